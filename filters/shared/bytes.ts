@@ -1,0 +1,45 @@
+// Byte strings: every string that crosses the host boundary is a "byte string", one UTF-16 code
+// unit per byte (0..255). Header values, property values, shared-data values and the plugin
+// configuration are decoded this way, so arbitrary bytes (obs-text, invalid UTF-8) round-trip
+// exactly and comparisons are byte comparisons. Text that came from the configuration as UTF-8
+// stays UTF-8 bytes on the way out.
+
+/** Decodes `len` bytes at `ptr` into a byte string. */
+export function bytesToString(ptr: usize, len: usize): string {
+  if (len == 0) return "";
+  const out = changetype<string>(__new(len << 1, idof<string>()));
+  const dst = changetype<usize>(out);
+  for (let i: usize = 0; i < len; i++) {
+    store<u16>(dst + (i << 1), <u16>load<u8>(ptr + i));
+  }
+  return out;
+}
+
+/** Decodes a whole ArrayBuffer into a byte string. */
+export function bufferToString(buf: ArrayBuffer): string {
+  return bytesToString(changetype<usize>(buf), <usize>buf.byteLength);
+}
+
+/** Encodes a byte string into a new ArrayBuffer (each code unit's low 8 bits). */
+export function stringToBuffer(s: string): ArrayBuffer {
+  const len = <usize>s.length;
+  const out = new ArrayBuffer(<i32>len);
+  writeString(s, changetype<usize>(out));
+  return out;
+}
+
+/** Writes the bytes of byte string `s` at `dst`; the caller owns `s.length` bytes there. */
+export function writeString(s: string, dst: usize): void {
+  const src = changetype<usize>(s);
+  const len = <usize>s.length;
+  for (let i: usize = 0; i < len; i++) {
+    store<u8>(dst + i, <u8>load<u16>(src + (i << 1)));
+  }
+}
+
+/** Byte length of a byte string (one byte per code unit). */
+// @ts-ignore: decorator
+@inline
+export function byteLength(s: string): i32 {
+  return s.length;
+}

@@ -1,0 +1,81 @@
+// Context classes and the root-id-keyed registry behind the dispatch layer (dispatch.ts).
+// A filter subclasses RootContext (one per plugin per VM) and HttpContext (one per stream),
+// then registers a factory for its root id from its index.ts top level.
+
+/** Values a header callback may return (proxy-wasm FilterHeadersStatus). */
+export namespace HeadersStatus {
+  export const Continue: u32 = 0;
+  export const StopIteration: u32 = 1;
+}
+
+/** Values a body callback may return (proxy-wasm FilterDataStatus). */
+export namespace DataStatus {
+  export const Continue: u32 = 0;
+  export const StopIterationAndBuffer: u32 = 1;
+}
+
+/** Values a trailers callback may return (proxy-wasm FilterTrailersStatus). */
+export namespace TrailersStatus {
+  export const Continue: u32 = 0;
+  export const StopIteration: u32 = 1;
+}
+
+export class RootContext {
+  constructor(public readonly id: u32, public readonly rootId: string) {}
+  /** proxy_on_vm_start; false fails the plugin start. */
+  onVmStart(vmConfigSize: u32): bool { return true; }
+  /** proxy_on_configure; false rejects the configuration. */
+  onConfigure(configSize: u32): bool { return true; }
+  onTick(): void {}
+  onQueueReady(token: u32): void {}
+  onForeignFunction(functionId: u32, argumentsSize: u32): void {}
+  onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {}
+  onGrpcReceiveInitialMetadata(token: u32, headerCount: u32): void {}
+  onGrpcReceive(token: u32, messageSize: u32): void {}
+  onGrpcReceiveTrailingMetadata(token: u32, trailerCount: u32): void {}
+  onGrpcClose(token: u32, statusCode: u32): void {}
+  /** proxy_on_done for this root; true when it is done at once (no proxy_done to follow). */
+  onDone(): bool { return true; }
+  onDelete(): void {}
+  /** The per-stream filter, or null to let this plugin's streams pass untouched. */
+  newHttpContext(id: u32): HttpContext | null { return null; }
+}
+
+export class HttpContext {
+  constructor(public readonly id: u32, public readonly root: RootContext) {}
+  onRequestHeaders(headerCount: u32, endOfStream: bool): u32 { return HeadersStatus.Continue; }
+  onRequestBody(bodySize: u32, endOfStream: bool): u32 { return DataStatus.Continue; }
+  onRequestTrailers(trailerCount: u32): u32 { return TrailersStatus.Continue; }
+  onResponseHeaders(headerCount: u32, endOfStream: bool): u32 { return HeadersStatus.Continue; }
+  onResponseBody(bodySize: u32, endOfStream: bool): u32 { return DataStatus.Continue; }
+  onResponseTrailers(trailerCount: u32): u32 { return TrailersStatus.Continue; }
+  /** Access-log time: the request is complete (or was reset). */
+  onLog(): void {}
+  onDone(): void {}
+  onDelete(): void {}
+}
+
+export type RootFactory = (id: u32, rootId: string) => RootContext;
+
+const factoryIds = new Array<string>();
+const factories = new Array<RootFactory>();
+
+/** Registers the root context factory for `rootId`. Call from a filter's top level only. */
+export function registerRoot(rootId: string, factory: RootFactory): void {
+  factoryIds.push(rootId);
+  factories.push(factory);
+}
+
+/** The factory for `rootId`; an empty root id selects the only registered one. */
+export function findRootFactory(rootId: string): RootFactory | null {
+  for (let i = 0; i < factoryIds.length; i++) {
+    if (unchecked(factoryIds[i]) == rootId) return unchecked(factories[i]);
+  }
+  if (rootId.length == 0 && factories.length == 1) return unchecked(factories[0]);
+  return null;
+}
+
+/** Root ids this module serves, comma-separated (for the unknown-root-id log line). */
+export function registeredRootIds(): string {
+  return factoryIds.join(", ");
+}

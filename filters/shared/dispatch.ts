@@ -1,0 +1,182 @@
+// The dispatch layer: every proxy_on_* export of ABI 0.2.1, the context registry and malloc.
+// A filter's index.ts re-exports this module (`export * from "../shared/dispatch"`).
+// Contexts the registry does not know (a root id no factory serves, a stream whose root chose
+// to pass traffic through, callbacks after a delete) get the neutral answer, never a trap.
+import { proxy_get_property } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { bytesToString, stringToBuffer } from "./bytes";
+import { DataStatus, findRootFactory, HeadersStatus, HttpContext, registeredRootIds, RootContext, TrailersStatus } from "./context";
+import { countStreamForLogLevel, logMessage, LogLevel, refreshLogLevel } from "./log";
+
+const roots = new Map<u32, RootContext>();
+const streams = new Map<u32, HttpContext>();
+const returnPtr = memory.data(4);
+const returnLen = memory.data(4);
+
+/** ABI marker: the host detects Proxy-Wasm ABI v0.2.1 by this export's name. */
+export function proxy_abi_version_0_2_1(): void {}
+
+/** The host's allocator for values it returns to the guest; helpers heap.free them. */
+export function malloc(size: usize): usize {
+  return heap.alloc(size);
+}
+
+function pluginRootId(): string {
+  const path = stringToBuffer("plugin_root_id");
+  store<usize>(returnPtr, 0);
+  store<usize>(returnLen, 0);
+  if (proxy_get_property(changetype<usize>(path), path.byteLength, returnPtr, returnLen) != 0) return "";
+  const ptr = load<usize>(returnPtr);
+  const len = load<usize>(returnLen);
+  if (len == 0) return "";
+  const id = bytesToString(ptr, len);
+  heap.free(ptr);
+  return id;
+}
+
+function createRoot(contextId: u32): void {
+  const rootId = pluginRootId();
+  const factory = findRootFactory(rootId);
+  if (factory == null) {
+    logMessage(LogLevel.Critical, "sluice: unknown root_id \"" + rootId + "\"; this module serves: " + registeredRootIds());
+    return;
+  }
+  roots.set(contextId, factory(contextId, rootId));
+}
+
+export function proxy_on_context_create(contextId: u32, parentId: u32): void {
+  if (parentId == 0) {
+    createRoot(contextId);
+    return;
+  }
+  if (!roots.has(parentId)) return;
+  countStreamForLogLevel();
+  const stream = roots.get(parentId).newHttpContext(contextId);
+  if (stream != null) streams.set(contextId, stream);
+}
+
+export function proxy_on_vm_start(rootId: u32, vmConfigSize: u32): u32 {
+  if (!roots.has(rootId)) return 0;
+  return roots.get(rootId).onVmStart(vmConfigSize) ? 1 : 0;
+}
+
+export function proxy_on_configure(rootId: u32, configSize: u32): u32 {
+  refreshLogLevel();
+  if (!roots.has(rootId)) return 0;
+  return roots.get(rootId).onConfigure(configSize) ? 1 : 0;
+}
+
+export function proxy_on_tick(rootId: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onTick();
+}
+
+export function proxy_on_queue_ready(rootId: u32, token: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onQueueReady(token);
+}
+
+export function proxy_on_foreign_function(rootId: u32, functionId: u32, argumentsSize: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onForeignFunction(functionId, argumentsSize);
+}
+
+export function proxy_on_http_call_response(rootId: u32, token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onHttpCallResponse(token, headerCount, bodySize, trailerCount);
+}
+
+export function proxy_on_grpc_receive_initial_metadata(rootId: u32, token: u32, headerCount: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onGrpcReceiveInitialMetadata(token, headerCount);
+}
+
+export function proxy_on_grpc_receive(rootId: u32, token: u32, messageSize: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onGrpcReceive(token, messageSize);
+}
+
+export function proxy_on_grpc_receive_trailing_metadata(rootId: u32, token: u32, trailerCount: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onGrpcReceiveTrailingMetadata(token, trailerCount);
+}
+
+export function proxy_on_grpc_close(rootId: u32, token: u32, statusCode: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onGrpcClose(token, statusCode);
+}
+
+export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
+  if (!streams.has(contextId)) return HeadersStatus.Continue;
+  return streams.get(contextId).onRequestHeaders(headerCount, endOfStream != 0);
+}
+
+export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
+  if (!streams.has(contextId)) return DataStatus.Continue;
+  return streams.get(contextId).onRequestBody(bodySize, endOfStream != 0);
+}
+
+export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u32 {
+  if (!streams.has(contextId)) return TrailersStatus.Continue;
+  return streams.get(contextId).onRequestTrailers(trailerCount);
+}
+
+export function proxy_on_request_metadata(contextId: u32, count: u32): u32 {
+  return 0;
+}
+
+export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
+  if (!streams.has(contextId)) return HeadersStatus.Continue;
+  return streams.get(contextId).onResponseHeaders(headerCount, endOfStream != 0);
+}
+
+export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
+  if (!streams.has(contextId)) return DataStatus.Continue;
+  return streams.get(contextId).onResponseBody(bodySize, endOfStream != 0);
+}
+
+export function proxy_on_response_trailers(contextId: u32, trailerCount: u32): u32 {
+  if (!streams.has(contextId)) return TrailersStatus.Continue;
+  return streams.get(contextId).onResponseTrailers(trailerCount);
+}
+
+export function proxy_on_response_metadata(contextId: u32, count: u32): u32 {
+  return 0;
+}
+
+export function proxy_on_log(contextId: u32): void {
+  if (streams.has(contextId)) streams.get(contextId).onLog();
+}
+
+export function proxy_on_done(contextId: u32): u32 {
+  if (streams.has(contextId)) {
+    streams.get(contextId).onDone();
+    return 1;
+  }
+  if (roots.has(contextId)) return roots.get(contextId).onDone() ? 1 : 0;
+  return 1;
+}
+
+export function proxy_on_delete(contextId: u32): void {
+  if (streams.has(contextId)) {
+    const stream = streams.get(contextId);
+    streams.delete(contextId);
+    stream.onDelete();
+    // The minimal runtime only collects when asked, with the stack unwound: here.
+    if (ASC_RUNTIME == 1) __collect();
+    return;
+  }
+  if (roots.has(contextId)) {
+    const root = roots.get(contextId);
+    roots.delete(contextId);
+    root.onDelete();
+  }
+}
+
+// Network (L4) callbacks: Sluice filters are HTTP filters; as a network filter they pass data.
+export function proxy_on_new_connection(contextId: u32): u32 {
+  return 0;
+}
+
+export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+  return 0;
+}
+
+export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+  return 0;
+}
+
+export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {}
+
+export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {}

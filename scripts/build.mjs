@@ -1,0 +1,98 @@
+// npm run build: compiles every AssemblyScript entry through the asconfig.json targets, then runs
+// the import check on the shipped modules. Skips the work when no AS input changed since the
+// last build (hash of all inputs in build/.inputs-hash); `--force` rebuilds.
+// Plain JavaScript on purpose: the compiler loads in under a second in plain Node.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { checkModules } from "./import-check.mjs";
+
+const ROOT = join(import.meta.dirname, "..");
+const BUILD = join(ROOT, "build");
+
+/** @typedef {{ entry: string, out: string, target: "release" | "debug", extra?: string[] }} Job */
+
+/** @param {string} dir @param {(file: string) => boolean} keep */
+function filesUnder(dir, keep) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile() && keep(f))
+    .sort();
+}
+
+/** Filter ids: the folders of filters/ (except shared) that have an index.ts. */
+export function filterIds() {
+  return readdirSync(join(ROOT, "filters"))
+    .filter((id) => id !== "shared" && existsSync(join(ROOT, "filters", id, "index.ts")))
+    .sort();
+}
+
+/** @returns {Job[]} */
+function jobs() {
+  /** @type {Job[]} */
+  const list = [];
+  for (const id of filterIds()) {
+    const entry = `filters/${id}/index.ts`;
+    list.push({ entry, out: `build/${id}.wasm`, target: "release" });
+    list.push({ entry, out: `build/${id}.debug.wasm`, target: "debug" });
+  }
+  list.push({ entry: "bench/noop.ts", out: "build/noop.wasm", target: "release" });
+  for (const f of filesUnder(join(ROOT, "host-sim/test/fixtures"), (f) => f.endsWith(".ts"))) {
+    list.push({ entry: relative(ROOT, f), out: `build/fixtures/${basename(f, ".ts")}.wasm`, target: "release" });
+  }
+  for (const f of filesUnder(join(ROOT, "filters/shared/test"), (f) => f.endsWith(".fixture.ts"))) {
+    list.push({ entry: relative(ROOT, f), out: `build/shared-test/${basename(f, ".fixture.ts")}.wasm`, target: "release" });
+  }
+  for (const f of filesUnder(join(ROOT, "filters/shared/test"), (f) => f.endsWith(".entry.ts"))) {
+    const name = basename(f, ".entry.ts");
+    list.push({ entry: relative(ROOT, f), out: `build/shared-test/${name}.wasm`, target: "release", extra: ["--bindings", "raw"] });
+  }
+  return list;
+}
+
+function inputsHash() {
+  const hash = createHash("sha256");
+  const sources = [
+    ...filesUnder(join(ROOT, "filters"), (f) => f.endsWith(".ts") && !f.endsWith(".test.ts")),
+    ...filesUnder(join(ROOT, "host-sim/test/fixtures"), (f) => f.endsWith(".ts")),
+    join(ROOT, "bench/noop.ts"),
+    join(ROOT, "asconfig.json"),
+    join(ROOT, "package-lock.json"),
+    join(ROOT, "scripts/build.mjs"),
+  ];
+  for (const f of sources) hash.update(relative(ROOT, f)).update("\0").update(readFileSync(f)).update("\0");
+  return hash.digest("hex");
+}
+
+/** @param {any} asc @param {Job} job */
+async function compile(asc, job) {
+  mkdirSync(join(ROOT, job.out, ".."), { recursive: true });
+  const argv = [job.entry, "--config", "asconfig.json", "--target", job.target, "--outFile", job.out, ...(job.extra ?? [])];
+  const { error, stderr } = await asc.main(argv, { stdout: process.stdout, stderr: process.stderr });
+  if (error) throw new Error(`asc ${argv.join(" ")} failed: ${error.message}\n${stderr.toString()}`);
+}
+
+async function main() {
+  process.chdir(ROOT);
+  const list = jobs();
+  const hash = inputsHash();
+  const stamp = join(BUILD, ".inputs-hash");
+  const upToDate = !process.argv.includes("--force") && existsSync(stamp) &&
+    readFileSync(stamp, "utf8") === hash && list.every((j) => existsSync(j.out));
+  if (upToDate) {
+    console.log("build: up to date");
+  } else {
+    const asc = (await import("assemblyscript/asc")).default;
+    for (const job of list) await compile(asc, job);
+    writeFileSync(stamp, hash);
+    console.log(`build: ${list.length} modules compiled`);
+  }
+  const shipped = list.filter((j) => !j.out.startsWith("build/shared-test/") && !j.out.startsWith("build/fixtures/")).map((j) => j.out);
+  const failures = checkModules(shipped);
+  for (const f of failures) console.error(f);
+  if (failures.length) process.exit(1);
+  console.log(`import check: ${shipped.length} modules load in Envoy (ABI 0.2.1 imports only, wasm-validate ok)`);
+}
+
+if (process.argv[1] === import.meta.filename) await main();
