@@ -1,6 +1,7 @@
 // npm run build: compiles every AssemblyScript entry through the asconfig.json targets, then runs
 // the import check on the shipped modules. Skips the work when no AS input changed since the
-// last build (hash of all inputs in build/.inputs-hash); `--force` rebuilds.
+// last build (hash of all inputs in build/.inputs-hash); `--force` rebuilds everything and
+// `--only <text>` compiles just the modules whose entry or output path contains <text>.
 // Plain JavaScript on purpose: the compiler loads in under a second in plain Node.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -41,6 +42,11 @@ function jobs() {
   for (const f of filesUnder(join(ROOT, "host-sim/test/fixtures"), (f) => f.endsWith(".ts"))) {
     list.push({ entry: relative(ROOT, f), out: `build/fixtures/${basename(f, ".ts")}.wasm`, target: "release" });
   }
+  for (const id of filterIds()) {
+    for (const f of filesUnder(join(ROOT, "filters", id, "test"), (f) => f.endsWith(".entry.ts"))) {
+      list.push({ entry: relative(ROOT, f), out: `build/test/${id}/${basename(f, ".entry.ts")}.wasm`, target: "release", extra: ["--bindings", "raw"] });
+    }
+  }
   for (const f of filesUnder(join(ROOT, "filters/shared/test"), (f) => f.endsWith(".fixture.ts"))) {
     list.push({ entry: relative(ROOT, f), out: `build/shared-test/${basename(f, ".fixture.ts")}.wasm`, target: "release" });
   }
@@ -75,6 +81,15 @@ async function compile(asc, job) {
 
 async function main() {
   process.chdir(ROOT);
+  const onlyAt = process.argv.indexOf("--only");
+  if (onlyAt > 0) {
+    const only = process.argv[onlyAt + 1] ?? "";
+    const asc = (await import("assemblyscript/asc")).default;
+    const chosen = jobs().filter((j) => j.entry.includes(only) || j.out.includes(only));
+    for (const job of chosen) await compile(asc, job);
+    console.log(`build: ${chosen.length} modules matching "${only}" compiled`);
+    return;
+  }
   const list = jobs();
   const hash = inputsHash();
   const stamp = join(BUILD, ".inputs-hash");
@@ -88,7 +103,7 @@ async function main() {
     writeFileSync(stamp, hash);
     console.log(`build: ${list.length} modules compiled`);
   }
-  const shipped = list.filter((j) => !j.out.startsWith("build/shared-test/") && !j.out.startsWith("build/fixtures/")).map((j) => j.out);
+  const shipped = list.filter((j) => /^build\/[^/]+\.wasm$/.test(j.out)).map((j) => j.out);
   const failures = checkModules(shipped);
   for (const f of failures) console.error(f);
   if (failures.length) process.exit(1);
