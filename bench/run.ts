@@ -59,12 +59,17 @@ async function timeRatio(scenario: Scenario): Promise<number> {
   const noop = await startProxy(NOOP);
   let i = 0;
   let j = 0;
-  const bench = new Bench({ time: 2000, warmupTime: 500 });
-  bench.add("filter", () => { for (let k = 0; k < 100; k++) filter.request(scenario.request(i++)); });
-  bench.add("noop", () => { for (let k = 0; k < 100; k++) noop.request(NOOP.request(j++)); });
+  // Interleaved rounds (filter, noop, filter, noop, ...) so drift in machine load and JIT state
+  // hits both sides alike; the ratio is of the summed means.
+  const bench = new Bench({ time: 400, warmupTime: 200 });
+  for (let round = 0; round < 5; round++) {
+    bench.add(`filter#${round}`, () => { for (let k = 0; k < 100; k++) filter.request(scenario.request(i++)); });
+    bench.add(`noop#${round}`, () => { for (let k = 0; k < 100; k++) noop.request(NOOP.request(j++)); });
+  }
   await bench.run();
-  const [f, n] = bench.tasks.map((t) => t.result?.latency.mean ?? NaN);
-  return f / n;
+  const mean = (prefix: string) =>
+    bench.tasks.filter((t) => t.name.startsWith(prefix)).reduce((sum, t) => sum + ("latency" in t.result ? t.result.latency.mean : NaN), 0);
+  return mean("filter#") / mean("noop#");
 }
 
 async function measure(scenario: Scenario, options: Options, noopGuest?: number): Promise<Result> {

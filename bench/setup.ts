@@ -1,11 +1,17 @@
 // Shared by the benchmark programs: finding scenarios and starting a proxy for one.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Proxy } from "../host-sim/src/index.js";
 import type { Scenario } from "./scenario.js";
 import { NOOP, SCENARIOS } from "./scenarios/index.js";
 
-export const ROOT = join(import.meta.dirname, "..");
+/** The repository root: the nearest directory up from here with a package.json (this file also
+ *  runs bundled from build/bench/). */
+export const ROOT = (() => {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 export function wasmPath(filter: string): string {
   return join(ROOT, "build", `${filter}.wasm`);

@@ -1,0 +1,62 @@
+// An Envoy-like header map over byte strings: lowercase keys, insertion order, duplicates kept.
+
+import { fromText, toText, type Pairs } from "./codec.js";
+
+export type HeadersInput = [string, string][] | Record<string, string>;
+
+export class HeaderMap {
+  constructor(public entries: Pairs = []) {}
+
+  static fromInput(input: HeadersInput | undefined): HeaderMap {
+    const list = input === undefined ? [] : Array.isArray(input) ? input : Object.entries(input);
+    return new HeaderMap(list.map(([k, v]) => [fromText(k).toLowerCase(), fromText(String(v))]));
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** First value (Envoy `get(...)[0]`). */
+  get(key: string): string | undefined {
+    for (const [k, v] of this.entries) if (k === key) return v;
+    return undefined;
+  }
+
+  /** All values comma-joined (CEL `request.headers[name]`). */
+  joined(key: string): string | undefined {
+    let out: string | undefined;
+    for (const [k, v] of this.entries) if (k === key) out = out === undefined ? v : `${out},${v}`;
+    return out;
+  }
+
+  add(key: string, value: string): void {
+    this.entries.push([key, value]);
+  }
+
+  /** Envoy `setCopy`: replaces the first entry with this key, or appends. */
+  replace(key: string, value: string): void {
+    const e = this.entries.find(([k]) => k === key);
+    if (e) e[1] = value;
+    else this.entries.push([key, value]);
+  }
+
+  remove(key: string): void {
+    this.entries = this.entries.filter(([k]) => k !== key);
+  }
+
+  /** Envoy `HeaderMap::byteSize()`: sum of key and value lengths. */
+  byteSize(): number {
+    let n = 0;
+    for (const [k, v] of this.entries) n += k.length + v.length;
+    return n;
+  }
+
+  clone(): HeaderMap {
+    return new HeaderMap(this.entries.map(([k, v]) => [k, v]));
+  }
+
+  /** Test-facing copy (UTF-8 decoded). */
+  toText(): [string, string][] {
+    return this.entries.map(([k, v]) => [toText(k), toText(v)]);
+  }
+}
