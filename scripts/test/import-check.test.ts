@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkModules, moduleProblems } from "../import-check.mjs";
+import { checkModules, moduleProblems } from "../import-check.js";
 
 const BUILD = join(import.meta.dirname, "../../build");
 const work = mkdtempSync(join(tmpdir(), "sluice-import-check-"));
@@ -48,20 +48,34 @@ describe("import check", () => {
     ["wasi_snapshot_preview1", "sock_open"],
   ])("rejects a module importing %s.%s, which Envoy does not provide", (mod, name) => {
     const file = wat(`bad-${name}`, `(module (import "${mod}" "${name}" (func)) ${abiExports})`);
-    expect(checkModules([file])).toEqual([`${file}: imports ${mod}.${name}, which Envoy does not provide`]);
+    expect(checkModules([file])).toEqual([`${file}: Failed to load Wasm module due to a missing import: ${mod}.${name}`]);
   });
 
   it("rejects a global import, which Envoy never links", () => {
     const file = wat("global", `(module (import "env" "table_base" (global i32)) ${abiExports})`);
-    expect(checkModules([file])).toEqual([`${file}: imports global env.table_base (Envoy links functions only)`]);
+    expect(checkModules([file])).toEqual([`${file}: Failed to load Wasm module due to a missing import: env.table_base`]);
   });
 
-  it("rejects a module without the ABI marker or malloc", () => {
-    const file = wat("bare", `(module (memory (export "memory") 1) (func (export "proxy_on_tick") (param i32)))`);
-    expect(checkModules([file])).toEqual([
-      `${file}: does not export function proxy_abi_version_0_2_1`,
-      `${file}: does not export function malloc`,
-    ]);
+  it("rejects a host function imported with another signature than Envoy's (the SDK's 10-argument proxy_grpc_call)", () => {
+    const params = "i32 ".repeat(10);
+    const file = wat("grpc10", `(module (import "env" "proxy_grpc_call" (func (param ${params}) (result i32))) ${abiExports})`);
+    expect(checkModules([file])).toEqual([`${file}: Failed to load Wasm module due to an import type mismatch`]);
+  });
+
+  it("rejects a module without the ABI marker", () => {
+    const file = wat("bare", `(module (memory (export "memory") 1) (func (export "malloc") (param i32) (result i32) i32.const 0))`);
+    expect(checkModules([file])).toEqual([`${file}: Missing or unknown Proxy-Wasm ABI version`]);
+  });
+
+  it("rejects a module that allocates only through proxy_on_memory_allocate: Sluice modules export malloc", () => {
+    const file = wat("no-malloc", `(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1"))
+      (func (export "proxy_on_memory_allocate") (param i32) (result i32) i32.const 0))`);
+    expect(checkModules([file])).toEqual([`${file}: does not export malloc`]);
+  });
+
+  it("rejects a callback exported with a signature Envoy refuses", () => {
+    const file = wat("bad-sig", `(module ${abiExports} (func (export "proxy_on_request_headers") (param i32 i32) (result i32) i32.const 0))`);
+    expect(checkModules([file])).toEqual([`${file}: Bad function signature for: proxy_on_request_headers`]);
   });
 
   it("reports bytes that are not WebAssembly", () => {
