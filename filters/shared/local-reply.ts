@@ -1,0 +1,37 @@
+// Local replies (the proxy answers instead of the upstream) and gRPC request detection.
+import { proxy_send_local_response } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { stringToBuffer } from "./bytes";
+import { HeaderList } from "./headers";
+
+/** gRPC status value meaning "send no grpc-status header". */
+export const NO_GRPC_STATUS: i32 = -1;
+
+/**
+ * Sends a local reply with HTTP `status`. `details` becomes the response code details (Envoy
+ * replaces whitespace with `_`), `body` and `headers` may be empty/null. `grpcStatus` 0..16 adds a
+ * grpc-status (for gRPC requests); NO_GRPC_STATUS (-1) sends none. Returns the host status
+ * (0 = Ok); the reply goes out after the current callback returns, whatever it returns.
+ */
+export function sendLocalReply(status: u32, details: string, body: string, headers: HeaderList | null,
+  grpcStatus: i32): u32 {
+  const detailBytes = stringToBuffer(details);
+  const bodyBytes = stringToBuffer(body);
+  const pairs = headers === null ? new ArrayBuffer(0) : headers.serialize();
+  return proxy_send_local_response(status,
+    changetype<usize>(detailBytes), detailBytes.byteLength,
+    changetype<usize>(bodyBytes), bodyBytes.byteLength,
+    changetype<usize>(pairs), pairs.byteLength,
+    grpcStatus < 0 ? 0xffffffff : <u32>grpcStatus);
+}
+
+/** Whether a `content-type` marks a gRPC request, as Envoy's Grpc::Common::hasGrpcContentType:
+ *  `application/grpc` alone or followed by `+` or `;` (e.g. `application/grpc+proto`). */
+export function isGrpcRequest(contentType: string | null): bool {
+  if (contentType === null) return false;
+  const prefix = "application/grpc";
+  const n = prefix.length;
+  if (!contentType.startsWith(prefix)) return false;
+  if (contentType.length == n) return true;
+  const next = contentType.charCodeAt(n);
+  return next == 0x2b || next == 0x3b;
+}

@@ -1,0 +1,95 @@
+// String matchers compiled once at configure and run on request data (byte strings).
+// Glob: `*` matches any run of bytes (also empty), `?` exactly one byte, every other byte itself;
+// there is no escape, so any pattern is valid. Matching is iterative with a single backtrack point
+// (the last `*`): no recursion, at most O(pattern × subject) steps, never exponential.
+// Case-insensitive matching folds ASCII A-Z only; the pattern is folded once at compile time.
+
+export const enum MatchKind { Exact, Prefix, Suffix, Contains, Glob }
+
+// @ts-ignore: decorator
+@inline
+function byteAt(s: string, i: i32): u32 {
+  return <u32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
+}
+
+// @ts-ignore: decorator
+@inline
+function foldAscii(c: u32): u32 {
+  return c - 0x41 < 26 ? c | 0x20 : c;
+}
+
+function lowerAscii(s: string): string {
+  const n = s.length;
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  for (let i = 0; i < n; i++) store<u16>(changetype<usize>(out) + (<usize>i << 1), foldAscii(byteAt(s, i)));
+  return out;
+}
+
+export class StringMatcher {
+  /** The pattern as matched (ASCII-lowercased when ignoring case). */
+  readonly pattern: string;
+
+  constructor(readonly kind: MatchKind, pattern: string, readonly ignoreCase: bool = false) {
+    this.pattern = ignoreCase ? lowerAscii(pattern) : pattern;
+  }
+
+  matches(s: string): bool {
+    const p = this.pattern;
+    const n = s.length;
+    const m = p.length;
+    switch (this.kind) {
+      case MatchKind.Exact: return n == m && this.equalAt(s, 0);
+      case MatchKind.Prefix: return n >= m && this.equalAt(s, 0);
+      case MatchKind.Suffix: return n >= m && this.equalAt(s, n - m);
+      case MatchKind.Contains: {
+        for (let at = 0; at <= n - m; at++) if (this.equalAt(s, at)) return true;
+        return false;
+      }
+      default: return this.globMatches(s);
+    }
+  }
+
+  /** Whether the whole pattern equals s[at .. at + pattern.length). */
+  private equalAt(s: string, at: i32): bool {
+    const p = this.pattern;
+    const fold = this.ignoreCase;
+    for (let i = 0, m = p.length; i < m; i++) {
+      const c = byteAt(s, at + i);
+      if ((fold ? foldAscii(c) : c) != byteAt(p, i)) return false;
+    }
+    return true;
+  }
+
+  private globMatches(s: string): bool {
+    const p = this.pattern;
+    const fold = this.ignoreCase;
+    const n = s.length;
+    const m = p.length;
+    let si = 0;
+    let pi = 0;
+    let star = -1; // pattern index just after the last `*` seen
+    let resume = 0; // subject index that `*` will absorb up to on the next backtrack
+    while (si < n) {
+      if (pi < m) {
+        const pc = byteAt(p, pi);
+        if (pc == 0x2a) { // *
+          star = ++pi;
+          resume = si;
+          continue;
+        }
+        const c = byteAt(s, si);
+        if (pc == 0x3f || pc == (fold ? foldAscii(c) : c)) {
+          si++;
+          pi++;
+          continue;
+        }
+      }
+      if (star < 0) return false;
+      // let the last `*` absorb one more byte and retry the rest of the pattern from there
+      pi = star;
+      si = ++resume;
+    }
+    while (pi < m && byteAt(p, pi) == 0x2a) pi++;
+    return pi == m;
+  }
+}

@@ -1,0 +1,74 @@
+// Metrics defined once at configure time and updated on request paths with one host call each.
+// Names follow `sluice.<filter_snake>.<name>` (metricsPrefix). A metric the host refused to define
+// is a no-op; no update ever traps. Envoy rejects counter increments <= 0, so those are skipped.
+import {
+  proxy_define_metric, proxy_get_metric, proxy_increment_metric, proxy_record_metric,
+} from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { stringToBuffer } from "./bytes";
+
+// @ts-ignore: decorator
+@inline const COUNTER = 0;
+// @ts-ignore: decorator
+@inline const GAUGE = 1;
+// @ts-ignore: decorator
+@inline const HISTOGRAM = 2;
+
+const scratch = memory.data(8);
+
+/** `sluice.<filterSnake>.`, e.g. metricsPrefix("rate_limit") + "denied". */
+export function metricsPrefix(filterSnake: string): string {
+  return "sluice." + filterSnake + ".";
+}
+
+/** Defines a metric of `type`; returns its id, or -1 when the host refused. */
+function define(type: i32, name: string): i64 {
+  const bytes = stringToBuffer(name);
+  if (proxy_define_metric(type, changetype<usize>(bytes), bytes.byteLength, scratch) != 0) return -1;
+  return <i64>load<u32>(scratch);
+}
+
+/** A metric's current value, or 0 when unreadable. */
+function read(id: i64): u64 {
+  if (id < 0) return 0;
+  store<u64>(scratch, 0);
+  return proxy_get_metric(<u32>id, scratch) == 0 ? load<u64>(scratch) : 0;
+}
+
+export class Counter {
+  /** Host id, or -1 when not defined. */
+  constructor(readonly id: i64) {}
+
+  increment(delta: i64 = 1): void {
+    if (this.id >= 0 && delta > 0) proxy_increment_metric(<u32>this.id, delta);
+  }
+
+  value(): u64 { return read(this.id); }
+}
+
+export class Gauge {
+  /** Host id, or -1 when not defined. */
+  constructor(readonly id: i64) {}
+
+  set(value: i64): void {
+    if (this.id >= 0) proxy_record_metric(<u32>this.id, <u64>value);
+  }
+
+  add(delta: i64): void {
+    if (this.id >= 0 && delta != 0) proxy_increment_metric(<u32>this.id, delta);
+  }
+
+  value(): i64 { return <i64>read(this.id); }
+}
+
+export class Histogram {
+  /** Host id, or -1 when not defined. */
+  constructor(readonly id: i64) {}
+
+  record(value: u64): void {
+    if (this.id >= 0) proxy_record_metric(<u32>this.id, value);
+  }
+}
+
+export function defineCounter(name: string): Counter { return new Counter(define(COUNTER, name)); }
+export function defineGauge(name: string): Gauge { return new Gauge(define(GAUGE, name)); }
+export function defineHistogram(name: string): Histogram { return new Histogram(define(HISTOGRAM, name)); }

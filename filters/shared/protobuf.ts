@@ -1,0 +1,217 @@
+// Protobuf wire format: a writer for request messages and a reader that walks fields of a received
+// message in place (field number, wire type, then the varint/fixed value or the (offset, length)
+// of a length-delimited field). Fields the caller does not ask about are simply passed over.
+// Malformed input sets `error` and stops the reader; nothing traps. Groups are not supported.
+import { bytesToString, writeString } from "./bytes";
+
+export namespace WireType {
+  export const Varint: u32 = 0;
+  export const Fixed64: u32 = 1;
+  export const Len: u32 = 2;
+  export const Fixed32: u32 = 5;
+}
+
+/** Builds one message in a growable buffer; reset() reuses the buffer for the next message. */
+export class ProtoWriter {
+  private buffer: ArrayBuffer;
+  private size: i32 = 0;
+
+  constructor(capacity: i32 = 256) {
+    this.buffer = new ArrayBuffer(max(capacity, 16));
+  }
+
+  get length(): i32 { return this.size; }
+
+  reset(): void { this.size = 0; }
+
+  /** A varint field: uint32/uint64/bool/enum, or int32/int64 passed sign-extended as u64. */
+  varint(field: u32, value: u64): void {
+    this.tag(field, WireType.Varint);
+    this.putVarint(value);
+  }
+
+  fixed32(field: u32, value: u32): void {
+    this.tag(field, WireType.Fixed32);
+    store<u32>(this.reserve(4), value);
+    this.size += 4;
+  }
+
+  fixed64(field: u32, value: u64): void {
+    this.tag(field, WireType.Fixed64);
+    store<u64>(this.reserve(8), value);
+    this.size += 8;
+  }
+
+  /** A string/bytes field from a byte string. */
+  string(field: u32, value: string): void {
+    this.tag(field, WireType.Len);
+    this.putVarint(<u64>value.length);
+    writeString(value, this.reserve(value.length));
+    this.size += value.length;
+  }
+
+  /** A bytes field (or an embedded message already encoded). */
+  bytes(field: u32, data: ArrayBuffer): void {
+    const len = data.byteLength;
+    this.tag(field, WireType.Len);
+    this.putVarint(<u64>len);
+    memory.copy(this.reserve(len), changetype<usize>(data), <usize>len);
+    this.size += len;
+  }
+
+  /** Starts an embedded message; write its fields, then call endMessage with the returned mark. */
+  beginMessage(field: u32): i32 {
+    this.tag(field, WireType.Len);
+    return this.size;
+  }
+
+  /** Ends the embedded message started at `mark` by inserting its length before its fields. */
+  endMessage(mark: i32): void {
+    if (mark < 0 || mark > this.size) return;
+    const bodySize = this.size - mark;
+    const lengthSize = varintSize(<u64>bodySize);
+    this.reserve(lengthSize);
+    const at = changetype<usize>(this.buffer) + <usize>mark;
+    memory.copy(at + <usize>lengthSize, at, <usize>bodySize);
+    const end = this.size;
+    this.size = mark;
+    this.putVarint(<u64>bodySize);
+    this.size = end + lengthSize;
+  }
+
+  /** A copy of the message bytes. */
+  finish(): ArrayBuffer {
+    return this.buffer.slice(0, this.size);
+  }
+
+  private tag(field: u32, wireType: u32): void {
+    this.putVarint((<u64>field << 3) | wireType);
+  }
+
+  private putVarint(value: u64): void {
+    let at = this.reserve(10);
+    const start = at;
+    while (value >= 0x80) {
+      store<u8>(at++, <u8>(value | 0x80));
+      value >>= 7;
+    }
+    store<u8>(at++, <u8>value);
+    this.size += <i32>(at - start);
+  }
+
+  /** Ensures room for `extra` more bytes; returns the address of the end of the message. */
+  private reserve(extra: i32): usize {
+    const needed = this.size + extra;
+    if (needed > this.buffer.byteLength) {
+      const grown = new ArrayBuffer(max(needed, this.buffer.byteLength << 1));
+      memory.copy(changetype<usize>(grown), changetype<usize>(this.buffer), <usize>this.size);
+      this.buffer = grown;
+    }
+    return changetype<usize>(this.buffer) + <usize>this.size;
+  }
+}
+
+function varintSize(value: u64): i32 {
+  let n = 1;
+  while (value >= 0x80) { value >>= 7; n++; }
+  return n;
+}
+
+/**
+ * Walks the fields of a message in `data[start, end)`:
+ *
+ *   const r = new ProtoReader(buf);
+ *   while (r.next()) {
+ *     if (r.field == 1 && r.wireType == WireType.Varint) code = <u32>r.value;
+ *     else if (r.field == 2 && r.wireType == WireType.Len) readStatus(r.message());
+ *   }
+ *   if (r.error) ...
+ */
+export class ProtoReader {
+  /** Field number of the current field. */
+  field: u32 = 0;
+  wireType: u32 = 0;
+  /** Value of a varint, fixed32 or fixed64 field. */
+  value: u64 = 0;
+  /** Offset in `data` and length of a length-delimited field. */
+  offset: i32 = 0;
+  length: i32 = 0;
+  /** Set when the input is malformed; next() then returns false. */
+  error: bool = false;
+  private pos: i32;
+  private end: i32;
+
+  constructor(readonly data: ArrayBuffer, start: i32 = 0, end: i32 = -1) {
+    const size = data.byteLength;
+    if (end < 0) end = size;
+    this.error = start < 0 || start > end || end > size;
+    this.pos = start;
+    this.end = end;
+  }
+
+  /** Advances to the next field; false at the end of the message or on malformed input. */
+  next(): bool {
+    if (this.error || this.pos >= this.end) return false;
+    const tag = this.readVarint();
+    const field = tag >> 3;
+    const wireType = <u32>(tag & 7);
+    if (this.error || field == 0 || field > 0x1fffffff) return this.fail();
+    this.field = <u32>field;
+    this.wireType = wireType;
+    const base = changetype<usize>(this.data);
+    if (wireType == WireType.Varint) {
+      this.value = this.readVarint();
+      return !this.error;
+    }
+    if (wireType == WireType.Len) {
+      const length = this.readVarint();
+      if (this.error || length > <u64>(this.end - this.pos)) return this.fail();
+      this.offset = this.pos;
+      this.length = <i32>length;
+      this.pos += <i32>length;
+      return true;
+    }
+    if (wireType == WireType.Fixed64) {
+      if (this.end - this.pos < 8) return this.fail();
+      this.value = load<u64>(base + <usize>this.pos);
+      this.pos += 8;
+      return true;
+    }
+    if (wireType == WireType.Fixed32) {
+      if (this.end - this.pos < 4) return this.fail();
+      this.value = <u64>load<u32>(base + <usize>this.pos);
+      this.pos += 4;
+      return true;
+    }
+    return this.fail();
+  }
+
+  /** A reader over the current length-delimited field (an embedded message). */
+  message(): ProtoReader {
+    return new ProtoReader(this.data, this.offset, this.offset + this.length);
+  }
+
+  /** The current length-delimited field as a byte string. */
+  string(): string {
+    return bytesToString(changetype<usize>(this.data) + <usize>this.offset, <usize>this.length);
+  }
+
+  private fail(): bool {
+    this.error = true;
+    return false;
+  }
+
+  private readVarint(): u64 {
+    const base = changetype<usize>(this.data);
+    let result: u64 = 0;
+    for (let shift: u64 = 0; shift < 70; shift += 7) {
+      if (this.pos >= this.end) break;
+      const b = <u64>load<u8>(base + <usize>this.pos);
+      this.pos++;
+      result |= (b & 0x7f) << shift;
+      if (b < 0x80) return result;
+    }
+    this.error = true; // ran off the end or longer than 10 bytes
+    return 0;
+  }
+}
