@@ -1,0 +1,321 @@
+// CircuitBreakerRoot (per plugin per VM: config, metrics, slot tables, tick) and
+// CircuitBreakerFilter (per stream: match, admit or reject, record the outcome).
+import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
+import { readPluginConfiguration } from "../shared/buffers";
+import { formatNumber } from "../shared/config-error";
+import { hash64 } from "../shared/hash";
+import { addHeader, getHeader, HeaderList, HeaderMap, pathWithoutQuery } from "../shared/headers";
+import { StringMatcher } from "../shared/matchers";
+import { NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
+import { logMessage, LogLevel } from "../shared/log";
+import { getPropertyInt, getPropertyString } from "../shared/properties";
+import { SharedStatus } from "../shared/shared-data";
+import { proxy_set_tick_period_milliseconds } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { RecordOutcome, Transition, TripReason, Verdict } from "./breaker";
+import { classifyGrpc, classifyNoResponse, classifyStatus, Outcome } from "./classify";
+import { isGrpcRequest, responseGrpcStatus, responseStatus } from "./header-values";
+import { nowMs } from "./clock";
+import { Circuit, CircuitBreakerConfig, KeySource, Mode, parseConfig, RequestMatch } from "./config";
+import { State } from "./record";
+import { CircuitRuntime, halfOpenDetail } from "./runtime";
+import { NO_SLOT, STORE_FAILED } from "./slots";
+
+/** Tick period: flushes counters and half-opens expired circuits with no traffic (lag <= 1 s). */
+export const TICK_MS: u32 = 1000;
+
+const CIRCUIT_HEADER = "x-sluice-circuit";
+const SHADOW_HEADER = "x-sluice-circuit-shadow";
+const RESPONSE_FLAGS = "response\0flags";
+const CLUSTER_NAME = "xds\0cluster_name";
+const ROUTE_NAME = "xds\0route_name";
+// gRPC UNAVAILABLE, the status of a rejected gRPC call.
+const GRPC_UNAVAILABLE: i32 = 14;
+
+export class CircuitBreakerRoot extends RootContext {
+  config: CircuitBreakerConfig | null = null;
+  runtimes: CircuitRuntime[] = [];
+
+  onConfigure(configSize: u32): bool {
+    const result = parseConfig(readPluginConfiguration(configSize));
+    const config = result.config;
+    if (config === null) {
+      logMessage(LogLevel.Critical, result.error);
+      return false;
+    }
+    const runtimes = new Array<CircuitRuntime>();
+    for (let i = 0; i < config.circuits.length; i++) runtimes.push(new CircuitRuntime(config.circuits[i]));
+    this.config = config;
+    this.runtimes = runtimes;
+    proxy_set_tick_period_milliseconds(TICK_MS);
+    return true;
+  }
+
+  onTick(): void {
+    const now = nowMs();
+    const runtimes = this.runtimes;
+    for (let i = 0; i < runtimes.length; i++) {
+      const rt = unchecked(runtimes[i]);
+      rt.metrics.flush();
+      const c = rt.circuit;
+      if (c.mode == Mode.Disabled || c.mode == Mode.ForcedOpen) continue;
+      let gauge: i64 = 0;
+      const tick = rt.tick;
+      tick.now = now;
+      for (let slot = 0; slot < c.maxKeys; slot++) {
+        tick.state = State.Closed;
+        if (rt.slots.update(slot, tick) != SharedStatus.Ok) {
+          rt.metrics.storeError.increment();
+          continue;
+        }
+        if (tick.halfOpened) rt.transitioned(slot, Transition.HalfOpened, halfOpenDetail(c));
+        if (tick.state == State.Open) gauge = 1;
+        else if (tick.state == State.HalfOpen && gauge == 0) gauge = 2;
+      }
+      rt.metrics.state.set(gauge);
+    }
+  }
+
+  newHttpContext(id: u32): HttpContext | null {
+    return this.config === null ? null : new CircuitBreakerFilter(id, this);
+  }
+}
+
+export class CircuitBreakerFilter extends HttpContext {
+  private runtime: CircuitRuntime | null = null;
+  private slot: i32 = 0;
+  private keyHash: u64 = 0;
+  private episode: u32 = 0;
+  private probe: bool = false;
+  private holdsInFlight: bool = false;
+  /** Let through with its outcome to record (until settled). */
+  private admitted: bool = false;
+  private settled: bool = false;
+  private startMs: i64 = 0;
+  private grpc: bool = false;
+  private grpcKnown: bool = false;
+  // request headers read at most once, when a matcher or the key needs them
+  private authority: string | null = null;
+  private authorityRead: bool = false;
+  private path: string | null = null;
+  private pathRead: bool = false;
+
+  constructor(id: u32, readonly cb: CircuitBreakerRoot) { super(id, cb); }
+
+  onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
+    const rt = this.findRuntime();
+    if (rt === null) return HeadersStatus.Continue;
+    const c = rt.circuit;
+    if (c.mode == Mode.Disabled) return HeadersStatus.Continue;
+    if (c.mode == Mode.ForcedOpen) {
+      rt.metrics.pendingRejected++;
+      return this.reject(rt, Verdict.RejectOpen, <i64>c.openMs);
+    }
+    const keyHash = this.keyHashFor(c);
+    const slot = admit(rt, keyHash);
+    if (slot < 0) { // passes untracked
+      if (slot == STORE_FAILED) rt.metrics.pendingStoreErrors++;
+      else rt.metrics.pendingKeyOverflows++;
+      return HeadersStatus.Continue;
+    }
+    const admission = rt.admission;
+    if (admission.transition == Transition.HalfOpened) rt.transitioned(slot, Transition.HalfOpened, halfOpenDetail(c));
+    const verdict = admission.verdict;
+    if (verdict == Verdict.Pass || verdict == Verdict.Probe) {
+      this.runtime = rt;
+      this.slot = slot;
+      this.keyHash = keyHash;
+      this.episode = admission.episode;
+      this.probe = verdict == Verdict.Probe;
+      this.holdsInFlight = admission.holdsInFlight;
+      this.admitted = true;
+      if (c.slowCallMs > 0) this.startMs = admission.clock.now();
+      if (c.failure.grpcStatuses.length > 0) this.isGrpc(); // request headers are readable now
+      return HeadersStatus.Continue;
+    }
+    rt.metrics.pendingRejected++;
+    if (c.mode == Mode.Shadow) {
+      addHeader(HeaderMap.RequestHeaders, SHADOW_HEADER, circuitHeader(c, verdict));
+      return HeadersStatus.Continue;
+    }
+    return this.reject(rt, verdict, admission.retryAfterMs);
+  }
+
+  /** The first circuit whose match fits the request. */
+  private findRuntime(): CircuitRuntime | null {
+    const runtimes = this.cb.runtimes;
+    for (let i = 0; i < runtimes.length; i++) {
+      if (this.matches(unchecked(runtimes[i]).circuit.match)) return unchecked(runtimes[i]);
+    }
+    return null;
+  }
+
+  onLog(): void {
+    this.settle(true);
+  }
+
+  onDone(): void {
+    this.settle(false);
+  }
+
+  /** Records the outcome once: at access-log time, or at stream end when on_log never came. */
+  private settle(completed: bool): void {
+    if (!this.admitted || this.settled) return;
+    this.settled = true;
+    const rt = this.runtime!;
+    const c = rt.circuit;
+    const update = rt.outcome;
+    update.keyHash = this.keyHash;
+    update.episode = this.episode;
+    update.probe = this.probe;
+    update.holdsInFlight = this.holdsInFlight;
+    update.outcome = completed ? this.classify(c) : Outcome.Ignored;
+    update.clock.reset();
+    update.slow = update.outcome != Outcome.Ignored && c.slowCallMs > 0 && update.clock.now() - this.startMs > <i64>c.slowCallMs;
+    const status = rt.slots.update(this.slot, update);
+    const m = rt.metrics;
+    if (status != SharedStatus.Ok) {
+      m.pendingStoreErrors++;
+      return;
+    }
+    if (update.outcome != Outcome.Ignored) {
+      m.pendingCalls++;
+      if (update.outcome == Outcome.Failure) m.pendingFailures++;
+      if (update.slow) m.pendingSlowCalls++;
+    }
+    if (update.transition != Transition.None) rt.transitioned(this.slot, update.transition, outcomeDetail(update));
+  }
+
+  /** The finished call's outcome from :status, grpc-status and Envoy's response flags. */
+  private classify(c: Circuit): Outcome {
+    const policy = c.failure;
+    const status = responseStatus();
+    if (status < 0) return classifyNoResponse(getPropertyInt(RESPONSE_FLAGS, 0), policy);
+    const outcome = classifyStatus(status, policy);
+    if (outcome != Outcome.Success || policy.grpcStatuses.length == 0 || !this.isGrpc()) return outcome;
+    return classifyGrpc(responseGrpcStatus(), policy);
+  }
+
+  private reject(rt: CircuitRuntime, verdict: Verdict, retryAfterMs: i64): u32 {
+    const c = rt.circuit;
+    const headers = new HeaderList();
+    headers.add("retry-after", max<i64>(1, (retryAfterMs + 999) / 1000).toString());
+    headers.add(CIRCUIT_HEADER, circuitHeader(c, verdict));
+    for (let i = 0; i < c.replyHeaders.length; i++) headers.add(c.replyHeaders[i].name, c.replyHeaders[i].value);
+    const details = verdict == Verdict.RejectInFlight ? "max_in_flight" : "circuit_open";
+    sendLocalReply(c.replyStatus, details, c.replyBody, headers, this.isGrpc() ? GRPC_UNAVAILABLE : NO_GRPC_STATUS);
+    return HeadersStatus.StopIteration;
+  }
+
+  private isGrpc(): bool {
+    if (!this.grpcKnown) {
+      this.grpc = isGrpcRequest();
+      this.grpcKnown = true;
+    }
+    return this.grpc;
+  }
+
+  private keyHashFor(c: Circuit): u64 {
+    let value: string | null = null;
+    switch (c.keySource) {
+      case KeySource.None: return 0;
+      case KeySource.Cluster: value = getPropertyString(CLUSTER_NAME); break;
+      case KeySource.Route: value = getPropertyString(ROUTE_NAME); break;
+      case KeySource.Header: value = getHeader(HeaderMap.RequestHeaders, c.keyHeader); break;
+      default: value = this.getAuthority();
+    }
+    // 0 marks an unsplit circuit; an absent value is the empty key
+    return hash64(value === null ? "" : value) | 1;
+  }
+
+  private matches(m: RequestMatch): bool {
+    if (m.hosts.length > 0) {
+      const authority = this.getAuthority();
+      if (authority === null || !anyGlob(m.hosts, authority)) return false;
+    }
+    if (m.paths.length > 0) {
+      const path = this.getPath();
+      if (path === null || !anyGlob(m.paths, path)) return false;
+    }
+    if (m.methods.length > 0) {
+      const method = getHeader(HeaderMap.RequestHeaders, ":method");
+      if (method === null || !m.methods.includes(method)) return false;
+    }
+    for (let i = 0; i < m.headers.length; i++) {
+      const condition = unchecked(m.headers[i]);
+      const value = getHeader(HeaderMap.RequestHeaders, condition.name);
+      if (value === null) return false;
+      const pattern = condition.value;
+      if (pattern !== null && !pattern.matches(value)) return false;
+    }
+    return true;
+  }
+
+  private getAuthority(): string | null {
+    if (!this.authorityRead) {
+      this.authority = getHeader(HeaderMap.RequestHeaders, ":authority");
+      this.authorityRead = true;
+    }
+    return this.authority;
+  }
+
+  /** :path without its query and fragment. */
+  private getPath(): string | null {
+    if (!this.pathRead) {
+      const raw = getHeader(HeaderMap.RequestHeaders, ":path");
+      this.path = raw === null ? null : pathWithoutQuery(raw);
+      this.pathRead = true;
+    }
+    return this.path;
+  }
+}
+
+/** Runs rt.admission on the slot of `keyHash`; returns the slot, NO_SLOT or STORE_FAILED. */
+function admit(rt: CircuitRuntime, keyHash: u64): i32 {
+  const admission = rt.admission;
+  admission.keyHash = keyHash;
+  admission.clock.reset();
+  const slot = admitOnce(rt, keyHash);
+  if (slot < 0 || admission.verdict != Verdict.SlotLost) return slot;
+  rt.slots.forget(keyHash); // another VM gave the slot to another key: find this key's slot again
+  const again = admitOnce(rt, keyHash);
+  return again >= 0 && admission.verdict == Verdict.SlotLost ? NO_SLOT : again;
+}
+
+function admitOnce(rt: CircuitRuntime, keyHash: u64): i32 {
+  const slot = rt.slots.resolve(keyHash);
+  if (slot < 0) return slot;
+  return rt.slots.update(slot, rt.admission) == SharedStatus.Ok ? slot : STORE_FAILED;
+}
+
+function anyGlob(list: StringMatcher[], value: string): bool {
+  for (let i = 0; i < list.length; i++) if (unchecked(list[i]).matches(value)) return true;
+  return false;
+}
+
+function circuitHeader(c: Circuit, verdict: Verdict): string {
+  if (verdict == Verdict.RejectInFlight) return c.inFlightHeader;
+  return verdict == Verdict.RejectHalfOpen ? c.halfOpenHeader : c.openHeader;
+}
+
+function reasonName(reason: TripReason): string {
+  switch (reason) {
+    case TripReason.ConsecutiveFailures: return "consecutive_failures";
+    case TripReason.FailureRate: return "failure_rate";
+    case TripReason.SlowCallRate: return "slow_call_rate";
+    default: return "probe failed";
+  }
+}
+
+/** The log detail of a transition caused by an outcome (built only when info logs are on). */
+function outcomeDetail(u: RecordOutcome): string {
+  const c = u.circuit;
+  if (u.transition == Transition.Closed) return c.closeAfterSuccesses.toString() + " probe(s) succeeded";
+  const f = u.figures;
+  let why = reasonName(u.reason);
+  if (u.reason == TripReason.ConsecutiveFailures) why += " " + c.consecutiveFailures.toString() + " reached";
+  else if (u.reason == TripReason.FailureRate) why += " " + formatNumber(<f64>f.failures / <f64>f.calls) + " >= " + formatNumber(c.failureRate);
+  else if (u.reason == TripReason.SlowCallRate) why += " " + formatNumber(<f64>f.slow / <f64>f.calls) + " >= " + formatNumber(c.slowCallRate);
+  const window = u.reason == TripReason.ProbeFailed ? "" : " (window: " + f.calls.toString() + " calls, " +
+    f.failures.toString() + " failures, " + f.slow.toString() + " slow)";
+  return why + window + "; open for " + u.openMs.toString() + "ms";
+}

@@ -1,0 +1,79 @@
+// One circuit's per-VM machinery: its metrics, slot table and reusable record updates, the tick
+// update that half-opens expired circuits, and the transition bookkeeping (counters, gauge, log).
+import { logEnabled, logMessage, LogLevel } from "../shared/log";
+import { Admission, RecordOutcome, Transition } from "./breaker";
+import { Circuit, FILTER, KeySource } from "./config";
+import { CircuitMetrics } from "./metrics";
+import { CircuitRecord, State } from "./record";
+import { SlotTable } from "./slots";
+import { RecordUpdate } from "./store";
+
+/** Half-opens an expired open circuit from the tick; reads the state for the gauge. */
+export class TickUpdate extends RecordUpdate {
+  state: State = State.Closed;
+  halfOpened: bool = false;
+  now: i64 = 0;
+
+  constructor() { super(); }
+
+  apply(rec: CircuitRecord, present: bool): bool {
+    this.halfOpened = false;
+    this.state = rec.state;
+    if (!present || rec.state != State.Open || this.now < rec.since + rec.openMs) return false;
+    rec.halfOpen(this.now);
+    this.state = State.HalfOpen;
+    this.halfOpened = true;
+    return true;
+  }
+}
+
+/** One circuit's per-VM machinery. */
+export class CircuitRuntime {
+  readonly metrics: CircuitMetrics;
+  readonly slots: SlotTable;
+  readonly admission: Admission;
+  readonly outcome: RecordOutcome;
+  readonly tick: TickUpdate;
+
+  constructor(readonly circuit: Circuit) {
+    this.metrics = new CircuitMetrics(circuit.name);
+    this.slots = new SlotTable(circuit);
+    this.admission = new Admission(circuit, 0);
+    this.outcome = new RecordOutcome(circuit);
+    this.tick = new TickUpdate();
+  }
+
+  /** Counters, the gauge and one info line for a state change of `slot`. */
+  transitioned(slot: i32, transition: Transition, detail: string): void {
+    const m = this.metrics;
+    const c = this.circuit;
+    if (transition == Transition.Opened || transition == Transition.Reopened) {
+      m.opened.increment();
+      m.state.set(1);
+    } else if (transition == Transition.HalfOpened) {
+      m.halfOpened.increment();
+      m.state.set(2);
+    } else if (transition == Transition.Closed) {
+      m.closed.increment();
+      if (c.maxKeys == 1) m.state.set(0);
+    }
+    if (logEnabled(LogLevel.Info)) {
+      const where = c.keySource == KeySource.None ? "" : " slot " + slot.toString();
+      logMessage(LogLevel.Info, FILTER + ": circuit \"" + c.name + "\"" + where + " " + transitionName(transition) + ": " + detail);
+    }
+  }
+}
+
+function transitionName(t: Transition): string {
+  switch (t) {
+    case Transition.Opened: return "opened";
+    case Transition.Reopened: return "reopened";
+    case Transition.HalfOpened: return "half-opened";
+    default: return "closed";
+  }
+}
+
+export function halfOpenDetail(c: Circuit): string {
+  return "open duration over, letting " + c.halfOpenProbes.toString() + " probe(s) through";
+}
+

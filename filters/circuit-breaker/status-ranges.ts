@@ -1,0 +1,47 @@
+// HTTP status ranges from the config ("500-599", "503") and membership tests on request paths.
+
+/** Inclusive status ranges; `contains` is a scan of at most a few pairs. */
+export class StatusRanges {
+  lows: i32[] = [];
+  highs: i32[] = [];
+
+  add(low: i32, high: i32): void {
+    this.lows.push(low);
+    this.highs.push(high);
+  }
+
+  contains(status: i32): bool {
+    const lows = this.lows;
+    const highs = this.highs;
+    for (let i = 0, n = lows.length; i < n; i++) {
+      if (status >= unchecked(lows[i]) && status <= unchecked(highs[i])) return true;
+    }
+    return false;
+  }
+}
+
+/** Lowest and highest HTTP status a range may name. */
+export const MIN_STATUS: i32 = 100;
+export const MAX_STATUS: i32 = 599;
+
+/** Parses "NNN" or "NNN-NNN" (100 <= low <= high <= 599) into `out`; false when it does not parse. */
+export function parseStatusRange(text: string, out: StatusRanges): bool {
+  const dash = text.indexOf("-");
+  const low = parseStatus(dash < 0 ? text : text.substring(0, dash));
+  const high = dash < 0 ? low : parseStatus(text.substring(dash + 1));
+  if (low < 0 || high < 0 || high < low) return false;
+  out.add(low, high);
+  return true;
+}
+
+/** A three-digit status in [MIN_STATUS, MAX_STATUS], or -1. */
+export function parseStatus(text: string): i32 {
+  if (text.length != 3) return -1;
+  let v = 0;
+  for (let i = 0; i < 3; i++) {
+    const c = text.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v >= MIN_STATUS && v <= MAX_STATUS ? v : -1;
+}

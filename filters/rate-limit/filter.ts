@@ -1,0 +1,304 @@
+// RateLimitRoot (configuration, bucket stores, counters, metric flushing on tick) and
+// RateLimitFilter (one per stream: the first rule that applies decides the request).
+import {
+  proxy_continue_stream, proxy_get_current_time_nanoseconds, proxy_set_effective_context, proxy_set_tick_period_milliseconds,
+} from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { readPluginConfiguration } from "../shared/buffers";
+import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
+import { grpcCall, grpcResponseMessage } from "../shared/grpc";
+import { addHeader, HeaderList, HeaderMap, replaceHeader } from "../shared/headers";
+import { ConfigReader } from "../shared/json";
+import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
+import { logEnabled, logMessage, LogLevel } from "../shared/log";
+import { SharedStatus } from "../shared/shared-data";
+import { Decision } from "./bucket";
+import { Config, HeadersMode, parseConfig, Rule } from "./config";
+import { INVALID_COST, requestCost } from "./cost";
+import { keyFingerprint, keyValues, MISSING_KEY } from "./key";
+import { Event, RuleCounters, TICK_MS } from "./metrics";
+import { addRateLimitHeaders, retryAfter } from "./rate-limit-headers";
+import { RequestView } from "./request";
+import { decodeRateLimitResponse, encodeRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE } from "./rls";
+import { BucketStore } from "./store";
+
+// @ts-ignore: decorator
+@inline const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
+const HEX = "0123456789abcdef";
+// @ts-ignore: decorator
+@inline const REQUEST_STREAM: u32 = 0;
+const timeScratch = memory.data(8);
+
+function hex16(v: u64): string {
+  let out = "";
+  for (let i = 60; i >= 0; i -= 4) out += HEX.charAt(<i32>((v >> <u64>i) & 15));
+  return out;
+}
+
+export class RateLimitRoot extends RootContext {
+  config: Config | null = null;
+  stores: BucketStore[] = [];
+  counters: RuleCounters[] = [];
+  /** Enforcement credit for `enforce_percent`: limited requests are enforced in an exact ratio. */
+  private enforceCredit: i32 = 0;
+  /** Reused by every stream of this VM (one request is decided at a time). */
+  readonly decision: Decision = new Decision();
+  /** Streams paused for a rate limit service answer, by gRPC call token. */
+  readonly waiting: Map<u32, RateLimitFilter> = new Map();
+
+  onConfigure(configSize: u32): bool {
+    const reader = new ConfigReader("rate-limit");
+    const config = parseConfig(reader, readPluginConfiguration(configSize));
+    if (config === null) {
+      logMessage(LogLevel.Critical, reader.message());
+      return false;
+    }
+    this.flushCounters();
+    const stores: BucketStore[] = [];
+    const counters: RuleCounters[] = [];
+    for (let i = 0; i < config.rules.length; i++) {
+      const rule = config.rules[i];
+      stores.push(new BucketStore("sluice:rate-limit:" + hex16(rule.fingerprint) + ":", rule.limits));
+      counters.push(new RuleCounters(rule.name));
+    }
+    this.config = config;
+    this.stores = stores;
+    this.counters = counters;
+    proxy_set_tick_period_milliseconds(TICK_MS);
+    return true;
+  }
+
+  onTick(): void {
+    this.flushCounters();
+  }
+
+  onGrpcReceive(token: u32, messageSize: u32): void {
+    if (!this.waiting.has(token)) return;
+    const stream = this.waiting.get(token);
+    this.waiting.delete(token);
+    const message = grpcResponseMessage(messageSize);
+    proxy_set_effective_context(stream.id);
+    stream.onRlsAnswer(message === null ? null : decodeRateLimitResponse(message));
+  }
+
+  /** A call that ends without a message: an error status or the timeout. */
+  onGrpcClose(token: u32, statusCode: u32): void {
+    if (!this.waiting.has(token)) return;
+    const stream = this.waiting.get(token);
+    this.waiting.delete(token);
+    proxy_set_effective_context(stream.id);
+    stream.onRlsAnswer(null);
+  }
+
+  onDone(): bool {
+    this.flushCounters();
+    return true;
+  }
+
+  private flushCounters(): void {
+    const counters = this.counters;
+    for (let i = 0, n = counters.length; i < n; i++) unchecked(counters[i]).flush();
+  }
+
+  /** Whether the next limited request is enforced (false: treated as shadow). */
+  enforceNext(percent: i32): bool {
+    this.enforceCredit += percent;
+    if (this.enforceCredit < 100) return false;
+    this.enforceCredit -= 100;
+    return true;
+  }
+
+  newHttpContext(id: u32): HttpContext | null {
+    return this.config === null ? null : new RateLimitFilter(id, this);
+  }
+}
+
+export class RateLimitFilter extends HttpContext {
+  /** The rule that decided the request (-1: none) and what the response headers report. */
+  private rule: Rule | null = null;
+  private remaining: u64 = 0;
+  private resetNs: u64 = 0;
+  private limitIndex: i32 = 0;
+  private fingerprint: u64 = 0;
+  /** While waiting for the rate limit service: the request view and its call token (0: none). */
+  private req: RequestView | null = null;
+  private rlsToken: u32 = 0;
+  private rlsCounters: RuleCounters | null = null;
+  private rlsResponseHeaders: HeaderList | null = null;
+
+  constructor(id: u32, readonly rl: RateLimitRoot) {
+    super(id, rl);
+  }
+
+  onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
+    const config = this.rl.config!;
+    const rules = config.rules;
+    const req = new RequestView(config.readAllHeaders);
+    for (let i = 0, n = rules.length; i < n; i++) {
+      const rule = unchecked(rules[i]);
+      const match = rule.match;
+      if (match !== null && !match.matches(req)) continue;
+      let fingerprint: u64 = 0;
+      let slot: u32 = 0;
+      if (rule.key.length > 0) {
+        fingerprint = keyFingerprint(rule.key, req, rule.fingerprint);
+        if (fingerprint == MISSING_KEY) {
+          if (!rule.missingKeyDefault) continue;
+          slot = rule.maxKeys; // the one bucket of requests missing a key part
+        } else {
+          slot = <u32>(fingerprint % <u64>rule.maxKeys);
+        }
+      }
+      return this.decide(config, i, rule, req, fingerprint, slot);
+    }
+    return HeadersStatus.Continue;
+  }
+
+  private decide(config: Config, index: i32, rule: Rule, req: RequestView, fingerprint: u64, slot: u32): u32 {
+    const counters = unchecked(this.rl.counters[index]);
+    const cost = requestCost(rule.cost, req);
+    if (cost == INVALID_COST) {
+      if (logEnabled(LogLevel.Debug)) logMessage(LogLevel.Debug, "rate-limit: invalid cost header for rule " + rule.name);
+      sendLocalReply(400, "rate_limit_invalid_cost", "", null, NO_GRPC_STATUS);
+      return HeadersStatus.StopIteration;
+    }
+    proxy_get_current_time_nanoseconds(timeScratch);
+    const d = this.rl.decision;
+    const status = unchecked(this.rl.stores[index]).take(slot, fingerprint, load<i64>(timeScratch), cost, d);
+    if (status != SharedStatus.Ok) {
+      counters.count(Event.StoreError);
+      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: shared data status " + status.toString() + " for rule " + rule.name);
+      if (!config.failureModeDeny) return HeadersStatus.Continue;
+      this.reject(config, req, null, rule, fingerprint, null);
+      return HeadersStatus.StopIteration;
+    }
+    if (d.evicted) counters.count(Event.Evicted);
+    if (d.allowed) {
+      this.rule = rule;
+      this.remaining = d.remaining;
+      this.resetNs = d.resetNs;
+      this.limitIndex = d.limit;
+      this.fingerprint = fingerprint;
+      if (rule.global) return this.askRls(config, rule, req, cost, counters);
+      counters.count(Event.Allowed);
+      return HeadersStatus.Continue;
+    }
+    if (this.limited(config, rule, counters)) {
+      this.reject(config, req, d, rule, fingerprint, null);
+      return HeadersStatus.StopIteration;
+    }
+    return HeadersStatus.Continue;
+  }
+
+  /** Counts a limited request; true when it is to be rejected, false for a shadow hit (the
+   *  request continues with the shadow header). */
+  private limited(config: Config, rule: Rule, counters: RuleCounters): bool {
+    if (!rule.shadow && this.rl.enforceNext(config.enforcePercent)) {
+      counters.count(Event.Limited);
+      return true;
+    }
+    counters.count(Event.ShadowLimited);
+    replaceHeader(HeaderMap.RequestHeaders, config.shadowHeader, rule.name);
+    if (logEnabled(LogLevel.Info)) logMessage(LogLevel.Info, "rate-limit: shadow limited by rule " + rule.name);
+    return false;
+  }
+
+  /** Asks the rate limit service about the rule's descriptor; the request waits for the answer. */
+  private askRls(config: Config, rule: Rule, req: RequestView, cost: u64, counters: RuleCounters): u32 {
+    const rls = config.rls!;
+    let values = rule.key.length > 0 ? keyValues(rule.key, req) : [] as string[];
+    let names = rule.descriptorNames;
+    if (values === null) { // the rule's default bucket: the descriptor names the rule only
+      values = [];
+      names = [names[0]];
+    }
+    values.unshift(rule.name);
+    const message = encodeRateLimitRequest(rls.domain, names, values, cost);
+    const call = grpcCall(rls.cluster, RLS_SERVICE, RLS_METHOD, null, message, rls.timeoutMs);
+    if (call.status != 0) {
+      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + call.status.toString());
+      return this.rlsFailed(config, rule, counters, req) ? HeadersStatus.StopIteration : HeadersStatus.Continue;
+    }
+    this.req = req;
+    this.rlsCounters = counters;
+    this.rlsToken = call.token;
+    this.rl.waiting.set(call.token, this);
+    return HeadersStatus.StopIteration;
+  }
+
+  /** Counts rls_error and applies rls.failure_mode_deny; true when the request was rejected. */
+  private rlsFailed(config: Config, rule: Rule, counters: RuleCounters, req: RequestView): bool {
+    counters.count(Event.RlsError);
+    if (!config.rls!.failureModeDeny) {
+      counters.count(Event.Allowed);
+      return false;
+    }
+    counters.count(Event.Limited);
+    this.rule = null;
+    this.reject(config, req, null, rule, 0, null);
+    return true;
+  }
+
+  /** The rate limit service answered (`reply`), or failed / timed out (null). Runs with this
+   *  stream as the effective context. */
+  onRlsAnswer(reply: RateLimitReply | null): void {
+    this.rlsToken = 0;
+    const rule = this.rule;
+    const req = this.req;
+    if (rule === null || req === null || this.rlsCounters === null) return;
+    const config = this.rl.config!;
+    const counters = this.rlsCounters!;
+    if (reply === null || !reply.valid) {
+      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: no valid answer from the rate limit service for rule " + rule.name);
+      if (!this.rlsFailed(config, rule, counters, req)) proxy_continue_stream(REQUEST_STREAM);
+      return;
+    }
+    if (reply.overLimit && this.limited(config, rule, counters)) {
+      this.rule = null;
+      this.reject(config, req, null, rule, 0, reply.responseHeaders);
+      return;
+    }
+    if (!reply.overLimit) counters.count(Event.Allowed);
+    const add = reply.requestHeaders;
+    for (let i = 0; i < add.length; i++) replaceHeader(HeaderMap.RequestHeaders, add.names[i], add.values[i]);
+    this.rlsResponseHeaders = reply.responseHeaders;
+    proxy_continue_stream(REQUEST_STREAM);
+  }
+
+  onDelete(): void {
+    if (this.rlsToken != 0) this.rl.waiting.delete(this.rlsToken);
+  }
+
+  /** Sends the rejection; `d` null when no local bucket decided it (no rate-limit headers);
+   *  `fromRls`: headers the rate limit service asked for. */
+  private reject(config: Config, req: RequestView, d: Decision | null, rule: Rule, fingerprint: u64,
+    fromRls: HeaderList | null): void {
+    const headers = fromRls === null ? new HeaderList() : fromRls;
+    const extra = config.rejectHeaders;
+    for (let i = 0; i < extra.length; i++) headers.add(extra.names[i], extra.values[i]);
+    if (d !== null) {
+      if (config.headersMode != HeadersMode.None) {
+        addRateLimitHeaders(headers, config.headersMode, rule.name, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
+      }
+      headers.add("retry-after", retryAfter(d));
+    }
+    const grpc = isGrpcRequest(req.header("content-type"));
+    sendLocalReply(config.rejectStatus, "rate_limited", config.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
+  }
+
+  onResponseHeaders(headerCount: u32, endOfStream: bool): u32 {
+    const fromRls = this.rlsResponseHeaders;
+    if (fromRls !== null) {
+      for (let i = 0; i < fromRls.length; i++) addHeader(HeaderMap.ResponseHeaders, fromRls.names[i], fromRls.values[i]);
+    }
+    const rule = this.rule;
+    const mode = this.rl.config!.headersMode;
+    if (rule === null || mode == HeadersMode.None) return HeadersStatus.Continue;
+    const d = this.rl.decision;
+    d.remaining = this.remaining;
+    d.resetNs = this.resetNs;
+    const headers = new HeaderList();
+    addRateLimitHeaders(headers, mode, rule.name, rule.limits[this.limitIndex], d, rule.key.length > 0, this.fingerprint);
+    for (let i = 0; i < headers.length; i++) addHeader(HeaderMap.ResponseHeaders, headers.names[i], headers.values[i]);
+    return HeadersStatus.Continue;
+  }
+}

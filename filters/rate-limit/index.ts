@@ -1,0 +1,5 @@
+export * from "../shared/dispatch";
+import { registerRoot, RootContext } from "../shared/context";
+import { RateLimitRoot } from "./filter";
+
+registerRoot("rate-limit", (id: u32, rootId: string): RootContext => new RateLimitRoot(id, rootId));

@@ -1,0 +1,217 @@
+// The bucket key of a request: a composite of key parts, hashed (FNV-1a 64 over each part's
+// length and bytes, then the MurmurHash3 finalizer) into a 64-bit fingerprint. Values are never
+// kept or copied: the table slot and the slot's owner come from the fingerprint alone.
+// A part that is absent, invalid or longer than MAX_KEY_PART_BYTES makes the key missing.
+import { cookieValue, pathWithoutQuery, queryParam } from "../shared/headers";
+import { stripPort } from "../shared/properties";
+import { Cidr, Family, parseIp } from "./ip";
+import { RequestView } from "./request";
+
+export namespace KeySource {
+  export const Header: i32 = 0;
+  export const Query: i32 = 1;
+  export const Cookie: i32 = 2;
+  export const Path: i32 = 3;
+  export const Method: i32 = 4;
+  export const Host: i32 = 5;
+  export const ClientIp: i32 = 6;
+  export const Cidr: i32 = 7;
+  export const SpiffeId: i32 = 8;
+  export const TrustDomain: i32 = 9;
+  export const SpiffeNs: i32 = 10;
+  export const SpiffeSa: i32 = 11;
+}
+
+/** Config names of the sources, indexed by KeySource. */
+export const KEY_SOURCES: string[] = [
+  "header", "query", "cookie", "path", "method", "host", "client_ip", "cidr",
+  "spiffe_id", "trust_domain", "spiffe_ns", "spiffe_sa",
+];
+
+// @ts-ignore: decorator
+@inline export const MAX_KEY_PART_BYTES = 4096;
+/** Returned by keyFingerprint when a part is missing; real fingerprints are never 0. */
+// @ts-ignore: decorator
+@inline export const MISSING_KEY: u64 = 0;
+
+/** A named group of address ranges; the key part is the name of the first group holding the IP. */
+export class CidrGroup {
+  constructor(readonly name: string, readonly ranges: Cidr[]) {}
+}
+
+export class KeyPart {
+  /** Header, query parameter or cookie name (lowercase for headers). */
+  name: string = "";
+  /** client_ip / cidr: 0 reads source.address, N the Nth x-forwarded-for entry from the right. */
+  trustedHops: i32 = 0;
+  groups: CidrGroup[] = [];
+
+  constructor(readonly source: i32) {}
+}
+
+// @ts-ignore: decorator
+@inline const FNV_PRIME: u64 = 0x100000001b3;
+
+// @ts-ignore: decorator
+@inline
+function mixByte(h: u64, b: u64): u64 {
+  return (h ^ b) * FNV_PRIME;
+}
+
+function mixString(h: u64, s: string, start: i32, end: i32): u64 {
+  h = mixByte(h, <u64>(end - start)); // the length keeps ("ab","c") apart from ("a","bc")
+  h = mixByte(h, <u64>((end - start) >> 8));
+  const p = changetype<usize>(s);
+  for (let i = start; i < end; i++) h = mixByte(h, <u64>load<u8>(p + (<usize>i << 1)));
+  return h;
+}
+
+const ipScratch = new StaticArray<u8>(16);
+// Where the last client IP parsed sits: ipText[ipStart, ipEnd).
+let ipText: string = "";
+let ipStart: i32 = 0;
+let ipEnd: i32 = 0;
+
+/** Parses the client IP for `part` into ipScratch; returns its Family (Invalid when missing). */
+function clientIp(part: KeyPart, req: RequestView): i32 {
+  if (part.trustedHops == 0) {
+    const address = req.peerAddress();
+    if (address === null) return Family.Invalid;
+    ipText = stripPort(address);
+    ipStart = 0;
+    ipEnd = ipText.length;
+    return parseIp(ipText, 0, ipEnd, ipScratch);
+  }
+  const xff = req.header("x-forwarded-for");
+  if (xff === null) return Family.Invalid;
+  // the trustedHops-th comma-separated entry from the right
+  let end = xff.length;
+  let hop = 1;
+  let i = end - 1;
+  while (i >= 0) {
+    if (xff.charCodeAt(i) == 0x2c) {
+      if (hop == part.trustedHops) break;
+      hop++;
+      end = i;
+    }
+    i--;
+  }
+  if (hop != part.trustedHops) return Family.Invalid;
+  let start = i + 1;
+  while (start < end && isSpace(xff.charCodeAt(start))) start++;
+  while (end > start && isSpace(xff.charCodeAt(end - 1))) end--;
+  ipText = xff;
+  ipStart = start;
+  ipEnd = end;
+  return parseIp(xff, start, end, ipScratch);
+}
+
+// @ts-ignore: decorator
+@inline
+function isSpace(c: i32): bool {
+  return c == 0x20 || c == 0x09;
+}
+
+/** The value of a string-valued part, or null when missing. */
+function partValue(part: KeyPart, req: RequestView): string | null {
+  switch (part.source) {
+    case KeySource.Header: return req.header(part.name);
+    case KeySource.Query: {
+      const path = req.header(":path");
+      return path === null ? null : queryParam(path, part.name);
+    }
+    case KeySource.Cookie: {
+      const cookies = req.header("cookie");
+      return cookies === null ? null : cookieValue(cookies, part.name);
+    }
+    case KeySource.Path: {
+      const path = req.header(":path");
+      return path === null ? null : pathWithoutQuery(path);
+    }
+    case KeySource.Method: return req.header(":method");
+    case KeySource.Host: {
+      const host = req.header(":authority");
+      return host === null ? null : stripPort(host);
+    }
+    default: {
+      const id = req.peerSpiffeId();
+      if (id === null) return null;
+      if (part.source == KeySource.SpiffeId) return id.uri;
+      if (part.source == KeySource.TrustDomain) return id.trustDomain();
+      return part.source == KeySource.SpiffeNs ? id.namespace() : id.serviceAccount();
+    }
+  }
+}
+
+/** The fingerprint of the request's key under `parts`, or MISSING_KEY. */
+export function keyFingerprint(parts: KeyPart[], req: RequestView, seed: u64): u64 {
+  let h: u64 = 0xcbf29ce484222325 ^ seed;
+  for (let i = 0, n = parts.length; i < n; i++) {
+    const part = unchecked(parts[i]);
+    if (part.source == KeySource.ClientIp || part.source == KeySource.Cidr) {
+      const family = clientIp(part, req);
+      if (family == Family.Invalid) return MISSING_KEY;
+      if (part.source == KeySource.ClientIp) {
+        for (let k = 0; k < 16; k++) h = mixByte(h, <u64>unchecked(ipScratch[k]));
+        continue;
+      }
+      const group = groupOf(part.groups, family);
+      if (group === null) return MISSING_KEY;
+      h = mixString(h, group.name, 0, group.name.length);
+      continue;
+    }
+    const value = partValue(part, req);
+    if (value === null || value.length > MAX_KEY_PART_BYTES) return MISSING_KEY;
+    h = mixString(h, value, 0, value.length);
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccd;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53;
+  h ^= h >> 33;
+  return h == MISSING_KEY ? 1 : h;
+}
+
+/** The first group with a range holding the address in ipScratch. */
+function groupOf(groups: CidrGroup[], family: i32): CidrGroup | null {
+  for (let g = 0, n = groups.length; g < n; g++) {
+    const ranges = unchecked(groups[g]).ranges;
+    for (let r = 0, m = ranges.length; r < m; r++) {
+      if (unchecked(ranges[r]).contains(ipScratch, family)) return unchecked(groups[g]);
+    }
+  }
+  return null;
+}
+
+/** The text of each key part (RLS descriptor values), or null when a part is missing. */
+export function keyValues(parts: KeyPart[], req: RequestView): string[] | null {
+  const values: string[] = [];
+  for (let i = 0, n = parts.length; i < n; i++) {
+    const part = unchecked(parts[i]);
+    let value: string | null;
+    if (part.source == KeySource.ClientIp || part.source == KeySource.Cidr) {
+      const family = clientIp(part, req);
+      if (family == Family.Invalid) return null;
+      if (part.source == KeySource.ClientIp) value = ipText.substring(ipStart, ipEnd);
+      else {
+        const group = groupOf(part.groups, family);
+        value = group === null ? null : group.name;
+      }
+    } else {
+      value = partValue(part, req);
+    }
+    if (value === null || value.length > MAX_KEY_PART_BYTES) return null;
+    values.push(value);
+  }
+  return values;
+}
+
+/** RLS descriptor entry names of the parts: the header, parameter or cookie name, else the source. */
+export function keyNames(parts: KeyPart[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    names.push(part.name.length > 0 ? part.name : KEY_SOURCES[part.source]);
+  }
+  return names;
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { soak } from "../../../bench/soak.js";
+import { start } from "./harness.js";
+
+describe("soak", () => {
+  it("keeps memory flat and shared-data keys bounded over 1,000,000 requests from 100,000 clients", async () => {
+    const maxKeys = 1024;
+    const { proxy } = await start({
+      rules: [{ name: "per-client", limits: [{ requests: 5, per: "second" }], key: [{ source: "header", name: "x-client" }], max_keys: maxKeys }],
+    }, 2);
+    const request = (i: number) => {
+      if (i % 1000 === 0) proxy.advance(10);
+      return {
+        headers: { ":method": "GET", ":path": "/api", ":authority": "svc", "x-client": `client-${i % 100_000}` },
+        properties: { "source.address": "10.0.0.1:1" },
+      };
+    };
+    const result = soak(proxy, request, { warmup: 100_000, streams: 900_000 });
+    expect(result.growthPages).toBe(0);
+    expect(proxy.sharedData("rate-limit").size).toBeLessThanOrEqual(maxKeys);
+  }, 120_000);
+});

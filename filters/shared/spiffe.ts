@@ -1,0 +1,406 @@
+// SPIFFE IDs (spiffe/spiffe standards/SPIFFE-ID.md) validated strictly and matched against
+// segment-aware patterns. Inputs are byte strings (one code unit per byte).
+//
+// ID grammar: `spiffe://` (lowercase) + trust domain + path.
+//   trust domain: 1..255 bytes of [a-z0-9.-_]; no port, userinfo or percent-encoding;
+//   path: empty, or `/`-separated segments of [a-zA-Z0-9.-_], none empty, `.` or `..`, no trailing
+//   `/`; no query, fragment or percent-encoding; the whole URI at most 2048 bytes.
+// Pattern grammar: `spiffe://` + (trust domain | `*`) + path of pattern segments, where a segment
+// is literal segment characters with at most one `*` (a glob inside that one segment: `api-*`,
+// `*-v2`, `*`), and `**` as the whole last segment stands for one or more remaining segments.
+// Matching is one pass over the ID's segments: linear time, no backtracking.
+
+/** Why a SPIFFE ID (or pattern) is invalid; `Ok` when it is valid. */
+export namespace SpiffeError {
+  export const Ok: i32 = 0;
+  export const Empty: i32 = 1;
+  export const Scheme: i32 = 2;
+  export const TrustDomainMissing: i32 = 3;
+  export const TrustDomainChars: i32 = 4;
+  export const TrustDomainTooLong: i32 = 5;
+  export const PortOrUserinfo: i32 = 6;
+  export const PathChars: i32 = 7;
+  export const EmptySegment: i32 = 8;
+  export const DotSegment: i32 = 9;
+  export const TrailingSlash: i32 = 10;
+  export const PercentEncoded: i32 = 11;
+  export const QueryOrFragment: i32 = 12;
+  export const TooLong: i32 = 13;
+  // patterns only
+  export const TrustDomainGlob: i32 = 14;
+  export const SegmentGlob: i32 = 15;
+  export const DoubleStar: i32 = 16;
+}
+
+const REASONS: string[] = [
+  "ok", "empty", "scheme", "trust_domain_missing", "trust_domain_chars", "trust_domain_too_long",
+  "port_or_userinfo", "path_chars", "empty_segment", "dot_segment", "trailing_slash", "percent_encoded",
+  "query_or_fragment", "too_long", "trust_domain_glob", "segment_glob", "double_star",
+];
+
+const MESSAGES: string[] = [
+  "valid",
+  "cannot be empty",
+  "scheme must be \"spiffe://\" (lowercase)",
+  "trust domain is missing",
+  "trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores",
+  "trust domain is longer than 255 bytes",
+  "trust domain cannot have a port or userinfo",
+  "path segment characters are limited to letters, numbers, dots, dashes, and underscores",
+  "path cannot contain empty segments",
+  "path cannot contain dot segments",
+  "path cannot have a trailing slash",
+  "cannot contain percent-encoding",
+  "cannot have a query or fragment",
+  "is longer than 2048 bytes",
+  "trust domain must be exact or \"*\"",
+  "a path segment may contain at most one \"*\"",
+  "\"**\" must be the whole last path segment",
+];
+
+/** The snake_case reason code of `error` (e.g. "dot_segment"), for logs and metrics. */
+export function spiffeErrorReason(error: i32): string {
+  return error >= 0 && error < REASONS.length ? unchecked(REASONS[error]) : "unknown";
+}
+
+/** A sentence describing `error`, for config errors. */
+export function spiffeErrorMessage(error: i32): string {
+  return error >= 0 && error < MESSAGES.length ? unchecked(MESSAGES[error]) : "unknown error";
+}
+
+// @ts-ignore: decorator
+@inline const SCHEME_LENGTH = 9; // "spiffe://"
+// @ts-ignore: decorator
+@inline const MAX_URI_BYTES = 2048;
+// @ts-ignore: decorator
+@inline const MAX_TRUST_DOMAIN_BYTES = 255;
+// @ts-ignore: decorator
+@inline const STAR: u32 = 0x2a;
+
+// @ts-ignore: decorator
+@inline
+function byteAt(s: string, i: i32): u32 {
+  return <u32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
+}
+
+// Byte classes: bit 1 = trust domain character [a-z0-9.-_], bit 2 = path segment character
+// [a-zA-Z0-9.-_]. Byte strings hold code units 0..255 only.
+const CHAR_CLASS = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0,
+  0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 3,
+  0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+
+// @ts-ignore: decorator
+@inline
+function isTrustDomainChar(c: u32): bool {
+  return c < 256 && (load<u8>(CHAR_CLASS + c) & 1) != 0;
+}
+
+// @ts-ignore: decorator
+@inline
+function isSegmentChar(c: u32): bool {
+  return c < 256 && (load<u8>(CHAR_CLASS + c) & 2) != 0;
+}
+
+/** The error for a byte that is not allowed in a trust domain. */
+function trustDomainByteError(c: u32): i32 {
+  if (c == 0x25) return SpiffeError.PercentEncoded;
+  if (c == 0x3a || c == 0x40) return SpiffeError.PortOrUserinfo;
+  if (c == 0x3f || c == 0x23) return SpiffeError.QueryOrFragment;
+  return SpiffeError.TrustDomainChars;
+}
+
+/** The error for a byte that is not allowed in a path segment. */
+function segmentByteError(c: u32): i32 {
+  if (c == 0x25) return SpiffeError.PercentEncoded;
+  if (c == 0x3f || c == 0x23) return SpiffeError.QueryOrFragment;
+  return SpiffeError.PathChars;
+}
+
+/** Whether s starts with the lowercase scheme `spiffe://`. */
+function hasScheme(s: string): bool {
+  return s.length >= SCHEME_LENGTH && s.startsWith("spiffe://");
+}
+
+/** Whether s[start, end) is `.` or `..`. */
+function isDotSegment(s: string, start: i32, end: i32): bool {
+  const n = end - start;
+  if (n == 1) return byteAt(s, start) == 0x2e;
+  return n == 2 && byteAt(s, start) == 0x2e && byteAt(s, start + 1) == 0x2e;
+}
+
+/** Whether the `n` code units at a[aStart..] and b[bStart..] are equal (8 bytes at a time). */
+// @ts-ignore: decorator
+@inline
+function unitsEqual(a: string, aStart: i32, b: string, bStart: i32, n: i32): bool {
+  let pa = changetype<usize>(a) + (<usize>aStart << 1);
+  let pb = changetype<usize>(b) + (<usize>bStart << 1);
+  let bytes = <usize>n << 1;
+  while (bytes >= 8) {
+    if (load<u64>(pa) != load<u64>(pb)) return false;
+    pa += 8;
+    pb += 8;
+    bytes -= 8;
+  }
+  while (bytes > 0) {
+    if (load<u16>(pa) != load<u16>(pb)) return false;
+    pa += 2;
+    pb += 2;
+    bytes -= 2;
+  }
+  return true;
+}
+
+/** Whether s[start, end) equals `word`. */
+// @ts-ignore: decorator
+@inline
+function rangeEquals(s: string, start: i32, end: i32, word: string): bool {
+  const n = word.length;
+  return end - start == n && unitsEqual(s, start, word, 0, n);
+}
+
+/** Validates a bare trust domain (`prod.example`); returns SpiffeError.Ok or the reason. */
+export function validateTrustDomain(td: string): i32 {
+  const n = td.length;
+  if (n == 0) return SpiffeError.TrustDomainMissing;
+  if (n > MAX_TRUST_DOMAIN_BYTES) return SpiffeError.TrustDomainTooLong;
+  for (let i = 0; i < n; i++) {
+    const c = byteAt(td, i);
+    if (!isTrustDomainChar(c)) return trustDomainByteError(c);
+  }
+  return SpiffeError.Ok;
+}
+
+/**
+ * A parsed SPIFFE ID. When `error` is not Ok, nothing else is meaningful. Segments are kept as
+ * offsets into `uri`; the accessors below copy them out on demand. One instance can be reused
+ * for many IDs with `parse` (no allocation once its segment list has grown).
+ */
+export class SpiffeId {
+  uri: string = "";
+  error: i32 = SpiffeError.Empty;
+  /** End of the trust domain in `uri` (it starts after `spiffe://`). */
+  trustDomainEnd: i32 = 0;
+  /** For each path segment: its start and end offsets in `uri`, flattened. */
+  bounds: i32[] = [];
+
+  /** Parses and validates `uri` into this object; returns whether it is valid. Never traps. */
+  parse(uri: string): bool {
+    this.uri = uri;
+    this.bounds.length = 0;
+    const error = scanId(uri, this, false);
+    this.error = error;
+    if (error != SpiffeError.Ok) this.bounds.length = 0;
+    return error == SpiffeError.Ok;
+  }
+
+  get valid(): bool { return this.error == SpiffeError.Ok; }
+
+  get segmentCount(): i32 { return this.bounds.length >> 1; }
+
+  // @ts-ignore: decorator
+  @inline segmentStart(i: i32): i32 { return unchecked(this.bounds[i << 1]); }
+  // @ts-ignore: decorator
+  @inline segmentEnd(i: i32): i32 { return unchecked(this.bounds[(i << 1) + 1]); }
+
+  trustDomain(): string {
+    return this.uri.substring(SCHEME_LENGTH, this.trustDomainEnd);
+  }
+
+  /** The path (`/ns/prod/sa/api`), "" when the ID has none. */
+  path(): string {
+    return this.uri.substring(this.trustDomainEnd);
+  }
+
+  /** Path segment `i` (0-based), "" when out of range. */
+  segment(i: i32): string {
+    if (i < 0 || i >= this.segmentCount) return "";
+    return this.uri.substring(this.segmentStart(i), this.segmentEnd(i));
+  }
+
+  /** Whether the path follows the `/ns/<namespace>/sa/<service-account>` convention exactly. */
+  get hasServiceAccount(): bool {
+    return this.segmentCount == 4 && rangeEquals(this.uri, this.segmentStart(0), this.segmentEnd(0), "ns") &&
+      rangeEquals(this.uri, this.segmentStart(2), this.segmentEnd(2), "sa");
+  }
+
+  /** `<namespace>` of `/ns/<namespace>/sa/<sa>`, or null. */
+  namespace(): string | null {
+    return this.hasServiceAccount ? this.segment(1) : null;
+  }
+
+  /** `<sa>` of `/ns/<namespace>/sa/<sa>`, or null. */
+  serviceAccount(): string | null {
+    return this.hasServiceAccount ? this.segment(3) : null;
+  }
+}
+
+/** Parses and validates `uri`; check `.error` (SpiffeError.Ok when valid). Never traps. */
+export function parseSpiffeId(uri: string): SpiffeId {
+  const id = new SpiffeId();
+  id.parse(uri);
+  return id;
+}
+
+/**
+ * Scans an ID (or, with `pattern`, a pattern: `*` trust domain, `*` inside segments, `**` last)
+ * into `out`; returns the error.
+ */
+function scanId(s: string, out: SpiffeId, pattern: bool): i32 {
+  const n = s.length;
+  if (n == 0) return SpiffeError.Empty;
+  if (!hasScheme(s)) return SpiffeError.Scheme;
+  if (n > MAX_URI_BYTES) return SpiffeError.TooLong;
+  let i = SCHEME_LENGTH;
+  while (i < n && byteAt(s, i) != 0x2f) i++;
+  out.trustDomainEnd = i;
+  const tdLength = i - SCHEME_LENGTH;
+  if (tdLength == 0) return SpiffeError.TrustDomainMissing;
+  if (!(pattern && tdLength == 1 && byteAt(s, SCHEME_LENGTH) == STAR)) {
+    for (let j = SCHEME_LENGTH; j < i; j++) {
+      const c = byteAt(s, j);
+      if (!isTrustDomainChar(c)) return pattern && c == STAR ? SpiffeError.TrustDomainGlob : trustDomainByteError(c);
+    }
+    if (tdLength > MAX_TRUST_DOMAIN_BYTES) return SpiffeError.TrustDomainTooLong;
+  }
+  const bounds = out.bounds;
+  while (i < n) { // s[i] is '/'
+    const start = ++i;
+    let stars = 0;
+    while (i < n) {
+      const c = byteAt(s, i);
+      if (c == 0x2f) break;
+      if (!isSegmentChar(c)) {
+        if (!pattern || c != STAR) return segmentByteError(c);
+        stars++;
+      }
+      i++;
+    }
+    if (i == start) return i == n ? SpiffeError.TrailingSlash : SpiffeError.EmptySegment;
+    if (isDotSegment(s, start, i)) return SpiffeError.DotSegment;
+    if (stars > 1) {
+      if (stars != 2 || i - start != 2) return SpiffeError.SegmentGlob;
+      if (i != n) return SpiffeError.DoubleStar;
+    }
+    bounds.push(start);
+    bounds.push(i);
+  }
+  return SpiffeError.Ok;
+}
+
+/** One compiled pattern segment: literal, glob `prefix*suffix`, or `**` (rest). */
+class SegmentPattern {
+  constructor(
+    readonly prefix: string,
+    readonly suffix: string,
+    /** A `*` sits between prefix and suffix. */
+    readonly glob: bool,
+    /** `**`: one or more remaining segments. */
+    readonly rest: bool,
+  ) {}
+
+  /** Whether s[start, end) matches this segment pattern. */
+  // @ts-ignore: decorator
+  @inline
+  matches(s: string, start: i32, end: i32): bool {
+    const prefix = this.prefix;
+    const p = prefix.length;
+    if (!this.glob) return rangeEquals(s, start, end, prefix);
+    const suffix = this.suffix;
+    const q = suffix.length;
+    return end - start >= p + q && unitsEqual(s, start, prefix, 0, p) && unitsEqual(s, end - q, suffix, 0, q);
+  }
+}
+
+/** A compiled SPIFFE ID pattern; `error` is SpiffeError.Ok when the text was valid. */
+export class SpiffePattern {
+  error: i32 = SpiffeError.Ok;
+  /** Exact trust domain, or null for `*`. */
+  trustDomain: string | null = null;
+  segments: SegmentPattern[] = [];
+  /** The last segment is `**`. */
+  rest: bool = false;
+
+  constructor(readonly text: string) {}
+
+  /** Whether the valid ID `id` matches. An invalid ID never matches. */
+  matches(id: SpiffeId): bool {
+    if (id.error != SpiffeError.Ok) return false;
+    const uri = id.uri;
+    const segments = this.segments;
+    const fixed = segments.length - (this.rest ? 1 : 0);
+    const count = id.segmentCount;
+    if (this.rest ? count <= fixed : count != fixed) return false;
+    // segments first: they tell most patterns of one trust domain apart
+    for (let i = 0; i < fixed; i++) {
+      if (!unchecked(segments[i]).matches(uri, id.segmentStart(i), id.segmentEnd(i))) return false;
+    }
+    const td = this.trustDomain;
+    return td === null || rangeEquals(uri, SCHEME_LENGTH, id.trustDomainEnd, td);
+  }
+}
+
+/** Compiles a pattern such as `spiffe://prod.example/ns/*\/sa/api-*` or `spiffe://*\/**`;
+ *  check `.error`. Configure-time only. */
+export function compileSpiffePattern(text: string): SpiffePattern {
+  const pattern = new SpiffePattern(text);
+  const scanned = new SpiffeId();
+  scanned.uri = text;
+  const error = scanId(text, scanned, true);
+  pattern.error = error;
+  if (error != SpiffeError.Ok) return pattern;
+  const td = scanned.trustDomain();
+  pattern.trustDomain = td == "*" ? null : td;
+  for (let i = 0, n = scanned.segmentCount; i < n; i++) {
+    const segment = scanned.segment(i);
+    if (segment == "**") {
+      pattern.rest = true;
+      pattern.segments.push(new SegmentPattern("", "", true, true));
+      continue;
+    }
+    const star = segment.indexOf("*");
+    pattern.segments.push(star < 0
+      ? new SegmentPattern(segment, "", false, false)
+      : new SegmentPattern(segment.substring(0, star), segment.substring(star + 1), true, false));
+  }
+  return pattern;
+}
+
+/** A glob over one identity segment (a namespace or service-account name): literal segment
+ *  characters with at most one `*`. Returns null when `text` is not such a glob. */
+export function compileSegmentGlob(text: string): SegmentGlob | null {
+  const n = text.length;
+  if (n == 0 || isDotSegment(text, 0, n)) return null;
+  let star = -1;
+  for (let i = 0; i < n; i++) {
+    const c = byteAt(text, i);
+    if (c == STAR) {
+      if (star >= 0) return null;
+      star = i;
+    } else if (!isSegmentChar(c)) {
+      return null;
+    }
+  }
+  return new SegmentGlob(star < 0
+    ? new SegmentPattern(text, "", false, false)
+    : new SegmentPattern(text.substring(0, star), text.substring(star + 1), true, false));
+}
+
+export class SegmentGlob {
+  constructor(private readonly pattern: SegmentPattern) {}
+
+  /** Whether s[start, end) matches. */
+  matchesRange(s: string, start: i32, end: i32): bool {
+    return this.pattern.matches(s, start, end);
+  }
+
+  matches(s: string): bool {
+    return this.pattern.matches(s, 0, s.length);
+  }
+}
