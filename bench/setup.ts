@@ -13,8 +13,9 @@ export const ROOT = (() => {
   return dir;
 })();
 
+/** The module of a filter: build/<filter>.wasm, or from $SLUICE_WASM_DIR to compare other builds. */
 export function wasmPath(filter: string): string {
-  return join(ROOT, "build", `${filter}.wasm`);
+  return join(process.env.SLUICE_WASM_DIR ?? join(ROOT, "build"), `${filter}.wasm`);
 }
 
 export function findScenario(name: string): Scenario {
