@@ -11,7 +11,7 @@ import { readModuleShape } from "../host-sim/src/wasm-binary.js";
 /** Why Envoy would refuse the module (empty when it loads). */
 export function moduleProblems(bytes: Uint8Array): string[] {
   try {
-    new WebAssembly.Module(bytes);
+    new WebAssembly.Module(new Uint8Array(bytes));
   } catch (e) {
     return [`not a valid WebAssembly module: ${(e as Error).message}`];
   }
