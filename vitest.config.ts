@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["host-sim/test/**/*.test.ts", "filters/**/test/**/*.test.ts", "scripts/test/**/*.test.ts", "bench/test/**/*.test.ts"],
+          include: ["host-sim/test/**/*.test.ts", "filters/**/test/**/*.test.ts", "scripts/test/**/*.test.ts", "bench/test/**/*.test.ts", "cli/**/test/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
