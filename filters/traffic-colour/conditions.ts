@@ -1,0 +1,75 @@
+// Rule conditions and condition groups, compiled at configure and tested against RequestValues.
+// Every operator except `absent` is false when the value is absent, so `not_equals` and `not_in`
+// mean "present and different"; combine with `absent` in an `any` group to include missing values.
+import { StringMatcher } from "../shared/matchers";
+import { NOT_A_NUMBER, parseDecimal } from "./syntax";
+import { RequestValues } from "./request-values";
+
+export const enum Op { Equals, NotEquals, Prefix, Suffix, Contains, In, NotIn, Present, Absent, Glob, Range }
+
+/** Operator names as written in the config, indexed by Op. */
+export const OP_NAMES: string[] = [
+  "equals", "not_equals", "prefix", "suffix", "contains", "in", "not_in", "present", "absent", "glob", "range",
+];
+
+export abstract class Predicate {
+  abstract test(request: RequestValues): bool;
+}
+
+export class Condition extends Predicate {
+  /** For equals/not_equals/prefix/suffix/contains/glob. */
+  matcher: StringMatcher | null = null;
+  /** For in/not_in: one exact matcher per listed value. */
+  set: StringMatcher[] = [];
+  /** For range, inclusive. */
+  min: i64 = 0;
+  max: i64 = 0;
+
+  constructor(readonly source: i32, readonly op: Op) {
+    super();
+  }
+
+  test(request: RequestValues): bool {
+    const value = request.get(this.source);
+    const op = this.op;
+    if (op == Op.Absent) return value === null;
+    if (value === null) return false;
+    switch (op) {
+      case Op.Present: return true;
+      case Op.NotEquals: return !this.matcher!.matches(value);
+      case Op.In: return this.inSet(value);
+      case Op.NotIn: return !this.inSet(value);
+      case Op.Range: {
+        const n = parseDecimal(value);
+        return n != NOT_A_NUMBER && n >= this.min && n <= this.max;
+      }
+      default: return this.matcher!.matches(value);
+    }
+  }
+
+  private inSet(value: string): bool {
+    const set = this.set;
+    for (let i = 0, n = set.length; i < n; i++) {
+      if (unchecked(set[i]).matches(value)) return true;
+    }
+    return false;
+  }
+}
+
+/** `all` (every item matches) or `any` (at least one does); items are conditions or groups. */
+export class Group extends Predicate {
+  items: Predicate[] = [];
+
+  constructor(readonly any: bool) {
+    super();
+  }
+
+  test(request: RequestValues): bool {
+    const items = this.items;
+    const any = this.any;
+    for (let i = 0, n = items.length; i < n; i++) {
+      if (unchecked(items[i]).test(request) == any) return any;
+    }
+    return !any;
+  }
+}

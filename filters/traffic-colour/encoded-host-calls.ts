@@ -1,0 +1,44 @@
+// Header and property access with the names (and fixed values such as colours) encoded to bytes
+// once, so a request pays no allocation to pass them to the host. Same semantics as
+// shared/headers.ts getHeader / replaceHeader / removeHeader and shared/properties.ts
+// getPropertyString: a host failure reads as absent and a write reports false.
+import {
+  proxy_get_header_map_value, proxy_get_property, proxy_remove_header_map_value, proxy_replace_header_map_value,
+} from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { bytesToString } from "../shared/bytes";
+
+// Where the host writes a returned buffer: u32 pointer then u32 length.
+const returned = memory.data(8);
+
+/** The buffer the host just returned, as a byte string; frees the host block. */
+function takeReturned(): string {
+  const ptr = <usize>load<u32>(returned);
+  const value = bytesToString(ptr, <usize>load<u32>(returned, 4));
+  if (ptr != 0) heap.free(ptr);
+  return value;
+}
+
+/** A string property (path segments joined with NUL), or null when absent or unreadable. */
+export function getEncodedProperty(path: ArrayBuffer): string | null {
+  store<u64>(returned, 0);
+  if (proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return null;
+  return takeReturned();
+}
+
+/** The first value of header `name` in `map`, or null when absent or unreadable. */
+export function getEncodedHeader(map: i32, name: ArrayBuffer): string | null {
+  store<u64>(returned, 0);
+  if (proxy_get_header_map_value(map, changetype<usize>(name), name.byteLength, returned, returned + 4) != 0) return null;
+  return takeReturned();
+}
+
+/** Sets `name` to `value` in `map`, replacing existing values. */
+export function replaceEncodedHeader(map: i32, name: ArrayBuffer, value: ArrayBuffer): bool {
+  return proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength,
+    changetype<usize>(value), value.byteLength) == 0;
+}
+
+/** Removes every value of `name` from `map`. */
+export function removeEncodedHeader(map: i32, name: ArrayBuffer): bool {
+  return proxy_remove_header_map_value(map, changetype<usize>(name), name.byteLength) == 0;
+}
