@@ -1,4 +1,8 @@
 // Every benchmark scenario. The no-op baseline is measured alongside each filter.
+import { scenarios as circuitBreaker } from "../../filters/circuit-breaker/test/bench-scenarios.js";
+import { scenarios as rateLimit } from "../../filters/rate-limit/test/bench-scenarios.js";
+import { scenarios as spiffeRbac } from "../../filters/spiffe-rbac/test/bench-scenarios.js";
+import { scenarios as trafficColour } from "../../filters/traffic-colour/test/bench-scenarios.js";
 import type { Scenario } from "../scenario.js";
 import { plainRequest } from "../scenario.js";
 
@@ -11,4 +15,4 @@ export const NOOP: Scenario = {
   budget: { hostCallsPerRequest: 0 },
 };
 
-export const SCENARIOS: Scenario[] = [];
+export const SCENARIOS: Scenario[] = [...rateLimit, ...circuitBreaker, ...trafficColour, ...spiffeRbac];

@@ -32,40 +32,54 @@ export namespace SpiffeError {
   export const DoubleStar: i32 = 16;
 }
 
-const REASONS: string[] = [
-  "ok", "empty", "scheme", "trust_domain_missing", "trust_domain_chars", "trust_domain_too_long",
-  "port_or_userinfo", "path_chars", "empty_segment", "dot_segment", "trailing_slash", "percent_encoded",
-  "query_or_fragment", "too_long", "trust_domain_glob", "segment_glob", "double_star",
-];
-
-const MESSAGES: string[] = [
-  "valid",
-  "cannot be empty",
-  "scheme must be \"spiffe://\" (lowercase)",
-  "trust domain is missing",
-  "trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores",
-  "trust domain is longer than 255 bytes",
-  "trust domain cannot have a port or userinfo",
-  "path segment characters are limited to letters, numbers, dots, dashes, and underscores",
-  "path cannot contain empty segments",
-  "path cannot contain dot segments",
-  "path cannot have a trailing slash",
-  "cannot contain percent-encoding",
-  "cannot have a query or fragment",
-  "is longer than 2048 bytes",
-  "trust domain must be exact or \"*\"",
-  "a path segment may contain at most one \"*\"",
-  "\"**\" must be the whole last path segment",
-];
+// A switch, not a table: only the builds that call these get their strings.
 
 /** The snake_case reason code of `error` (e.g. "dot_segment"), for logs and metrics. */
 export function spiffeErrorReason(error: i32): string {
-  return error >= 0 && error < REASONS.length ? unchecked(REASONS[error]) : "unknown";
+  switch (error) {
+    case SpiffeError.Ok: return "ok";
+    case SpiffeError.Empty: return "empty";
+    case SpiffeError.Scheme: return "scheme";
+    case SpiffeError.TrustDomainMissing: return "trust_domain_missing";
+    case SpiffeError.TrustDomainChars: return "trust_domain_chars";
+    case SpiffeError.TrustDomainTooLong: return "trust_domain_too_long";
+    case SpiffeError.PortOrUserinfo: return "port_or_userinfo";
+    case SpiffeError.PathChars: return "path_chars";
+    case SpiffeError.EmptySegment: return "empty_segment";
+    case SpiffeError.DotSegment: return "dot_segment";
+    case SpiffeError.TrailingSlash: return "trailing_slash";
+    case SpiffeError.PercentEncoded: return "percent_encoded";
+    case SpiffeError.QueryOrFragment: return "query_or_fragment";
+    case SpiffeError.TooLong: return "too_long";
+    case SpiffeError.TrustDomainGlob: return "trust_domain_glob";
+    case SpiffeError.SegmentGlob: return "segment_glob";
+    case SpiffeError.DoubleStar: return "double_star";
+    default: return "unknown";
+  }
 }
 
 /** A sentence describing `error`, for config errors. */
 export function spiffeErrorMessage(error: i32): string {
-  return error >= 0 && error < MESSAGES.length ? unchecked(MESSAGES[error]) : "unknown error";
+  switch (error) {
+    case SpiffeError.Ok: return "valid";
+    case SpiffeError.Empty: return "cannot be empty";
+    case SpiffeError.Scheme: return "scheme must be \"spiffe://\" (lowercase)";
+    case SpiffeError.TrustDomainMissing: return "trust domain is missing";
+    case SpiffeError.TrustDomainChars: return "trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores";
+    case SpiffeError.TrustDomainTooLong: return "trust domain is longer than 255 bytes";
+    case SpiffeError.PortOrUserinfo: return "trust domain cannot have a port or userinfo";
+    case SpiffeError.PathChars: return "path segment characters are limited to letters, numbers, dots, dashes, and underscores";
+    case SpiffeError.EmptySegment: return "path cannot contain empty segments";
+    case SpiffeError.DotSegment: return "path cannot contain dot segments";
+    case SpiffeError.TrailingSlash: return "path cannot have a trailing slash";
+    case SpiffeError.PercentEncoded: return "cannot contain percent-encoding";
+    case SpiffeError.QueryOrFragment: return "cannot have a query or fragment";
+    case SpiffeError.TooLong: return "is longer than 2048 bytes";
+    case SpiffeError.TrustDomainGlob: return "trust domain must be exact or \"*\"";
+    case SpiffeError.SegmentGlob: return "a path segment may contain at most one \"*\"";
+    case SpiffeError.DoubleStar: return "\"**\" must be the whole last path segment";
+    default: return "unknown error";
+  }
 }
 
 // @ts-ignore: decorator

@@ -1,0 +1,346 @@
+// The spiffe-rbac configuration (README "Configuration"), parsed and validated once at configure
+// into immutable compiled policies. schema.json mirrors every check a JSON Schema can express.
+import { ConfigError } from "../shared/config-error";
+import { ConfigReader, JsonValue } from "../shared/json";
+import { MatchKind, StringMatcher } from "../shared/matchers";
+import {
+  compileSegmentGlob, compileSpiffePattern, SegmentGlob, SpiffeError, spiffeErrorMessage, SpiffePattern,
+  validateTrustDomain,
+} from "../shared/spiffe";
+import { HostKey } from "./host-key";
+import { EncodedSlashes, PathOptions } from "./path";
+import { compilePathPattern, PathPattern, pathPatternError } from "./path-pattern";
+import { Action, Condition, Operation, Policy, ServiceAccountGlob, Source } from "./policy";
+
+export const FILTER = "spiffe-rbac";
+export const DEFAULT_DENY_BODY = "RBAC: access denied";
+export const MAX_POLICIES: i32 = 256;
+const MAX_LIST: i32 = 256;
+
+const TOP_KEYS = ["mode", "default_action", "trust_domains", "xfcc", "path_normalization", "deny_response", "policies"];
+const XFCC_KEYS = ["trusted_proxies", "use", "strip_untrusted"];
+const PATH_KEYS = ["encoded_slashes", "merge_slashes", "dot_segments"];
+const DENY_KEYS = ["body", "decision_header"];
+const POLICY_KEYS = ["name", "action", "mode", "from", "to", "when"];
+const FROM_KEYS = [
+  "principals", "not_principals", "trust_domains", "not_trust_domains", "namespaces", "not_namespaces",
+  "service_accounts", "not_service_accounts", "unauthenticated",
+];
+const TO_KEYS = ["methods", "not_methods", "hosts", "not_hosts", "ports", "not_ports", "paths", "not_paths"];
+const WHEN_KEYS = ["header", "values", "not_values"];
+const MODES = ["enforce", "shadow"];
+const ACTIONS = ["ALLOW", "DENY", "AUDIT"];
+const DEFAULT_ACTIONS = ["ALLOW", "DENY"];
+const XFCC_USES = ["last", "first"];
+const ENCODED_SLASHES = ["reject", "decode", "keep"];
+const DOT_SEGMENTS = ["resolve", "reject"];
+
+export class XfccConfig {
+  trustedProxies: SpiffePattern[] = [];
+  useLast: bool = true;
+  stripUntrusted: bool = false;
+}
+
+export class RbacConfig {
+  /** Global dry run: nothing is enforced. */
+  shadow: bool = false;
+  /** The decision when no ALLOW policy exists (and no DENY policy matched). */
+  defaultAllow: bool = true;
+  /** Allowed trust domains, or null for any. */
+  trustDomains: string[] | null = null;
+  xfcc: XfccConfig | null = null;
+  paths: PathOptions = new PathOptions();
+  denyBody: string = DEFAULT_DENY_BODY;
+  decisionHeader: bool = false;
+  policies: Policy[] = [];
+}
+
+/** Parses the configuration; on error returns null and `reader.message()` is the log line. */
+export function parseConfig(text: string, reader: ConfigReader): RbacConfig | null {
+  const root = reader.parse(text);
+  if (reader.empty) {
+    reader.error = new ConfigError("policies", "is required", "nothing");
+    return null;
+  }
+  const config = new RbacConfig();
+  reader.unknownKeys(root, TOP_KEYS);
+  config.shadow = reader.optionalEnum(root, "mode", MODES, 0) == 1;
+  config.defaultAllow = reader.optionalEnum(root, "default_action", DEFAULT_ACTIONS, 0) == 0;
+  config.trustDomains = readTrustDomains(reader, root, "trust_domains");
+  const xfcc = reader.optionalObject(root, "xfcc");
+  if (xfcc !== null) config.xfcc = readXfcc(reader, xfcc);
+  readPathOptions(reader, reader.optionalObject(root, "path_normalization"), config.paths);
+  const deny = reader.optionalObject(root, "deny_response");
+  reader.unknownKeys(deny, DENY_KEYS);
+  config.denyBody = reader.optionalString(deny, "body", DEFAULT_DENY_BODY, 0, 4096);
+  config.decisionHeader = reader.optionalBool(deny, "decision_header", false);
+  const policies = reader.requiredArray(root, "policies", 0, MAX_POLICIES);
+  const keys = new Array<HostKey>();
+  if (policies !== null) {
+    for (let i = 0, n = policies.items.length; i < n && !reader.failed; i++) {
+      const item = policies.items[i];
+      const policy = readPolicy(reader, item, keys);
+      if (policy === null) break;
+      for (let j = 0; j < config.policies.length; j++) {
+        if (config.policies[j].name == policy.name) reader.fail(item.member("name")!, "duplicate policy name");
+      }
+      policy.index = i;
+      config.policies.push(policy);
+    }
+  }
+  return reader.failed ? null : config;
+}
+
+/** Optional array `key` of 1..maxItems strings of minChars..maxChars characters (each item's
+ *  `.string` can then be used as is), or null when absent or invalid. */
+function readStrings(reader: ConfigReader, obj: JsonValue | null, key: string, maxItems: i32, minChars: i32, maxChars: i32): JsonValue | null {
+  const list = reader.optionalArray(obj, key, 1, maxItems);
+  if (list === null) return null;
+  for (let i = 0, n = list.items.length; i < n; i++) reader.asString(list.items[i], "", minChars, maxChars);
+  return reader.failed ? null : list;
+}
+
+function readTrustDomains(reader: ConfigReader, obj: JsonValue | null, key: string): string[] | null {
+  const list = readStrings(reader, obj, key, MAX_LIST, 1, 255);
+  if (list === null) return null;
+  const out = new Array<string>();
+  for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
+    const item = list.items[i];
+    const error = validateTrustDomain(item.string);
+    if (error != SpiffeError.Ok) reader.fail(item, "is not a valid trust domain: " + spiffeErrorMessage(error));
+    out.push(item.string);
+  }
+  return reader.failed ? null : out;
+}
+
+function readPatterns(reader: ConfigReader, obj: JsonValue | null, key: string): SpiffePattern[] | null {
+  const list = readStrings(reader, obj, key, MAX_LIST, 1, 2048);
+  if (list === null) return null;
+  const out = new Array<SpiffePattern>();
+  for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
+    const item = list.items[i];
+    const pattern = compileSpiffePattern(item.string);
+    if (pattern.error != SpiffeError.Ok) {
+      reader.fail(item, "is not a valid SPIFFE ID pattern: " + spiffeErrorMessage(pattern.error));
+    }
+    out.push(pattern);
+  }
+  return reader.failed ? null : out;
+}
+
+function readXfcc(reader: ConfigReader, obj: JsonValue): XfccConfig {
+  const xfcc = new XfccConfig();
+  reader.unknownKeys(obj, XFCC_KEYS);
+  reader.requiredArray(obj, "trusted_proxies", 1, MAX_LIST);
+  const proxies = readPatterns(reader, obj, "trusted_proxies");
+  if (proxies !== null) xfcc.trustedProxies = proxies;
+  xfcc.useLast = reader.optionalEnum(obj, "use", XFCC_USES, 0) == 0;
+  xfcc.stripUntrusted = reader.optionalBool(obj, "strip_untrusted", false);
+  return xfcc;
+}
+
+function readPathOptions(reader: ConfigReader, obj: JsonValue | null, options: PathOptions): void {
+  reader.unknownKeys(obj, PATH_KEYS);
+  options.encodedSlashes = reader.optionalEnum(obj, "encoded_slashes", ENCODED_SLASHES, EncodedSlashes.Reject);
+  options.mergeSlashes = reader.optionalBool(obj, "merge_slashes", true);
+  options.rejectDotSegments = reader.optionalEnum(obj, "dot_segments", DOT_SEGMENTS, 0) == 1;
+}
+
+/** Policy names become metric names: letters, digits, `-` and `_` only. */
+function isPolicyName(name: string): bool {
+  for (let i = 0, n = name.length; i < n; i++) {
+    const c = name.charCodeAt(i);
+    const ok = ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x5f;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function readPolicy(reader: ConfigReader, item: JsonValue, keys: HostKey[]): Policy | null {
+  const obj = reader.asObject(item);
+  reader.unknownKeys(obj, POLICY_KEYS);
+  const name = reader.requiredString(obj, "name", 1, 64);
+  if (!reader.failed && !isPolicyName(name)) {
+    reader.fail(obj!.member("name")!, "must contain only letters, digits, \"-\" and \"_\"");
+  }
+  const action = reader.requiredEnum(obj, "action", ACTIONS);
+  const shadow = reader.optionalEnum(obj, "mode", MODES, 0) == 1;
+  if (reader.failed) return null;
+  const policy = new Policy(name, action, shadow);
+  const from = reader.optionalObject(obj, "from");
+  if (from !== null) policy.from = readSource(reader, from);
+  const to = reader.optionalObject(obj, "to");
+  if (to !== null) policy.to = readOperation(reader, to);
+  const when = reader.optionalArray(obj, "when", 1, 64);
+  if (when !== null) policy.when = readConditions(reader, when, keys);
+  return reader.failed ? null : policy;
+}
+
+function readSegmentGlobs(reader: ConfigReader, obj: JsonValue, key: string): SegmentGlob[] | null {
+  const list = readStrings(reader, obj, key, MAX_LIST, 1, 255);
+  if (list === null) return null;
+  const out = new Array<SegmentGlob>();
+  for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
+    const item = list.items[i];
+    const glob = compileSegmentGlob(item.string);
+    if (glob === null) reader.fail(item, "must be a SPIFFE path segment with at most one \"*\"");
+    else out.push(glob);
+  }
+  return reader.failed ? null : out;
+}
+
+function readServiceAccounts(reader: ConfigReader, obj: JsonValue, key: string): ServiceAccountGlob[] | null {
+  const list = readStrings(reader, obj, key, MAX_LIST, 3, 511);
+  if (list === null) return null;
+  const out = new Array<ServiceAccountGlob>();
+  for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
+    const item = list.items[i];
+    const text = item.string;
+    const slash = text.indexOf("/");
+    // a missing "/" leaves an empty half, which is not a valid glob
+    const ns = compileSegmentGlob(slash < 0 ? "" : text.substring(0, slash));
+    const sa = compileSegmentGlob(slash < 0 ? "" : text.substring(slash + 1));
+    if (ns === null || sa === null) {
+      reader.fail(item, "must be \"<namespace>/<service-account>\", each a SPIFFE path segment with at most one \"*\"");
+    } else {
+      out.push(new ServiceAccountGlob(ns, sa));
+    }
+  }
+  return reader.failed ? null : out;
+}
+
+function readSource(reader: ConfigReader, obj: JsonValue): Source {
+  const source = new Source();
+  reader.unknownKeys(obj, FROM_KEYS);
+  source.principals = readPatterns(reader, obj, "principals");
+  source.notPrincipals = readPatterns(reader, obj, "not_principals");
+  source.trustDomains = readTrustDomains(reader, obj, "trust_domains");
+  source.notTrustDomains = readTrustDomains(reader, obj, "not_trust_domains");
+  source.namespaces = readSegmentGlobs(reader, obj, "namespaces");
+  source.notNamespaces = readSegmentGlobs(reader, obj, "not_namespaces");
+  source.serviceAccounts = readServiceAccounts(reader, obj, "service_accounts");
+  source.notServiceAccounts = readServiceAccounts(reader, obj, "not_service_accounts");
+  source.unauthenticated = reader.optionalBool(obj, "unauthenticated", false);
+  source.hasIdentityFields = obj.keys.length > (obj.member("unauthenticated") !== null ? 1 : 0);
+  if (!reader.failed && !source.hasIdentityFields && !source.unauthenticated) {
+    reader.fail(obj, "must name at least one identity field or \"unauthenticated\": true");
+  }
+  return source;
+}
+
+/** An HTTP method token in uppercase (`GET`, `PURGE`, `M-SEARCH`). */
+function isMethod(text: string): bool {
+  if (text.length == 0) return false;
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x41 && c <= 0x5a) || c == 0x2d || c == 0x5f)) return false;
+  }
+  return true;
+}
+
+function readMethods(reader: ConfigReader, obj: JsonValue, key: string): string[] | null {
+  const list = readStrings(reader, obj, key, 64, 1, 32);
+  if (list === null) return null;
+  const out = new Array<string>();
+  for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
+    const item = list.items[i];
+    if (!isMethod(item.string)) reader.fail(item, "is not an HTTP method (uppercase letters, \"-\" and \"_\")");
+    out.push(item.string);
+  }
+  return reader.failed ? null : out;
+}
+
+/** Istio string matching: `*` alone (present), `abc*` (prefix), `*abc` (suffix), else exact. */
+export function compileIstioMatcher(text: string, ignoreCase: bool): StringMatcher {
+  const n = text.length;
+  if (n == 1 && text == "*") return new StringMatcher(MatchKind.Prefix, "", false);
+  if (n > 1 && text.startsWith("*")) return new StringMatcher(MatchKind.Suffix, text.substring(1), ignoreCase);
+  if (n > 1 && text.endsWith("*")) return new StringMatcher(MatchKind.Prefix, text.substring(0, n - 1), ignoreCase);
+  return new StringMatcher(MatchKind.Exact, text, ignoreCase);
+}
+
+function readMatchers(reader: ConfigReader, obj: JsonValue, key: string, ignoreCase: bool): StringMatcher[] | null {
+  const list = readStrings(reader, obj, key, MAX_LIST, 1, 1024);
+  if (list === null) return null;
+  const out = new Array<StringMatcher>();
+  for (let i = 0, n = list.items.length; i < n; i++) out.push(compileIstioMatcher(list.items[i].string, ignoreCase));
+  return out;
+}
+
+function readPorts(reader: ConfigReader, obj: JsonValue, key: string): i64[] | null {
+  const list = reader.optionalArray(obj, key, 1, 64);
+  if (list === null) return null;
+  const out = new Array<i64>();
+  for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
+    out.push(reader.asInteger(list.items[i], 0, 1, 65535));
+  }
+  return reader.failed ? null : out;
+}
+
+function readPaths(reader: ConfigReader, obj: JsonValue, key: string): PathPattern[] | null {
+  const list = readStrings(reader, obj, key, MAX_LIST, 1, 1024);
+  if (list === null) return null;
+  const out = new Array<PathPattern>();
+  for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
+    const item = list.items[i];
+    const pattern = compilePathPattern(item.string);
+    if (pattern === null) reader.fail(item, "is not a valid path pattern: " + pathPatternError);
+    else out.push(pattern);
+  }
+  return reader.failed ? null : out;
+}
+
+function readOperation(reader: ConfigReader, obj: JsonValue): Operation {
+  const op = new Operation();
+  reader.unknownKeys(obj, TO_KEYS);
+  op.methods = readMethods(reader, obj, "methods");
+  op.notMethods = readMethods(reader, obj, "not_methods");
+  op.hosts = readMatchers(reader, obj, "hosts", true);
+  op.notHosts = readMatchers(reader, obj, "not_hosts", true);
+  op.ports = readPorts(reader, obj, "ports");
+  op.notPorts = readPorts(reader, obj, "not_ports");
+  op.paths = readPaths(reader, obj, "paths");
+  op.notPaths = readPaths(reader, obj, "not_paths");
+  if (!reader.failed && obj.keys.length == 0) reader.fail(obj, "must name at least one field");
+  return op;
+}
+
+/** A lowercase header name (RFC 9110 token characters), or a pseudo-header such as `:path`. */
+function isHeaderName(name: string): bool {
+  const n = name.length;
+  if (n == 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c == 0x3a && i == 0 && n > 1) continue;
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) >= 0;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** The key for header `name`, shared by every condition on that header. */
+function headerKey(keys: HostKey[], name: string): HostKey {
+  for (let i = 0; i < keys.length; i++) if (keys[i].name == name) return keys[i];
+  const key = new HostKey(name);
+  keys.push(key);
+  return key;
+}
+
+function readConditions(reader: ConfigReader, list: JsonValue, keys: HostKey[]): Condition[] | null {
+  const out = new Array<Condition>();
+  for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
+    const obj = reader.asObject(list.items[i]);
+    reader.unknownKeys(obj, WHEN_KEYS);
+    const header = reader.requiredString(obj, "header", 1, 256);
+    if (reader.failed || obj === null) break;
+    if (!isHeaderName(header)) reader.fail(obj.member("header")!, "must be a lowercase HTTP header name");
+    const condition = new Condition(headerKey(keys, header));
+    condition.values = readMatchers(reader, obj, "values", false);
+    condition.notValues = readMatchers(reader, obj, "not_values", false);
+    if (!reader.failed && condition.values === null && condition.notValues === null) {
+      reader.fail(obj, "must have \"values\" or \"not_values\"");
+    }
+    out.push(condition);
+  }
+  return reader.failed ? null : out;
+}

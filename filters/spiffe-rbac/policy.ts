@@ -1,0 +1,214 @@
+// Compiled policies (Istio AuthorizationPolicy semantics, one rule per policy): a policy matches
+// when its `from` matches the caller AND its `to` matches the request AND every `when` condition
+// holds; an absent part matches everything. Inside `from`/`to`, every given field must match
+// (lists are ORed; `not_` lists must not match).
+import { StringMatcher } from "../shared/matchers";
+import { SegmentGlob, SpiffeId, SpiffePattern } from "../shared/spiffe";
+import { HostKey } from "./host-key";
+import { PathPattern } from "./path-pattern";
+
+export namespace Action {
+  export const Allow: i32 = 0;
+  export const Deny: i32 = 1;
+  export const Audit: i32 = 2;
+}
+
+/** The request as policies see it; each value is read from the host at most once, when first
+ *  needed. */
+export abstract class RequestView {
+  abstract method(): string;
+  /** `:authority` without its port. */
+  abstract host(): string;
+  /** `destination.port`, -1 when unknown. */
+  abstract port(): i64;
+  /** Whether `:path` normalizes (path.ts); checked before any policy that reads the path runs. */
+  abstract pathValid(): bool;
+  /** The canonical path ("" when invalid). */
+  abstract path(): string;
+  /** A request header; conditions on one header name share one key (config.ts). */
+  abstract header(key: HostKey): string | null;
+}
+
+/** A `<namespace>/<service-account>` pair of segment globs. */
+export class ServiceAccountGlob {
+  constructor(readonly namespace: SegmentGlob, readonly serviceAccount: SegmentGlob) {}
+
+  matches(id: SpiffeId): bool {
+    return id.hasServiceAccount &&
+      this.namespace.matchesRange(id.uri, id.segmentStart(1), id.segmentEnd(1)) &&
+      this.serviceAccount.matchesRange(id.uri, id.segmentStart(3), id.segmentEnd(3));
+  }
+}
+
+/** Whether one of `patterns` matches the valid ID `id`. */
+export function anyPrincipal(patterns: SpiffePattern[], id: SpiffeId): bool {
+  for (let i = 0, n = patterns.length; i < n; i++) if (unchecked(patterns[i]).matches(id)) return true;
+  return false;
+}
+
+function anyTrustDomain(domains: string[], trustDomain: string): bool {
+  for (let i = 0, n = domains.length; i < n; i++) if (unchecked(domains[i]) == trustDomain) return true;
+  return false;
+}
+
+function anyNamespace(globs: SegmentGlob[], id: SpiffeId): bool {
+  if (!id.hasServiceAccount) return false;
+  for (let i = 0, n = globs.length; i < n; i++) {
+    if (unchecked(globs[i]).matchesRange(id.uri, id.segmentStart(1), id.segmentEnd(1))) return true;
+  }
+  return false;
+}
+
+function anyServiceAccount(globs: ServiceAccountGlob[], id: SpiffeId): bool {
+  for (let i = 0, n = globs.length; i < n; i++) if (unchecked(globs[i]).matches(id)) return true;
+  return false;
+}
+
+/** `from`: who the caller is. */
+export class Source {
+  principals: SpiffePattern[] | null = null;
+  notPrincipals: SpiffePattern[] | null = null;
+  trustDomains: string[] | null = null;
+  notTrustDomains: string[] | null = null;
+  namespaces: SegmentGlob[] | null = null;
+  notNamespaces: SegmentGlob[] | null = null;
+  serviceAccounts: ServiceAccountGlob[] | null = null;
+  notServiceAccounts: ServiceAccountGlob[] | null = null;
+  /** Also matches callers without a valid identity. */
+  unauthenticated: bool = false;
+  /** Some identity field is set (an authenticated caller must satisfy them all). */
+  hasIdentityFields: bool = false;
+
+  /** `caller` is null for a caller without a valid identity. */
+  matches(caller: SpiffeId | null): bool {
+    if (caller === null) return this.unauthenticated;
+    if (!this.hasIdentityFields) return !this.unauthenticated;
+    const id = caller;
+    let patterns = this.principals;
+    if (patterns !== null && !anyPrincipal(patterns, id)) return false;
+    patterns = this.notPrincipals;
+    if (patterns !== null && anyPrincipal(patterns, id)) return false;
+    const domains = this.trustDomains;
+    const notDomains = this.notTrustDomains;
+    if (domains !== null || notDomains !== null) {
+      const td = id.trustDomain();
+      if (domains !== null && !anyTrustDomain(domains, td)) return false;
+      if (notDomains !== null && anyTrustDomain(notDomains, td)) return false;
+    }
+    let namespaces = this.namespaces;
+    if (namespaces !== null && !anyNamespace(namespaces, id)) return false;
+    namespaces = this.notNamespaces;
+    if (namespaces !== null && anyNamespace(namespaces, id)) return false;
+    let accounts = this.serviceAccounts;
+    if (accounts !== null && !anyServiceAccount(accounts, id)) return false;
+    accounts = this.notServiceAccounts;
+    if (accounts !== null && anyServiceAccount(accounts, id)) return false;
+    return true;
+  }
+}
+
+function anyString(values: string[], value: string): bool {
+  for (let i = 0, n = values.length; i < n; i++) if (unchecked(values[i]) == value) return true;
+  return false;
+}
+
+function anyMatcher(matchers: StringMatcher[], value: string): bool {
+  for (let i = 0, n = matchers.length; i < n; i++) if (unchecked(matchers[i]).matches(value)) return true;
+  return false;
+}
+
+function anyPort(ports: i64[], port: i64): bool {
+  for (let i = 0, n = ports.length; i < n; i++) if (unchecked(ports[i]) == port) return true;
+  return false;
+}
+
+function anyPath(patterns: PathPattern[], path: string): bool {
+  for (let i = 0, n = patterns.length; i < n; i++) if (unchecked(patterns[i]).matches(path)) return true;
+  return false;
+}
+
+/** `to`: what is being asked. */
+export class Operation {
+  methods: string[] | null = null;
+  notMethods: string[] | null = null;
+  hosts: StringMatcher[] | null = null;
+  notHosts: StringMatcher[] | null = null;
+  ports: i64[] | null = null;
+  notPorts: i64[] | null = null;
+  paths: PathPattern[] | null = null;
+  notPaths: PathPattern[] | null = null;
+
+  get usesPath(): bool { return this.paths !== null || this.notPaths !== null; }
+
+  // @ts-ignore: decorator
+  @inline
+  matches(request: RequestView): bool {
+    let methods = this.methods;
+    if (methods !== null && !anyString(methods, request.method())) return false;
+    methods = this.notMethods;
+    if (methods !== null && anyString(methods, request.method())) return false;
+    let hosts = this.hosts;
+    if (hosts !== null && !anyMatcher(hosts, request.host())) return false;
+    hosts = this.notHosts;
+    if (hosts !== null && anyMatcher(hosts, request.host())) return false;
+    let ports = this.ports;
+    if (ports !== null && !anyPort(ports, request.port())) return false;
+    ports = this.notPorts;
+    if (ports !== null && anyPort(ports, request.port())) return false;
+    let paths = this.paths;
+    if (paths !== null && !anyPath(paths, request.path())) return false;
+    paths = this.notPaths;
+    if (paths !== null && anyPath(paths, request.path())) return false;
+    return true;
+  }
+}
+
+/** `when[i]`: a request header condition. A missing header never matches `values` and always
+ *  satisfies `not_values`. */
+export class Condition {
+  values: StringMatcher[] | null = null;
+  notValues: StringMatcher[] | null = null;
+
+  constructor(readonly header: HostKey) {}
+
+  matches(request: RequestView): bool {
+    const value = request.header(this.header);
+    const values = this.values;
+    if (values !== null && (value === null || !anyMatcher(values, value))) return false;
+    const notValues = this.notValues;
+    if (notValues !== null && value !== null && anyMatcher(notValues, value)) return false;
+    return true;
+  }
+}
+
+export class Policy {
+  from: Source | null = null;
+  to: Operation | null = null;
+  when: Condition[] | null = null;
+  /** Position in the configuration: its `matched` counter slot and its bit in CallerMatches. */
+  index: i32 = 0;
+
+  constructor(readonly name: string, readonly action: i32, readonly shadow: bool) {}
+
+  get usesPath(): bool {
+    const to = this.to;
+    return to !== null && to.usesPath;
+  }
+
+  /** Whether the policy accepts callers without a valid identity. */
+  get allowsUnauthenticated(): bool {
+    const from = this.from;
+    return from !== null && from.unauthenticated;
+  }
+
+  /** Whether `to` and `when` match (`from` is matched per caller: caller-matches.ts). */
+  matchesRequest(request: RequestView): bool {
+    const to = this.to;
+    if (to !== null && !to.matches(request)) return false;
+    const when = this.when;
+    if (when !== null) {
+      for (let i = 0, n = when.length; i < n; i++) if (!unchecked(when[i]).matches(request)) return false;
+    }
+    return true;
+  }
+}

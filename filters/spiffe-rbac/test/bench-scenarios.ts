@@ -1,0 +1,71 @@
+// Benchmark scenarios of the spiffe-rbac filter (bench/scenario.ts shape).
+import { plainRequest, type Scenario } from "../../../bench/scenario.js";
+import type { RequestSpec } from "../../../host-sim/src/index.js";
+
+const CALLER = "spiffe://prod.example/ns/payments/sa/api";
+
+/** plainRequest() from the mTLS peer `peer`. */
+function fromPeer(peer: string, path = "/api/x"): RequestSpec {
+  const r = plainRequest(path);
+  r.properties = { ...r.properties, "connection.uri_san_peer_certificate": peer, "connection.mtls": true };
+  return r;
+}
+
+/** 50 policies: 10 DENY on paths, 40 ALLOW on principal globs + methods + paths; the caller matches the last. */
+const FIFTY_POLICIES = [
+  ...Array.from({ length: 10 }, (_, i) => ({ name: `deny-${i}`, action: "DENY", to: { paths: [`/internal-${i}/*`] } })),
+  ...Array.from({ length: 39 }, (_, i) => ({
+    name: `allow-${i}`,
+    action: "ALLOW",
+    from: { principals: [`spiffe://prod.example/ns/team-${i}/sa/*`] },
+    to: { methods: ["GET", "POST"], paths: [`/svc-${i}/{**}`] },
+  })),
+  { name: "payments", action: "ALLOW", from: { principals: ["spiffe://prod.example/ns/payments/sa/api-*", CALLER] }, to: { methods: ["GET"], paths: ["/api/*"] } },
+];
+
+export const scenarios: Scenario[] = [
+  {
+    name: "spiffe-rbac/one-principal",
+    filter: "spiffe-rbac",
+    config: { policies: [{ name: "payments", action: "ALLOW", from: { principals: [CALLER] } }] },
+    request: () => fromPeer(CALLER),
+    budget: { hostCallsPerRequest: 1 },
+  },
+  {
+    name: "spiffe-rbac/fifty-policies",
+    filter: "spiffe-rbac",
+    config: { policies: FIFTY_POLICIES },
+    request: () => fromPeer(CALLER),
+    budget: { hostCallsPerRequest: 3 },
+  },
+  {
+    name: "spiffe-rbac/fifty-policies-denied",
+    filter: "spiffe-rbac",
+    config: { policies: FIFTY_POLICIES },
+    request: () => fromPeer("spiffe://prod.example/ns/other/sa/x"),
+    // identity, :path (DENY policies), content-type, local reply
+    budget: { hostCallsPerRequest: 4 },
+  },
+  {
+    name: "spiffe-rbac/fifty-policies-new-callers",
+    filter: "spiffe-rbac",
+    config: { policies: FIFTY_POLICIES },
+    // 1000 distinct callers in turn: every request misses the per-VM identity cache
+    request: (i) => fromPeer(`spiffe://prod.example/ns/payments/sa/api-${i % 1000}`),
+    budget: { hostCallsPerRequest: 3 },
+  },
+  {
+    name: "spiffe-rbac/xfcc-gateway",
+    filter: "spiffe-rbac",
+    config: {
+      xfcc: { trusted_proxies: ["spiffe://prod.example/ns/istio-system/sa/gateway"] },
+      policies: [{ name: "payments", action: "ALLOW", from: { principals: [CALLER] } }],
+    },
+    request: () => {
+      const r = fromPeer("spiffe://prod.example/ns/istio-system/sa/gateway");
+      (r.headers as [string, string][]).push(["x-forwarded-client-cert", `By=spiffe://prod.example/ns/istio-system/sa/gateway;Hash=ab12;Subject="CN=api,O=prod";URI=${CALLER}`]);
+      return r;
+    },
+    budget: { hostCallsPerRequest: 2 },
+  },
+];
