@@ -1,6 +1,7 @@
 // The circuit-breaker configuration: parsed and validated once in proxy_on_configure into an
 // immutable CircuitBreakerConfig. Every problem is reported as one line in the ARCHITECTURE.md
 // format; schema.json mirrors every check a JSON Schema can express.
+import { asciiLower } from "../shared/bytes";
 import { ConfigError } from "../shared/config-error";
 import { hash32 } from "../shared/hash";
 import { ConfigReader, JsonValue, pathOf } from "../shared/json";
@@ -221,7 +222,7 @@ function readMatch(r: ConfigReader, obj: JsonValue | null, m: RequestMatch): voi
   const headers = r.optionalArray(obj, "headers", 1, 16);
   for (let i = 0; headers !== null && i < headers.items.length; i++) {
     const h = r.asObject(headers.items[i]);
-    const name = lowerAscii(r.requiredString(h, "name", 1, 256));
+    const name = asciiLower(r.requiredString(h, "name", 1, 256));
     const value = r.member(h, "value", false);
     const pattern = r.asString(value, "", 0, 1024);
     r.unknownKeys(h, HEADER_MATCH_KEYS);
@@ -233,7 +234,7 @@ function readMatch(r: ConfigReader, obj: JsonValue | null, m: RequestMatch): voi
 function readKey(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
   c.keySource = <KeySource>r.optionalEnum(obj, "source", KEY_SOURCES, KeySource.None);
   const header = r.member(obj, "header", false);
-  c.keyHeader = lowerAscii(r.asString(header, "", 1, 256));
+  c.keyHeader = asciiLower(r.asString(header, "", 1, 256));
   const maxKeys = r.member(obj, "max_keys", false);
   c.maxKeys = <i32>r.asInteger(maxKeys, DEFAULT_MAX_KEYS, 1, MAX_KEYS);
   r.unknownKeys(obj, KEY_KEYS);
@@ -303,7 +304,7 @@ function readReply(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
   const headers = r.optionalArray(obj, "headers", 0, 16);
   for (let i = 0; headers !== null && i < headers.items.length; i++) {
     const h = r.asObject(headers.items[i]);
-    const name = lowerAscii(r.requiredString(h, "name", 1, 256));
+    const name = asciiLower(r.requiredString(h, "name", 1, 256));
     const value = r.requiredString(h, "value", 0, 4096);
     r.unknownKeys(h, HEADER_KEYS);
     c.replyHeaders.push(new ReplyHeader(name, value));
@@ -325,15 +326,5 @@ function hex32(v: u32): string {
   const digits = "0123456789abcdef";
   let out = "";
   for (let shift = 28; shift >= 0; shift -= 4) out += digits.charAt(<i32>((v >> shift) & 15));
-  return out;
-}
-
-/** ASCII A-Z lowered (header names; the host lowercases them the same way). */
-function lowerAscii(s: string): string {
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    out += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
-  }
   return out;
 }

@@ -107,14 +107,14 @@ export class CircuitBreakerFilter extends HttpContext {
     const c = rt.circuit;
     if (c.mode == Mode.Disabled) return HeadersStatus.Continue;
     if (c.mode == Mode.ForcedOpen) {
-      rt.metrics.pendingRejected++;
+      rt.metrics.rejected.add();
       return this.reject(rt, Verdict.RejectOpen, <i64>c.openMs);
     }
     const keyHash = this.keyHashFor(c);
     const slot = admit(rt, keyHash);
     if (slot < 0) { // passes untracked
-      if (slot == STORE_FAILED) rt.metrics.pendingStoreErrors++;
-      else rt.metrics.pendingKeyOverflows++;
+      if (slot == STORE_FAILED) rt.metrics.storeError.add();
+      else rt.metrics.keyOverflow.add();
       return HeadersStatus.Continue;
     }
     const admission = rt.admission;
@@ -132,7 +132,7 @@ export class CircuitBreakerFilter extends HttpContext {
       if (c.failure.grpcStatuses.length > 0) this.isGrpc(); // request headers are readable now
       return HeadersStatus.Continue;
     }
-    rt.metrics.pendingRejected++;
+    rt.metrics.rejected.add();
     if (c.mode == Mode.Shadow) {
       addHeader(HeaderMap.RequestHeaders, SHADOW_HEADER, circuitHeader(c, verdict));
       return HeadersStatus.Continue;
@@ -174,13 +174,13 @@ export class CircuitBreakerFilter extends HttpContext {
     const status = rt.slots.update(this.slot, update);
     const m = rt.metrics;
     if (status != SharedStatus.Ok) {
-      m.pendingStoreErrors++;
+      m.storeError.add();
       return;
     }
     if (update.outcome != Outcome.Ignored) {
-      m.pendingCalls++;
-      if (update.outcome == Outcome.Failure) m.pendingFailures++;
-      if (update.slow) m.pendingSlowCalls++;
+      m.calls.add();
+      if (update.outcome == Outcome.Failure) m.failures.add();
+      if (update.slow) m.slowCalls.add();
     }
     if (update.transition != Transition.None) rt.transitioned(this.slot, update.transition, outcomeDetail(update));
   }

@@ -1,5 +1,6 @@
 // The rate-limit configuration: parsed and validated once at configure into immutable objects.
 // Field reference: README.md; JSON Schema: schema.json (kept in step with this file).
+import { asciiLower } from "../shared/bytes";
 import { ConfigReader, JsonKind, JsonValue } from "../shared/json";
 import { HeaderList } from "../shared/headers";
 import { hash64 } from "../shared/hash";
@@ -71,15 +72,6 @@ const UNIT_NS: u64[] = [1_000_000_000, 60_000_000_000, 3_600_000_000_000, 86_400
 const MATCH_KINDS: string[] = ["exact", "prefix", "suffix", "glob"];
 const MS: u64 = 1_000_000;
 
-function lowerAscii(s: string): string {
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    out += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
-  }
-  return out;
-}
-
 function isNameChar(c: i32): bool {
   return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c == 0x5f || c == 0x2d;
 }
@@ -106,7 +98,7 @@ export function parseConfig(r: ConfigReader, text: string): Config | null {
   config.headersMode = r.optionalEnum(root, "headers_mode", ["none", "draft03", "ietf"], HeadersMode.None);
   config.enforcePercent = <i32>r.optionalInteger(root, "enforce_percent", 100, 0, 100);
   config.failureModeDeny = r.optionalBool(root, "failure_mode_deny", false);
-  config.shadowHeader = lowerAscii(r.optionalString(root, "shadow_header", config.shadowHeader, 1, 128));
+  config.shadowHeader = asciiLower(r.optionalString(root, "shadow_header", config.shadowHeader, 1, 128));
   parseReject(r, r.optionalObject(root, "reject"), config);
   config.rls = parseRls(r, r.optionalObject(root, "rls"));
   if (r.failed) return null;
@@ -138,7 +130,7 @@ function parseReject(r: ConfigReader, reject: JsonValue | null, config: Config):
     r.unknownKeys(header, ["name", "value"]);
     const name = r.requiredString(header, "name", 1, 128);
     const value = r.requiredString(header, "value", 0, 1024);
-    config.rejectHeaders.add(lowerAscii(name), value);
+    config.rejectHeaders.add(asciiLower(name), value);
   }
 }
 
@@ -251,7 +243,7 @@ function parseCost(r: ConfigReader, obj: JsonValue | null): Cost {
     return cost;
   }
   r.unknownKeys(obj, ["header", "max", "default", "on_invalid"]);
-  cost.header = lowerAscii(r.requiredString(obj, "header", 1, 128));
+  cost.header = asciiLower(r.requiredString(obj, "header", 1, 128));
   cost.max = <u64>r.requiredInteger(obj, "max", 1, 1_000_000_000);
   cost.amount = <u64>r.optionalInteger(obj, "default", 1, 0, 1_000_000_000);
   cost.clamp = r.optionalEnum(obj, "on_invalid", ["reject", "clamp"], 0) == 1;
@@ -267,7 +259,7 @@ function parseKeyPart(r: ConfigReader, obj: JsonValue | null): KeyPart {
   if (source == KeySource.Header || source == KeySource.Query || source == KeySource.Cookie) {
     r.unknownKeys(obj, ["source", "name"]);
     const name = r.requiredString(obj, "name", 1, 256);
-    part.name = source == KeySource.Header ? lowerAscii(name) : name;
+    part.name = source == KeySource.Header ? asciiLower(name) : name;
   } else if (source == KeySource.ClientIp) {
     r.unknownKeys(obj, ["source", "trusted_hops"]);
     part.trustedHops = <i32>r.optionalInteger(obj, "trusted_hops", 0, 0, 16);
@@ -377,7 +369,7 @@ function parseConditions(r: ConfigReader, list: JsonValue | null, lower: bool): 
     const present = r.optionalBool(obj, "present", true);
     const value = parseStringMatch(r, obj, true);
     if (!present && value !== null) r.fail(obj, "is unsatisfiable: \"present\": false with a value to match");
-    out.push(new ValueCondition(lower ? lowerAscii(name) : name, present, value));
+    out.push(new ValueCondition(lower ? asciiLower(name) : name, present, value));
   }
   return out;
 }

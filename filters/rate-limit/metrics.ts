@@ -1,7 +1,7 @@
-// Per-rule counters `sluice.rate_limit.<rule>.<event>`. Requests add to deltas kept in the VM;
-// the deltas go to the host on every tick (TICK_MS) and whenever one reaches FLUSH_THRESHOLD, so a
-// request normally makes no metric host call and counters lag by at most one tick period.
-import { Counter, defineCounter, metricsPrefix } from "../shared/metrics";
+// Per-rule counters `sluice.rate_limit.<rule>.<event>`. Requests count in the VM (Counter.add);
+// the counts go to the host on every tick (TICK_MS), so a request makes no metric host call and
+// counters lag by at most one tick period.
+import { Counter, defineCounter, flushCounters, metricsPrefix } from "../shared/metrics";
 
 export namespace Event {
   export const Allowed: i32 = 0;
@@ -17,14 +17,11 @@ export const EVENT_NAMES: string[] = ["allowed", "limited", "shadow_limited", "s
 
 // @ts-ignore: decorator
 @inline export const TICK_MS: u32 = 1000;
-// @ts-ignore: decorator
-@inline const FLUSH_THRESHOLD: i64 = 1024;
 
 export const PREFIX = metricsPrefix("rate_limit");
 
 export class RuleCounters {
   private readonly counters: Counter[] = [];
-  private readonly deltas: StaticArray<i64> = new StaticArray<i64>(6);
 
   /** Defines the rule's counters (one host call each). */
   constructor(rule: string) {
@@ -34,22 +31,10 @@ export class RuleCounters {
   }
 
   count(event: i32): void {
-    const delta = unchecked(this.deltas[event]) + 1;
-    if (delta >= FLUSH_THRESHOLD) {
-      unchecked(this.counters[event]).increment(delta);
-      unchecked(this.deltas[event] = 0);
-    } else {
-      unchecked(this.deltas[event] = delta);
-    }
+    unchecked(this.counters[event]).add();
   }
 
   flush(): void {
-    for (let i = 0; i < 6; i++) {
-      const delta = unchecked(this.deltas[i]);
-      if (delta > 0) {
-        unchecked(this.counters[i]).increment(delta);
-        unchecked(this.deltas[i] = 0);
-      }
-    }
+    flushCounters(this.counters);
   }
 }

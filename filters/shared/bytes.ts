@@ -43,3 +43,24 @@ export function writeString(s: string, dst: usize): void {
 export function byteLength(s: string): i32 {
   return s.length;
 }
+
+/** ASCII A-Z lowered, other code units kept (header names: Envoy lowercases them the same way).
+ *  String#toLowerCase would link about 8 KB of Unicode case tables. */
+export function asciiLower(s: string): string {
+  const len = s.length;
+  let i = 0;
+  while (i < len && !isAsciiUpper(s.charCodeAt(i))) i++;
+  if (i == len) return s;
+  const out = changetype<string>(__new(<usize>len << 1, idof<string>()));
+  memory.copy(changetype<usize>(out), changetype<usize>(s), <usize>i << 1);
+  for (; i < len; i++) {
+    const c = s.charCodeAt(i);
+    store<u16>(changetype<usize>(out) + (<usize>i << 1), isAsciiUpper(c) ? c | 0x20 : c);
+  }
+  return out;
+}
+
+// @ts-ignore: decorator
+@inline function isAsciiUpper(c: i32): bool {
+  return c >= 0x41 && c <= 0x5a;
+}

@@ -3,6 +3,7 @@
 // there is no escape, so any pattern is valid. Matching is iterative with a single backtrack point
 // (the last `*`): no recursion, at most O(pattern × subject) steps, never exponential.
 // Case-insensitive matching folds ASCII A-Z only; the pattern is folded once at compile time.
+import { asciiLower } from "./bytes";
 
 export const enum MatchKind { Exact, Prefix, Suffix, Contains, Glob }
 
@@ -18,19 +19,12 @@ function foldAscii(c: u32): u32 {
   return c - 0x41 < 26 ? c | 0x20 : c;
 }
 
-function lowerAscii(s: string): string {
-  const n = s.length;
-  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
-  for (let i = 0; i < n; i++) store<u16>(changetype<usize>(out) + (<usize>i << 1), foldAscii(byteAt(s, i)));
-  return out;
-}
-
 export class StringMatcher {
   /** The pattern as matched (ASCII-lowercased when ignoring case). */
   readonly pattern: string;
 
   constructor(readonly kind: MatchKind, pattern: string, readonly ignoreCase: bool = false) {
-    this.pattern = ignoreCase ? lowerAscii(pattern) : pattern;
+    this.pattern = ignoreCase ? asciiLower(pattern) : pattern;
   }
 
   matches(s: string): bool {

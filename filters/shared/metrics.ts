@@ -1,6 +1,8 @@
-// Metrics defined once at configure time and updated on request paths with one host call each.
-// Names follow `sluice.<filter_snake>.<name>` (metricsPrefix). A metric the host refused to define
-// is a no-op; no update ever traps. Envoy rejects counter increments <= 0, so those are skipped.
+// Metrics defined once at configure time. Names follow `sluice.<filter_snake>.<name>`
+// (metricsPrefix). Request paths count with Counter.add, which stays in the VM; the root sends the
+// totals with flush() on its tick, so a request makes no metric host call and host values lag by
+// at most one tick period. A metric the host refused to define is a no-op; no update ever traps.
+// Envoy rejects counter increments <= 0, so those are skipped.
 import {
   proxy_define_metric, proxy_get_metric, proxy_increment_metric, proxy_record_metric,
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
@@ -35,11 +37,29 @@ function read(id: i64): u64 {
 }
 
 export class Counter {
+  /** Counts add() has kept in the VM since the last flush(). */
+  pending: i64 = 0;
+
   /** Host id, or -1 when not defined. */
   constructor(readonly id: i64) {}
 
+  /** Adds to the host's counter now: one host call. */
   increment(delta: i64 = 1): void {
     if (this.id >= 0 && delta > 0) proxy_increment_metric(<u32>this.id, delta);
+  }
+
+  /** Counts in the VM only (no host call); the host sees it at the next flush(). */
+  // @ts-ignore: decorator
+  @inline add(delta: i64 = 1): void {
+    this.pending += delta;
+  }
+
+  /** Sends what add() kept: one host call when anything is pending. */
+  flush(): void {
+    const pending = this.pending;
+    if (pending == 0) return;
+    this.pending = 0;
+    this.increment(pending);
   }
 
   value(): u64 { return read(this.id); }
@@ -70,5 +90,10 @@ export class Histogram {
 }
 
 export function defineCounter(name: string): Counter { return new Counter(define(COUNTER, name)); }
+
+/** flush() on every counter of the list. */
+export function flushCounters(counters: Counter[]): void {
+  for (let i = 0, n = counters.length; i < n; i++) unchecked(counters[i]).flush();
+}
 export function defineGauge(name: string): Gauge { return new Gauge(define(GAUGE, name)); }
 export function defineHistogram(name: string): Histogram { return new Histogram(define(HISTOGRAM, name)); }

@@ -1,7 +1,7 @@
-// Metric names (`sluice.spiffe_rbac.*`) and their updates. Request paths only add to in-VM
-// deltas; RbacRoot flushes them to the host on every tick (FLUSH_PERIOD_MS) and at shutdown, so a
+// Metric names (`sluice.spiffe_rbac.*`) and their updates. Request paths count in the VM
+// (Counter.add); RbacRoot flushes them to the host on every tick (FLUSH_PERIOD_MS) and at shutdown, so a
 // request makes no metric host call and host values lag by at most one period.
-import { Counter, defineCounter, metricsPrefix } from "../shared/metrics";
+import { Counter, defineCounter, flushCounters, metricsPrefix } from "../shared/metrics";
 import { Policy } from "./policy";
 
 export const PREFIX = metricsPrefix("spiffe_rbac");
@@ -25,33 +25,25 @@ export function policyMetricName(policy: Policy): string {
 
 export class RbacMetrics {
   counters: Counter[] = [];
-  pending: StaticArray<i64>;
 
   /** Defines every counter (host calls: configure time only). */
   constructor(policies: Policy[]) {
-    this.pending = new StaticArray<i64>(NAMES.length + policies.length);
     for (let i = 0; i < NAMES.length; i++) this.counters.push(defineCounter(PREFIX + NAMES[i]));
     for (let i = 0; i < policies.length; i++) this.counters.push(defineCounter(policyMetricName(policies[i])));
   }
 
   // @ts-ignore: decorator
   @inline count(stat: i32): void {
-    unchecked(this.pending[stat]++);
+    unchecked(this.counters[stat]).add();
   }
 
   // @ts-ignore: decorator
   @inline countPolicy(policy: Policy): void {
-    unchecked(this.pending[NAMES.length + policy.index]++);
+    unchecked(this.counters[NAMES.length + policy.index]).add();
   }
 
-  /** Sends the accumulated deltas (one host call per counter that moved). */
+  /** Sends the counts kept in the VM (one host call per counter that moved). */
   flush(): void {
-    const pending = this.pending;
-    for (let i = 0, n = pending.length; i < n; i++) {
-      const delta = unchecked(pending[i]);
-      if (delta == 0) continue;
-      unchecked(pending[i] = 0);
-      this.counters[i].increment(delta);
-    }
+    flushCounters(this.counters);
   }
 }

@@ -2,7 +2,8 @@
 import { ConfigReader, JsonValue } from "../shared/json";
 import { SourceKind } from "./request-values";
 import { NO_COLOUR } from "./rule";
-import { isToken, lowerAscii } from "./syntax";
+import { isToken } from "./syntax";
+import { asciiLower } from "../shared/bytes";
 
 // Limits that keep per-request work and metric names bounded.
 // @ts-ignore: decorator
@@ -28,7 +29,7 @@ export function readHeaderName(r: ConfigReader, value: JsonValue | null, fallbac
   if (value === null) return fallback;
   const name = r.asString(value, fallback, 1, maxChars);
   if (!r.failed && !isToken(name)) r.fail(value, "must be a header name " + TOKEN_CHARS);
-  return lowerAscii(name);
+  return asciiLower(name);
 }
 
 /** The name of a header, query parameter or cookie to read (headers lowercased). */

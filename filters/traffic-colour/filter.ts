@@ -9,12 +9,12 @@ import { stringToBuffer } from "../shared/bytes";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { addHeader, cookieValue, HeaderMap } from "../shared/headers";
 import { logEnabled, logMessage, LogLevel } from "../shared/log";
-import { defineCounter } from "../shared/metrics";
+import { Counter, defineCounter, flushCounters } from "../shared/metrics";
 import { parseSpiffeId } from "../shared/spiffe";
 import { Baggage, readBaggage, withMember } from "./baggage";
 import { getEncodedHeader, getEncodedProperty, removeEncodedHeader, replaceEncodedHeader } from "./encoded-host-calls";
 import { Inbound, parseConfig, TrafficColourConfig } from "./config";
-import { BufferedCounter, colourRequestsName, INVALID, UNTRUSTED_STRIPPED } from "./metrics";
+import { colourRequestsName, INVALID, UNTRUSTED_STRIPPED } from "./metrics";
 import { nextRandom32, seedRandom } from "./random";
 import { RequestValues } from "./request-values";
 import { NO_COLOUR } from "./rule";
@@ -46,9 +46,9 @@ function clearRouteCache(): void {
 
 export class TrafficColourRoot extends RootContext {
   config: TrafficColourConfig | null = null;
-  colourRequests: BufferedCounter[] = [];
-  untrustedStripped: BufferedCounter | null = null;
-  invalid: BufferedCounter | null = null;
+  colourRequests: Counter[] = [];
+  untrustedStripped: Counter | null = null;
+  invalid: Counter | null = null;
 
   onConfigure(configSize: u32): bool {
     const result = parseConfig(readPluginConfiguration(configSize));
@@ -58,13 +58,11 @@ export class TrafficColourRoot extends RootContext {
       return false;
     }
     this.flush();
-    const colourRequests = new Array<BufferedCounter>();
-    for (let i = 0; i < config.colours.length; i++) {
-      colourRequests.push(new BufferedCounter(defineCounter(colourRequestsName(config.colours[i]))));
-    }
+    const colourRequests = new Array<Counter>();
+    for (let i = 0; i < config.colours.length; i++) colourRequests.push(defineCounter(colourRequestsName(config.colours[i])));
     this.colourRequests = colourRequests;
-    this.untrustedStripped = new BufferedCounter(defineCounter(UNTRUSTED_STRIPPED));
-    this.invalid = new BufferedCounter(defineCounter(INVALID));
+    this.untrustedStripped = defineCounter(UNTRUSTED_STRIPPED);
+    this.invalid = defineCounter(INVALID);
     this.config = config;
     seedRandom(<u64>nowNanoseconds() ^ <u64>this.id);
     proxy_set_tick_period_milliseconds(FLUSH_PERIOD_MS);
@@ -81,8 +79,7 @@ export class TrafficColourRoot extends RootContext {
   }
 
   flush(): void {
-    const counters = this.colourRequests;
-    for (let i = 0; i < counters.length; i++) unchecked(counters[i]).flush();
+    flushCounters(this.colourRequests);
     if (this.untrustedStripped !== null) this.untrustedStripped!.flush();
     if (this.invalid !== null) this.invalid!.flush();
   }
@@ -100,7 +97,7 @@ export class TrafficColourFilter extends HttpContext {
   setCookie: string | null = null;
 
   /** The per-colour counters that belong to `config` (a reconfigured root gets new ones). */
-  private readonly colourRequests: BufferedCounter[];
+  private readonly colourRequests: Counter[];
 
   constructor(id: u32, readonly colourRoot: TrafficColourRoot, readonly config: TrafficColourConfig) {
     super(id, colourRoot);
@@ -125,9 +122,9 @@ export class TrafficColourFilter extends HttpContext {
       if (this.trusted(request)) {
         colour = c.colourIndex(claimed);
         kept = colour >= 0;
-        if (!kept) this.colourRoot.invalid!.pending++;
+        if (!kept) this.colourRoot.invalid!.add();
       } else {
-        this.colourRoot.untrustedStripped!.pending++;
+        this.colourRoot.untrustedStripped!.add();
       }
     }
     if (!kept) colour = this.decide(request);
@@ -142,7 +139,7 @@ export class TrafficColourFilter extends HttpContext {
     }
     if (c.baggageKey.length > 0 && this.writeBaggage(baggageHeader, baggage, colour)) changed = true;
     if (changed) clearRouteCache();
-    if (colour >= 0) unchecked(this.colourRequests[colour]).pending++;
+    if (colour >= 0) unchecked(this.colourRequests[colour]).add();
     this.colour = colour;
     if (logEnabled(LogLevel.Debug)) {
       logMessage(LogLevel.Debug, "traffic-colour: colour " + (colour >= 0 ? c.colours[colour] : "(none)") +
@@ -222,7 +219,7 @@ export class TrafficColourFilter extends HttpContext {
         for (let i = 0, n = colours.length; i < n; i++) {
           if (unchecked(all[unchecked(colours[i])]) == remembered) return unchecked(colours[i]);
         }
-        this.colourRoot.invalid!.pending++;
+        this.colourRoot.invalid!.add();
       }
     }
     const band = split.band(toBucket(nextRandom32()));

@@ -1,7 +1,7 @@
 // Metric names (ARCHITECTURE.md "Metrics"): one requests counter per configured colour, plus the
 // inbound-trust counters. Colour names are bounded by the config (at most 32 colours). Counts wait
-// in the VM (BufferedCounter) until the root flushes them on its tick.
-import { Counter, metricsPrefix } from "../shared/metrics";
+// in the VM (Counter.add) until the root flushes them on its tick.
+import { metricsPrefix } from "../shared/metrics";
 
 export const PREFIX = metricsPrefix("traffic_colour");
 
@@ -15,16 +15,3 @@ export const UNTRUSTED_STRIPPED = PREFIX + "untrusted_stripped";
 
 /** Colours that were not a configured colour: a trusted inbound colour or a sticky cookie. */
 export const INVALID = PREFIX + "invalid";
-
-/** A counter whose increments wait in the VM until flush(): no host call per request. */
-export class BufferedCounter {
-  pending: i64 = 0;
-  constructor(readonly counter: Counter) {}
-
-  flush(): void {
-    if (this.pending > 0) {
-      this.counter.increment(this.pending);
-      this.pending = 0;
-    }
-  }
-}

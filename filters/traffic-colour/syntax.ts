@@ -64,20 +64,3 @@ export function parseDecimal(s: string): i64 {
   }
   return negative ? -v : v;
 }
-
-/** `s` with ASCII A-Z lowercased (header names; avoids the Unicode case tables). */
-export function lowerAscii(s: string): string {
-  let out = s;
-  for (let i = 0, n = s.length; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) {
-      out = s.substring(0, i);
-      for (let j = i; j < n; j++) {
-        const d = s.charCodeAt(j);
-        out += String.fromCharCode(d >= 0x41 && d <= 0x5a ? d | 0x20 : d);
-      }
-      return out;
-    }
-  }
-  return out;
-}
