@@ -1,0 +1,78 @@
+// sluice: the command-line entry. `sluice <command> [options]`; `sluice --help` lists commands.
+// Errors are one line on stderr and a non-zero exit; `--debug` adds the stack.
+import { CliError } from "./errors.js";
+import type { Command } from "./command.js";
+import { validate } from "./commands/validate.js";
+import { replay } from "./commands/replay.js";
+import { dev } from "./commands/dev.js";
+import { render } from "./commands/render.js";
+import { build, bench } from "./commands/run-script.js";
+import { image } from "./commands/image.js";
+
+export const COMMANDS: Command[] = [validate, replay, dev, render, image, build, bench];
+
+const VERSION = "0.1.0";
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "Usage: sluice <command> [options]",
+    "",
+    "Proxy-Wasm traffic governance filters (spiffe-rbac, rate-limit, traffic-colour, circuit-breaker)",
+    "for Envoy and Istio, driven by one sluice.yaml.",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Options:",
+    "  --help     show help (also after a command: sluice validate --help)",
+    "  --version  print the version",
+    "  --debug    print stack traces on errors",
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  const args = argv.filter((a) => a !== "--debug");
+  try {
+    const [name, ...rest] = args;
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      if (name === "help" && rest[0]) return main([rest[0], "--help"]);
+      process.stdout.write(usage());
+      return name === undefined ? 2 : 0;
+    }
+    if (name === "--version" || name === "-v") {
+      process.stdout.write(`sluice ${VERSION}\n`);
+      return 0;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) throw new CliError(`unknown command "${name}" (see sluice --help)`);
+    if (command.name !== "image" && (rest.includes("--help") || rest.includes("-h"))) {
+      process.stdout.write(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
+      return 0;
+    }
+    return await command.run(rest);
+  } catch (e) {
+    const err = e as Error;
+    if (debug) process.stderr.write(`${err.stack ?? err.message}\n`);
+    else process.stderr.write(`sluice: ${firstLine(err)}\n`);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+function firstLine(e: Error): string {
+  const text = e instanceof CliError ? e.message : `${e.message || e.name} (run with --debug for details)`;
+  return text.split("\n")[0]!;
+}
+
+/** Runs main and exits once stdout has drained. Servers (dev) keep the process alive themselves. */
+export async function run(argv: string[]): Promise<void> {
+  // a closed pipe (`sluice replay ... | head`) ends the command quietly
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  const code = await main(argv);
+  if (code >= 0) process.exitCode = code;
+}
