@@ -11,7 +11,7 @@ import { countStreamForLogLevel, logMessage, LogLevel, refreshLogLevel } from ".
 // with the live heap (the parsed configuration), so it runs every COLLECT_EVERY stream deletions
 // rather than after each one. Garbage of at most that many streams is ever held.
 // @ts-ignore: decorator
-@inline const COLLECT_EVERY: u32 = 16;
+@inline const COLLECT_EVERY: u32 = 64;
 let deletedSinceCollect: u32 = 0;
 const roots = new Map<u32, RootContext>();
 const streams = new Map<u32, HttpContext>();
