@@ -12,7 +12,7 @@ import { logEnabled, logMessage, LogLevel } from "../shared/log";
 import { Counter, defineCounter, flushCounters } from "../shared/metrics";
 import { parseSpiffeId } from "../shared/spiffe";
 import { Baggage, readBaggage, withMember } from "./baggage";
-import { getEncodedHeader, getEncodedProperty, removeEncodedHeader, replaceEncodedHeader } from "./encoded-host-calls";
+import { getEncodedHeader, getEncodedProperty, removeEncodedHeader, replaceEncodedHeader } from "../shared/encoded-host-calls";
 import { Inbound, parseConfig, TrafficColourConfig } from "./config";
 import { colourRequestsName, INVALID, UNTRUSTED_STRIPPED } from "./metrics";
 import { nextRandom32, seedRandom } from "./random";

@@ -4,7 +4,7 @@
 import { stringToBuffer } from "../shared/bytes";
 import { cookieValue, HeaderMap, pathWithoutQuery, queryParam } from "../shared/headers";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
-import { getEncodedHeader, getEncodedProperty } from "./encoded-host-calls";
+import { getEncodedHeader, getEncodedProperty } from "../shared/encoded-host-calls";
 
 const PATH = stringToBuffer(":path");
 const METHOD = stringToBuffer(":method");

@@ -1,11 +1,12 @@
-// Header and property access with the names (and fixed values such as colours) encoded to bytes
-// once, so a request pays no allocation to pass them to the host. Same semantics as
-// shared/headers.ts getHeader / replaceHeader / removeHeader and shared/properties.ts
-// getPropertyString: a host failure reads as absent and a write reports false.
+// Request-path header and property access with names (and fixed values) encoded to bytes once at
+// configure time, so a request pays no allocation to pass them to the host. Same semantics as
+// headers.ts getHeader / replaceHeader / removeHeader and properties.ts getPropertyString /
+// getPropertyInt, which encode the name on every call: a host failure reads as absent (or the
+// fallback) and a write reports false.
 import {
   proxy_get_header_map_value, proxy_get_property, proxy_remove_header_map_value, proxy_replace_header_map_value,
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { bytesToString } from "../shared/bytes";
+import { bytesToString } from "./bytes";
 
 // Where the host writes a returned buffer: u32 pointer then u32 length.
 const returned = memory.data(8);
@@ -41,4 +42,14 @@ export function replaceEncodedHeader(map: i32, name: ArrayBuffer, value: ArrayBu
 /** Removes every value of `name` from `map`. */
 export function removeEncodedHeader(map: i32, name: ArrayBuffer): bool {
   return proxy_remove_header_map_value(map, changetype<usize>(name), name.byteLength) == 0;
+}
+
+/** An 8-byte integer property (little-endian), or `fallback` when absent or of another size. */
+export function getEncodedPropertyInt(path: ArrayBuffer, fallback: i64): i64 {
+  store<u64>(returned, 0);
+  if (proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return fallback;
+  const ptr = <usize>load<u32>(returned);
+  const value = load<u32>(returned, 4) == 8 ? load<i64>(ptr) : fallback;
+  if (ptr != 0) heap.free(ptr);
+  return value;
 }
