@@ -6,6 +6,8 @@
 //   version: 0.1.0
 //   upstreams: { stable: { address: app, port: 8080 }, canary: { address: app-canary, port: 8080 } }
 //   default_upstream: stable               # the route without a colour match
+//   service: api                           # Istio routing host (default: selector.app)
+//   tls: { cert, key, ca, require_client_certificate, forward_client_cert_details, plaintext_port }  # Envoy listener TLS
 //   filters:                               # chain order
 //     - id: rate-limit
 //       config: { ... }                    # exactly the Istio pluginConfig
@@ -22,6 +24,21 @@ export const FAIL_STRATEGIES = ["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"] as con
 export interface Upstream {
   address: string;
   port: number;
+  /** The cluster speaks HTTP/2 (gRPC services such as a rate limit service). */
+  http2?: boolean;
+}
+
+export const FORWARD_CLIENT_CERT = ["SANITIZE", "FORWARD_ONLY", "APPEND_FORWARD", "SANITIZE_SET", "ALWAYS_FORWARD_ONLY"] as const;
+
+/** TLS of the rendered Envoy listener (files inside the Envoy container). */
+export interface Tls {
+  cert: string;
+  key: string;
+  ca?: string;
+  require_client_certificate: boolean;
+  forward_client_cert_details: (typeof FORWARD_CLIENT_CERT)[number];
+  /** Also a plaintext listener with the same filters on this port. */
+  plaintext_port?: number;
 }
 
 export interface FilterEntry {
@@ -44,10 +61,14 @@ export interface SluiceConfig {
   version: string;
   upstreams: Record<string, Upstream>;
   default_upstream: string;
+  /** Istio routing host: `service`, else selector.app. */
+  service?: string;
+  tls?: Tls;
   filters: FilterEntry[];
 }
 
-const TOP_KEYS = ["namespace", "selector", "registry", "version", "upstreams", "default_upstream", "filters"];
+const TOP_KEYS = ["namespace", "selector", "registry", "version", "upstreams", "default_upstream", "service", "tls", "filters"];
+const TLS_KEYS = ["cert", "key", "ca", "require_client_certificate", "forward_client_cert_details", "plaintext_port"];
 const FILTER_KEYS = ["id", "config", "vm_id", "phase", "priority", "fail_strategy", "image", "wasm"];
 
 /** Reads a YAML or JSON file into plain data; a missing file or bad syntax is one clear line. */
@@ -111,11 +132,12 @@ export function toConfig(file: string, doc: unknown): SluiceConfig {
     for (const [name, u] of Object.entries(d.upstreams as object)) {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) bad(`upstreams.${name}`, "name must be letters, digits, \".\", \"_\" and \"-\"");
       if (!isObject(u)) bad(`upstreams.${name}`, "must be a mapping with address and port");
-      const { address, port, ...rest } = u as Record<string, unknown>;
-      for (const k of Object.keys(rest)) bad(`upstreams.${name}.${k}`, "unknown key (known: address, port)");
+      const { address, port, http2, ...rest } = u as Record<string, unknown>;
+      for (const k of Object.keys(rest)) bad(`upstreams.${name}.${k}`, "unknown key (known: address, port, http2)");
       if (typeof address !== "string" || address === "") bad(`upstreams.${name}.address`, "must be a non-empty string");
-      if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) bad(`upstreams.${name}.port`, "must be an integer from 1 to 65535");
-      upstreams[name] = { address: address as string, port: port as number };
+      if (!isPort(port)) bad(`upstreams.${name}.port`, "must be an integer from 1 to 65535");
+      if (http2 !== undefined && typeof http2 !== "boolean") bad(`upstreams.${name}.http2`, "must be true or false");
+      upstreams[name] = { address: address as string, port: port as number, ...(http2 === true ? { http2: true } : {}) };
     }
   }
   if (Object.keys(upstreams).length === 0) upstreams.app = { address: "127.0.0.1", port: 8080 };
@@ -153,7 +175,31 @@ export function toConfig(file: string, doc: unknown): SluiceConfig {
     return entry;
   });
   if (filters.length === 0) bad("filters", "must list at least one filter");
-  return {
+  let tls: Tls | undefined;
+  if (d.tls !== undefined) {
+    if (!isObject(d.tls)) bad("tls", `must be a mapping (known keys: ${TLS_KEYS.join(", ")})`);
+    const t = d.tls as Record<string, unknown>;
+    for (const key of Object.keys(t)) if (!TLS_KEYS.includes(key)) bad(`tls.${key}`, `unknown key (known: ${TLS_KEYS.join(", ")})`);
+    if (t.cert === undefined) bad("tls.cert", "is required: the server certificate chain file (PEM)");
+    if (t.key === undefined) bad("tls.key", "is required: the server private key file (PEM)");
+    if (t.require_client_certificate !== undefined && typeof t.require_client_certificate !== "boolean") {
+      bad("tls.require_client_certificate", "must be true or false");
+    }
+    const fcc = t.forward_client_cert_details ?? "SANITIZE";
+    if (!(FORWARD_CLIENT_CERT as readonly unknown[]).includes(fcc)) bad("tls.forward_client_cert_details", `must be one of ${FORWARD_CLIENT_CERT.join(", ")}`);
+    if (t.plaintext_port !== undefined && !isPort(t.plaintext_port)) bad("tls.plaintext_port", "must be an integer from 1 to 65535");
+    if (t.plaintext_port === 10000) bad("tls.plaintext_port", "must not be 10000 (the TLS listener's port)");
+    tls = {
+      cert: str(t.cert, "tls.cert", ""),
+      key: str(t.key, "tls.key", ""),
+      require_client_certificate: t.require_client_certificate === true,
+      forward_client_cert_details: fcc as Tls["forward_client_cert_details"],
+    };
+    if (t.ca !== undefined) tls.ca = str(t.ca, "tls.ca", "");
+    if (tls.require_client_certificate && tls.ca === undefined) bad("tls.ca", "is required with require_client_certificate: the CA bundle that verifies client certificates");
+    if (t.plaintext_port !== undefined) tls.plaintext_port = t.plaintext_port as number;
+  }
+  const config: SluiceConfig = {
     file,
     namespace: str(d.namespace, "namespace", "default"),
     selector,
@@ -163,7 +209,12 @@ export function toConfig(file: string, doc: unknown): SluiceConfig {
     default_upstream: defaultUpstream,
     filters,
   };
+  if (d.service !== undefined) config.service = str(d.service, "service", "");
+  if (tls !== undefined) config.tls = tls;
+  return config;
 }
+
+const isPort = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 
 /** The OCI image of a filter: its `image`, else `oci://<registry>/<id>:<version>`. */
 export function imageOf(c: SluiceConfig, f: FilterEntry): string {

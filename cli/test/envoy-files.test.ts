@@ -1,0 +1,221 @@
+// envoy/: the generated configs are up to date (npm run render), the Istio manifests pass
+// @kubernetes-models/istio validation and the WasmPlugin CRD's CEL rules, and every Envoy bootstrap
+// is checked without Envoy: known type URLs only, routes name existing clusters, each filter's
+// configuration is JSON that `sluice validate` accepts. (`envoy --mode validate` runs in integration/.)
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+import { parse, parseAllDocuments } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
+import { DestinationRule, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
+import { TYPE, wasmPluginProblems } from "../commands/render.js";
+import { bundleCli, ROOT, sluice, type Cli } from "./helpers.js";
+
+const run = promisify(execFile);
+const FILTERS = ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker"];
+const ENVOY = join(ROOT, "envoy");
+const BOOTSTRAPS = [...FILTERS, "chain"];
+
+let cli: Cli;
+let tmp: string;
+let fresh: string;
+beforeAll(async () => {
+  cli = await bundleCli();
+  tmp = mkdtempSync(join(tmpdir(), "sluice-envoy-"));
+  fresh = join(tmp, "envoy");
+  await run(process.execPath, [join(ROOT, "scripts/render-envoy.mjs"), "--cli", cli.bin, "--out", fresh], { cwd: ROOT });
+});
+afterAll(() => {
+  cli?.cleanup();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : [path];
+  });
+}
+
+const read = (path: string) => readFileSync(path, "utf8");
+const yamlOf = (path: string) => parse(read(path), { uniqueKeys: true });
+
+describe("envoy/", () => {
+  it("is up to date with sluice render (npm run render)", () => {
+    const generated = files(fresh).map((f) => relative(fresh, f)).sort();
+    expect(generated).toEqual([
+      ...FILTERS.map((id) => `${id}/envoy.yaml`), "chain/envoy.yaml",
+      ...FILTERS.map((id) => `istio/${id}.yaml`), "istio/routing.yaml",
+    ].sort());
+    for (const f of generated) {
+      let current: string | undefined;
+      try {
+        current = read(join(ENVOY, f));
+      } catch {
+        current = undefined;
+      }
+      expect(current, `envoy/${f} is missing or out of date: run npm run render`).toBe(read(join(fresh, f)));
+    }
+    // nothing stale: besides the inputs and the README every file is generated
+    const inputs = ["README.md", ...FILTERS.map((id) => `${id}/sluice.yaml`)];
+    const stale = files(ENVOY).map((f) => relative(ENVOY, f)).filter((f) => !inputs.includes(f) && !generated.includes(f));
+    expect(stale, "envoy/ has files sluice render no longer writes: remove them, or run npm run render").toEqual([]);
+  });
+
+  it("describes every file in envoy/README.md", () => {
+    const readme = read(join(ENVOY, "README.md"));
+    for (const f of files(ENVOY).map((f) => relative(ENVOY, f)).filter((f) => f !== "README.md")) expect(readme, f).toContain(f);
+    expect(readme).toContain("npm run render");
+  });
+});
+
+describe("envoy/istio", () => {
+  const plugins = FILTERS.map((id) => [id, join(ENVOY, "istio", `${id}.yaml`)] as const);
+
+  it.each(plugins)("%s: the WasmPlugin passes @kubernetes-models/istio validation and the CRD's CEL rules", (id, path) => {
+    const obj = yamlOf(path);
+    expect(() => new WasmPlugin(obj).validate()).not.toThrow();
+    expect(wasmPluginProblems(obj)).toEqual([]);
+    expect([obj.metadata.name, obj.spec.pluginName, obj.spec.url]).toEqual([`sluice-${id}`, id, `oci://ghcr.io/sluice/${id}:0.1.0`]);
+  });
+
+  it("orders the chain rbac, rate-limit, colour, breaker through phase and priority", () => {
+    const rank: Record<string, number> = { AUTHN: 0, AUTHZ: 1, STATS: 2, UNSPECIFIED_PHASE: 3 };
+    const placed = plugins.map(([id, path]) => ({ id, ...yamlOf(path).spec }));
+    // Istio's order: phase, then higher priority first
+    const sorted = [...placed].sort((a, b) => rank[a.phase]! - rank[b.phase]! || b.priority - a.priority);
+    expect(sorted.map((p) => p.id)).toEqual(FILTERS);
+    expect(placed.map((p) => [p.id, p.failStrategy])).toEqual([
+      ["spiffe-rbac", "FAIL_CLOSE"], ["rate-limit", "FAIL_OPEN"], ["traffic-colour", "FAIL_OPEN"], ["circuit-breaker", "FAIL_OPEN"],
+    ]);
+  });
+
+  it("routing.yaml: the VirtualService and DestinationRule pass validation and agree on the subsets", () => {
+    const [vs, dr] = parseAllDocuments(read(join(ENVOY, "istio/routing.yaml"))).map((d) => d.toJS());
+    expect(() => new VirtualService(vs).validate()).not.toThrow();
+    expect(() => new DestinationRule(dr).validate()).not.toThrow();
+    const subsets = dr.spec.subsets.map((s: { name: string }) => s.name);
+    const routed = vs.spec.http.flatMap((h: any) => h.route.map((r: any) => [r.destination.host, r.destination.subset]));
+    for (const [host, subset] of routed) expect([host, subsets.includes(subset)]).toEqual([dr.spec.host, true]);
+    expect(vs.spec.http.flatMap((h: any) => (h.match ?? []).flatMap((m: any) => Object.keys(m.headers)))).toEqual(["x-sluice-colour"]);
+  });
+
+  it("the checks reject what the CRD rejects", () => {
+    const good = yamlOf(plugins[0]![1]);
+    const wrong = (spec: object) => ({ ...good, spec: { ...good.spec, ...spec } });
+    expect(wasmPluginProblems(wrong({ url: "ftp://example.org/x.wasm" }))).toEqual(['spec.url: scheme "ftp" is not one of oci, http, https, file']);
+    for (const url of ["oci://r/x:1", "https://e/x.wasm", "http://e/x.wasm", "file:///x.wasm", "r/x:1"]) expect(wasmPluginProblems(wrong({ url }))).toEqual([]);
+    expect(wasmPluginProblems(wrong({ targetRefs: [{ kind: "Gateway", group: "gateway.networking.k8s.io", name: "gw" }] })))
+      .toEqual(["spec: only one of selector, targetRefs, targetRef may be set, got selector and targetRefs"]);
+    expect(wasmPluginProblems(wrong({ vmConfig: { env: [{ name: "A", valueFrom: "HOST", value: "x" }, { name: "B", valueFrom: "INLINE", value: "y" }] } })))
+      .toEqual(["spec.vmConfig.env[0].value: must not be set when valueFrom is HOST"]);
+    expect(wasmPluginProblems({})).toEqual(["spec: is required"]);
+    // the package catches the schema-level mistakes
+    expect(() => new WasmPlugin(wrong({ phase: "LATE" })).validate()).toThrow();
+    expect(() => new WasmPlugin(wrong({ priority: "10" })).validate()).toThrow();
+  });
+});
+
+describe("envoy bootstraps", () => {
+  const KNOWN_TYPES = new Set<string>(Object.values(TYPE));
+
+  /** Every "@type" in the document. */
+  function types(v: unknown, found: string[] = []): string[] {
+    if (Array.isArray(v)) v.forEach((x) => types(x, found));
+    else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "@type") found.push(String(x));
+        else types(x, found);
+      }
+    }
+    return found;
+  }
+
+  it.each(BOOTSTRAPS)("%s: parses, uses known types only, routes to existing clusters", (name) => {
+    const doc = yamlOf(join(ENVOY, name, "envoy.yaml"));
+    const unknown = types(doc).filter((t) => !KNOWN_TYPES.has(t));
+    expect(unknown).toEqual([]);
+    expect(doc.admin.address.socket_address).toEqual({ address: "0.0.0.0", port_value: 9901 });
+    expect(doc.stats_config.stats_tags.map((t: any) => t.tag_name)).toEqual(["sluice_policy", "sluice_rule", "sluice_colour", "sluice_circuit"]);
+    const clusters = new Set(doc.static_resources.clusters.map((c: any) => c.name));
+    const listeners = doc.static_resources.listeners;
+    expect(listeners[0].address.socket_address).toEqual({ address: "0.0.0.0", port_value: 10000 });
+    for (const l of listeners) {
+      expect(l.filter_chains).toHaveLength(1);
+      const [hcm] = l.filter_chains[0].filters;
+      expect(hcm.typed_config["@type"]).toBe(TYPE.hcm);
+      for (const vh of hcm.typed_config.route_config.virtual_hosts) {
+        for (const r of vh.routes) expect(clusters.has(r.route.cluster), `route ${r.name} -> ${r.route.cluster}`).toBe(true);
+      }
+      const http = hcm.typed_config.http_filters;
+      expect(http[http.length - 1]).toEqual({ name: "envoy.filters.http.router", typed_config: { "@type": TYPE.router } });
+      for (const f of http.slice(0, -1)) {
+        expect([f.name, f.typed_config["@type"]]).toEqual(["envoy.filters.http.wasm", TYPE.wasm]);
+        const c = f.typed_config.config;
+        expect(c.vm_config).toEqual({ vm_id: c.root_id, runtime: "envoy.wasm.runtime.v8", code: { local: { filename: `/etc/sluice/${c.root_id}.wasm` } } });
+        expect(c.name).toBe(c.root_id);
+      }
+      const transport = l.filter_chains[0].transport_socket;
+      if (transport) expect(transport.typed_config["@type"]).toBe(TYPE.downstreamTls);
+    }
+    for (const c of doc.static_resources.clusters) {
+      expect(c.load_assignment.cluster_name).toBe(c.name);
+      const h2 = c.typed_extension_protocol_options?.["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
+      if (h2) expect(h2).toEqual({ "@type": TYPE.httpProtocolOptions, explicit_http_config: { http2_protocol_options: {} } });
+    }
+  });
+
+  it("the per-filter bootstraps run one filter each, against the upstreams the integration suite provides", () => {
+    const endpoints = (name: string) => Object.fromEntries(yamlOf(join(ENVOY, name, "envoy.yaml")).static_resources.clusters.map((c: any) => {
+      const a = c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address;
+      return [c.name, `${a.address}:${a.port_value}${c.typed_extension_protocol_options ? " h2" : ""}`];
+    }));
+    expect(endpoints("spiffe-rbac")).toEqual({ upstream: "upstream:8080" });
+    expect(endpoints("rate-limit")).toEqual({ upstream: "upstream:8080", ratelimit: "ratelimit:8081 h2" });
+    expect(endpoints("traffic-colour")).toEqual({ v1: "upstream-v1:8080", v2: "upstream-v2:8080" });
+    expect(endpoints("circuit-breaker")).toEqual({ upstream: "upstream:8080" });
+    expect(endpoints("chain")).toEqual({ stable: "api-stable:8080", canary: "api-canary:8080" });
+    for (const id of FILTERS) {
+      const hcm = yamlOf(join(ENVOY, id, "envoy.yaml")).static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+      expect(hcm.http_filters.map((f: any) => f.typed_config.config?.root_id ?? f.name)).toEqual([id, "envoy.filters.http.router"]);
+    }
+    const chain = yamlOf(join(ENVOY, "chain/envoy.yaml")).static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+    expect(chain.http_filters.map((f: any) => f.typed_config.config?.root_id ?? f.name)).toEqual([...FILTERS, "envoy.filters.http.router"]);
+    const colour = yamlOf(join(ENVOY, "traffic-colour/envoy.yaml")).static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+    expect(colour.route_config.virtual_hosts[0].routes.map((r: any) => [r.match.headers?.[0], r.route.cluster])).toEqual([
+      [{ name: "x-sluice-colour", string_match: { exact: "v2" } }, "v2"], [undefined, "v1"],
+    ]);
+  });
+
+  it("spiffe-rbac: mTLS with the test certificates on 10000, XFCC passed through, plaintext on 10001", () => {
+    const [tls, plain] = yamlOf(join(ENVOY, "spiffe-rbac/envoy.yaml")).static_resources.listeners;
+    const ctx = tls.filter_chains[0].transport_socket.typed_config;
+    expect(ctx.require_client_certificate).toBe(true);
+    expect(ctx.common_tls_context.tls_certificates).toEqual([{ certificate_chain: { filename: "/etc/sluice/certs/server.pem" }, private_key: { filename: "/etc/sluice/certs/server-key.pem" } }]);
+    expect(ctx.common_tls_context.validation_context).toEqual({ trusted_ca: { filename: "/etc/sluice/certs/ca.pem" } });
+    expect(tls.filter_chains[0].filters[0].typed_config).toMatchObject({ forward_client_cert_details: "FORWARD_ONLY", set_current_client_cert_details: { uri: true } });
+    expect([plain.address.socket_address.port_value, plain.filter_chains[0].transport_socket]).toEqual([10001, undefined]);
+  });
+
+  it("every wasm configuration is JSON that sluice validate accepts for its filter", async () => {
+    const configs: [string, string][] = [];
+    for (const name of BOOTSTRAPS) {
+      const doc = yamlOf(join(ENVOY, name, "envoy.yaml"));
+      for (const l of doc.static_resources.listeners) {
+        for (const f of l.filter_chains[0].filters[0].typed_config.http_filters.slice(0, -1)) {
+          const { root_id: id, configuration } = f.typed_config.config;
+          expect(configuration["@type"]).toBe(TYPE.stringValue);
+          expect(() => JSON.parse(configuration.value), `${name}: ${id}`).not.toThrow();
+          configs.push([`${name}-${l.name}-${id}`, id]);
+          writeFileSync(join(tmp, `${name}-${l.name}-${id}.json`), configuration.value);
+        }
+      }
+    }
+    expect(configs).toHaveLength(4 + 1 + 4); // spiffe-rbac has two listeners
+    const results = await Promise.all(configs.map(([file, id]) => sluice(cli, ["validate", join(tmp, `${file}.json`), "--filter", id])));
+    results.forEach((r, i) => expect([r.code, r.stderr], configs[i]![0]).toEqual([0, ""]));
+  });
+});
