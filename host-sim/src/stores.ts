@@ -12,6 +12,24 @@ export interface SharedValue {
 export class SharedDataStore {
   private nextCas = 1;
   private readonly byVm = new Map<string, Map<string, SharedValue>>();
+  private readonly faults: { op: "get" | "set"; status: number; remaining: number }[] = [];
+
+  /**
+   * Makes the next `times` proxy_get_shared_data (`op` "get") or proxy_set_shared_data ("set")
+   * calls, from any VM, answer `status` without touching the store: for tests of a filter's
+   * store-failure path (e.g. CasMismatch forever for a hot key, InternalFailure).
+   */
+  failNext(op: "get" | "set", status: number, times = 1): void {
+    this.faults.push({ op, status, remaining: times });
+  }
+
+  /** The injected status for this call, if any (consumes one occurrence). */
+  takeFault(op: "get" | "set"): number | undefined {
+    const fault = this.faults.find((f) => f.op === op && f.remaining > 0);
+    if (!fault) return undefined;
+    fault.remaining--;
+    return fault.status;
+  }
 
   get(vmId: string, key: string): SharedValue | undefined {
     return this.byVm.get(vmId)?.get(key);

@@ -47,6 +47,24 @@ describe("shared data", () => {
     expect(Buffer.from(proxy.sharedData("rl").get("k")!.value).toString()).toBe("x");
   });
 
+  it("answers injected failures for the next gets and sets without touching the store", async () => {
+    const g = probe((g) => {
+      const [k, v] = [g.str("k"), g.str("v")];
+      return `(drop (call $proxy_set_shared_data ${k} ${v} (i32.const 0)))
+        (drop (call $proxy_get_shared_data ${k} (i32.const ${RET}) (i32.const ${RET2}) (i32.const ${RET3})))`;
+    });
+    const { proxy } = await start(g, { vmId: "rl" });
+    proxy.shared.failNext("set", 8, 2);
+    proxy.shared.failNext("get", 10);
+    const first = proxy.request({ headers: {} }).trace;
+    expect([results(first, "proxy_set_shared_data"), results(first, "proxy_get_shared_data")]).toEqual([[8], [10]]);
+    expect(proxy.sharedData("rl").has("k")).toBe(false);
+    const second = proxy.request({ headers: {} }).trace;
+    expect([results(second, "proxy_set_shared_data"), results(second, "proxy_get_shared_data")]).toEqual([[8], [1]]);
+    const third = proxy.request({ headers: {} }).trace;
+    expect([results(third, "proxy_set_shared_data"), results(third, "proxy_get_shared_data")]).toEqual([[0], [0]]);
+  });
+
   it("ignores the cas for an absent key (case 25)", async () => {
     const g = probe((g) => `(drop (call $proxy_set_shared_data ${g.str("new")} ${g.str("v")} (i32.const 12345)))`);
     const { proxy } = await start(g);

@@ -10,6 +10,8 @@ export function sharedImports(vm: Vm) {
   const m = () => vm.memory;
   return {
     proxy_get_shared_data(kPtr: number, kLen: number, retPtr: number, retLen: number, casPtr: number): number {
+      const fault = proxy.shared.takeFault("get");
+      if (fault !== undefined) return fault;
       const e = proxy.shared.get(vm.plugin.vmId, m().readString(kPtr, kLen));
       if (!e) return Result.NotFound;
       vm.writeValue(retPtr, retLen, e.value);
@@ -19,6 +21,8 @@ export function sharedImports(vm: Vm) {
     proxy_set_shared_data(kPtr: number, kLen: number, vPtr: number, vLen: number, cas: number): number {
       const key = m().readString(kPtr, kLen);
       const value = m().read(vPtr, vLen);
+      const fault = proxy.shared.takeFault("set");
+      if (fault !== undefined) return fault;
       return proxy.shared.set(vm.plugin.vmId, key, value, cas >>> 0);
     },
     proxy_register_shared_queue(nPtr: number, nLen: number, tokenPtr: number): number {
