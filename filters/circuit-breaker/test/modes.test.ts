@@ -178,3 +178,28 @@ describe("circuit-breaker › shared data", () => {
     expect(call("/b/1").decision).toBe("continue");
   });
 });
+
+describe("circuit-breaker › store failures", () => {
+  const config = { circuits: [{ name: "api", consecutive_failures: 1 }] };
+
+  it("lets a request through untracked and counts store_error when shared data cannot be read", async () => {
+    const h = await loaded(config);
+    h.proxy.shared.failNext("get", 10, 1_000);
+    expect(h.call(500).decision).toBe("continue");
+    expect(h.call(500).decision).toBe("continue");
+    h.proxy.advance(1000);
+    expect(h.metric("api", "store_error")).toBeGreaterThanOrEqual(2);
+    expect(h.metric("api", "opened")).toBe(0);
+  });
+
+  it("counts store_error and keeps passing traffic when every write of an outcome loses its CAS", async () => {
+    const h = await loaded(config);
+    h.call(200);
+    h.proxy.shared.failNext("set", 8, 1_000);
+    expect(h.call(500).decision).toBe("continue");
+    expect(h.call(200).decision).toBe("continue");
+    h.proxy.advance(1000);
+    expect(h.metric("api", "store_error")).toBeGreaterThanOrEqual(1);
+    expect(h.metric("api", "opened")).toBe(0);
+  });
+});
