@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["host-sim/test/**/*.test.ts", "filters/**/test/**/*.test.ts", "scripts/test/**/*.test.ts", "bench/test/**/*.test.ts", "cli/**/test/**/*.test.ts"],
+          include: ["host-sim/test/**/*.test.ts", "filters/**/test/**/*.test.ts", "scripts/test/**/*.test.ts", "bench/test/**/*.test.ts", "cli/**/test/**/*.test.ts", "integration/test-unit/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -14,7 +14,8 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["integration/**/*.test.ts"],
+          include: ["integration/*.test.ts"],
+          globalSetup: ["integration/support/global-setup.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           pool: "forks",

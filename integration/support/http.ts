@@ -1,0 +1,103 @@
+// A tiny HTTP(S) client for the tests: one new connection per request (agent: false), so
+// requests spread over Envoy's worker threads (each connection lives on one worker), optional
+// client certificate for mTLS, never follows redirects, bounded by a timeout.
+import http from "node:http";
+import https from "node:https";
+import { isIP } from "node:net";
+
+export interface TlsOptions {
+  ca: string;
+  cert?: string;
+  key?: string;
+  /** SNI and the name checked against the server certificate. */
+  servername?: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  tls?: TlsOptions;
+  timeoutMs?: number;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export function request(url: string, options: RequestOptions = {}): Promise<HttpResult> {
+  const u = new URL(url);
+  const isTls = u.protocol === "https:";
+  const common = {
+    method: options.method ?? "GET",
+    hostname: u.hostname,
+    port: u.port === "" ? (isTls ? 443 : 80) : Number(u.port),
+    path: `${u.pathname}${u.search}`,
+    headers: { connection: "close", ...(options.headers ?? {}) },
+    agent: false as const,
+    timeout: options.timeoutMs ?? 10_000,
+  };
+  return new Promise<HttpResult>((resolve, reject) => {
+    const onResponse = (res: http.IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    };
+    const req = isTls
+      ? https.request(
+          {
+            ...common,
+            ca: options.tls?.ca,
+            cert: options.tls?.cert,
+            key: options.tls?.key,
+            servername: options.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined),
+            // The server certificate names the container alias; the host reaches it as localhost.
+            checkServerIdentity: () => undefined,
+          },
+          onResponse,
+        )
+      : http.request(common, onResponse);
+    req.on("timeout", () => req.destroy(new Error(`${common.method} ${url}: no answer within ${common.timeout} ms`)));
+    req.on("error", reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+/** Sends `count` requests with at most `concurrency` in flight; results in send order. */
+export async function requestMany(
+  count: number,
+  concurrency: number,
+  send: (i: number) => Promise<HttpResult>,
+): Promise<HttpResult[]> {
+  const results = new Array<HttpResult>(count);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      if (i >= count) return;
+      results[i] = await send(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return results;
+}
+
+/** Status code histogram, e.g. { 200: 10, 429: 5 }. */
+export function statusCounts(results: readonly HttpResult[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const r of results) out[r.status] = (out[r.status] ?? 0) + 1;
+  return out;
+}
+
+export function header(res: HttpResult, name: string): string | undefined {
+  const v = res.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(", ") : v;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
