@@ -1,4 +1,4 @@
-// Regenerates envoy/ with `sluice render` (npm run render):
+// Regenerates envoy/ with `sluice render`, then the README's deploy sections (npm run render):
 //   envoy/<id>/envoy.yaml   from envoy/<id>/sluice.yaml   (render envoy --container)
 //   envoy/chain/envoy.yaml  from examples/sluice.yaml     (render envoy --container)
 //   envoy/istio/*.yaml      from examples/sluice.yaml     (render istio: <id>.yaml, routing.yaml)
@@ -55,3 +55,5 @@ try {
 } finally {
   if (bundleDir !== undefined) rmSync(bundleDir, { recursive: true, force: true });
 }
+// The README's deploy sections quote envoy/: refresh them when envoy/ itself was rendered.
+if (option("--out") === undefined) execFileSync(process.execPath, [join(root, "scripts/deploy-docs.mjs")], { stdio: "inherit" });
