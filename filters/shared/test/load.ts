@@ -1,11 +1,12 @@
-// Loads a compiled shared-test module (build/shared-test/<name>.wasm with its raw bindings) for
-// vitest. The modules import only WASI's fd_write and proc_exit (abort); an abort becomes a thrown
-// error so a trap fails the test that caused it.
+// Loads compiled test entries (a .wasm with its raw bindings) for vitest: the shared ones
+// (build/shared-test/<name>.wasm) and every filter's (build/test/<id>/<name>.wasm, through
+// loadEntryFrom). The modules import only WASI's fd_write and proc_exit (abort); an abort becomes
+// a thrown error so a trap fails the test that caused it.
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const BUILD_DIR = resolve(import.meta.dirname, "../../../build/shared-test");
+const BUILD = resolve(import.meta.dirname, "../../../build");
 
 const wasi = {
   fd_write: () => 0,
@@ -14,15 +15,21 @@ const wasi = {
   },
 };
 
-export async function loadTestModule<T>(name: string): Promise<T> {
-  const wasmPath = resolve(BUILD_DIR, `${name}.wasm`);
-  const jsPath = resolve(BUILD_DIR, `${name}.js`);
+/** The exports of build/<dir>/<name>.wasm, failing with a build hint when it is missing. */
+export async function loadEntryFrom<T>(dir: string, name: string): Promise<T> {
+  const wasmPath = resolve(BUILD, dir, `${name}.wasm`);
+  const jsPath = resolve(BUILD, dir, `${name}.js`);
   if (!existsSync(wasmPath) || !existsSync(jsPath)) {
     throw new Error(`${wasmPath} is missing: run \`npm run build\` first`);
   }
   const { instantiate } = await import(pathToFileURL(jsPath).href);
   const module = await WebAssembly.compile(readFileSync(wasmPath));
   return (await instantiate(module, { wasi_snapshot_preview1: wasi })) as T;
+}
+
+/** A shared test entry: build/shared-test/<name>.wasm. */
+export function loadTestModule<T>(name: string): Promise<T> {
+  return loadEntryFrom<T>("shared-test", name);
 }
 
 /** Bytes as a byte string (one UTF-16 code unit per byte), the form test entries take. */
