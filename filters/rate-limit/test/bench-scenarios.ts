@@ -28,6 +28,10 @@ export const scenarios: Scenario[] = [
       (r.headers as [string, string][]).push(["x-forwarded-for", `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`]);
       return r;
     },
-    budget: { hostCallsPerRequest: 4 },
+    // Not the hot path: 100,000 clients over 4096 slots, so most requests find their slot owned
+    // by another key or absent. Taking a slot over or creating a bucket safely costs one more
+    // get + set (an absent key cannot be created atomically: the host ignores the CAS there, so
+    // the bucket is written full and then drawn from by CAS).
+    budget: { hostCallsPerRequest: 6 },
   },
 ];
