@@ -1,6 +1,7 @@
 // traffic-colour's keyed split, computed outside the filter (README "Percentage splits"):
-// bucket = floor(fmix32(fnv1a32(salt + "\0" + key)) * 10000 / 2^32). The suite uses it to predict
-// exactly which upstream each user must reach.
+// bucket = floor(fmix32(fnv1a32(salt + "\0" + key)) * 10000 / 2^32). The integration suite uses it
+// to predict which upstream each user must reach; the filter's unit tests check the AS hash
+// against it.
 export function splitBucket(salt: string, key: string): number {
   let h = 0x811c9dc5;
   for (const byte of Buffer.from(`${salt}\0${key}`, "latin1")) h = Math.imul(h ^ byte, 0x01000193) >>> 0;

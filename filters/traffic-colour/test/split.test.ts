@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadEntry } from "./load.js";
+import { splitBucket } from "../../../integration/support/colour.js";
 
 interface SplitModule {
   bucket(salt: string, key: string): number;
@@ -34,7 +35,7 @@ describe("traffic-colour › keyed split buckets", () => {
 
   it("matches the documented algorithm, so other components can compute the same buckets", () => {
     for (let i = 0; i < 200; i++) {
-      expect(m.bucket("canary-2026-05", `user-${i}`)).toBe(referenceBucket("canary-2026-05", `user-${i}`));
+      expect(m.bucket("canary-2026-05", `user-${i}`)).toBe(splitBucket("canary-2026-05", `user-${i}`));
     }
     expect([m.bucket("canary", "user-1"), m.bucket("canary", "user-2"), m.bucket("exp-b", "user-1")]).toEqual([22, 3209, 5371]);
   });
@@ -63,16 +64,3 @@ describe("traffic-colour › keyed split buckets", () => {
     expect(m.countSelectedByBoth("same", "same", "user-", 10_000, 2000)).toBe(m.countSelected("same", "user-", 10_000, 2000));
   });
 });
-
-/** README "Percentage splits": FNV-1a (32-bit) over salt, NUL, key; MurmurHash3 fmix32; then
- *  floor(hash * 10000 / 2^32). */
-function referenceBucket(salt: string, key: string): number {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(`${salt}\0${key}`, "latin1")) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h = (h ^ (h >>> 16)) >>> 0;
-  return Math.floor((h * 10_000) / 2 ** 32);
-}
