@@ -1,8 +1,8 @@
 // Request-path header and property access with names (and fixed values) encoded to bytes once at
 // configure time, so a request pays no allocation to pass them to the host. Same semantics as
-// headers.ts getHeader / replaceHeader / removeHeader and properties.ts getPropertyString /
-// getPropertyInt, which encode the name on every call: a host failure reads as absent (or the
-// fallback) and a write reports false.
+// headers.ts getHeader and properties.ts getPropertyString / Int / Bool, which encode the name on
+// every call and then come here: a host failure reads as absent (or the fallback) and a write
+// reports false.
 import {
   proxy_get_header_map_value, proxy_get_property, proxy_remove_header_map_value, proxy_replace_header_map_value,
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
@@ -50,6 +50,16 @@ export function getEncodedPropertyInt(path: ArrayBuffer, fallback: i64): i64 {
   if (proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return fallback;
   const ptr = <usize>load<u32>(returned);
   const value = load<u32>(returned, 4) == 8 ? load<i64>(ptr) : fallback;
+  if (ptr != 0) heap.free(ptr);
+  return value;
+}
+
+/** A 1-byte bool property, or `fallback` when absent or of another size. */
+export function getEncodedPropertyBool(path: ArrayBuffer, fallback: bool): bool {
+  store<u64>(returned, 0);
+  if (proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return fallback;
+  const ptr = <usize>load<u32>(returned);
+  const value = load<u32>(returned, 4) == 1 ? load<u8>(ptr) != 0 : fallback;
   if (ptr != 0) heap.free(ptr);
   return value;
 }

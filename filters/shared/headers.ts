@@ -2,10 +2,11 @@
 // out of headers (cookies, query parameters). Reads copy the host's buffer into a byte string and
 // free the host block at once; any host failure reads as "absent" and writes report false.
 import {
-  proxy_add_header_map_value, proxy_get_header_map_pairs, proxy_get_header_map_value,
+  proxy_add_header_map_value, proxy_get_header_map_pairs,
   proxy_remove_header_map_value, proxy_replace_header_map_value,
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { bytesToString, writeString } from "./bytes";
+import { bytesToString, stringToBuffer, writeString } from "./bytes";
+import { getEncodedHeader } from "./encoded-host-calls";
 
 /** Header map types (proxy-wasm MapType). */
 export namespace HeaderMap {
@@ -92,14 +93,6 @@ export class HeaderList {
 const returned = memory.data(8);
 
 /** The buffer the host just returned, as a byte string; frees the host block. */
-function takeReturnedString(): string {
-  const ptr = <usize>load<u32>(returned);
-  const len = <usize>load<u32>(returned, 4);
-  const s = bytesToString(ptr, len);
-  if (ptr != 0) heap.free(ptr);
-  return s;
-}
-
 /** A byte string copied to a heap block the caller frees (host calls need bytes). */
 function toHeap(s: string): usize {
   const ptr = heap.alloc(<usize>s.length);
@@ -109,12 +102,7 @@ function toHeap(s: string): usize {
 
 /** The first value of header `name` in `map`, or null when absent or unreadable. */
 export function getHeader(map: i32, name: string): string | null {
-  const key = toHeap(name);
-  store<u64>(returned, 0);
-  const status = proxy_get_header_map_value(map, key, name.length, returned, returned + 4);
-  heap.free(key);
-  if (status != 0) return null;
-  return takeReturnedString();
+  return getEncodedHeader(map, stringToBuffer(name));
 }
 
 /** All entries of `map` (empty when unreadable). */

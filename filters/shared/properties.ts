@@ -1,8 +1,8 @@
 // Host properties (Envoy attributes) read without ever aborting: an absent or unreadable property
 // is null / the caller's fallback. Paths are segments joined with NUL ("source\0address"); a
 // dotted path is a different, usually absent, property.
-import { proxy_get_property } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { bytesToString, writeString } from "./bytes";
+import { stringToBuffer } from "./bytes";
+import { getEncodedProperty, getEncodedPropertyBool, getEncodedPropertyInt } from "./encoded-host-calls";
 
 export const SOURCE_ADDRESS = "source\0address";
 export const SOURCE_PORT = "source\0port";
@@ -14,48 +14,20 @@ export function propertyPath(segments: string[]): string {
   return segments.join("\0");
 }
 
-// Where the host writes the value: u32 pointer then u32 length.
-const returned = memory.data(8);
-
-/** Asks the host for `path`; true when a value (possibly empty) is now in `returned`. */
-function fetch(path: string): bool {
-  const key = heap.alloc(<usize>path.length);
-  writeString(path, key);
-  store<u64>(returned, 0);
-  const status = proxy_get_property(key, path.length, returned, returned + 4);
-  heap.free(key);
-  return status == 0;
-}
-
-/** Frees the host block of the last fetch. */
-function release(): void {
-  const ptr = <usize>load<u32>(returned);
-  if (ptr != 0) heap.free(ptr);
-}
-
 /** A string (or bytes) property as a byte string, or null. */
 export function getPropertyString(path: string): string | null {
-  if (!fetch(path)) return null;
-  const s = bytesToString(<usize>load<u32>(returned), <usize>load<u32>(returned, 4));
-  release();
-  return s;
+  return getEncodedProperty(stringToBuffer(path));
 }
 
 /** An int/uint/duration/timestamp property (8 bytes, little-endian), or `fallback` when absent
  *  or not 8 bytes long. */
 export function getPropertyInt(path: string, fallback: i64): i64 {
-  if (!fetch(path)) return fallback;
-  const value = load<u32>(returned, 4) == 8 ? load<i64>(<usize>load<u32>(returned)) : fallback;
-  release();
-  return value;
+  return getEncodedPropertyInt(stringToBuffer(path), fallback);
 }
 
 /** A bool property (1 byte), or `fallback` when absent or not 1 byte long. */
 export function getPropertyBool(path: string, fallback: bool): bool {
-  if (!fetch(path)) return fallback;
-  const value = load<u32>(returned, 4) == 1 ? load<u8>(<usize>load<u32>(returned)) != 0 : fallback;
-  release();
-  return value;
+  return getEncodedPropertyBool(stringToBuffer(path), fallback);
 }
 
 /** The downstream peer's IP (source.address without its port), or null. */
