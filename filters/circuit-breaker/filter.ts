@@ -8,14 +8,16 @@ import { addHeader, getHeader, HeaderList, HeaderMap, pathWithoutQuery } from ".
 import { StringMatcher } from "../shared/matchers";
 import { NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
 import { logMessage, LogLevel } from "../shared/log";
-import { getPropertyInt, getPropertyString } from "../shared/properties";
+import { getPropertyString } from "../shared/properties";
+import { getEncodedProperty, getEncodedPropertyInt } from "../shared/encoded-host-calls";
+import { stringToBuffer } from "../shared/bytes";
 import { SharedStatus } from "../shared/shared-data";
 import { proxy_set_tick_period_milliseconds } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { RecordOutcome, Transition, TripReason, Verdict } from "./breaker";
-import { classifyGrpc, classifyNoResponse, classifyStatus, Outcome } from "./classify";
+import { classifyCodeDetails, classifyFlags, classifyGrpc, classifyStatus, Outcome } from "./classify";
 import { isGrpcRequest, responseGrpcStatus, responseStatus } from "./header-values";
 import { nowMs } from "./clock";
-import { Circuit, CircuitBreakerConfig, KeySource, Mode, parseConfig, RequestMatch } from "./config";
+import { Circuit, CircuitBreakerConfig, FailurePolicy, KeySource, Mode, parseConfig, RequestMatch } from "./config";
 import { State } from "./record";
 import { CircuitRuntime, halfOpenDetail } from "./runtime";
 import { NO_SLOT, STORE_FAILED } from "./slots";
@@ -25,7 +27,9 @@ export const TICK_MS: u32 = 1000;
 
 const CIRCUIT_HEADER = "x-sluice-circuit";
 const SHADOW_HEADER = "x-sluice-circuit-shadow";
-const RESPONSE_FLAGS = "response\0flags";
+// read only for a call that ended without a :status (encoded once, no allocation per call)
+const RESPONSE_FLAGS = stringToBuffer("response\0flags");
+const RESPONSE_CODE_DETAILS = stringToBuffer("response\0code_details");
 const CLUSTER_NAME = "xds\0cluster_name";
 const ROUTE_NAME = "xds\0route_name";
 // gRPC UNAVAILABLE, the status of a rejected gRPC call.
@@ -185,11 +189,12 @@ export class CircuitBreakerFilter extends HttpContext {
     if (update.transition != Transition.None) rt.transitioned(this.slot, update.transition, outcomeDetail(update));
   }
 
-  /** The finished call's outcome from :status, grpc-status and Envoy's response flags. */
+  /** The finished call's outcome from :status, grpc-status, and without a :status Envoy's
+   *  response flags or response code details. */
   private classify(c: Circuit): Outcome {
     const policy = c.failure;
     const status = responseStatus();
-    if (status < 0) return classifyNoResponse(getPropertyInt(RESPONSE_FLAGS, 0), policy);
+    if (status < 0) return classifyNoResponse(policy);
     const outcome = classifyStatus(status, policy);
     if (outcome != Outcome.Success || policy.grpcStatuses.length == 0 || !this.isGrpc()) return outcome;
     return classifyGrpc(responseGrpcStatus(), policy);
@@ -267,6 +272,17 @@ export class CircuitBreakerFilter extends HttpContext {
     }
     return this.path;
   }
+}
+
+/** A call that ended without a usable :status: an upstream failure (when the policy counts those)
+ *  by Envoy's response flags, or when they are absent or 0 by its response code details; else
+ *  not counted. Reads each property only when the previous step did not decide. */
+function classifyNoResponse(policy: FailurePolicy): Outcome {
+  if (!policy.upstreamFailures) return Outcome.Ignored;
+  const flags = getEncodedPropertyInt(RESPONSE_FLAGS, 0);
+  if (flags != 0) return classifyFlags(flags);
+  const details = getEncodedProperty(RESPONSE_CODE_DETAILS);
+  return details === null ? Outcome.Ignored : classifyCodeDetails(details);
 }
 
 /** Runs rt.admission on the slot of `keyHash`; returns the slot, NO_SLOT or STORE_FAILED. */

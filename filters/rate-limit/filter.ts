@@ -16,9 +16,9 @@ import { Config, HeadersMode, parseConfig, Rule } from "./config";
 import { INVALID_COST, requestCost } from "./cost";
 import { keyFingerprint, keyValues, MISSING_KEY } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
-import { addRateLimitHeaders, retryAfter } from "./rate-limit-headers";
+import { addRateLimitHeaders, addRateLimitHeaderValues, hasHeader, hasRateLimitHeaders, retryAfter } from "./rate-limit-headers";
 import { RequestView } from "./request";
-import { decodeRateLimitResponse, encodeRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE } from "./rls";
+import { decodeRateLimitResponse, encodeRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, RlsStatus } from "./rls";
 import { BucketStore } from "./store";
 
 // @ts-ignore: decorator
@@ -124,6 +124,8 @@ export class RateLimitFilter extends HttpContext {
   private rlsToken: u32 = 0;
   private rlsCounters: RuleCounters | null = null;
   private rlsResponseHeaders: HeaderList | null = null;
+  /** The service's tightest complete limit, reported instead of the local one when tighter. */
+  private rlsTightest: RlsStatus | null = null;
 
   constructor(id: u32, readonly rl: RateLimitRoot) {
     super(id, rl);
@@ -254,13 +256,14 @@ export class RateLimitFilter extends HttpContext {
     }
     if (reply.overLimit && this.limited(config, rule, counters)) {
       this.rule = null;
-      this.reject(config, req, null, rule, 0, reply.responseHeaders);
+      this.reject(config, req, null, rule, this.fingerprint, reply);
       return;
     }
     if (!reply.overLimit) counters.count(Event.Allowed);
     const add = reply.requestHeaders;
     for (let i = 0; i < add.length; i++) replaceHeader(HeaderMap.RequestHeaders, add.names[i], add.values[i]);
     this.rlsResponseHeaders = reply.responseHeaders;
+    this.rlsTightest = reply.tightest;
     proxy_continue_stream(REQUEST_STREAM);
   }
 
@@ -268,18 +271,30 @@ export class RateLimitFilter extends HttpContext {
     if (this.rlsToken != 0) this.rl.waiting.delete(this.rlsToken);
   }
 
-  /** Sends the rejection; `d` null when no local bucket decided it (no rate-limit headers);
-   *  `fromRls`: headers the rate limit service asked for. */
+  /** Sends the rejection; `d`: the local decision, or null when no local bucket decided it;
+   *  `reply`: the rate limit service's OVER_LIMIT answer (its response headers go first; its
+   *  longest OVER_LIMIT reset gives retry-after and, with a headers mode, the rate-limit headers,
+   *  unless the service sent those headers itself). Neither: no rate-limit headers, no retry-after. */
   private reject(config: Config, req: RequestView, d: Decision | null, rule: Rule, fingerprint: u64,
-    fromRls: HeaderList | null): void {
-    const headers = fromRls === null ? new HeaderList() : fromRls;
+    reply: RateLimitReply | null): void {
+    const mode = config.headersMode;
+    const headers = reply === null ? new HeaderList() : reply.responseHeaders;
+    const serviceRetryAfter = reply !== null && hasHeader(headers, "retry-after");
+    const serviceRateLimitHeaders = reply !== null && hasRateLimitHeaders(headers, mode);
     const extra = config.rejectHeaders;
     for (let i = 0; i < extra.length; i++) headers.add(extra.names[i], extra.values[i]);
     if (d !== null) {
-      if (config.headersMode != HeadersMode.None) {
-        addRateLimitHeaders(headers, config.headersMode, rule.name, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
+      if (mode != HeadersMode.None) {
+        addRateLimitHeaders(headers, mode, rule.name, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
       }
       headers.add("retry-after", retryAfter(d));
+    } else if (reply !== null && reply.retry !== null) {
+      const s = reply.retry!;
+      if (mode != HeadersMode.None && s.complete && !serviceRateLimitHeaders) {
+        addRateLimitHeaderValues(headers, mode, rule.name, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
+          rule.key.length > 0, fingerprint);
+      }
+      if (!serviceRetryAfter) headers.add("retry-after", max<u64>(1, s.resetSeconds).toString());
     }
     const grpc = isGrpcRequest(req.header("content-type"));
     sendLocalReply(config.rejectStatus, "rate_limited", config.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
@@ -293,11 +308,19 @@ export class RateLimitFilter extends HttpContext {
     const rule = this.rule;
     const mode = this.rl.config!.headersMode;
     if (rule === null || mode == HeadersMode.None) return HeadersStatus.Continue;
-    const d = this.rl.decision;
-    d.remaining = this.remaining;
-    d.resetNs = this.resetNs;
+    if (fromRls !== null && hasRateLimitHeaders(fromRls, mode)) return HeadersStatus.Continue; // the service's own win
     const headers = new HeaderList();
-    addRateLimitHeaders(headers, mode, rule.name, rule.limits[this.limitIndex], d, rule.key.length > 0, this.fingerprint);
+    const keyed = rule.key.length > 0;
+    const s = this.rlsTightest;
+    if (s !== null && s.remaining < this.remaining) {
+      addRateLimitHeaderValues(headers, mode, rule.name, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
+        keyed, this.fingerprint);
+    } else {
+      const d = this.rl.decision;
+      d.remaining = this.remaining;
+      d.resetNs = this.resetNs;
+      addRateLimitHeaders(headers, mode, rule.name, rule.limits[this.limitIndex], d, keyed, this.fingerprint);
+    }
     for (let i = 0; i < headers.length; i++) addHeader(HeaderMap.ResponseHeaders, headers.names[i], headers.values[i]);
     return HeadersStatus.Continue;
   }

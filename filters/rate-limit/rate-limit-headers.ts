@@ -4,6 +4,8 @@
 // q and w describe the limit with the fewest tokens left, r is its remaining tokens and t the
 // seconds until it is full again; pk is the base64 of the key's 64-bit fingerprint (the client's
 // partition, without its raw value). Rejections also carry `retry-after: <seconds>` (at least 1).
+// With a global rule the values may come from the rate limit service's DescriptorStatus instead
+// (filter.ts decides which).
 import { HeaderList } from "../shared/headers";
 import { ceilSeconds, Decision, Limit } from "./bucket";
 import { HeadersMode } from "./config";
@@ -30,19 +32,53 @@ export function partitionKey(fingerprint: u64): string {
 /** Adds the `mode` headers for rule `name` and decision `d` to `out`; `keyed`: add pk. */
 export function addRateLimitHeaders(out: HeaderList, mode: i32, name: string, limit: Limit, d: Decision,
   keyed: bool, fingerprint: u64): void {
-  const q = limit.maxTokens.toString();
-  const w = limit.windowSeconds.toString();
-  const r = d.remaining.toString();
-  const t = ceilSeconds(d.resetNs).toString();
+  addRateLimitHeaderValues(out, mode, name, limit.maxTokens, limit.windowSeconds, d.remaining, ceilSeconds(d.resetNs),
+    keyed, fingerprint);
+}
+
+/** Adds the `mode` headers with quota `q` per `w` seconds, `r` remaining, full again in `t` s. */
+export function addRateLimitHeaderValues(out: HeaderList, mode: i32, name: string, q: u64, w: u64, r: u64, t: u64,
+  keyed: bool, fingerprint: u64): void {
+  const qs = q.toString();
+  const ws = w.toString();
+  const rs = r.toString();
+  const ts = t.toString();
   if (mode == HeadersMode.Draft03) {
-    out.add("x-ratelimit-limit", q + ", " + q + ";w=" + w);
-    out.add("x-ratelimit-remaining", r);
-    out.add("x-ratelimit-reset", t);
+    out.add("x-ratelimit-limit", qs + ", " + qs + ";w=" + ws);
+    out.add("x-ratelimit-remaining", rs);
+    out.add("x-ratelimit-reset", ts);
     return;
   }
   const pk = keyed ? ";pk=" + partitionKey(fingerprint) : "";
-  out.add("ratelimit-policy", "\"" + name + "\";q=" + q + ";w=" + w + pk);
-  out.add("ratelimit", "\"" + name + "\";r=" + r + ";t=" + t + pk);
+  out.add("ratelimit-policy", "\"" + name + "\";q=" + qs + ";w=" + ws + pk);
+  out.add("ratelimit", "\"" + name + "\";r=" + rs + ";t=" + ts + pk);
+}
+
+/** Whether `list` holds a header named `lower` (a lowercase name), names compared ignoring ASCII
+ *  case. */
+export function hasHeader(list: HeaderList, lower: string): bool {
+  const names = list.names;
+  const n = lower.length;
+  for (let i = 0, count = names.length; i < count; i++) {
+    const name = unchecked(names[i]);
+    if (name.length != n) continue;
+    let same = true;
+    for (let j = 0; j < n && same; j++) {
+      let c = name.charCodeAt(j);
+      if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      same = c == lower.charCodeAt(j);
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+/** Whether `list` already holds one of the `mode` headers. */
+export function hasRateLimitHeaders(list: HeaderList, mode: i32): bool {
+  if (mode == HeadersMode.Draft03) {
+    return hasHeader(list, "x-ratelimit-limit") || hasHeader(list, "x-ratelimit-remaining") || hasHeader(list, "x-ratelimit-reset");
+  }
+  return mode == HeadersMode.Ietf && (hasHeader(list, "ratelimit-policy") || hasHeader(list, "ratelimit"));
 }
 
 /** `retry-after` seconds for a rejection: when the bucket next holds the request's cost. */

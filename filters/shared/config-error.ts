@@ -51,75 +51,38 @@ export function quoteString(s: string): string {
   return out + "\"";
 }
 
-/** A number as JavaScript's `String(n)` prints it: shortest round-trip digits, integers without
- *  `.0`, exponent form below 1e-6 and from 1e21. The text always converts back to `v`. Known
- *  differences from JavaScript, all in numbers no config holds: when 16-17 significant digits are
- *  needed the last one may be off by one, and far from 1 (below 1e-7, or above 2^53 with 17
- *  digits) a longer form than JavaScript's shortest may be printed. */
+/** A number as JavaScript's `String(n)` prints it: the shortest digits that read back to `v`,
+ *  integers without `.0`, exponent form below 1e-6 and from 1e21. "Read back" means by this
+ *  module's own JSON reader (decimalToF64), which is correctly rounded for every number a config
+ *  holds (up to 15 significant digits within 1e±22), so there the text is JavaScript's. Beyond
+ *  that range the reader is within a few units in the last place and the text is the shortest
+ *  that the reader maps to `v` (e.g. `1e+300` for the value read from `1e300`). No dtoa is
+ *  linked: Grisu tables and code cost 4 KB of every filter. */
 export function formatNumber(v: f64): string {
   if (!isFinite(v)) return isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
   if (v == 0) return "0";
-  const magnitude = Math.abs(v);
-  // AssemblyScript's dtoa (Grisu2) round-trips but is not always shortest: take its digits, then
-  // keep the shortest rounding of them that provably converts back to v.
-  const text = magnitude.toString();
-  let mantissa = text;
-  let exponent = 0;
-  const e = text.indexOf("e");
-  if (e >= 0) {
-    mantissa = text.substring(0, e);
-    exponent = parseExponent(text, e + 1);
-  }
-  const dot = mantissa.indexOf(".");
-  let digits = dot < 0 ? mantissa : mantissa.substring(0, dot) + mantissa.substring(dot + 1);
-  let point = (dot < 0 ? mantissa.length : dot) + exponent; // digits before the decimal point
-  let start = 0;
-  while (start < digits.length - 1 && digits.charCodeAt(start) == 0x30) { start++; point--; }
-  digits = trimZeros(digits.substring(start));
-  for (let k = 1; k < digits.length; k++) {
-    // the k-digit neighbours of the value: try the nearer one first
-    const down = digits.substring(0, k);
-    const up = incrementDigits(down);
-    const roundUp = digits.charCodeAt(k) >= 0x35;
-    const found = roundsTo(roundUp ? up : down, point - k, magnitude) ? (roundUp ? up : down)
-      : roundsTo(roundUp ? down : up, point - k, magnitude) ? (roundUp ? down : up) : "";
-    if (found.length > 0) {
-      // a carry out of the first digit ("99" -> "100") moves the point one place
-      if (found.length > k) point++;
-      digits = trimZeros(found.substring(0, k));
-      break;
+  const x = Math.abs(v);
+  let e = 0; // x is about 10^e .. 10^(e+1)
+  let y = x;
+  while (y >= 10) { y /= 10; e++; }
+  while (y < 1) { y *= 10; e--; }
+  let mantissa: u64 = 0;
+  let exp10 = 0;
+  let found = false;
+  for (let k = 1; k <= 17 && !found; k++) {
+    exp10 = e - k + 1;
+    const nearest = <u64>Math.round(scaleByPowerOfTen(x, -exp10));
+    // the nearest k-digit decimal first, then its neighbours: far from 1 the scaling above and
+    // the reader are a few units off, so the decimal the reader maps to x may be one of them
+    for (let d: i64 = 0; d <= 8 && !found; d = d > 0 ? -d : 1 - d) {
+      mantissa = nearest + <u64>d;
+      found = mantissa > 0 && decimalToF64(mantissa, exp10) == x;
     }
   }
-  return (v < 0 ? "-" : "") + layoutDigits(digits, point);
-}
-
-/** The signed decimal exponent that dtoa printed from `at` ("+21", "-7"). */
-function parseExponent(text: string, at: i32): i32 {
-  const negative = text.charCodeAt(at) == 0x2d;
-  let v = 0;
-  for (let i = at + 1, n = text.length; i < n; i++) v = v * 10 + text.charCodeAt(i) - 0x30;
-  return negative ? -v : v;
-}
-
-/** Whether the decimal digits `candidate` × 10^exp10 certainly convert back to `v`. */
-function roundsTo(candidate: string, exp10: i32, v: f64): bool {
-  let mantissa: u64 = 0;
-  for (let i = 0, n = candidate.length; i < n; i++) mantissa = mantissa * 10 + <u64>(candidate.charCodeAt(i) - 0x30);
-  return exactDecimal(mantissa, exp10) == v; // NaN (cannot tell exactly) is never equal
-}
-
-/** Decimal digits plus one in the last place ("129" -> "130", "99" -> "100"). */
-function incrementDigits(digits: string): string {
-  let out = "";
-  let i = digits.length - 1;
-  for (; i >= 0 && digits.charCodeAt(i) == 0x39; i--) out = "0" + out;
-  return i < 0 ? "1" + out : digits.substring(0, i) + String.fromCharCode(digits.charCodeAt(i) + 1) + out;
-}
-
-function trimZeros(digits: string): string {
-  let end = digits.length;
-  while (end > 1 && digits.charCodeAt(end - 1) == 0x30) end--;
-  return digits.substring(0, end);
+  if (!found) mantissa = <u64>Math.round(scaleByPowerOfTen(x, -exp10));
+  while (mantissa >= 10 && mantissa % 10 == 0) { mantissa /= 10; exp10++; } // as decimalToF64 reads it
+  const digits = mantissa.toString();
+  return (v < 0 ? "-" : "") + layoutDigits(digits, digits.length + exp10);
 }
 
 /** `n` zero digits. */
@@ -140,6 +103,8 @@ function exactDecimal(mantissa: u64, exp10: i32): f64 {
 /** mantissa × 10^exp10: exact where exactDecimal is, otherwise within a few units in the last
  *  place; overflows to Infinity and underflows to 0. */
 export function decimalToF64(mantissa: u64, exp10: i32): f64 {
+  // one canonical form, so "1.50e2" and "150" take the same rounding steps
+  while (mantissa >= 10 && mantissa % 10 == 0) { mantissa /= 10; exp10++; }
   const exact = exactDecimal(mantissa, exp10);
   return isNaN(exact) ? scaleByPowerOfTen(<f64>mantissa, exp10) : exact;
 }

@@ -1,11 +1,12 @@
 // Starts the built rate-limit filter in host-sim and sends requests to it.
 import { resolve } from "node:path";
-import { Proxy, type RequestResult, type StreamResult } from "../../../host-sim/src/index.js";
+import { Proxy, type Plugin, type RequestResult, type StreamResult } from "../../../host-sim/src/index.js";
 
 export const WASM = resolve(import.meta.dirname, "../../../build/rate-limit.wasm");
 
 export interface Started {
   proxy: Proxy;
+  plugin: Plugin;
   send(headers?: Record<string, string>, properties?: Record<string, string | boolean>): RequestResult;
 }
 
@@ -16,6 +17,7 @@ export async function start(config: unknown, workers = 1, logLevel: "info" | "de
   if (!plugin.ok) throw new Error(plugin.error);
   return {
     proxy,
+    plugin,
     send: (headers = {}, properties = {}) => proxy.request({
       headers: { ":method": "GET", ":path": "/api/items", ":authority": "shop.example", ...headers },
       properties: { "source.address": "10.0.0.1:40000", ...properties },

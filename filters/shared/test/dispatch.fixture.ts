@@ -1,6 +1,7 @@
 // Two root ids in one module, for the dispatch-layer tests: "alpha" and "beta" each tag the
 // request with their name; "alpha" rejects the configuration "reject" and logs each stream at
-// debug level (so tests can see that the level is checked before the message is built).
+// debug level (so tests can see that the level is checked before the message is built); a root
+// configured "abort" aborts in every stream (to test the module's abort).
 export * from "../dispatch";
 import { proxy_add_header_map_value } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { readPluginConfiguration } from "../buffers";
@@ -29,6 +30,7 @@ class TaggingRoot extends RootContext {
 
 class TaggingStream extends HttpContext {
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
+    assert(changetype<TaggingRoot>(this.root).configuration != "abort", "stream asked to abort");
     if (logEnabled(LogLevel.Debug)) logMessage(LogLevel.Debug, this.root.rootId + ": stream " + this.id.toString());
     const key = stringToBuffer("x-root");
     const value = stringToBuffer(this.root.rootId);

@@ -52,6 +52,14 @@ describe("dispatch layer", () => {
     expect(plugin.error).toBe("Unable to create Wasm HTTP filter alpha: proxy_on_configure returned false");
   });
 
+  it("logs an abort's message at critical through proxy_log, without file names, and traps", async () => {
+    const proxy = new Proxy();
+    const alpha = await start(proxy, { name: "alpha", config: "abort" });
+    expect(() => proxy.request({ headers: GET })).not.toThrow();
+    expect(alpha.logs("critical")).toEqual(["sluice: abort: stream asked to abort"]);
+    expect(alpha.failures.length).toBe(1);
+  });
+
   it("handles root on_done and on_delete at plugin removal without trapping, and the VM keeps serving", async () => {
     const proxy = new Proxy();
     const alpha = await start(proxy, { name: "alpha" });

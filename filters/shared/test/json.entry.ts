@@ -99,3 +99,11 @@ function serialize(v: JsonValue): string {
     }
   }
 }
+
+/** The number the module's own reader makes of a JSON number literal (NaN when it is not one). */
+export function readNumber(literal: string): f64 {
+  const root = new ConfigReader("f").parse("{\"a\":" + literal + "}");
+  if (root === null) return NaN;
+  const a = root.member("a");
+  return a === null || a.kind != JsonKind.Number ? NaN : a.number;
+}

@@ -1,19 +1,23 @@
 // Loads compiled test entries (a .wasm with its raw bindings) for vitest: the shared ones
 // (build/shared-test/<name>.wasm) and every filter's (build/test/<id>/<name>.wasm, through
-// loadEntryFrom). The modules import only WASI's fd_write and proc_exit (abort); an abort becomes
-// a thrown error so a trap fails the test that caused it.
+// loadEntryFrom). The modules import at most proxy_log, which only the module's abort
+// (filters/shared/abort.ts) calls there; an abort becomes a thrown error carrying its
+// message, so a trap fails the test that caused it.
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const BUILD = resolve(import.meta.dirname, "../../../build");
 
-const wasi = {
-  fd_write: () => 0,
-  proc_exit: (code: number) => {
-    throw new Error(`wasm module aborted (proc_exit ${code})`);
-  },
-};
+function hostImports(memory: () => WebAssembly.Memory) {
+  return {
+    env: {
+      proxy_log: (_level: number, ptr: number, len: number) => {
+        throw new Error(`wasm module aborted: ${Buffer.from(memory().buffer, ptr, len).toString()}`);
+      },
+    },
+  };
+}
 
 /** The exports of build/<dir>/<name>.wasm, failing with a build hint when it is missing. */
 export async function loadEntryFrom<T>(dir: string, name: string): Promise<T> {
@@ -24,7 +28,9 @@ export async function loadEntryFrom<T>(dir: string, name: string): Promise<T> {
   }
   const { instantiate } = await import(pathToFileURL(jsPath).href);
   const module = await WebAssembly.compile(readFileSync(wasmPath));
-  return (await instantiate(module, { wasi_snapshot_preview1: wasi })) as T;
+  let exports: { memory: WebAssembly.Memory } | undefined;
+  exports = await instantiate(module, hostImports(() => exports!.memory));
+  return exports as T;
 }
 
 /** A shared test entry: build/shared-test/<name>.wasm. */
