@@ -4,6 +4,7 @@ import { proxy_get_header_map_value } from "@gcoredev/proxy-wasm-sdk-as/assembly
 import { stringToBuffer } from "../shared/bytes";
 import { HeaderMap } from "../shared/headers";
 import { MAX_STATUS, MIN_STATUS } from "./status-ranges";
+import { hostFree } from "../shared/host-memory";
 
 const STATUS = stringToBuffer(":status");
 const GRPC_STATUS = stringToBuffer("grpc-status");
@@ -26,7 +27,7 @@ function read(map: i32, name: ArrayBuffer): bool {
 
 function release(): void {
   const ptr = valuePtr();
-  if (ptr != 0) heap.free(ptr);
+  hostFree(ptr);
 }
 
 /** The decimal number of `len` digits at `ptr` (1..3 digits), or -1. */

@@ -7,6 +7,7 @@ import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wa
 import { SharedStatus } from "../shared/shared-data";
 import { stringToBuffer } from "../shared/bytes";
 import { CircuitRecord } from "./record";
+import { hostFree } from "../shared/host-memory";
 
 /** Attempts after the first when another VM wrote in between. */
 export const CAS_RETRIES = 8;
@@ -45,7 +46,7 @@ export function updateRecord(key: StoreKey, rec: CircuitRecord, update: RecordUp
     const cas = got == SharedStatus.Ok ? load<u32>(returned, 8) : 0;
     let base = block;
     if (!present) { // absent, or not this layout: start from a zeroed record
-      if (block != 0) heap.free(block);
+      hostFree(block);
       base = heap.alloc(<usize>size);
       memory.fill(base, 0, <usize>size);
     }
@@ -53,7 +54,7 @@ export function updateRecord(key: StoreKey, rec: CircuitRecord, update: RecordUp
     const write = update.apply(rec, present);
     status = write ? proxy_set_shared_data(keyPtr, keyLen, base, <usize>size, cas) : SharedStatus.Ok;
     rec.base = 0;
-    heap.free(base);
+    hostFree(base); // the host's block or the zeroed one
     if (status != SharedStatus.CasMismatch) return status;
   }
   return status;

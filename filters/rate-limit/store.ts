@@ -8,6 +8,7 @@
 import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { SharedStatus } from "../shared/shared-data";
 import { Decision, decide, Limit, recordSize } from "./bucket";
+import { hostFree } from "../shared/host-memory";
 
 /** CAS attempts after the first before a request counts as a store error. */
 // @ts-ignore: decorator
@@ -65,7 +66,7 @@ export class BucketStore {
       if (got != SharedStatus.Ok) return got;
       const ptr = <usize>load<u32>(returned);
       decide(this.limits, ptr, <i32>load<u32>(returned, 4), owner, now, cost, out, d);
-      if (ptr != 0) heap.free(ptr);
+      hostFree(ptr);
       if (!d.write) return SharedStatus.Ok;
       const status = proxy_set_shared_data(key, keyLen, out, size, load<u32>(returned, 8));
       if (status != SharedStatus.CasMismatch) return status;

@@ -1,6 +1,7 @@
 // Reading host buffers (plugin/VM configuration, bodies, call responses) as byte strings.
 import { proxy_get_buffer_bytes } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString } from "./bytes";
+import { hostFree } from "./host-memory";
 
 export namespace BufferType {
   export const RequestBody: u32 = 0;
@@ -23,7 +24,7 @@ export function readBuffer(type: u32, start: u32, maxSize: u32): string | null {
   const len = load<usize>(returnLen);
   if (len == 0) return "";
   const text = bytesToString(ptr, len);
-  heap.free(ptr);
+  hostFree(ptr);
   return text;
 }
 

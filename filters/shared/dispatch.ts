@@ -6,6 +6,7 @@ import { proxy_get_property } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports
 import { bytesToString, stringToBuffer } from "./bytes";
 import { DataStatus, findRootFactory, HeadersStatus, HttpContext, registeredRootIds, RootContext, TrailersStatus } from "./context";
 import { countStreamForLogLevel, logMessage, LogLevel, refreshLogLevel } from "./log";
+import { hostAlloc, hostFree } from "./host-memory";
 
 // The minimal runtime frees memory only in __collect(): a full mark-and-sweep whose cost grows
 // with the live heap (the parsed configuration), so it runs every COLLECT_EVERY stream deletions
@@ -21,9 +22,9 @@ const returnLen = memory.data(4);
 /** ABI marker: the host detects Proxy-Wasm ABI v0.2.1 by this export's name. */
 export function proxy_abi_version_0_2_1(): void {}
 
-/** The host's allocator for values it returns to the guest; helpers heap.free them. */
+/** The host's allocator for values it returns to the guest (host-memory.ts); helpers hostFree them. */
 export function malloc(size: usize): usize {
-  return heap.alloc(size);
+  return hostAlloc(size);
 }
 
 function pluginRootId(): string {
@@ -35,7 +36,7 @@ function pluginRootId(): string {
   const len = load<usize>(returnLen);
   if (len == 0) return "";
   const id = bytesToString(ptr, len);
-  heap.free(ptr);
+  hostFree(ptr);
   return id;
 }
 

@@ -7,6 +7,7 @@ import {
   proxy_get_header_map_value, proxy_get_property, proxy_remove_header_map_value, proxy_replace_header_map_value,
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString } from "./bytes";
+import { hostFree } from "./host-memory";
 
 // Where the host writes a returned buffer: u32 pointer then u32 length.
 const returned = memory.data(8);
@@ -15,7 +16,7 @@ const returned = memory.data(8);
 function takeReturned(): string {
   const ptr = <usize>load<u32>(returned);
   const value = bytesToString(ptr, <usize>load<u32>(returned, 4));
-  if (ptr != 0) heap.free(ptr);
+  hostFree(ptr);
   return value;
 }
 
@@ -50,7 +51,7 @@ export function getEncodedPropertyInt(path: ArrayBuffer, fallback: i64): i64 {
   if (proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return fallback;
   const ptr = <usize>load<u32>(returned);
   const value = load<u32>(returned, 4) == 8 ? load<i64>(ptr) : fallback;
-  if (ptr != 0) heap.free(ptr);
+  hostFree(ptr);
   return value;
 }
 
@@ -60,6 +61,6 @@ export function getEncodedPropertyBool(path: ArrayBuffer, fallback: bool): bool 
   if (proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return fallback;
   const ptr = <usize>load<u32>(returned);
   const value = load<u32>(returned, 4) == 1 ? load<u8>(ptr) != 0 : fallback;
-  if (ptr != 0) heap.free(ptr);
+  hostFree(ptr);
   return value;
 }

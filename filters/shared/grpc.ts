@@ -4,6 +4,7 @@
 import { proxy_get_buffer_bytes, proxy_get_status } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString, stringToBuffer } from "./bytes";
 import { HeaderList } from "./headers";
+import { hostFree } from "./host-memory";
 
 // @ts-ignore: decorator
 @external("env", "proxy_grpc_call")
@@ -64,7 +65,7 @@ export function grpcResponseMessage(size: u32): ArrayBuffer | null {
   const data = new ArrayBuffer(len);
   if (ptr != 0) {
     memory.copy(changetype<usize>(data), ptr, <usize>len);
-    heap.free(ptr);
+    hostFree(ptr);
   }
   return data;
 }
@@ -77,6 +78,6 @@ export function getStatus(): HostStatus {
   if (proxy_get_status(scratch, scratch + 4, scratch + 8) != 0) return new HostStatus(10, "");
   const ptr = <usize>load<u32>(scratch, 4);
   const message = bytesToString(ptr, <usize>load<u32>(scratch, 8));
-  if (ptr != 0) heap.free(ptr);
+  hostFree(ptr);
   return new HostStatus(load<u32>(scratch), message);
 }

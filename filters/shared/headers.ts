@@ -7,6 +7,7 @@ import {
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString, stringToBuffer, writeString } from "./bytes";
 import { getEncodedHeader } from "./encoded-host-calls";
+import { hostFree } from "./host-memory";
 
 /** Header map types (proxy-wasm MapType). */
 export namespace HeaderMap {
@@ -111,7 +112,7 @@ export function getHeaderPairs(map: i32): HeaderList {
   if (proxy_get_header_map_pairs(map, returned, returned + 4) != 0) return new HeaderList();
   const ptr = <usize>load<u32>(returned);
   const list = HeaderList.parse(ptr, <usize>load<u32>(returned, 4));
-  if (ptr != 0) heap.free(ptr);
+  hostFree(ptr);
   return list;
 }
 

@@ -6,6 +6,7 @@
 // later write wins); there is no delete.
 import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { writeString } from "./bytes";
+import { hostFree } from "./host-memory";
 
 export namespace SharedStatus {
   export const Ok: u32 = 0;
@@ -47,7 +48,7 @@ function takeValue(): ArrayBuffer {
   const data = new ArrayBuffer(len);
   if (ptr != 0) {
     memory.copy(changetype<usize>(data), ptr, <usize>len);
-    heap.free(ptr);
+    hostFree(ptr);
   }
   return data;
 }
