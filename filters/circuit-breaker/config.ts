@@ -1,7 +1,7 @@
 // The circuit-breaker configuration: parsed and validated once in proxy_on_configure into an
 // immutable CircuitBreakerConfig. Every problem is reported as one line in the ARCHITECTURE.md
 // format; schema.json mirrors every check a JSON Schema can express.
-import { asciiLower } from "../shared/bytes";
+import { asciiLower, stringToBuffer } from "../shared/bytes";
 import { ConfigError } from "../shared/config-error";
 import { hash32 } from "../shared/hash";
 import { ConfigReader, JsonValue, pathOf } from "../shared/json";
@@ -80,6 +80,8 @@ export class Circuit {
   match: RequestMatch = new RequestMatch();
   keySource: KeySource = KeySource.None;
   keyHeader: string = "";
+  /** keyHeader encoded for the host. */
+  keyHeaderBytes: ArrayBuffer = new ArrayBuffer(0);
   /** Slots of the key table (1 for an unsplit circuit). */
   maxKeys: i32 = 1;
   failure: FailurePolicy = new FailurePolicy();
@@ -235,6 +237,7 @@ function readKey(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
   c.keySource = <KeySource>r.optionalEnum(obj, "source", KEY_SOURCES, KeySource.None);
   const header = r.member(obj, "header", false);
   c.keyHeader = asciiLower(r.asString(header, "", 1, 256));
+  c.keyHeaderBytes = stringToBuffer(c.keyHeader);
   const maxKeys = r.member(obj, "max_keys", false);
   c.maxKeys = <i32>r.asInteger(maxKeys, DEFAULT_MAX_KEYS, 1, MAX_KEYS);
   r.unknownKeys(obj, KEY_KEYS);

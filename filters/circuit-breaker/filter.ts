@@ -3,13 +3,13 @@
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { readPluginConfiguration } from "../shared/buffers";
 import { formatNumber } from "../shared/config-error";
-import { hash64 } from "../shared/hash";
+import { hash64, hash64Bytes } from "../shared/hash";
+import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { addHeader, getHeader, HeaderList, HeaderMap, pathWithoutQuery } from "../shared/headers";
 import { StringMatcher } from "../shared/matchers";
 import { NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
 import { logMessage, LogLevel } from "../shared/log";
-import { getPropertyString } from "../shared/properties";
-import { getEncodedProperty, getEncodedPropertyInt } from "../shared/encoded-host-calls";
+import { getEncodedHeader, getEncodedProperty, getEncodedPropertyInt } from "../shared/encoded-host-calls";
 import { stringToBuffer } from "../shared/bytes";
 import { SharedStatus } from "../shared/shared-data";
 import { proxy_set_tick_period_milliseconds } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
@@ -30,8 +30,11 @@ const SHADOW_HEADER = "x-sluice-circuit-shadow";
 // read only for a call that ended without a :status (encoded once, no allocation per call)
 const RESPONSE_FLAGS = stringToBuffer("response\0flags");
 const RESPONSE_CODE_DETAILS = stringToBuffer("response\0code_details");
-const CLUSTER_NAME = "xds\0cluster_name";
-const ROUTE_NAME = "xds\0route_name";
+const METHOD = stringToBuffer(":method");
+const AUTHORITY = stringToBuffer(":authority");
+const PATH = stringToBuffer(":path");
+const CLUSTER_NAME = stringToBuffer("xds\0cluster_name");
+const ROUTE_NAME = stringToBuffer("xds\0route_name");
 // gRPC UNAVAILABLE, the status of a rejected gRPC call.
 const GRPC_UNAVAILABLE: i32 = 14;
 
@@ -219,17 +222,23 @@ export class CircuitBreakerFilter extends HttpContext {
     return this.grpc;
   }
 
+  /** The hash of the request's key value, read in place (the empty value when absent); 0 for an
+   *  unsplit circuit. */
   private keyHashFor(c: Circuit): u64 {
-    let value: string | null = null;
+    let len = 0;
     switch (c.keySource) {
       case KeySource.None: return 0;
-      case KeySource.Cluster: value = getPropertyString(CLUSTER_NAME); break;
-      case KeySource.Route: value = getPropertyString(ROUTE_NAME); break;
-      case KeySource.Header: value = getHeader(HeaderMap.RequestHeaders, c.keyHeader); break;
-      default: value = this.getAuthority();
+      case KeySource.Cluster: len = readProperty(CLUSTER_NAME); break;
+      case KeySource.Route: len = readProperty(ROUTE_NAME); break;
+      case KeySource.Header: len = readHeader(HeaderMap.RequestHeaders, c.keyHeaderBytes); break;
+      default: {
+        const authority = this.getAuthority();
+        return hash64(authority === null ? "" : authority) | 1;
+      }
     }
-    // 0 marks an unsplit circuit; an absent value is the empty key
-    return hash64(value === null ? "" : value) | 1;
+    const hash = hash64Bytes(valuePtr(), max(len, 0)) | 1;
+    releaseValue();
+    return hash;
   }
 
   private matches(m: RequestMatch): bool {
@@ -242,7 +251,7 @@ export class CircuitBreakerFilter extends HttpContext {
       if (path === null || !anyGlob(m.paths, path)) return false;
     }
     if (m.methods.length > 0) {
-      const method = getHeader(HeaderMap.RequestHeaders, ":method");
+      const method = getEncodedHeader(HeaderMap.RequestHeaders, METHOD);
       if (method === null || !m.methods.includes(method)) return false;
     }
     for (let i = 0; i < m.headers.length; i++) {
@@ -257,7 +266,7 @@ export class CircuitBreakerFilter extends HttpContext {
 
   private getAuthority(): string | null {
     if (!this.authorityRead) {
-      this.authority = getHeader(HeaderMap.RequestHeaders, ":authority");
+      this.authority = getEncodedHeader(HeaderMap.RequestHeaders, AUTHORITY);
       this.authorityRead = true;
     }
     return this.authority;
@@ -266,7 +275,7 @@ export class CircuitBreakerFilter extends HttpContext {
   /** :path without its query and fragment. */
   private getPath(): string | null {
     if (!this.pathRead) {
-      const raw = getHeader(HeaderMap.RequestHeaders, ":path");
+      const raw = getEncodedHeader(HeaderMap.RequestHeaders, PATH);
       this.path = raw === null ? null : pathWithoutQuery(raw);
       this.pathRead = true;
     }

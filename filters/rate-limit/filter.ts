@@ -42,6 +42,8 @@ export class RateLimitRoot extends RootContext {
   private enforceCredit: i32 = 0;
   /** Reused by every stream of this VM (one request is decided at a time). */
   readonly decision: Decision = new Decision();
+  /** The request view of the stream being decided, reset per request. */
+  view: RequestView = new RequestView(false);
   /** Streams paused for a rate limit service answer, by gRPC call token. */
   readonly waiting: Map<u32, RateLimitFilter> = new Map();
 
@@ -61,6 +63,7 @@ export class RateLimitRoot extends RootContext {
       counters.push(new RuleCounters(rule.name));
     }
     this.config = config;
+    this.view = new RequestView(config.readAllHeaders);
     this.stores = stores;
     this.counters = counters;
     proxy_set_tick_period_milliseconds(TICK_MS);
@@ -134,7 +137,8 @@ export class RateLimitFilter extends HttpContext {
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
     const config = this.rl.config!;
     const rules = config.rules;
-    const req = new RequestView(config.readAllHeaders);
+    const req = this.rl.view;
+    req.reset();
     for (let i = 0, n = rules.length; i < n; i++) {
       const rule = unchecked(rules[i]);
       const match = rule.match;
@@ -220,7 +224,7 @@ export class RateLimitFilter extends HttpContext {
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + call.status.toString());
       return this.rlsFailed(config, rule, counters, req) ? HeadersStatus.StopIteration : HeadersStatus.Continue;
     }
-    this.req = req;
+    this.req = new RequestView(req.usePairs); // the root's view serves other requests meanwhile
     this.rlsCounters = counters;
     this.rlsToken = call.token;
     this.rl.waiting.set(call.token, this);

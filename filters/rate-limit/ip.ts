@@ -1,6 +1,8 @@
-// IP addresses and CIDR ranges for client-IP keys: text (byte strings) parsed into 16 bytes
-// (IPv4 as the last 4 bytes of an IPv4-mapped address, so one compare serves both families).
-// Parsing writes into a caller's buffer: no allocation on request paths.
+// IP addresses and CIDR ranges for client-IP keys: text (bytes at a pointer, e.g. a header value
+// read in place) parsed into 16 bytes (IPv4 as the last 4 bytes of an IPv4-mapped address, so one
+// compare serves both families). Parsing writes into a caller's buffer: no allocation on request
+// paths.
+import { stringToBuffer } from "../shared/bytes";
 
 /** Address families as parsed. */
 export namespace Family {
@@ -18,14 +20,14 @@ function hexDigit(c: i32): i32 {
   return -1;
 }
 
-/** Parses dotted-quad IPv4 s[start, end) into out[12..16); false when not exactly four decimal
+/** Parses dotted-quad IPv4 bytes s[start, end) into out[12..16); false when not exactly four decimal
  *  octets 0..255 without leading zeros. */
-function parseV4(s: string, start: i32, end: i32, out: StaticArray<u8>): bool {
+function parseV4(s: usize, start: i32, end: i32, out: StaticArray<u8>): bool {
   let octet = 0;
   let digits = 0;
   let part = 0;
   for (let i = start; i <= end; i++) {
-    const c = i < end ? s.charCodeAt(i) : 0x2e;
+    const c = i < end ? load<u8>(s + <usize>i) : 0x2e;
     if (c == 0x2e) {
       if (digits == 0 || part == 4) return false;
       unchecked(out[12 + part] = <u8>octet);
@@ -44,12 +46,12 @@ function parseV4(s: string, start: i32, end: i32, out: StaticArray<u8>): bool {
 }
 
 /** Parses IPv6 s[start, end) (RFC 4291 text, `::` once, optional trailing dotted IPv4) into out. */
-function parseV6(s: string, start: i32, end: i32, out: StaticArray<u8>): bool {
+function parseV6(s: usize, start: i32, end: i32, out: StaticArray<u8>): bool {
   let groups = 0; // 16-bit groups written
   let gap = -1; // group index where `::` stands
   let i = start;
-  if (end - start >= 2 && s.charCodeAt(i) == 0x3a) {
-    if (s.charCodeAt(i + 1) != 0x3a) return false;
+  if (end - start >= 2 && load<u8>(s + <usize>i) == 0x3a) {
+    if (load<u8>(s + <usize>(i + 1)) != 0x3a) return false;
     gap = 0;
     i += 2;
   }
@@ -59,12 +61,12 @@ function parseV6(s: string, start: i32, end: i32, out: StaticArray<u8>): bool {
     let j = i;
     let value = 0;
     while (j < end && j - i < 5) {
-      const d = hexDigit(s.charCodeAt(j));
+      const d = hexDigit(load<u8>(s + <usize>j));
       if (d < 0) break;
       value = (value << 4) | d;
       j++;
     }
-    if (j < end && s.charCodeAt(j) == 0x2e) {
+    if (j < end && load<u8>(s + <usize>j) == 0x2e) {
       if (groups > 6 || !parseV4(s, i, end, out)) return false;
       for (let k = 0; k < 4; k++) unchecked(out[groups * 2 + k] = out[12 + k]);
       groups += 2;
@@ -77,9 +79,9 @@ function parseV6(s: string, start: i32, end: i32, out: StaticArray<u8>): bool {
     groups++;
     i = j;
     if (i == end) break;
-    if (s.charCodeAt(i) != 0x3a) return false;
+    if (load<u8>(s + <usize>i) != 0x3a) return false;
     i++;
-    if (i < end && s.charCodeAt(i) == 0x3a) {
+    if (i < end && load<u8>(s + <usize>i) == 0x3a) {
       if (gap >= 0) return false;
       gap = groups;
       i++;
@@ -97,10 +99,10 @@ function parseV6(s: string, start: i32, end: i32, out: StaticArray<u8>): bool {
 }
 
 /** Parses an IPv4 or IPv6 address in s[start, end) into `out`; returns its Family. */
-export function parseIp(s: string, start: i32, end: i32, out: StaticArray<u8>): i32 {
+export function parseIp(s: usize, start: i32, end: i32, out: StaticArray<u8>): i32 {
   if (end - start < 2 || end - start > 45) return Family.Invalid;
   for (let i = start; i < end; i++) {
-    if (s.charCodeAt(i) == 0x3a) return parseV6(s, start, end, out) ? Family.V6 : Family.Invalid;
+    if (load<u8>(s + <usize>i) == 0x3a) return parseV6(s, start, end, out) ? Family.V6 : Family.Invalid;
   }
   if (!parseV4(s, start, end, out)) return Family.Invalid;
   for (let k = 0; k < 10; k++) unchecked(out[k] = 0);
@@ -121,7 +123,7 @@ export class Cidr {
     const slash = text.indexOf("/");
     if (slash < 0) return null;
     const cidr = new Cidr();
-    cidr.family = parseIp(text, 0, slash, cidr.bytes);
+    cidr.family = parseIp(changetype<usize>(stringToBuffer(text)), 0, slash, cidr.bytes);
     if (cidr.family == Family.Invalid) return null;
     const lenText = text.substring(slash + 1);
     const maxBits = cidr.family == Family.V4 ? 32 : 128;

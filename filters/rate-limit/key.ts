@@ -2,10 +2,12 @@
 // length and bytes, then the MurmurHash3 finalizer) into a 64-bit fingerprint. Values are never
 // kept or copied: the table slot and the slot's owner come from the fingerprint alone.
 // A part that is absent, invalid or longer than MAX_KEY_PART_BYTES makes the key missing.
-import { cookieValue, pathWithoutQuery, queryParam } from "../shared/headers";
-import { stripPort } from "../shared/properties";
+import { cookieValue, HeaderMap, pathWithoutQuery, queryParam } from "../shared/headers";
+import { bytesToString, stringToBuffer } from "../shared/bytes";
+import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
+import { SOURCE_ADDRESS, stripPort } from "../shared/properties";
 import { Cidr, Family, parseIp } from "./ip";
-import { RequestView } from "./request";
+import { encodedHeaderName, RequestView } from "./request";
 
 export namespace KeySource {
   export const Header: i32 = 0;
@@ -66,30 +68,40 @@ function mixString(h: u64, s: string, start: i32, end: i32): u64 {
   return h;
 }
 
+/** mixString over `len` bytes at `p` (a header value read in place, never made a string). */
+function mixBytes(h: u64, p: usize, len: i32): u64 {
+  h = mixByte(h, <u64>len);
+  h = mixByte(h, <u64>(len >> 8));
+  for (let i = 0; i < len; i++) h = mixByte(h, <u64>load<u8>(p + <usize>i));
+  return h;
+}
+
 const ipScratch = new StaticArray<u8>(16);
-// Where the last client IP parsed sits: ipText[ipStart, ipEnd).
-let ipText: string = "";
+const SOURCE_ADDRESS_PATH = stringToBuffer(SOURCE_ADDRESS);
+const XFF = stringToBuffer("x-forwarded-for");
+// Where the last client IP parsed sits in the current host value (host-values.ts): [ipStart, ipEnd).
 let ipStart: i32 = 0;
 let ipEnd: i32 = 0;
 
-/** Parses the client IP for `part` into ipScratch; returns its Family (Invalid when missing). */
-function clientIp(part: KeyPart, req: RequestView): i32 {
+/** Parses the client IP for `part` into ipScratch, reading source.address or x-forwarded-for in
+ *  place (it stays the current host value, for keyValues); returns its Family (Invalid when
+ *  missing). */
+function clientIp(part: KeyPart): i32 {
   if (part.trustedHops == 0) {
-    const address = req.peerAddress();
-    if (address === null) return Family.Invalid;
-    ipText = stripPort(address);
-    ipStart = 0;
-    ipEnd = ipText.length;
-    return parseIp(ipText, 0, ipEnd, ipScratch);
+    const len = readProperty(SOURCE_ADDRESS_PATH);
+    if (len < 0) return Family.Invalid;
+    hostOf(valuePtr(), len);
+    return parseIp(valuePtr(), ipStart, ipEnd, ipScratch);
   }
-  const xff = req.header("x-forwarded-for");
-  if (xff === null) return Family.Invalid;
+  const len = readHeader(HeaderMap.RequestHeaders, XFF);
+  if (len < 0) return Family.Invalid;
+  const p = valuePtr();
   // the trustedHops-th comma-separated entry from the right
-  let end = xff.length;
+  let end = len;
   let hop = 1;
   let i = end - 1;
   while (i >= 0) {
-    if (xff.charCodeAt(i) == 0x2c) {
+    if (load<u8>(p + <usize>i) == 0x2c) {
       if (hop == part.trustedHops) break;
       hop++;
       end = i;
@@ -98,12 +110,32 @@ function clientIp(part: KeyPart, req: RequestView): i32 {
   }
   if (hop != part.trustedHops) return Family.Invalid;
   let start = i + 1;
-  while (start < end && isSpace(xff.charCodeAt(start))) start++;
-  while (end > start && isSpace(xff.charCodeAt(end - 1))) end--;
-  ipText = xff;
+  while (start < end && isSpace(load<u8>(p + <usize>start))) start++;
+  while (end > start && isSpace(load<u8>(p + <usize>(end - 1)))) end--;
   ipStart = start;
   ipEnd = end;
-  return parseIp(xff, start, end, ipScratch);
+  return parseIp(p, start, end, ipScratch);
+}
+
+/** Sets [ipStart, ipEnd) to the host part of `ip:port` or `[v6]:port` at p[0, len) (brackets
+ *  removed); an address without a port (no colon, or a bare IPv6 address) is kept whole, as
+ *  properties.ts stripPort does. */
+function hostOf(p: usize, len: i32): void {
+  ipStart = 0;
+  ipEnd = len;
+  if (len > 0 && load<u8>(p) == 0x5b) { // [
+    for (let i = 1; i < len; i++) {
+      if (load<u8>(p + <usize>i) == 0x5d) { ipStart = 1; ipEnd = i; return; }
+    }
+    return;
+  }
+  let colon = -1;
+  for (let i = 0; i < len; i++) {
+    if (load<u8>(p + <usize>i) != 0x3a) continue;
+    if (colon >= 0) return; // a second colon: a bare IPv6 address
+    colon = i;
+  }
+  if (colon >= 0) ipEnd = colon;
 }
 
 // @ts-ignore: decorator
@@ -149,7 +181,8 @@ export function keyFingerprint(parts: KeyPart[], req: RequestView, seed: u64): u
   for (let i = 0, n = parts.length; i < n; i++) {
     const part = unchecked(parts[i]);
     if (part.source == KeySource.ClientIp || part.source == KeySource.Cidr) {
-      const family = clientIp(part, req);
+      const family = clientIp(part);
+      releaseValue();
       if (family == Family.Invalid) return MISSING_KEY;
       if (part.source == KeySource.ClientIp) {
         for (let k = 0; k < 16; k++) h = mixByte(h, <u64>unchecked(ipScratch[k]));
@@ -158,6 +191,13 @@ export function keyFingerprint(parts: KeyPart[], req: RequestView, seed: u64): u
       const group = groupOf(part.groups, family);
       if (group === null) return MISSING_KEY;
       h = mixString(h, group.name, 0, group.name.length);
+      continue;
+    }
+    if (part.source == KeySource.Header && !req.hasRead(part.name)) {
+      const len = readHeader(HeaderMap.RequestHeaders, encodedHeaderName(part.name));
+      if (len >= 0 && len <= MAX_KEY_PART_BYTES) h = mixBytes(h, valuePtr(), len);
+      releaseValue();
+      if (len < 0 || len > MAX_KEY_PART_BYTES) return MISSING_KEY;
       continue;
     }
     const value = partValue(part, req);
@@ -190,9 +230,11 @@ export function keyValues(parts: KeyPart[], req: RequestView): string[] | null {
     const part = unchecked(parts[i]);
     let value: string | null;
     if (part.source == KeySource.ClientIp || part.source == KeySource.Cidr) {
-      const family = clientIp(part, req);
+      const family = clientIp(part);
+      const ip = family == Family.Invalid ? "" : bytesToString(valuePtr() + <usize>ipStart, <usize>(ipEnd - ipStart));
+      releaseValue();
       if (family == Family.Invalid) return null;
-      if (part.source == KeySource.ClientIp) value = ipText.substring(ipStart, ipEnd);
+      if (part.source == KeySource.ClientIp) value = ip;
       else {
         const group = groupOf(part.groups, family);
         value = group === null ? null : group.name;

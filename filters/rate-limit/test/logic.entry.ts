@@ -3,13 +3,14 @@
 import { Decision, decide, Limit, recordSize } from "../bucket";
 import { Cidr, Family, parseIp } from "../ip";
 import { partitionKey } from "../rate-limit-headers";
+import { stringToBuffer } from "../../shared/bytes";
 import { parseSpiffeId } from "../../shared/spiffe";
 
 const ip = new StaticArray<u8>(16);
 
 /** "<family> <32 hex digits>" for an address, "invalid" otherwise. */
 export function ipText(text: string): string {
-  const family = parseIp(text, 0, text.length, ip);
+  const family = parseIp(changetype<usize>(stringToBuffer(text)), 0, text.length, ip);
   if (family == Family.Invalid) return "invalid";
   let hex = "";
   for (let i = 0; i < 16; i++) hex += (<u32>ip[i] + 0x100).toString(16).substring(1);
@@ -20,7 +21,7 @@ export function ipText(text: string): string {
 export function cidrContains(cidr: string, address: string): string {
   const range = Cidr.parse(cidr);
   if (range === null) return "invalid cidr";
-  const family = parseIp(address, 0, address.length, ip);
+  const family = parseIp(changetype<usize>(stringToBuffer(address)), 0, address.length, ip);
   if (family == Family.Invalid) return "invalid ip";
   return range.contains(ip, family) ? "yes" : "no";
 }

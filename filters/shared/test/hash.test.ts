@@ -4,6 +4,8 @@ import { loadTestModule } from "./load.js";
 interface HashModule {
   h32(s: string, seed: number): number;
   h64(s: string, seed: bigint): bigint;
+  h32Bytes(s: string, seed: number): number;
+  h64Bytes(s: string, seed: bigint): bigint;
 }
 
 let m: HashModule;
@@ -60,6 +62,17 @@ describe("hash", () => {
       const seed = next();
       expect(m.h32(s, seed) >>> 0).toBe(reference32(s, seed));
       expect(BigInt.asUintN(64, m.h64(s, BigInt(seed)))).toBe(reference64(s, BigInt(seed)));
+    }
+  });
+
+  it("hashes bytes read in place exactly as the byte string holding them", () => {
+    let state = 5;
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < 500; i++) {
+      const s = String.fromCharCode(...Array.from({ length: next() % 32 }, () => next() & 0xff));
+      const seed = next();
+      expect(m.h32Bytes(s, seed) >>> 0).toBe(m.h32(s, seed) >>> 0);
+      expect(BigInt.asUintN(64, m.h64Bytes(s, BigInt(seed)))).toBe(BigInt.asUintN(64, m.h64(s, BigInt(seed))));
     }
   });
 
