@@ -1,8 +1,10 @@
 // Request values read as bytes, without making a string. A read leaves the value in the host's
 // block, "the current value", until the next read through this module, so a filter can compare
-// or hash it in place. Per request this matters: each string made costs an allocation and a later
-// sweep, about 1,000 guest instructions (Liftoff), while a raw host read costs about 150, so
-// reading a header twice is cheaper than keeping it as a string (ARCHITECTURE.md, "Hot paths").
+// or hash it in place. Use it before the next host call of any kind: a call such as
+// proxy_send_local_reply can run another callback of this module, which may read a value.
+// Per request this matters: each string made costs an allocation and a later sweep, about 1,000
+// guest instructions (Liftoff), while a raw host read costs about 150, so reading a header twice
+// is cheaper than keeping it as a string (ARCHITECTURE.md, "Hot paths").
 import { proxy_get_header_map_value, proxy_get_property } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString } from "./bytes";
 import { hostFree } from "./host-memory";

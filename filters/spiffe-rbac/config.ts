@@ -2,20 +2,21 @@
 // into immutable compiled policies. schema.json mirrors every check a JSON Schema can express.
 import { ConfigError } from "../shared/config-error";
 import { ConfigReader, JsonValue } from "../shared/json";
-import { MatchKind, StringMatcher } from "../shared/matchers";
 import {
-  compileSegmentGlob, compileSpiffePattern, SegmentGlob, SpiffeError, spiffeErrorMessage, SpiffePattern,
-  validateTrustDomain,
+  compileSegmentGlob, compileSpiffePattern, SegmentGlob, SpiffeError, spiffeErrorMessage, validateTrustDomain,
 } from "../shared/spiffe";
 import { HostKey } from "./host-key";
 import { EncodedSlashes, PathOptions } from "./path";
 import { compilePathPattern, PathPattern, pathPatternError } from "./path-pattern";
 import { Action, Condition, Operation, Policy, ServiceAccountGlob, Source } from "./policy";
+import { PrincipalPattern } from "./principal-pattern";
+import { compileIstioMatcher, ValueMatcher } from "./value-matcher";
 
 export const FILTER = "spiffe-rbac";
 export const DEFAULT_DENY_BODY = "RBAC: access denied";
 export const MAX_POLICIES: i32 = 256;
 const MAX_LIST: i32 = 256;
+const MAX_SHARED_METHODS: i32 = 32;
 
 const TOP_KEYS = ["mode", "default_action", "trust_domains", "xfcc", "path_normalization", "deny_response", "policies"];
 const XFCC_KEYS = ["trusted_proxies", "use", "strip_untrusted"];
@@ -36,7 +37,7 @@ const ENCODED_SLASHES = ["reject", "decode", "keep"];
 const DOT_SEGMENTS = ["resolve", "reject"];
 
 export class XfccConfig {
-  trustedProxies: SpiffePattern[] = [];
+  trustedProxies: StaticArray<PrincipalPattern> = [];
   useLast: bool = true;
   stripUntrusted: bool = false;
 }
@@ -47,12 +48,37 @@ export class RbacConfig {
   /** The decision when no ALLOW policy exists (and no DENY policy matched). */
   defaultAllow: bool = true;
   /** Allowed trust domains, or null for any. */
-  trustDomains: string[] | null = null;
+  trustDomains: StaticArray<string> | null = null;
   xfcc: XfccConfig | null = null;
   paths: PathOptions = new PathOptions();
   denyBody: string = DEFAULT_DENY_BODY;
   decisionHeader: bool = false;
   policies: Policy[] = [];
+}
+
+/** What policies share, kept once however many policies name it (a large configuration then
+ *  keeps fewer objects alive): header keys and method names. */
+class SharedParts {
+  private readonly headerKeys: HostKey[] = [];
+  private readonly methods: string[] = [];
+
+  /** The key for header `name`, shared by every condition on that header. */
+  headerKey(name: string): HostKey {
+    const keys = this.headerKeys;
+    for (let i = 0; i < keys.length; i++) if (keys[i].name == name) return keys[i];
+    const key = new HostKey(name);
+    keys.push(key);
+    return key;
+  }
+
+  /** One string per distinct method name (among the first MAX_SHARED_METHODS: a few are common,
+   *  and the search stays bounded). */
+  method(name: string): string {
+    const methods = this.methods;
+    for (let i = 0; i < methods.length; i++) if (methods[i] == name) return methods[i];
+    if (methods.length < MAX_SHARED_METHODS) methods.push(name);
+    return name;
+  }
 }
 
 /** Parses the configuration; on error returns null and `reader.message()` is the log line. */
@@ -75,11 +101,11 @@ export function parseConfig(text: string, reader: ConfigReader): RbacConfig | nu
   config.denyBody = reader.optionalString(deny, "body", DEFAULT_DENY_BODY, 0, 4096);
   config.decisionHeader = reader.optionalBool(deny, "decision_header", false);
   const policies = reader.requiredArray(root, "policies", 0, MAX_POLICIES);
-  const keys = new Array<HostKey>();
+  const shared = new SharedParts();
   if (policies !== null) {
     for (let i = 0, n = policies.items.length; i < n && !reader.failed; i++) {
       const item = policies.items[i];
-      const policy = readPolicy(reader, item, keys);
+      const policy = readPolicy(reader, item, shared);
       if (policy === null) break;
       for (let j = 0; j < config.policies.length; j++) {
         if (config.policies[j].name == policy.name) reader.fail(item.member("name")!, "duplicate policy name");
@@ -100,7 +126,7 @@ function readStrings(reader: ConfigReader, obj: JsonValue | null, key: string, m
   return reader.failed ? null : list;
 }
 
-function readTrustDomains(reader: ConfigReader, obj: JsonValue | null, key: string): string[] | null {
+function readTrustDomains(reader: ConfigReader, obj: JsonValue | null, key: string): StaticArray<string> | null {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 255);
   if (list === null) return null;
   const out = new Array<string>();
@@ -110,22 +136,20 @@ function readTrustDomains(reader: ConfigReader, obj: JsonValue | null, key: stri
     if (error != SpiffeError.Ok) reader.fail(item, "is not a valid trust domain: " + spiffeErrorMessage(error));
     out.push(item.string);
   }
-  return reader.failed ? null : out;
+  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readPatterns(reader: ConfigReader, obj: JsonValue | null, key: string): SpiffePattern[] | null {
+function readPatterns(reader: ConfigReader, obj: JsonValue | null, key: string): StaticArray<PrincipalPattern> | null {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 2048);
   if (list === null) return null;
-  const out = new Array<SpiffePattern>();
+  const out = new Array<PrincipalPattern>();
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const item = list.items[i];
-    const pattern = compileSpiffePattern(item.string);
-    if (pattern.error != SpiffeError.Ok) {
-      reader.fail(item, "is not a valid SPIFFE ID pattern: " + spiffeErrorMessage(pattern.error));
-    }
-    out.push(pattern);
+    const error = compileSpiffePattern(item.string).error;
+    if (error != SpiffeError.Ok) reader.fail(item, "is not a valid SPIFFE ID pattern: " + spiffeErrorMessage(error));
+    else out.push(new PrincipalPattern(item.string));
   }
-  return reader.failed ? null : out;
+  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
 function readXfcc(reader: ConfigReader, obj: JsonValue): XfccConfig {
@@ -156,7 +180,7 @@ function isPolicyName(name: string): bool {
   return true;
 }
 
-function readPolicy(reader: ConfigReader, item: JsonValue, keys: HostKey[]): Policy | null {
+function readPolicy(reader: ConfigReader, item: JsonValue, shared: SharedParts): Policy | null {
   const obj = reader.asObject(item);
   reader.unknownKeys(obj, POLICY_KEYS);
   const name = reader.requiredString(obj, "name", 1, 64);
@@ -170,13 +194,13 @@ function readPolicy(reader: ConfigReader, item: JsonValue, keys: HostKey[]): Pol
   const from = reader.optionalObject(obj, "from");
   if (from !== null) policy.from = readSource(reader, from);
   const to = reader.optionalObject(obj, "to");
-  if (to !== null) policy.to = readOperation(reader, to);
+  if (to !== null) policy.to = readOperation(reader, to, shared);
   const when = reader.optionalArray(obj, "when", 1, 64);
-  if (when !== null) policy.when = readConditions(reader, when, keys);
+  if (when !== null) policy.when = readConditions(reader, when, shared);
   return reader.failed ? null : policy;
 }
 
-function readSegmentGlobs(reader: ConfigReader, obj: JsonValue, key: string): SegmentGlob[] | null {
+function readSegmentGlobs(reader: ConfigReader, obj: JsonValue, key: string): StaticArray<SegmentGlob> | null {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 255);
   if (list === null) return null;
   const out = new Array<SegmentGlob>();
@@ -186,10 +210,10 @@ function readSegmentGlobs(reader: ConfigReader, obj: JsonValue, key: string): Se
     if (glob === null) reader.fail(item, "must be a SPIFFE path segment with at most one \"*\"");
     else out.push(glob);
   }
-  return reader.failed ? null : out;
+  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readServiceAccounts(reader: ConfigReader, obj: JsonValue, key: string): ServiceAccountGlob[] | null {
+function readServiceAccounts(reader: ConfigReader, obj: JsonValue, key: string): StaticArray<ServiceAccountGlob> | null {
   const list = readStrings(reader, obj, key, MAX_LIST, 3, 511);
   if (list === null) return null;
   const out = new Array<ServiceAccountGlob>();
@@ -206,7 +230,7 @@ function readServiceAccounts(reader: ConfigReader, obj: JsonValue, key: string):
       out.push(new ServiceAccountGlob(ns, sa));
     }
   }
-  return reader.failed ? null : out;
+  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
 function readSource(reader: ConfigReader, obj: JsonValue): Source {
@@ -238,46 +262,37 @@ function isMethod(text: string): bool {
   return true;
 }
 
-function readMethods(reader: ConfigReader, obj: JsonValue, key: string): string[] | null {
+function readMethods(reader: ConfigReader, obj: JsonValue, key: string, shared: SharedParts): StaticArray<string> | null {
   const list = readStrings(reader, obj, key, 64, 1, 32);
   if (list === null) return null;
   const out = new Array<string>();
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const item = list.items[i];
     if (!isMethod(item.string)) reader.fail(item, "is not an HTTP method (uppercase letters, \"-\" and \"_\")");
-    out.push(item.string);
+    out.push(shared.method(item.string));
   }
-  return reader.failed ? null : out;
+  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-/** Istio string matching: `*` alone (present), `abc*` (prefix), `*abc` (suffix), else exact. */
-export function compileIstioMatcher(text: string, ignoreCase: bool): StringMatcher {
-  const n = text.length;
-  if (n == 1 && text == "*") return new StringMatcher(MatchKind.Prefix, "", false);
-  if (n > 1 && text.startsWith("*")) return new StringMatcher(MatchKind.Suffix, text.substring(1), ignoreCase);
-  if (n > 1 && text.endsWith("*")) return new StringMatcher(MatchKind.Prefix, text.substring(0, n - 1), ignoreCase);
-  return new StringMatcher(MatchKind.Exact, text, ignoreCase);
-}
-
-function readMatchers(reader: ConfigReader, obj: JsonValue, key: string, ignoreCase: bool): StringMatcher[] | null {
+function readMatchers(reader: ConfigReader, obj: JsonValue, key: string, ignoreCase: bool): StaticArray<ValueMatcher> | null {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 1024);
   if (list === null) return null;
-  const out = new Array<StringMatcher>();
+  const out = new Array<ValueMatcher>();
   for (let i = 0, n = list.items.length; i < n; i++) out.push(compileIstioMatcher(list.items[i].string, ignoreCase));
-  return out;
+  return StaticArray.fromArray(out);
 }
 
-function readPorts(reader: ConfigReader, obj: JsonValue, key: string): i64[] | null {
+function readPorts(reader: ConfigReader, obj: JsonValue, key: string): StaticArray<i64> | null {
   const list = reader.optionalArray(obj, key, 1, 64);
   if (list === null) return null;
   const out = new Array<i64>();
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     out.push(reader.asInteger(list.items[i], 0, 1, 65535));
   }
-  return reader.failed ? null : out;
+  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readPaths(reader: ConfigReader, obj: JsonValue, key: string): PathPattern[] | null {
+function readPaths(reader: ConfigReader, obj: JsonValue, key: string): StaticArray<PathPattern> | null {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 1024);
   if (list === null) return null;
   const out = new Array<PathPattern>();
@@ -287,14 +302,14 @@ function readPaths(reader: ConfigReader, obj: JsonValue, key: string): PathPatte
     if (pattern === null) reader.fail(item, "is not a valid path pattern: " + pathPatternError);
     else out.push(pattern);
   }
-  return reader.failed ? null : out;
+  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readOperation(reader: ConfigReader, obj: JsonValue): Operation {
+function readOperation(reader: ConfigReader, obj: JsonValue, shared: SharedParts): Operation {
   const op = new Operation();
   reader.unknownKeys(obj, TO_KEYS);
-  op.methods = readMethods(reader, obj, "methods");
-  op.notMethods = readMethods(reader, obj, "not_methods");
+  op.methods = readMethods(reader, obj, "methods", shared);
+  op.notMethods = readMethods(reader, obj, "not_methods", shared);
   op.hosts = readMatchers(reader, obj, "hosts", true);
   op.notHosts = readMatchers(reader, obj, "not_hosts", true);
   op.ports = readPorts(reader, obj, "ports");
@@ -318,15 +333,7 @@ function isHeaderName(name: string): bool {
   return true;
 }
 
-/** The key for header `name`, shared by every condition on that header. */
-function headerKey(keys: HostKey[], name: string): HostKey {
-  for (let i = 0; i < keys.length; i++) if (keys[i].name == name) return keys[i];
-  const key = new HostKey(name);
-  keys.push(key);
-  return key;
-}
-
-function readConditions(reader: ConfigReader, list: JsonValue, keys: HostKey[]): Condition[] | null {
+function readConditions(reader: ConfigReader, list: JsonValue, shared: SharedParts): StaticArray<Condition> | null {
   const out = new Array<Condition>();
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const obj = reader.asObject(list.items[i]);
@@ -334,7 +341,7 @@ function readConditions(reader: ConfigReader, list: JsonValue, keys: HostKey[]):
     const header = reader.requiredString(obj, "header", 1, 256);
     if (reader.failed || obj === null) break;
     if (!isHeaderName(header)) reader.fail(obj.member("header")!, "must be a lowercase HTTP header name");
-    const condition = new Condition(headerKey(keys, header));
+    const condition = new Condition(shared.headerKey(header));
     condition.values = readMatchers(reader, obj, "values", false);
     condition.notValues = readMatchers(reader, obj, "not_values", false);
     if (!reader.failed && condition.values === null && condition.notValues === null) {
@@ -342,5 +349,5 @@ function readConditions(reader: ConfigReader, list: JsonValue, keys: HostKey[]):
     }
     out.push(condition);
   }
-  return reader.failed ? null : out;
+  return reader.failed ? null : StaticArray.fromArray(out);
 }

@@ -9,12 +9,12 @@
 //      without any, `default_action` decides.
 // The enforce pass uses the enforce-mode policies; the shadow pass (when a policy or the global
 // mode is shadow) uses all policies and is only counted and logged.
-import { SpiffeId } from "../shared/spiffe";
 import { logEnabled, LogLevel, logMessage } from "../shared/log";
-import { CallerMatches } from "./caller-matches";
+import { CallerMatches, Identity, PolicyBits } from "./caller-matches";
 import { FILTER, RbacConfig } from "./config";
+import { HostRequest } from "./host-request";
 import { RbacMetrics } from "./metrics";
-import { Action, Policy, RequestView } from "./policy";
+import { Action, Policy } from "./policy";
 
 export namespace Reason {
   export const AllowedByPolicy: i32 = 0;
@@ -36,18 +36,14 @@ export function reasonName(reason: i32): string {
 }
 
 /** Who is calling: a valid identity, none (plaintext or no URI), or an invalid one. Reused from
- *  request to request (`reset`), with its two parse buffers. */
+ *  request to request (`reset`). */
 export class Caller {
-  /** The valid identity (`peer` or `forwarded`), or null. */
-  id: SpiffeId | null = null;
+  /** The valid identity, or null. */
+  id: Identity | null = null;
   /** An identity was presented but is not a valid SPIFFE ID (or the XFCC header was malformed). */
   invalid: bool = false;
   /** What was presented, for logs ("" when nothing). */
   presented: string = "";
-  /** The direct peer's URI SAN, parsed. */
-  readonly peer: SpiffeId = new SpiffeId();
-  /** The URI of the chosen XFCC element, parsed. */
-  readonly forwarded: SpiffeId = new SpiffeId();
 
   reset(): void {
     this.id = null;
@@ -55,10 +51,10 @@ export class Caller {
     this.presented = "";
   }
 
-  /** Takes `parsed` (just parsed) as the caller's identity, valid or not. */
-  present(parsed: SpiffeId): void {
-    this.presented = parsed.uri;
-    if (parsed.valid) this.id = parsed;
+  /** Takes `identity` as the caller's, valid or not. */
+  present(identity: Identity): void {
+    this.presented = identity.uri;
+    if (identity.valid) this.id = identity;
     else this.invalid = true;
   }
 }
@@ -76,25 +72,39 @@ export class Decision {
   }
 }
 
-/** One pass's policies, split by action, in configuration order. */
+/** One pass's policies, split by action: one bit per policy (by configuration index, so bit
+ *  order is configuration order). A request ANDs a mask with the caller's `from` bits and visits
+ *  only the policies left, not every policy of the configuration. */
 export class PolicySet {
-  deny: Policy[] = [];
-  allow: Policy[] = [];
-  audit: Policy[] = [];
+  readonly deny: PolicyBits;
+  readonly allow: PolicyBits;
+  readonly audit: PolicyBits;
+  /** The set has ALLOW policies (else `default_action` decides). */
+  hasAllow: bool = false;
   /** Some policy of the set reads the path. */
   usesPath: bool = false;
 
   constructor(
+    policyCount: i32,
     /** "" for the enforce pass, "shadow " for the shadow pass (log wording). */
     readonly label: string,
     /** Count `matched` for every policy (else only for shadow-mode ones). */
     readonly countAll: bool,
-  ) {}
+  ) {
+    this.deny = new PolicyBits(policyCount);
+    this.allow = new PolicyBits(policyCount);
+    this.audit = new PolicyBits(policyCount);
+  }
 
   add(policy: Policy): void {
-    if (policy.action == Action.Deny) this.deny.push(policy);
-    else if (policy.action == Action.Allow) this.allow.push(policy);
-    else this.audit.push(policy);
+    if (policy.action == Action.Deny) {
+      this.deny.set(policy.index);
+    } else if (policy.action == Action.Allow) {
+      this.allow.set(policy.index);
+      this.hasAllow = true;
+    } else {
+      this.audit.set(policy.index);
+    }
     if (policy.usesPath) this.usesPath = true;
   }
 }
@@ -113,66 +123,73 @@ export class Evaluator {
     let anyShadow = config.shadow;
     for (let i = 0; i < policies.length; i++) if (policies[i].shadow) anyShadow = true;
     if (!config.shadow) {
-      const enforce = new PolicySet("", true);
+      const enforce = new PolicySet(policies.length, "", true);
       for (let i = 0; i < policies.length; i++) if (!policies[i].shadow) enforce.add(policies[i]);
       this.enforce = enforce;
     }
     if (anyShadow) {
-      const shadow = new PolicySet("shadow ", config.shadow);
+      const shadow = new PolicySet(policies.length, "shadow ", config.shadow);
       for (let i = 0; i < policies.length; i++) shadow.add(policies[i]);
       this.shadow = shadow;
     }
   }
 
-  decide(set: PolicySet, caller: Caller, request: RequestView, out: Decision): Decision {
+  decide(set: PolicySet, caller: Caller, request: HostRequest, out: Decision): Decision {
     const id = caller.id;
-    const callerMatches = this.callerMatches;
-    if (id !== null && this.config.trustDomains !== null && !callerMatches.trusted(id)) {
-      return out.set(false, Reason.UntrustedTrustDomain, null);
-    }
+    if (id !== null && !id.trusted) return out.set(false, Reason.UntrustedTrustDomain, null);
     if (set.usesPath && !request.pathValid()) return out.set(false, Reason.InvalidPath, null);
-    const from = callerMatches.bits(id);
-    const audit = set.audit;
-    for (let i = 0, n = audit.length; i < n; i++) {
-      const policy = unchecked(audit[i]);
-      if (from.has(policy.index) && policy.matchesRequest(request)) this.matched(set, policy, caller, request);
+    const from = id === null ? this.callerMatches.unauthenticated : id.from;
+    let audit = this.firstMatch(set.audit, from, 0, request);
+    while (audit !== null) {
+      this.matched(set, audit, caller, request);
+      audit = this.firstMatch(set.audit, from, audit.index + 1, request);
     }
-    const deny = set.deny;
-    for (let i = 0, n = deny.length; i < n; i++) {
-      const policy = unchecked(deny[i]);
-      if (from.has(policy.index) && policy.matchesRequest(request)) {
-        this.matched(set, policy, caller, request);
-        return out.set(false, Reason.DeniedByPolicy, policy);
-      }
+    const deny = this.firstMatch(set.deny, from, 0, request);
+    if (deny !== null) {
+      this.matched(set, deny, caller, request);
+      return out.set(false, Reason.DeniedByPolicy, deny);
     }
-    const allow = set.allow;
     if (caller.invalid) {
-      for (let i = 0, n = allow.length; i < n; i++) {
-        const policy = unchecked(allow[i]);
-        if (policy.allowsUnauthenticated && policy.matchesRequest(request)) {
-          this.matched(set, policy, caller, request);
-          return out.set(true, Reason.AllowedByPolicy, policy);
-        }
+      const allow = this.firstMatch(set.allow, this.callerMatches.unauthenticatedAllowed, 0, request);
+      if (allow !== null) {
+        this.matched(set, allow, caller, request);
+        return out.set(true, Reason.AllowedByPolicy, allow);
       }
       return out.set(false, Reason.InvalidIdentity, null);
     }
-    if (allow.length == 0) return out.set(this.config.defaultAllow, Reason.DefaultAction, null);
-    for (let i = 0, n = allow.length; i < n; i++) {
-      const policy = unchecked(allow[i]);
-      if (from.has(policy.index) && policy.matchesRequest(request)) {
-        this.matched(set, policy, caller, request);
-        return out.set(true, Reason.AllowedByPolicy, policy);
-      }
+    if (!set.hasAllow) return out.set(this.config.defaultAllow, Reason.DefaultAction, null);
+    const allow = this.firstMatch(set.allow, from, 0, request);
+    if (allow !== null) {
+      this.matched(set, allow, caller, request);
+      return out.set(true, Reason.AllowedByPolicy, allow);
     }
     return out.set(false, Reason.NoAllowMatch, null);
   }
 
-  private matched(set: PolicySet, policy: Policy, caller: Caller, request: RequestView): void {
+  /** The first policy, from configuration index `start` on, in both `set` and `from` whose `to`
+   *  and `when` match the request; null when none does. */
+  private firstMatch(set: PolicyBits, from: PolicyBits, start: i32, request: HostRequest): Policy | null {
+    const policies = this.config.policies;
+    const a = set.words;
+    const b = from.words;
+    for (let w = start >> 5, n = a.length; w < n; w++) {
+      let bits = unchecked(a[w]) & unchecked(b[w]);
+      if (w == start >> 5) bits &= <u32>-1 << (start & 31);
+      while (bits != 0) {
+        const policy = unchecked(policies[(w << 5) + <i32>ctz(bits)]);
+        if (policy.matchesRequest(request)) return policy;
+        bits &= bits - 1;
+      }
+    }
+    return null;
+  }
+
+  private matched(set: PolicySet, policy: Policy, caller: Caller, request: HostRequest): void {
     if (!set.countAll && !policy.shadow) return;
     this.metrics.countPolicy(policy);
     if (policy.action == Action.Audit && logEnabled(LogLevel.Info)) {
       logMessage(LogLevel.Info, FILTER + ": " + set.label + "audit policy=" + policy.name + " principal=\"" +
-        caller.presented + "\" method=" + request.method() + " path=\"" + request.path() + "\"");
+        caller.presented + "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
     }
   }
 }

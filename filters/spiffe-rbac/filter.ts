@@ -2,29 +2,28 @@
 // at request headers). Host calls per request: the peer's URI SAN, then only what a policy asks
 // for (each header or property once), the XFCC header for trusted proxies, and the local reply.
 import { proxy_set_tick_period_milliseconds } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { bytesToString, stringToBuffer } from "../shared/bytes";
 import { readPluginConfiguration } from "../shared/buffers";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
-import { HeaderList, HeaderMap, removeHeader } from "../shared/headers";
+import { removeEncodedHeader } from "../shared/encoded-host-calls";
+import { HeaderMap } from "../shared/headers";
+import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { ConfigReader } from "../shared/json";
-import { isGrpcRequest, sendLocalReply } from "../shared/local-reply";
 import { logEnabled, LogLevel, logMessage } from "../shared/log";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
-import { FILTER, parseConfig, RbacConfig } from "./config";
+import { CallerMatches, Identity } from "./caller-matches";
+import { FILTER, parseConfig, RbacConfig, XfccConfig } from "./config";
+import { DenyReply } from "./deny-reply";
 import { Caller, Decision, Evaluator, reasonName } from "./evaluate";
 import { FLUSH_PERIOD_MS, RbacMetrics, Stat } from "./metrics";
-import { HostKey, propertyString, requestHeader } from "./host-key";
 import { HostRequest } from "./host-request";
 import { PathOptions } from "./path";
-import { anyPrincipal } from "./policy";
-import { parseXfcc, xfccUri, XfccResult } from "./xfcc";
+import { parseXfcc, xfccUriEnd, xfccUriEscaped, xfccUriStart, xfccUriString, XfccResult } from "./xfcc";
 
-export const XFCC_HEADER = "x-forwarded-client-cert";
-export const DECISION_HEADER = "x-sluice-rbac";
-export const DENY_DETAILS = "rbac_access_denied";
-const GRPC_PERMISSION_DENIED: i32 = 7;
-const PEER_URI = new HostKey(CONNECTION_URI_SAN_PEER);
-const CONTENT_TYPE = new HostKey("content-type");
-const XFCC = new HostKey(XFCC_HEADER);
+const PEER_URI = stringToBuffer(CONNECTION_URI_SAN_PEER);
+const XFCC = stringToBuffer("x-forwarded-client-cert");
+/** How much of a malformed XFCC header a log shows. */
+const MAX_PRESENTED_HEADER = 256;
 
 export class SpiffeRbacRoot extends RootContext {
   evaluator: Evaluator | null = null;
@@ -33,6 +32,7 @@ export class SpiffeRbacRoot extends RootContext {
   request: HostRequest = new HostRequest(new PathOptions());
   readonly decision: Decision = new Decision();
   readonly shadowDecision: Decision = new Decision();
+  denyReply: DenyReply = new DenyReply("");
 
   onConfigure(configSize: u32): bool {
     const reader = new ConfigReader(FILTER);
@@ -45,6 +45,7 @@ export class SpiffeRbacRoot extends RootContext {
     if (previous !== null) previous.metrics.flush();
     this.evaluator = new Evaluator(config, new RbacMetrics(config.policies));
     this.request = new HostRequest(config.paths);
+    this.denyReply = new DenyReply(config.denyBody);
     proxy_set_tick_period_milliseconds(FLUSH_PERIOD_MS);
     return true;
   }
@@ -94,47 +95,55 @@ export class SpiffeRbacFilter extends HttpContext {
     metrics.count(Stat.Denied);
     // debug, as Envoy's RBAC filter: a flood of hostile requests must not build a string each
     if (logEnabled(LogLevel.Debug)) this.logDecision(LogLevel.Debug, "denied", decision, caller, request);
-    let headers: HeaderList | null = null;
-    if (config.decisionHeader) {
-      headers = new HeaderList();
-      headers.add(DECISION_HEADER, describe(decision));
-    }
-    const grpc = isGrpcRequest(requestHeader(CONTENT_TYPE));
-    sendLocalReply(403, DENY_DETAILS, config.denyBody, headers, grpc ? GRPC_PERMISSION_DENIED : -1);
+    rbac.denyReply.send(config.decisionHeader ? describe(decision) : null);
     return HeadersStatus.StopIteration;
   }
 
   /** Sets `caller`: the peer's URI SAN, or for a trusted proxy the URI of the chosen XFCC element. */
   private identify(config: RbacConfig, evaluator: Evaluator, caller: Caller): void {
     caller.reset();
-    const peerUri = propertyString(PEER_URI);
-    const peer = caller.peer;
-    if (peerUri !== null) peer.parse(peerUri);
+    const identities = evaluator.callerMatches;
+    let peer: Identity | null = null;
+    const n = readProperty(PEER_URI);
+    if (n >= 0) peer = identities.find(valuePtr(), n);
+    releaseValue();
     const xfcc = config.xfcc;
     if (xfcc !== null) {
-      if (peerUri !== null && peer.valid && anyPrincipal(xfcc.trustedProxies, peer)) {
-        const header = requestHeader(XFCC);
-        if (header === null) return;
-        const result = parseXfcc(header, xfcc.useLast);
-        if (result == XfccResult.Uri) {
-          caller.forwarded.parse(xfccUri);
-          caller.present(caller.forwarded);
-        } else if (result != XfccResult.NoUri) {
-          if (result == XfccResult.Malformed) evaluator.metrics.count(Stat.XfccMalformed);
-          caller.invalid = true;
-          caller.presented = header.length > 256 ? header.substring(0, 256) : header;
-        }
+      if (peer !== null && peer.trustedProxy) {
+        this.identifyForwarded(xfcc, evaluator, caller);
         return;
       }
-      if (xfcc.stripUntrusted) removeHeader(HeaderMap.RequestHeaders, XFCC_HEADER);
+      if (xfcc.stripUntrusted) removeEncodedHeader(HeaderMap.RequestHeaders, XFCC);
     }
-    if (peerUri !== null) caller.present(peer);
+    if (peer !== null) caller.present(peer);
+  }
+
+  /** Sets `caller` from the XFCC header of a trusted proxy. */
+  private identifyForwarded(xfcc: XfccConfig, evaluator: Evaluator, caller: Caller): void {
+    const n = readHeader(HeaderMap.RequestHeaders, XFCC);
+    if (n < 0) return;
+    const header = valuePtr();
+    const result = parseXfcc(header, n, xfcc.useLast);
+    if (result == XfccResult.Uri) {
+      caller.present(forwardedIdentity(evaluator.callerMatches, header));
+    } else if (result != XfccResult.NoUri) {
+      if (result == XfccResult.Malformed) evaluator.metrics.count(Stat.XfccMalformed);
+      caller.invalid = true;
+      caller.presented = bytesToString(header, <usize>min(n, MAX_PRESENTED_HEADER));
+    }
+    releaseValue();
   }
 
   private logDecision(level: u32, what: string, decision: Decision, caller: Caller, request: HostRequest): void {
     logMessage(level, FILTER + ": " + what + " (" + describe(decision) + ") principal=\"" + caller.presented +
-      "\" method=" + request.method() + " path=\"" + request.path() + "\"");
+      "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
   }
+}
+
+/** The identity named by the XFCC URI that parseXfcc just found in `header`. */
+function forwardedIdentity(identities: CallerMatches, header: usize): Identity {
+  if (xfccUriEscaped) return identities.findString(xfccUriString(header));
+  return identities.find(header + <usize>xfccUriStart, xfccUriEnd - xfccUriStart);
 }
 
 /** `<reason>` or `<reason>; policy=<name>`: the decision header and log wording. */

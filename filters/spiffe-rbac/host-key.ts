@@ -1,30 +1,39 @@
-// Request-path reads keyed by HostKey: a header name or property path encoded once at configure
-// time (see shared/encoded-host-calls.ts), which also serves as the identity under which a
-// request's values are cached.
+// Request headers read by name: the name encoded once at configure time (never per request), and
+// the value of the current request, read from the host at most once and kept in a RequestValue.
 import { stringToBuffer } from "../shared/bytes";
-import { getEncodedHeader, getEncodedProperty, getEncodedPropertyInt } from "../shared/encoded-host-calls";
 import { HeaderMap } from "../shared/headers";
+import { readHeader, releaseValue, valuePtr } from "../shared/host-values";
+import { RequestValue } from "./request-value";
+
+/** Numbers requests (HostRequest.reset) so a key knows whether its value is the current one. */
+let currentRequest: u64 = 0;
+
+/** Starts a new request: every key's value is read again on first use. */
+export function nextRequest(): void {
+  currentRequest++;
+}
 
 export class HostKey {
-  readonly bytes: ArrayBuffer;
+  private readonly bytes: ArrayBuffer;
+  /** The value in the request `readIn`; absent (length -1) when the header is. */
+  private readonly value: RequestValue = new RequestValue();
+  private readIn: u64 = 0;
 
-  /** `name`: a header name, or a property path with NUL-separated segments. */
+  /** `name`: a request header name. */
   constructor(readonly name: string) {
     this.bytes = stringToBuffer(name);
   }
-}
 
-/** The first value of request header `key`, or null when absent or unreadable. */
-export function requestHeader(key: HostKey): string | null {
-  return getEncodedHeader(HeaderMap.RequestHeaders, key.bytes);
-}
-
-/** A string property, or null when absent or unreadable. */
-export function propertyString(key: HostKey): string | null {
-  return getEncodedProperty(key.bytes);
-}
-
-/** An 8-byte integer property, or `fallback` when absent or of another size. */
-export function propertyInt(key: HostKey, fallback: i64): i64 {
-  return getEncodedPropertyInt(key.bytes, fallback);
+  /** The header's first value in the current request (length -1 when absent). */
+  read(): RequestValue {
+    const value = this.value;
+    if (this.readIn != currentRequest) {
+      this.readIn = currentRequest;
+      const length = readHeader(HeaderMap.RequestHeaders, this.bytes);
+      value.length = -1;
+      if (length >= 0) value.copy(valuePtr(), length);
+      releaseValue();
+    }
+    return value;
+  }
 }

@@ -1,84 +1,102 @@
-// The request as policies see it (policy.ts RequestView), read from the host lazily: each header
-// or property at most once per request. One instance per root, reset for every request.
-import { stripPort } from "../shared/properties";
-import { HostKey, propertyInt, requestHeader } from "./host-key";
+// The request as policies see it, read from the host lazily: each header or property at most
+// once per request, kept as bytes in buffers reused from request to request (nothing is
+// allocated per request). One instance per root, reset for every request.
+import { stringToBuffer } from "../shared/bytes";
+import { HeaderMap } from "../shared/headers";
+import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
+import { HostKey, nextRequest } from "./host-key";
 import { normalizePath, PathOptions } from "./path";
-import { RequestView } from "./policy";
+import { RequestValue } from "./request-value";
 
-const DESTINATION_PORT = new HostKey("destination\0port");
+const DESTINATION_PORT = stringToBuffer("destination\0port");
 const METHOD = new HostKey(":method");
-const AUTHORITY = new HostKey(":authority");
-const PATH = new HostKey(":path");
+const AUTHORITY = stringToBuffer(":authority");
+const PATH = stringToBuffer(":path");
+
+// @ts-ignore: decorator
+@inline
+function indexOfByte(p: usize, from: i32, n: i32, c: u8): i32 {
+  for (let i = from; i < n; i++) if (load<u8>(p + <usize>i) == c) return i;
+  return -1;
+}
+
+/** Holds in `out` the host of the `n` bytes of `:authority` at `p`: `ip:port` and `[v6]:port`
+ *  lose the port (and the brackets); a value without a port (no colon, or a bare IPv6 address)
+ *  is kept whole (shared/properties.ts stripPort, on bytes). */
+function copyHost(p: usize, n: i32, out: RequestValue): void {
+  if (n > 0 && load<u8>(p) == 0x5b) { // [
+    const close = indexOfByte(p, 1, n, 0x5d);
+    if (close < 0) out.copy(p, n);
+    else out.copy(p + 1, close - 1);
+    return;
+  }
+  const colon = indexOfByte(p, 0, n, 0x3a);
+  out.copy(p, colon < 0 || indexOfByte(p, colon + 1, n, 0x3a) >= 0 ? n : colon);
+}
 
 /** Request attributes read from the host lazily, each at most once per request. */
-export class HostRequest extends RequestView {
-  private methodValue: string | null = null;
-  private hostValue: string | null = null;
+export class HostRequest {
+  private readonly hostValue: RequestValue = new RequestValue();
+  private hostRead: bool = false;
   private portValue: i64 = -2;
+  private readonly pathValue: RequestValue = new RequestValue();
   private pathRead: bool = false;
-  private pathValue: string | null = null;
-  private headerKeys: HostKey[] = [];
-  private headerValues: Array<string | null> = [];
+  private pathOk: bool = false;
 
-  constructor(readonly paths: PathOptions) { super(); }
+  constructor(readonly paths: PathOptions) {}
 
   /** Forgets the previous request's values. */
   reset(): HostRequest {
-    this.methodValue = null;
-    this.hostValue = null;
+    nextRequest();
+    this.hostRead = false;
     this.portValue = -2;
     this.pathRead = false;
-    this.pathValue = null;
-    this.headerKeys.length = 0;
-    this.headerValues.length = 0;
     return this;
   }
 
-  method(): string {
-    const cached = this.methodValue;
-    if (cached !== null) return cached;
-    const read = requestHeader(METHOD);
-    const value = read === null ? "" : read;
-    this.methodValue = value;
+  /** `:method` (empty when absent). */
+  method(): RequestValue {
+    const value = METHOD.read();
+    if (value.length < 0) value.length = 0;
     return value;
   }
 
-  host(): string {
-    const cached = this.hostValue;
-    if (cached !== null) return cached;
-    const read = requestHeader(AUTHORITY);
-    const value = read === null ? "" : stripPort(read);
-    this.hostValue = value;
+  /** `:authority` without its port (empty when absent). */
+  host(): RequestValue {
+    const value = this.hostValue;
+    if (!this.hostRead) {
+      this.hostRead = true;
+      const n = readHeader(HeaderMap.RequestHeaders, AUTHORITY);
+      copyHost(valuePtr(), n < 0 ? 0 : n, value);
+      releaseValue();
+    }
     return value;
   }
 
+  /** `destination.port`, -1 when unknown. */
   port(): i64 {
-    if (this.portValue == -2) this.portValue = propertyInt(DESTINATION_PORT, -1);
+    if (this.portValue == -2) {
+      this.portValue = readProperty(DESTINATION_PORT) == 8 ? load<i64>(valuePtr()) : -1;
+      releaseValue();
+    }
     return this.portValue;
   }
 
+  /** Whether `:path` normalizes (path.ts); checked before any policy that reads the path runs. */
   pathValid(): bool {
     if (!this.pathRead) {
       this.pathRead = true;
-      const raw = requestHeader(PATH);
-      this.pathValue = raw === null ? null : normalizePath(raw, this.paths);
+      const n = readHeader(HeaderMap.RequestHeaders, PATH);
+      this.pathOk = n >= 0 && normalizePath(valuePtr(), n, this.paths, this.pathValue);
+      releaseValue();
+      if (!this.pathOk) this.pathValue.length = 0;
     }
-    return this.pathValue !== null;
+    return this.pathOk;
   }
 
-  path(): string {
-    const path = this.pathValid() ? this.pathValue : null;
-    return path === null ? "" : path;
-  }
-
-  header(key: HostKey): string | null {
-    const keys = this.headerKeys;
-    for (let i = 0, n = keys.length; i < n; i++) {
-      if (unchecked(keys[i]) === key) return unchecked(this.headerValues[i]);
-    }
-    const value = requestHeader(key);
-    keys.push(key);
-    this.headerValues.push(value);
-    return value;
+  /** The canonical path (empty when invalid). */
+  path(): RequestValue {
+    this.pathValid();
+    return this.pathValue;
   }
 }

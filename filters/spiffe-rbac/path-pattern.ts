@@ -2,7 +2,8 @@
 //   `/exact`, `/prefix*`, `*suffix`, `*` (any path), and templates whose whole segments may be
 //   `{*}` (exactly one non-empty segment) or, as the last segment, `{**}` (the rest of the path,
 //   possibly empty: `/api/{**}` matches `/api/` and `/api/a/b` but not `/api`).
-// Matching is one pass over the path.
+// Matching is one pass over the canonical path's bytes, allocating nothing.
+import { bytesEqualAt, RequestValue } from "./request-value";
 
 export namespace PathKind {
   export const Exact: i32 = 0;
@@ -12,6 +13,8 @@ export namespace PathKind {
   export const Template: i32 = 4;
 }
 
+// @ts-ignore: decorator
+@inline const LITERAL: i32 = 0;
 // @ts-ignore: decorator
 @inline const ONE_SEGMENT: i32 = 1;
 // @ts-ignore: decorator
@@ -23,43 +26,44 @@ function byteAt(s: string, i: i32): u32 {
   return <u32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
 }
 
-export class PathPattern {
-  /** Template parts: literal segment text, or "" with `wildcards[i]` set. */
-  literals: string[] = [];
-  wildcards: i32[] = [];
+const NO_PARTS = new StaticArray<i32>(0);
 
+export class PathPattern {
+  /** Template parts, three entries each: start and end of the segment in `text`, and its kind
+   *  (LITERAL, ONE_SEGMENT or REST). */
+  parts: StaticArray<i32> = NO_PARTS;
+
+  /** `text`: the whole template, or what an exact, prefix or suffix pattern compares. */
   constructor(readonly kind: i32, readonly text: string) {}
 
-  matches(path: string): bool {
+  /** Whether the canonical path `path` matches. */
+  matches(path: RequestValue): bool {
     const text = this.text;
     switch (this.kind) {
-      case PathKind.Exact: return path == text;
+      case PathKind.Exact: return path.equals(text);
       case PathKind.Prefix: return path.startsWith(text);
       case PathKind.Suffix: return path.endsWith(text);
       case PathKind.Any: return true;
-      default: return this.templateMatches(path);
+      default: return this.templateMatches(path.ptr, path.length);
     }
   }
 
-  private templateMatches(path: string): bool {
-    const n = path.length;
-    const literals = this.literals;
-    const wildcards = this.wildcards;
+  private templateMatches(path: usize, n: i32): bool {
+    const parts = this.parts;
     let at = 0; // at a `/` that starts the next segment
-    for (let k = 0, parts = literals.length; k < parts; k++) {
-      if (at >= n || byteAt(path, at) != 0x2f) return false;
+    for (let k = 0, count = parts.length; k < count; k += 3) {
+      if (at >= n || load<u8>(path + <usize>at) != 0x2f) return false;
       at++;
-      const wildcard = unchecked(wildcards[k]);
-      if (wildcard == REST) return true;
+      const kind = unchecked(parts[k + 2]);
+      if (kind == REST) return true;
       let segmentEnd = at;
-      while (segmentEnd < n && byteAt(path, segmentEnd) != 0x2f) segmentEnd++;
-      if (wildcard == ONE_SEGMENT) {
+      while (segmentEnd < n && load<u8>(path + <usize>segmentEnd) != 0x2f) segmentEnd++;
+      if (kind == ONE_SEGMENT) {
         if (segmentEnd == at) return false;
       } else {
-        const literal = unchecked(literals[k]);
-        const m = literal.length;
-        if (segmentEnd - at != m) return false;
-        for (let i = 0; i < m; i++) if (byteAt(path, at + i) != byteAt(literal, i)) return false;
+        const start = unchecked(parts[k]);
+        const length = unchecked(parts[k + 1]) - start;
+        if (segmentEnd - at != length || !bytesEqualAt(path + <usize>at, this.text, start, length)) return false;
       }
       at = segmentEnd;
     }
@@ -94,25 +98,33 @@ function invalid(reason: string): PathPattern | null {
   return null;
 }
 
+/** The kind of template segment text[start, end), or -1 when it misuses `{`, `}` or `*`. */
+function segmentKind(text: string, start: i32, end: i32): i32 {
+  const segment = text.substring(start, end);
+  if (segment == "{*}") return ONE_SEGMENT;
+  if (segment == "{**}") return REST;
+  if (segment.indexOf("{") >= 0 || segment.indexOf("}") >= 0 || segment.indexOf("*") >= 0) return -1;
+  return LITERAL;
+}
+
 function compileTemplate(text: string): PathPattern | null {
-  if (text.length == 0 || byteAt(text, 0) != 0x2f) return invalid("a template must start with \"/\"");
-  const pattern = new PathPattern(PathKind.Template, text);
-  const parts = text.substring(1).split("/");
-  for (let k = 0, count = parts.length; k < count; k++) {
-    const part = parts[k];
-    if (part == "{*}") {
-      pattern.literals.push("");
-      pattern.wildcards.push(ONE_SEGMENT);
-    } else if (part == "{**}") {
-      if (k != count - 1) return invalid("{**} must be the last segment of a template");
-      pattern.literals.push("");
-      pattern.wildcards.push(REST);
-    } else if (part.indexOf("{") >= 0 || part.indexOf("}") >= 0 || part.indexOf("*") >= 0) {
-      return invalid("template operators {*} and {**} must be whole segments");
-    } else {
-      pattern.literals.push(part);
-      pattern.wildcards.push(0);
-    }
+  const n = text.length;
+  if (n == 0 || byteAt(text, 0) != 0x2f) return invalid("a template must start with \"/\"");
+  const parts = new Array<i32>();
+  let start = 1;
+  while (true) {
+    let end = text.indexOf("/", start);
+    if (end < 0) end = n;
+    const kind = segmentKind(text, start, end);
+    if (kind < 0) return invalid("template operators {*} and {**} must be whole segments");
+    if (kind == REST && end != n) return invalid("{**} must be the last segment of a template");
+    parts.push(start);
+    parts.push(end);
+    parts.push(kind);
+    if (end == n) break;
+    start = end + 1;
   }
+  const pattern = new PathPattern(PathKind.Template, text);
+  pattern.parts = StaticArray.fromArray(parts);
   return pattern;
 }

@@ -2,31 +2,18 @@
 // when its `from` matches the caller AND its `to` matches the request AND every `when` condition
 // holds; an absent part matches everything. Inside `from`/`to`, every given field must match
 // (lists are ORed; `not_` lists must not match).
-import { StringMatcher } from "../shared/matchers";
-import { SegmentGlob, SpiffeId, SpiffePattern } from "../shared/spiffe";
+import { SegmentGlob, SpiffeId } from "../shared/spiffe";
 import { HostKey } from "./host-key";
+import { HostRequest } from "./host-request";
 import { PathPattern } from "./path-pattern";
+import { PrincipalPattern } from "./principal-pattern";
+import { RequestValue } from "./request-value";
+import { ValueMatcher } from "./value-matcher";
 
 export namespace Action {
   export const Allow: i32 = 0;
   export const Deny: i32 = 1;
   export const Audit: i32 = 2;
-}
-
-/** The request as policies see it; each value is read from the host at most once, when first
- *  needed. */
-export abstract class RequestView {
-  abstract method(): string;
-  /** `:authority` without its port. */
-  abstract host(): string;
-  /** `destination.port`, -1 when unknown. */
-  abstract port(): i64;
-  /** Whether `:path` normalizes (path.ts); checked before any policy that reads the path runs. */
-  abstract pathValid(): bool;
-  /** The canonical path ("" when invalid). */
-  abstract path(): string;
-  /** A request header; conditions on one header name share one key (config.ts). */
-  abstract header(key: HostKey): string | null;
 }
 
 /** A `<namespace>/<service-account>` pair of segment globs. */
@@ -41,17 +28,28 @@ export class ServiceAccountGlob {
 }
 
 /** Whether one of `patterns` matches the valid ID `id`. */
-export function anyPrincipal(patterns: SpiffePattern[], id: SpiffeId): bool {
+export function anyPrincipal(patterns: StaticArray<PrincipalPattern>, id: SpiffeId): bool {
   for (let i = 0, n = patterns.length; i < n; i++) if (unchecked(patterns[i]).matches(id)) return true;
   return false;
 }
 
-function anyTrustDomain(domains: string[], trustDomain: string): bool {
-  for (let i = 0, n = domains.length; i < n; i++) if (unchecked(domains[i]) == trustDomain) return true;
+// @ts-ignore: decorator
+@inline const SCHEME_LENGTH = 9; // "spiffe://"
+
+/** Whether the valid ID `id` has trust domain `domain` (compared in place). */
+function hasTrustDomain(id: SpiffeId, domain: string): bool {
+  const n = id.trustDomainEnd - SCHEME_LENGTH;
+  return n == domain.length &&
+    memory.compare(changetype<usize>(id.uri) + (SCHEME_LENGTH << 1), changetype<usize>(domain), <usize>n << 1) == 0;
+}
+
+/** Whether the valid ID `id` has one of the trust domains `domains`. */
+export function anyTrustDomain(domains: StaticArray<string>, id: SpiffeId): bool {
+  for (let i = 0, n = domains.length; i < n; i++) if (hasTrustDomain(id, unchecked(domains[i]))) return true;
   return false;
 }
 
-function anyNamespace(globs: SegmentGlob[], id: SpiffeId): bool {
+function anyNamespace(globs: StaticArray<SegmentGlob>, id: SpiffeId): bool {
   if (!id.hasServiceAccount) return false;
   for (let i = 0, n = globs.length; i < n; i++) {
     if (unchecked(globs[i]).matchesRange(id.uri, id.segmentStart(1), id.segmentEnd(1))) return true;
@@ -59,21 +57,21 @@ function anyNamespace(globs: SegmentGlob[], id: SpiffeId): bool {
   return false;
 }
 
-function anyServiceAccount(globs: ServiceAccountGlob[], id: SpiffeId): bool {
+function anyServiceAccount(globs: StaticArray<ServiceAccountGlob>, id: SpiffeId): bool {
   for (let i = 0, n = globs.length; i < n; i++) if (unchecked(globs[i]).matches(id)) return true;
   return false;
 }
 
 /** `from`: who the caller is. */
 export class Source {
-  principals: SpiffePattern[] | null = null;
-  notPrincipals: SpiffePattern[] | null = null;
-  trustDomains: string[] | null = null;
-  notTrustDomains: string[] | null = null;
-  namespaces: SegmentGlob[] | null = null;
-  notNamespaces: SegmentGlob[] | null = null;
-  serviceAccounts: ServiceAccountGlob[] | null = null;
-  notServiceAccounts: ServiceAccountGlob[] | null = null;
+  principals: StaticArray<PrincipalPattern> | null = null;
+  notPrincipals: StaticArray<PrincipalPattern> | null = null;
+  trustDomains: StaticArray<string> | null = null;
+  notTrustDomains: StaticArray<string> | null = null;
+  namespaces: StaticArray<SegmentGlob> | null = null;
+  notNamespaces: StaticArray<SegmentGlob> | null = null;
+  serviceAccounts: StaticArray<ServiceAccountGlob> | null = null;
+  notServiceAccounts: StaticArray<ServiceAccountGlob> | null = null;
   /** Also matches callers without a valid identity. */
   unauthenticated: bool = false;
   /** Some identity field is set (an authenticated caller must satisfy them all). */
@@ -90,11 +88,8 @@ export class Source {
     if (patterns !== null && anyPrincipal(patterns, id)) return false;
     const domains = this.trustDomains;
     const notDomains = this.notTrustDomains;
-    if (domains !== null || notDomains !== null) {
-      const td = id.trustDomain();
-      if (domains !== null && !anyTrustDomain(domains, td)) return false;
-      if (notDomains !== null && anyTrustDomain(notDomains, td)) return false;
-    }
+    if (domains !== null && !anyTrustDomain(domains, id)) return false;
+    if (notDomains !== null && anyTrustDomain(notDomains, id)) return false;
     let namespaces = this.namespaces;
     if (namespaces !== null && !anyNamespace(namespaces, id)) return false;
     namespaces = this.notNamespaces;
@@ -107,42 +102,42 @@ export class Source {
   }
 }
 
-function anyString(values: string[], value: string): bool {
-  for (let i = 0, n = values.length; i < n; i++) if (unchecked(values[i]) == value) return true;
+function anyString(values: StaticArray<string>, value: RequestValue): bool {
+  for (let i = 0, n = values.length; i < n; i++) if (value.equals(unchecked(values[i]))) return true;
   return false;
 }
 
-function anyMatcher(matchers: StringMatcher[], value: string): bool {
+function anyMatcher(matchers: StaticArray<ValueMatcher>, value: RequestValue): bool {
   for (let i = 0, n = matchers.length; i < n; i++) if (unchecked(matchers[i]).matches(value)) return true;
   return false;
 }
 
-function anyPort(ports: i64[], port: i64): bool {
+function anyPort(ports: StaticArray<i64>, port: i64): bool {
   for (let i = 0, n = ports.length; i < n; i++) if (unchecked(ports[i]) == port) return true;
   return false;
 }
 
-function anyPath(patterns: PathPattern[], path: string): bool {
+function anyPath(patterns: StaticArray<PathPattern>, path: RequestValue): bool {
   for (let i = 0, n = patterns.length; i < n; i++) if (unchecked(patterns[i]).matches(path)) return true;
   return false;
 }
 
 /** `to`: what is being asked. */
 export class Operation {
-  methods: string[] | null = null;
-  notMethods: string[] | null = null;
-  hosts: StringMatcher[] | null = null;
-  notHosts: StringMatcher[] | null = null;
-  ports: i64[] | null = null;
-  notPorts: i64[] | null = null;
-  paths: PathPattern[] | null = null;
-  notPaths: PathPattern[] | null = null;
+  methods: StaticArray<string> | null = null;
+  notMethods: StaticArray<string> | null = null;
+  hosts: StaticArray<ValueMatcher> | null = null;
+  notHosts: StaticArray<ValueMatcher> | null = null;
+  ports: StaticArray<i64> | null = null;
+  notPorts: StaticArray<i64> | null = null;
+  paths: StaticArray<PathPattern> | null = null;
+  notPaths: StaticArray<PathPattern> | null = null;
 
   get usesPath(): bool { return this.paths !== null || this.notPaths !== null; }
 
   // @ts-ignore: decorator
   @inline
-  matches(request: RequestView): bool {
+  matches(request: HostRequest): bool {
     let methods = this.methods;
     if (methods !== null && !anyString(methods, request.method())) return false;
     methods = this.notMethods;
@@ -166,17 +161,18 @@ export class Operation {
 /** `when[i]`: a request header condition. A missing header never matches `values` and always
  *  satisfies `not_values`. */
 export class Condition {
-  values: StringMatcher[] | null = null;
-  notValues: StringMatcher[] | null = null;
+  values: StaticArray<ValueMatcher> | null = null;
+  notValues: StaticArray<ValueMatcher> | null = null;
 
   constructor(readonly header: HostKey) {}
 
-  matches(request: RequestView): bool {
-    const value = request.header(this.header);
+  matches(): bool {
+    const value = this.header.read();
+    const present = value.length >= 0;
     const values = this.values;
-    if (values !== null && (value === null || !anyMatcher(values, value))) return false;
+    if (values !== null && (!present || !anyMatcher(values, value))) return false;
     const notValues = this.notValues;
-    if (notValues !== null && value !== null && anyMatcher(notValues, value)) return false;
+    if (notValues !== null && present && anyMatcher(notValues, value)) return false;
     return true;
   }
 }
@@ -184,7 +180,7 @@ export class Condition {
 export class Policy {
   from: Source | null = null;
   to: Operation | null = null;
-  when: Condition[] | null = null;
+  when: StaticArray<Condition> | null = null;
   /** Position in the configuration: its `matched` counter slot and its bit in CallerMatches. */
   index: i32 = 0;
 
@@ -202,12 +198,12 @@ export class Policy {
   }
 
   /** Whether `to` and `when` match (`from` is matched per caller: caller-matches.ts). */
-  matchesRequest(request: RequestView): bool {
+  matchesRequest(request: HostRequest): bool {
     const to = this.to;
     if (to !== null && !to.matches(request)) return false;
     const when = this.when;
     if (when !== null) {
-      for (let i = 0, n = when.length; i < n; i++) if (!unchecked(when[i]).matches(request)) return false;
+      for (let i = 0, n = when.length; i < n; i++) if (!unchecked(when[i]).matches()) return false;
     }
     return true;
   }

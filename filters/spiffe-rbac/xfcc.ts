@@ -4,10 +4,13 @@
 // `"` written as `\"`. Spaces or tabs before a key are skipped. The whole header is checked, in one
 // pass, whichever element is used: anything else (an empty element, a pair without `=` or with an
 // empty key, an unterminated quote, text after a closing quote, a `"` inside an unquoted value) makes
-// the header malformed.
+// the header malformed. The header is parsed in place (the host's bytes): the URI is reported as
+// offsets, so a request allocates nothing for it.
+import { bytesToString } from "../shared/bytes";
+import { RequestValue } from "./request-value";
 
 export namespace XfccResult {
-  /** The chosen element has exactly one URI: `xfccUri` holds it. */
+  /** The chosen element has exactly one URI: xfccUriStart/End say where. */
   export const Uri: i32 = 0;
   /** The chosen element has no URI key. */
   export const NoUri: i32 = 1;
@@ -16,45 +19,68 @@ export namespace XfccResult {
   export const Malformed: i32 = 3;
 }
 
-/** The URI found by the last parseXfcc that returned XfccResult.Uri. */
-export let xfccUri = "";
+/** Where the URI found by the last parseXfcc that returned XfccResult.Uri is in the header:
+ *  bytes [xfccUriStart, xfccUriEnd), quoted content with `\"` escapes when xfccUriEscaped. */
+export let xfccUriStart = 0;
+export let xfccUriEnd = 0;
+export let xfccUriEscaped = false;
 
 // @ts-ignore: decorator
 @inline
-function byteAt(s: string, i: i32): u32 {
-  return <u32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
+function byteAt(p: usize, i: i32): u32 {
+  return <u32>load<u8>(p + <usize>i);
 }
 
-/** Whether s[start, end) is `uri` in any case. */
-function isUriKey(s: string, start: i32, end: i32): bool {
+/** Whether bytes [start, end) at `s` are `uri` in any case. */
+function isUriKey(s: usize, start: i32, end: i32): bool {
   return end - start == 3 && (byteAt(s, start) | 0x20) == 0x75 && (byteAt(s, start + 1) | 0x20) == 0x72 &&
     (byteAt(s, start + 2) | 0x20) == 0x69;
 }
 
-/** s[start, end) of a quoted value's content with `\"` turned into `"`. */
-function unescapeQuoted(s: string, start: i32, end: i32): string {
+/** The URI found by the last parseXfcc in `header` (the same bytes), `\"` turned into `"`: an
+ *  allocation, for URIs with escapes. */
+export function xfccUriString(header: usize): string {
   let out = "";
-  let from = start;
-  for (let i = start; i < end; i++) {
-    if (byteAt(s, i) == 0x5c && i + 1 < end && byteAt(s, i + 1) == 0x22) {
-      out += s.substring(from, i);
+  let from = xfccUriStart;
+  const end = xfccUriEnd;
+  for (let i = from; i < end; i++) {
+    if (xfccUriEscaped && byteAt(header, i) == 0x5c && i + 1 < end && byteAt(header, i + 1) == 0x22) {
+      out += bytesToString(header + <usize>from, <usize>(i - from));
       from = i + 1;
       i++;
     }
   }
-  return out + s.substring(from, end);
+  return out + bytesToString(header + <usize>from, <usize>(end - from));
 }
 
+// The last header parsed and what came of it: a proxy sends the same header for every request of
+// one client, so while it repeats one comparison replaces the parse (xfccUri* still hold its URI).
+const lastHeader = new RequestValue();
+let lastUseLast = false;
+let lastResult = XfccResult.Malformed;
+
 /**
- * Parses `header` and reports the URI of the first element (`useLast` false) or the last one
- * (`useLast` true). On XfccResult.Uri the value is in `xfccUri`.
+ * Parses the `n` bytes of a header at `header` and reports the URI of the first element
+ * (`useLast` false) or the last one (`useLast` true). On XfccResult.Uri, xfccUriStart/End say
+ * where it is.
  */
-export function parseXfcc(header: string, useLast: bool): i32 {
-  const n = header.length;
+export function parseXfcc(header: usize, n: i32, useLast: bool): i32 {
+  if (useLast == lastUseLast && lastHeader.equalsBytes(header, n)) return lastResult;
+  const result = scanXfcc(header, n, useLast);
+  lastHeader.copy(header, n);
+  lastUseLast = useLast;
+  lastResult = result;
+  return result;
+}
+
+/** parseXfcc without the memory of the last header. */
+function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
   let i = 0;
   let element = 0;
   let result = XfccResult.NoUri;
-  let uri = "";
+  let uriStart = 0;
+  let uriEnd = 0;
+  let uriEscaped = false;
   let uris = 0;
   while (true) {
     // a key
@@ -70,15 +96,19 @@ export function parseXfcc(header: string, useLast: bool): i32 {
     // a value
     let valueStart = i;
     let valueEnd = i;
-    let quoted = false;
+    let escaped = false;
     if (i < n && byteAt(header, i) == 0x22) {
-      quoted = true;
       valueStart = ++i;
       while (true) {
         if (i >= n) return XfccResult.Malformed;
         const c = byteAt(header, i);
         if (c == 0x22) break;
-        i += c == 0x5c && i + 1 < n && byteAt(header, i + 1) == 0x22 ? 2 : 1;
+        if (c == 0x5c && i + 1 < n && byteAt(header, i + 1) == 0x22) {
+          escaped = true;
+          i += 2;
+        } else {
+          i++;
+        }
       }
       valueEnd = i++;
       if (i < n && byteAt(header, i) != 0x3b && byteAt(header, i) != 0x2c) return XfccResult.Malformed;
@@ -93,13 +123,17 @@ export function parseXfcc(header: string, useLast: bool): i32 {
     }
     if (isUriKey(header, keyStart, keyEnd) && (useLast || element == 0)) {
       uris++;
-      uri = quoted ? unescapeQuoted(header, valueStart, valueEnd) : header.substring(valueStart, valueEnd);
+      uriStart = valueStart;
+      uriEnd = valueEnd;
+      uriEscaped = escaped;
     }
     if (i >= n || byteAt(header, i) == 0x2c) {
       // the element ends here
       if (useLast || element == 0) {
         result = uris == 0 ? XfccResult.NoUri : uris == 1 ? XfccResult.Uri : XfccResult.ManyUris;
-        xfccUri = uris == 1 ? uri : "";
+        xfccUriStart = uriStart;
+        xfccUriEnd = uriEnd;
+        xfccUriEscaped = uriEscaped;
       }
       if (i >= n) break;
       i++; // `,`

@@ -100,6 +100,26 @@ describe("keys", () => {
     expect(outcome(send({ "x-user": "bob" }))).toBe("allow");
   });
 
+  // Values up to 2 KB arrive in the module's scratch block, longer ones in a heap block; a part
+  // over 4096 bytes is missing (skipped by default).
+  it.each([
+    ["short", 5],
+    ["scratch-sized", 2048],
+    ["heap-sized", 3000],
+    ["at the 4096-byte limit", 4096],
+  ])("keys on %s header values (%d bytes) by their exact bytes", async (_, size) => {
+    const { send } = await start({ rules: [perSecond(1, { key: [{ source: "header", name: "X-User" }] })] });
+    const alice = "a".repeat(size - 1) + "1";
+    const bob = "a".repeat(size - 1) + "2";
+    expect([alice, alice, bob].map((v) => outcome(send({ "x-user": v })))).toEqual(["allow", "429", "allow"]);
+  });
+
+  it("treats a key header over 4096 bytes as missing", async () => {
+    const { send } = await start({ rules: [perSecond(1, { key: [{ source: "header", name: "X-User" }] })] });
+    const huge = "a".repeat(4097);
+    expect([huge, huge].map((v) => outcome(send({ "x-user": v })))).toEqual(["allow", "allow"]);
+  });
+
   it("skips the rule when a key part is missing and on_missing_key is skip", async () => {
     const { send } = await start({
       rules: [perSecond(1, { key: [{ source: "cookie", name: "session" }] })],

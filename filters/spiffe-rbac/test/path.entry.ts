@@ -1,8 +1,18 @@
 // Test entry for path.ts and path-pattern.ts.
+import { stringToBuffer } from "../../shared/bytes";
 import { EncodedSlashes, normalizePath, PathOptions } from "../path";
 import { compilePathPattern, pathPatternError } from "../path-pattern";
+import { RequestValue } from "../request-value";
 
 const SLASHES = ["reject", "decode", "keep"];
+
+/** `path` as the filter holds a request value. */
+function requestValue(path: string): RequestValue {
+  const bytes = stringToBuffer(path);
+  const value = new RequestValue();
+  value.copy(changetype<usize>(bytes), bytes.byteLength);
+  return value;
+}
 
 /** The canonical path, or "<invalid>". */
 export function normalize(path: string, encodedSlashes: string, mergeSlashes: bool, rejectDotSegments: bool): string {
@@ -11,13 +21,14 @@ export function normalize(path: string, encodedSlashes: string, mergeSlashes: bo
   options.encodedSlashes = slashes < 0 ? EncodedSlashes.Reject : slashes;
   options.mergeSlashes = mergeSlashes;
   options.rejectDotSegments = rejectDotSegments;
-  const out = normalizePath(path, options);
-  return out === null ? "<invalid>" : out;
+  const raw = requestValue(path);
+  const out = new RequestValue();
+  return normalizePath(raw.ptr, raw.length, options, out) ? out.toString() : "<invalid>";
 }
 
 /** "match" / "no match", or "invalid: <reason>". */
 export function matchPath(pattern: string, path: string): string {
   const compiled = compilePathPattern(pattern);
   if (compiled === null) return "invalid: " + pathPatternError;
-  return compiled.matches(path) ? "match" : "no match";
+  return compiled.matches(requestValue(path)) ? "match" : "no match";
 }

@@ -1,10 +1,12 @@
 // Test entry for xfcc.ts.
-import { parseXfcc, xfccUri, XfccResult } from "../xfcc";
+import { stringToBuffer } from "../../shared/bytes";
+import { parseXfcc, xfccUriString, XfccResult } from "../xfcc";
 
 /** "uri <value>", "no uri", "many uris" or "malformed". */
 export function chooseUri(header: string, useLast: bool): string {
-  const result = parseXfcc(header, useLast);
-  if (result == XfccResult.Uri) return "uri " + xfccUri;
+  const bytes = stringToBuffer(header);
+  const result = parseXfcc(changetype<usize>(bytes), bytes.byteLength, useLast);
+  if (result == XfccResult.Uri) return "uri " + xfccUriString(changetype<usize>(bytes));
   if (result == XfccResult.NoUri) return "no uri";
   if (result == XfccResult.ManyUris) return "many uris";
   return "malformed";
