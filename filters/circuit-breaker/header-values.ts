@@ -1,5 +1,5 @@
 // The few header values read on every request, parsed straight from the host's block (no string
-// is built): the response :status, grpc-status, and whether the request is gRPC.
+// is built): the response :status and grpc-status.
 import { proxy_get_header_map_value } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { stringToBuffer } from "../shared/bytes";
 import { HeaderMap } from "../shared/headers";
@@ -8,8 +8,6 @@ import { hostFree } from "../shared/host-memory";
 
 const STATUS = stringToBuffer(":status");
 const GRPC_STATUS = stringToBuffer("grpc-status");
-const CONTENT_TYPE = stringToBuffer("content-type");
-const GRPC_TYPE = "application/grpc";
 
 // Host results: u32 pointer, u32 length.
 const returned = memory.data(8);
@@ -56,21 +54,4 @@ export function responseGrpcStatus(): i32 {
   const status = smallNumber(valuePtr(), min<usize>(valueLen(), 4));
   release();
   return status <= 16 ? status : -1;
-}
-
-/** Whether the request content-type is gRPC (Envoy's rule: `application/grpc`, alone or followed
- *  by `+` or `;`). */
-export function isGrpcRequest(): bool {
-  if (!read(HeaderMap.RequestHeaders, CONTENT_TYPE)) return false;
-  const ptr = valuePtr();
-  const len = valueLen();
-  const n = <usize>GRPC_TYPE.length;
-  let grpc = len >= n;
-  for (let i: usize = 0; grpc && i < n; i++) grpc = <u32>load<u8>(ptr + i) == <u32>GRPC_TYPE.charCodeAt(<i32>i);
-  if (grpc && len > n) {
-    const next = load<u8>(ptr + n);
-    grpc = next == 0x2b || next == 0x3b;
-  }
-  release();
-  return grpc;
 }

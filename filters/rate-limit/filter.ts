@@ -300,7 +300,7 @@ export class RateLimitFilter extends HttpContext {
       }
       if (!serviceRetryAfter) headers.add("retry-after", max<u64>(1, s.resetSeconds).toString());
     }
-    const grpc = isGrpcRequest(req.header("content-type"));
+    const grpc = isGrpcRequest();
     sendLocalReply(config.rejectStatus, "rate_limited", config.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
   }
 

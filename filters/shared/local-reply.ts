@@ -1,7 +1,11 @@
 // Local replies (the proxy answers instead of the upstream) and gRPC request detection.
 import { proxy_send_local_response } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { stringToBuffer } from "./bytes";
-import { HeaderList } from "./headers";
+import { HeaderList, HeaderMap } from "./headers";
+import { readHeader, releaseValue, valueByte } from "./host-values";
+
+const CONTENT_TYPE = stringToBuffer("content-type");
+const GRPC_CONTENT_TYPE = "application/grpc";
 
 /** gRPC status value meaning "send no grpc-status header". */
 export const NO_GRPC_STATUS: i32 = -1;
@@ -24,14 +28,18 @@ export function sendLocalReply(status: u32, details: string, body: string, heade
     grpcStatus < 0 ? 0xffffffff : <u32>grpcStatus);
 }
 
-/** Whether a `content-type` marks a gRPC request, as Envoy's Grpc::Common::hasGrpcContentType:
- *  `application/grpc` alone or followed by `+` or `;` (e.g. `application/grpc+proto`). */
-export function isGrpcRequest(contentType: string | null): bool {
-  if (contentType === null) return false;
-  const prefix = "application/grpc";
-  const n = prefix.length;
-  if (!contentType.startsWith(prefix)) return false;
-  if (contentType.length == n) return true;
-  const next = contentType.charCodeAt(n);
-  return next == 0x2b || next == 0x3b;
+/** Whether the request's `content-type` marks it as gRPC, as Envoy's
+ *  Grpc::Common::hasGrpcContentType: `application/grpc` alone or followed by `+` or `;` (e.g.
+ *  `application/grpc+proto`). Reads the header in place: one host call, no allocation. */
+export function isGrpcRequest(): bool {
+  const n = readHeader(HeaderMap.RequestHeaders, CONTENT_TYPE);
+  const m = GRPC_CONTENT_TYPE.length;
+  let grpc = n >= m;
+  for (let i = 0; grpc && i < m; i++) grpc = valueByte(i) == GRPC_CONTENT_TYPE.charCodeAt(i);
+  if (grpc && n > m) {
+    const next = valueByte(m);
+    grpc = next == 0x2b || next == 0x3b;
+  }
+  releaseValue();
+  return grpc;
 }

@@ -1,11 +1,10 @@
 // The 403 reply. Its details and body are encoded once at configure time and gRPC detection
-// reads `content-type` as bytes, so a denied request allocates nothing (unless the decision
+// (shared/local-reply.ts) reads `content-type` in place, so a denied request allocates nothing (unless the decision
 // header is on: its value names the reason and policy).
 import { proxy_send_local_response } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { stringToBuffer } from "../shared/bytes";
-import { HeaderList, HeaderMap } from "../shared/headers";
-import { readHeader, releaseValue, valueByte, valuePtr } from "../shared/host-values";
-import { bytesEqualAt } from "./request-value";
+import { HeaderList } from "../shared/headers";
+import { isGrpcRequest } from "../shared/local-reply";
 
 export const DECISION_HEADER = "x-sluice-rbac";
 export const DENY_DETAILS = "rbac_access_denied";
@@ -13,22 +12,6 @@ const GRPC_PERMISSION_DENIED: u32 = 7;
 const NO_GRPC_STATUS: u32 = 0xffffffff;
 const DETAILS = stringToBuffer(DENY_DETAILS);
 const NO_HEADERS = new ArrayBuffer(0);
-const CONTENT_TYPE = stringToBuffer("content-type");
-const GRPC_CONTENT_TYPE = "application/grpc";
-
-/** Whether `content-type` marks a gRPC request, as Envoy's Grpc::Common::hasGrpcContentType:
- *  `application/grpc` alone or followed by `+` or `;` (shared/local-reply.ts isGrpcRequest). */
-function isGrpcRequest(): bool {
-  const n = readHeader(HeaderMap.RequestHeaders, CONTENT_TYPE);
-  const m = GRPC_CONTENT_TYPE.length;
-  let grpc = n >= m && bytesEqualAt(valuePtr(), GRPC_CONTENT_TYPE, 0, m);
-  if (grpc && n > m) {
-    const next = valueByte(m);
-    grpc = next == 0x2b || next == 0x3b;
-  }
-  releaseValue();
-  return grpc;
-}
 
 export class DenyReply {
   private readonly body: ArrayBuffer;

@@ -47,6 +47,28 @@ describe("token buckets shared by every worker", () => {
     expect(r.localResponse!.headers).toEqual(expect.arrayContaining([["grpc-status", "8"]]));
   });
 
+  // Envoy's Grpc::Common::hasGrpcContentType (shared/local-reply.ts isGrpcRequest).
+  it.each([
+    ["application/grpc", true],
+    ["application/grpc+proto", true],
+    ["application/grpc;charset=utf-8", true],
+    ["application/grpc-web", false],
+    ["application/grpcx", false],
+    ["application/json", false],
+    ["Application/grpc", false],
+    ["", false],
+    [null, false],
+  ])("treats a rejected request with content-type %j as gRPC: %s", async (contentType, grpc) => {
+    const { send } = await start({ rules: [perSecond(1)] });
+    const headers = contentType === null ? {} : { "content-type": contentType };
+    send(headers);
+    const r = send(headers);
+    // the filter asks for RESOURCE_EXHAUSTED only for gRPC; otherwise Envoy (host-sim) maps the
+    // HTTP status itself wherever it sees a gRPC-looking request
+    expect(r.localResponse!.details).toBe("rate_limited");
+    expect(r.localResponse!.grpcStatus === 8).toBe(grpc);
+  });
+
   it("requires every limit of a rule to pass", async () => {
     const { proxy, send } = await start({
       rules: [{ name: "api", limits: [{ requests: 2, per: "second" }, { requests: 3, per: "minute" }] }],

@@ -1,7 +1,6 @@
 // Test entry for the pure parts of headers.ts, properties.ts and local-reply.ts.
 import { bufferToString, stringToBuffer } from "../bytes";
 import { cookieValue, HeaderList, pathWithoutQuery, queryParam } from "../headers";
-import { isGrpcRequest } from "../local-reply";
 import { stripPort } from "../properties";
 
 /** `name` in the cookie header, or "<none>". */
@@ -45,8 +44,4 @@ export function parsePairs(bytes: string): string {
 
 export function hostOf(address: string): string {
   return stripPort(address);
-}
-
-export function grpcContentType(contentType: string): bool {
-  return isGrpcRequest(contentType);
 }

@@ -8,7 +8,6 @@ interface HeadersModule {
   serializePairs(lines: string): string;
   parsePairs(bytes: string): string;
   hostOf(address: string): string;
-  grpcContentType(contentType: string): boolean;
 }
 
 let m: HeadersModule;
@@ -155,21 +154,6 @@ describe("properties › stripPort", () => {
     ["", ""],
   ])("takes the host of %j as %j", (address, host) => {
     expect(m.hostOf(address)).toBe(host);
-  });
-});
-
-describe("local reply › isGrpcRequest", () => {
-  it.each([
-    ["application/grpc", true],
-    ["application/grpc+proto", true],
-    ["application/grpc;charset=utf-8", true],
-    ["application/grpc-web", false],
-    ["application/grpcx", false],
-    ["application/json", false],
-    ["Application/grpc", false],
-    ["", false],
-  ])("treats content-type %j as gRPC: %s", (contentType, expected) => {
-    expect(m.grpcContentType(contentType)).toBe(expected);
   });
 });
 
