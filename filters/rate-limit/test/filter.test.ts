@@ -60,7 +60,7 @@ describe("token buckets shared by every worker", () => {
     [null, false],
   ])("treats a rejected request with content-type %j as gRPC: %s", async (contentType, grpc) => {
     const { send } = await start({ rules: [perSecond(1)] });
-    const headers = contentType === null ? {} : { "content-type": contentType };
+    const headers: Record<string, string> = contentType === null ? {} : { "content-type": contentType };
     send(headers);
     const r = send(headers);
     // the filter asks for RESOURCE_EXHAUSTED only for gRPC; otherwise Envoy (host-sim) maps the
