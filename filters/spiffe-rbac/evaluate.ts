@@ -81,6 +81,8 @@ export class PolicySet {
   readonly audit: PolicyBits;
   /** The set has ALLOW policies (else `default_action` decides). */
   hasAllow: bool = false;
+  hasDeny: bool = false;
+  hasAudit: bool = false;
   /** Some policy of the set reads the path. */
   usesPath: bool = false;
 
@@ -99,11 +101,13 @@ export class PolicySet {
   add(policy: Policy): void {
     if (policy.action == Action.Deny) {
       this.deny.set(policy.index);
+      this.hasDeny = true;
     } else if (policy.action == Action.Allow) {
       this.allow.set(policy.index);
       this.hasAllow = true;
     } else {
       this.audit.set(policy.index);
+      this.hasAudit = true;
     }
     if (policy.usesPath) this.usesPath = true;
   }
@@ -139,12 +143,12 @@ export class Evaluator {
     if (id !== null && !id.trusted) return out.set(false, Reason.UntrustedTrustDomain, null);
     if (set.usesPath && !request.pathValid()) return out.set(false, Reason.InvalidPath, null);
     const from = id === null ? this.callerMatches.unauthenticated : id.from;
-    let audit = this.firstMatch(set.audit, from, 0, request);
+    let audit = set.hasAudit ? this.firstMatch(set.audit, from, 0, request) : null;
     while (audit !== null) {
       this.matched(set, audit, caller, request);
       audit = this.firstMatch(set.audit, from, audit.index + 1, request);
     }
-    const deny = this.firstMatch(set.deny, from, 0, request);
+    const deny = set.hasDeny ? this.firstMatch(set.deny, from, 0, request) : null;
     if (deny !== null) {
       this.matched(set, deny, caller, request);
       return out.set(false, Reason.DeniedByPolicy, deny);
