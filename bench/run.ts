@@ -1,4 +1,4 @@
-// npm run bench [-- --filter <id>] [--requests N] [--instructions]
+// npm run bench [-- --filter <id or scenario name>] [--requests N] [--instructions]
 // For each scenario (and the no-op baseline): .wasm size, host calls per request, guest time
 // relative to the no-op filter (same run), linear memory after N requests vs after warm-up, and
 // with --instructions the deterministic instruction counts under callgrind. Writes
@@ -117,7 +117,7 @@ function printTable(results: Result[]): void {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const chosen = SCENARIOS.filter((s) => !options.filter || s.filter === options.filter);
+  const chosen = SCENARIOS.filter((s) => !options.filter || s.filter === options.filter || s.name === options.filter);
   const noop = await measure(NOOP, options);
   let noopGuest: number | undefined;
   if (options.instructions) {

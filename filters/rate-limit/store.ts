@@ -14,7 +14,6 @@ import { hostFree } from "../shared/host-memory";
 // @ts-ignore: decorator
 @inline export const MAX_CAS_RETRIES = 8;
 
-const HEX = "0123456789abcdef";
 // Host results: u32 pointer, u32 length, u32 cas.
 const returned = memory.data(12);
 
@@ -36,7 +35,8 @@ export class BucketStore {
   private setSlot(slot: u32): void {
     const digits = changetype<usize>(this.key) + this.prefixLen;
     for (let i = 0; i < 8; i++) {
-      store<u8>(digits + i, <u8>HEX.charCodeAt((slot >> (28 - 4 * i)) & 15));
+      const d = (slot >> (28 - 4 * i)) & 15;
+      store<u8>(digits + i, <u8>(d < 10 ? 0x30 + d : 0x57 + d)); // 0-9a-f
     }
   }
 

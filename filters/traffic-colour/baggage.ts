@@ -7,7 +7,9 @@
 // a receiver drop a baggage header it cannot parse). Adding the colour never takes the header
 // beyond 64 members or 8,192 bytes, the limits every platform must propagate; when it would, the
 // colour goes only to the colour header.
-import { isTokenRange } from "./syntax";
+import { equalsBuffer } from "./byte-match";
+import { ScratchBlock } from "./scratch-block";
+import { isTchar } from "./syntax";
 
 // @ts-ignore: decorator
 @inline export const MAX_MEMBERS = 64;
@@ -15,143 +17,207 @@ import { isTokenRange } from "./syntax";
 @inline export const MAX_BYTES = 8192;
 
 // @ts-ignore: decorator
-@inline
-function isOws(c: i32): bool {
-  return c == 0x20 || c == 0x09;
+@inline function byteAt(s: usize, i: i32): i32 {
+  return <i32>load<u8>(s + <usize>i);
 }
 
+// Byte classes of the grammar, looked up in a table so a header is read in one cheap pass.
+// @ts-ignore: decorator
+@inline const OWS: u8 = 1;
+// @ts-ignore: decorator
+@inline const TCHAR: u8 = 2;
 /** baggage-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E. */
 // @ts-ignore: decorator
-@inline
-function isBaggageOctet(c: i32): bool {
-  return c >= 0x21 && c <= 0x7e && c != 0x22 && c != 0x2c && c != 0x3b && c != 0x5c;
+@inline const OCTET: u8 = 4;
+const byteClasses = memory.data(256);
+for (let c = 0; c < 256; c++) {
+  const ows = c == 0x20 || c == 0x09;
+  const octet = c >= 0x21 && c <= 0x7e && c != 0x22 && c != 0x2c && c != 0x3b && c != 0x5c;
+  store<u8>(byteClasses + <usize>c, (ows ? OWS : 0) | (isTchar(c) ? TCHAR : 0) | (octet ? OCTET : 0));
 }
 
-function trimStart(s: string, start: i32, end: i32): i32 {
-  while (start < end && isOws(s.charCodeAt(start))) start++;
-  return start;
-}
-
-function trimEnd(s: string, start: i32, end: i32): i32 {
-  while (end > start && isOws(s.charCodeAt(end - 1))) end--;
-  return end;
-}
-
-function allBaggageOctets(s: string, start: i32, end: i32): bool {
-  for (let i = start; i < end; i++) if (!isBaggageOctet(s.charCodeAt(i))) return false;
-  return true;
-}
-
-/** The baggage header split around the colour member. */
-export class Baggage {
-  /** The header follows the W3C grammar. */
-  valid: bool = true;
-  /** Value of the first member named by the colour key, or null. */
-  colour: string | null = null;
-  /** The header without the colour key's members (other members byte-for-byte), OWS-trimmed. */
-  others: string = "";
-  /** Number of members in `others`. */
-  otherCount: i32 = 0;
-  /** Members named by the colour key that were found. */
-  removed: i32 = 0;
-}
-
-/** The index of byte `c` in s[from, end), or `end`: scans never run past the current member, so
- *  a header is read in linear time whatever its shape. */
-function find(s: string, c: i32, from: i32, end: i32): i32 {
-  while (from < end && s.charCodeAt(from) != c) from++;
+/** The index of the first byte from s[from] on outside `classes`: at the latest the NUL that
+ *  follows the header copy (NUL is in no class), so the loop needs no bounds check. */
+function skip(s: usize, from: i32, classes: u8): i32 {
+  while ((load<u8>(byteClasses + <usize>byteAt(s, from)) & classes) != 0) from++;
   return from;
 }
 
-/** Checks `; property` parts in s[start, end): each `key` or `key = value`. */
-function validProperties(s: string, start: i32, end: i32): bool {
-  while (start < end) { // s[start] is ';'
-    const next = find(s, 0x3b, start + 1, end);
-    const from = trimStart(s, start + 1, next);
-    const to = trimEnd(s, from, next);
-    const eq = find(s, 0x3d, from, to);
-    if (!isTokenRange(s, from, trimEnd(s, from, eq))) return false;
-    if (eq < to && !allBaggageOctets(s, trimStart(s, eq + 1, to), to)) return false;
-    start = next;
+/** One request's baggage header split around the colour member, and the header it should become.
+ *  One instance serves every request (read() starts over): its block holds a copy of the header
+ *  at [0, headerLength), a NUL, then the rewritten header, so nothing is allocated. */
+export class BaggageHeader {
+  /** The header follows the W3C grammar. */
+  valid: bool = false;
+  /** Where the value of the first member named by the colour key starts in the header; -1 when
+   *  there is none. */
+  colourStart: i32 = -1;
+  colourLength: i32 = 0;
+  /** Members named by the colour key that were found. */
+  removed: i32 = 0;
+  /** Members of the rewritten header (those not named by the colour key). */
+  otherCount: i32 = 0;
+  headerLength: i32 = 0;
+  /** Length of the rewritten header: the header without the colour key's members (other members
+   *  byte-for-byte), OWS-trimmed, then the colour member once appendMember added it. */
+  rewrittenLength: i32 = 0;
+  /** appendMember added the colour member. */
+  private memberAdded: bool = false;
+  // The member scanMember read last: its bounds without OWS, its key and its value.
+  private memberFrom: i32 = 0;
+  private keyEnd: i32 = 0;
+  private valueStart: i32 = 0;
+  private valueEnd: i32 = 0;
+  private memberTo: i32 = 0;
+  private readonly block: ScratchBlock = new ScratchBlock(512);
+
+  /** Where the copy of the header is. */
+  get header(): usize {
+    return this.block.ptr;
   }
-  return true;
-}
 
-/** Whether s[start, end) equals `word`. */
-function rangeEquals(s: string, start: i32, end: i32, word: string): bool {
-  const n = word.length;
-  if (end - start != n) return false;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(start + i) != word.charCodeAt(i)) return false;
-  return true;
-}
+  /** Where the rewritten header is. */
+  get rewritten(): usize {
+    return this.block.ptr + <usize>this.headerLength + 1;
+  }
 
-/** Splits `header` around the members named `key`. */
-export function readBaggage(header: string, key: string): Baggage {
-  const result = new Baggage();
-  const n = header.length;
-  // Kept members as [start, end) pairs; only built into a string when a colour member is removed.
-  const kept = new Array<i32>();
-  let start = 0;
-  while (start <= n) {
-    const end = find(header, 0x2c, start, n);
-    const from = trimStart(header, start, end);
-    const to = trimEnd(header, from, end);
-    const eq = find(header, 0x3d, from, to);
-    if (from == to || eq == to) { result.valid = false; return result; }
-    const keyEnd = trimEnd(header, from, eq);
-    const semi = find(header, 0x3b, eq, to);
-    const valueStart = trimStart(header, eq + 1, semi);
-    const valueEnd = trimEnd(header, valueStart, semi);
-    if (!isTokenRange(header, from, keyEnd) || !allBaggageOctets(header, valueStart, valueEnd) ||
-      !validProperties(header, semi, to)) {
-      result.valid = false;
-      return result;
+  /** Where the colour member's value is (colourStart >= 0). */
+  get colour(): usize {
+    return this.block.ptr + <usize>this.colourStart;
+  }
+
+  /** Whether the request had a (non-empty) header. */
+  get present(): bool {
+    return this.headerLength > 0;
+  }
+
+  /** Copies the `n` bytes at `ptr` and splits them around the members named `key` (bytes); `n`
+   *  < 1 (no header, or an empty one) reads as no header. */
+  read(ptr: usize, n: i32, key: ArrayBuffer): void {
+    this.headerLength = max(n, 0);
+    this.colourStart = -1;
+    this.colourLength = 0;
+    this.removed = 0;
+    this.otherCount = 0;
+    this.rewrittenLength = 0;
+    this.memberAdded = false;
+    this.valid = false;
+    if (n < 1) return;
+    this.block.trim();
+    this.block.ensure((n << 1) + 1);
+    memory.copy(this.block.ptr, ptr, <usize>n);
+    store<u8>(this.block.ptr + <usize>n, 0);
+    this.valid = this.split(key);
+    if (this.valid && this.removed == 0) {
+      // nothing removed: the header as it came, without OWS around it (the last member scanned
+      // ends it), instead of its members joined again
+      this.rewrittenLength = 0;
+      this.keep(skip(this.header, 0, OWS), this.memberTo);
     }
-    if (rangeEquals(header, from, keyEnd, key)) {
-      if (result.colour === null) result.colour = header.substring(valueStart, valueEnd);
-      result.removed++;
-    } else {
-      // the first kept member starts trimmed; later ones keep the spacing after their comma
-      kept.push(kept.length == 0 ? from : start);
-      kept.push(to);
-    }
-    start = end + 1;
   }
-  result.otherCount = kept.length >> 1;
-  if (result.removed == 0) {
-    result.others = header.substring(trimStart(header, 0, n), trimEnd(header, 0, n));
-  } else {
-    result.others = joinRanges(header, kept);
-  }
-  return result;
-}
 
-/** The ranges [start, end) of `s` listed in `bounds`, joined with ",", built in one allocation. */
-function joinRanges(s: string, bounds: Array<i32>): string {
-  const count = bounds.length >> 1;
-  if (count == 0) return "";
-  let length = count - 1;
-  for (let i = 0; i < bounds.length; i += 2) length += unchecked(bounds[i + 1]) - unchecked(bounds[i]);
-  const out = changetype<string>(__new(<usize>length << 1, idof<string>()));
-  const src = changetype<usize>(s);
-  let at = changetype<usize>(out);
-  for (let i = 0; i < bounds.length; i += 2) {
-    if (i > 0) {
-      store<u16>(at, 0x2c);
-      at += 2;
-    }
-    const start = unchecked(bounds[i]);
-    const bytes = <usize>(unchecked(bounds[i + 1]) - start) << 1;
-    memory.copy(at, src + (<usize>start << 1), bytes);
-    at += bytes;
+  /** Whether the colour member's value is `colour` (and there is one). */
+  private colourIs(colour: ArrayBuffer): bool {
+    return this.colourStart >= 0 && equalsBuffer(this.colour, this.colourLength, colour);
   }
-  return out;
-}
 
-/** `others` with `member` (`key=colour`) appended, or null when that would pass 64 members or
- *  8,192 bytes. */
-export function withMember(others: string, otherCount: i32, member: string): string | null {
-  if (otherCount == 0) return member;
-  if (otherCount + 1 > MAX_MEMBERS || others.length + 1 + member.length > MAX_BYTES) return null;
-  return others + "," + member;
+  /** Makes the rewritten header carry `member` (`key=colour`, `colour` being its value; null for
+   *  no colour member). False when the header needs no write: it already carries exactly this
+   *  colour (one colour member, with this value: it stays byte-for-byte as it came), or the
+   *  rewritten header is the header as it came. */
+  setColour(member: ArrayBuffer | null, colour: ArrayBuffer | null): bool {
+    if (colour !== null && this.removed == 1 && this.colourIs(colour)) return false;
+    if (member !== null) this.appendMember(member);
+    // Now a removed or an added member always changes the header (a removed member equal to the
+    // added one returned above); without either, the rewritten header is the header trimmed, the
+    // same exactly when as long.
+    return this.removed > 0 || this.memberAdded || this.rewrittenLength != this.headerLength;
+  }
+
+  /** Appends `member` (`key=colour`) to the rewritten header unless that would pass 64 members
+   *  or 8,192 bytes; false when it did not. */
+  appendMember(member: ArrayBuffer): bool {
+    const n = member.byteLength;
+    const others = this.rewrittenLength;
+    if (this.otherCount > 0 && (this.otherCount + 1 > MAX_MEMBERS || others + 1 + n > MAX_BYTES)) return false;
+    this.block.ensure(this.headerLength + 1 + others + 1 + n);
+    if (this.otherCount > 0) this.comma();
+    memory.copy(this.rewritten + <usize>this.rewrittenLength, changetype<usize>(member), <usize>n);
+    this.rewrittenLength += n;
+    this.memberAdded = true;
+    return true;
+  }
+
+  /** Parses the header copy member by member, keeping the members not named `key` in the
+   *  rewritten header; false when the header is malformed. */
+  private split(key: ArrayBuffer): bool {
+    const n = this.headerLength;
+    let start = 0;
+    while (start <= n) {
+      const end = this.scanMember(start);
+      if (end < 0) return false;
+      const from = this.memberFrom;
+      if (equalsBuffer(this.header + <usize>from, this.keyEnd - from, key)) {
+        if (this.colourStart < 0) {
+          this.colourStart = this.valueStart;
+          this.colourLength = this.valueEnd - this.valueStart;
+        }
+        this.removed++;
+      } else {
+        // the first kept member starts trimmed; later ones keep the spacing after their comma
+        if (this.otherCount > 0) this.comma();
+        this.keep(this.otherCount == 0 ? from : start, this.memberTo);
+        this.otherCount++;
+      }
+      start = end + 1;
+    }
+    return true;
+  }
+
+  /** Scans the member that starts at header[start], each byte once, into memberFrom, keyEnd,
+   *  valueStart, valueEnd and memberTo: the index of the `,` that ends it (or of the header's
+   *  end), or -1 when it is malformed. */
+  private scanMember(start: i32): i32 {
+    const s = this.header;
+    const n = this.headerLength;
+    const from = skip(s, start, OWS);
+    const keyEnd = skip(s, from, TCHAR);
+    const eq = skip(s, keyEnd, OWS);
+    if (keyEnd == from || byteAt(s, eq) != 0x3d) return -1; // =
+    const valueStart = skip(s, eq + 1, OWS);
+    const valueEnd = skip(s, valueStart, OCTET);
+    let to = valueEnd > valueStart ? valueEnd : eq + 1;
+    let i = skip(s, valueEnd, OWS);
+    while (byteAt(s, i) == 0x3b) { // ; property: key, or key = value
+      const propertyKey = skip(s, i + 1, OWS);
+      to = skip(s, propertyKey, TCHAR);
+      if (to == propertyKey) return -1;
+      i = skip(s, to, OWS);
+      if (byteAt(s, i) == 0x3d) {
+        const propertyValue = skip(s, i + 1, OWS);
+        const propertyValueEnd = skip(s, propertyValue, OCTET);
+        to = propertyValueEnd > propertyValue ? propertyValueEnd : i + 1;
+        i = skip(s, propertyValueEnd, OWS);
+      }
+    }
+    if (i < n && byteAt(s, i) != 0x2c) return -1; // ,
+    this.memberFrom = from;
+    this.keyEnd = keyEnd;
+    this.valueStart = valueStart;
+    this.valueEnd = valueEnd;
+    this.memberTo = to;
+    return i;
+  }
+
+  /** Appends a member separator to the rewritten header. */
+  private comma(): void {
+    store<u8>(this.rewritten + <usize>this.rewrittenLength, 0x2c);
+    this.rewrittenLength++;
+  }
+
+  /** Appends header bytes [start, end) to the rewritten header. */
+  private keep(start: i32, end: i32): void {
+    memory.copy(this.rewritten + <usize>this.rewrittenLength, this.header + <usize>start, <usize>(end - start));
+    this.rewrittenLength += end - start;
+  }
 }

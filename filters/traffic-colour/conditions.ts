@@ -1,9 +1,11 @@
-// Rule conditions and condition groups, compiled at configure and tested against RequestValues.
+// Rule conditions and condition groups, compiled at configure and tested against RequestValues
+// (on the value's bytes, in place).
 // Every operator except `absent` is false when the value is absent, so `not_equals` and `not_in`
 // mean "present and different"; combine with `absent` in an `any` group to include missing values.
 import { StringMatcher } from "../shared/matchers";
+import { matchesBytes } from "./byte-match";
+import { ABSENT, RequestValues } from "./request-values";
 import { NOT_A_NUMBER, parseDecimal } from "./syntax";
-import { RequestValues } from "./request-values";
 
 export const enum Op { Equals, NotEquals, Prefix, Suffix, Contains, In, NotIn, Present, Absent, Glob, Range }
 
@@ -30,27 +32,29 @@ export class Condition extends Predicate {
   }
 
   test(request: RequestValues): bool {
-    const value = request.get(this.source);
+    const n = request.read(this.source);
     const op = this.op;
-    if (op == Op.Absent) return value === null;
-    if (value === null) return false;
+    if (op == Op.Absent) return n == ABSENT;
+    if (n == ABSENT) return false;
+    const value = request.at(this.source);
     switch (op) {
       case Op.Present: return true;
-      case Op.NotEquals: return !this.matcher!.matches(value);
-      case Op.In: return this.inSet(value);
-      case Op.NotIn: return !this.inSet(value);
+      case Op.NotEquals: return !matchesBytes(this.matcher!, value, n);
+      case Op.In: return this.inSet(value, n);
+      case Op.NotIn: return !this.inSet(value, n);
       case Op.Range: {
-        const n = parseDecimal(value);
-        return n != NOT_A_NUMBER && n >= this.min && n <= this.max;
+        const number = parseDecimal(value, n);
+        return number != NOT_A_NUMBER && number >= this.min && number <= this.max;
       }
-      default: return this.matcher!.matches(value);
+      default: return matchesBytes(this.matcher!, value, n);
     }
   }
 
-  private inSet(value: string): bool {
+  /** Whether the `n` bytes at `value` are one of the set's values. */
+  private inSet(value: usize, n: i32): bool {
     const set = this.set;
-    for (let i = 0, n = set.length; i < n; i++) {
-      if (unchecked(set[i]).matches(value)) return true;
+    for (let i = 0, count = set.length; i < count; i++) {
+      if (matchesBytes(unchecked(set[i]), value, n)) return true;
     }
     return false;
   }

@@ -5,6 +5,7 @@
 import { stringToBuffer } from "../shared/bytes";
 import { ConfigReader, JsonKind, JsonValue } from "../shared/json";
 import { compileSpiffePattern, SpiffeError, spiffeErrorMessage, SpiffePattern } from "../shared/spiffe";
+import { equalsBuffer } from "./byte-match";
 import { MAX_COLOURS, MAX_NAME_CHARS, readColourRef, readHeaderName, TOKEN_CHARS } from "./config-values";
 import { MatchParser } from "./match-config";
 import { Source } from "./request-values";
@@ -44,8 +45,10 @@ export class TrafficColourConfig {
   colourBytes: ArrayBuffer[] = [];
   /** Baggage member key for the colour; "" when baggage is not written. */
   baggageKey: string = "";
-  /** `<baggageKey>=<colour>` for each colour (empty when baggage is off). */
-  baggageMembers: string[] = [];
+  /** `baggageKey` as bytes. */
+  baggageKeyBytes: ArrayBuffer = new ArrayBuffer(0);
+  /** `<baggageKey>=<colour>` as bytes for each colour (empty when baggage is off). */
+  baggageMembers: ArrayBuffer[] = [];
   /** Response header echoing the colour; "" when off. */
   responseHeader: string = "";
   responseHeaderBytes: ArrayBuffer = new ArrayBuffer(0);
@@ -55,9 +58,13 @@ export class TrafficColourConfig {
   /** Some rule has an activation window, so requests need the proxy's clock. */
   needsClock: bool = false;
 
-  /** Index of colour `name`, or NO_COLOUR. */
-  colourIndex(name: string): i32 {
-    return this.colours.indexOf(name);
+  /** Index of the colour named by the `n` bytes at `name`, or NO_COLOUR. */
+  colourOf(name: usize, n: i32): i32 {
+    const colours = this.colourBytes;
+    for (let i = 0, count = colours.length; i < count; i++) {
+      if (equalsBuffer(name, n, unchecked(colours[i]))) return i;
+    }
+    return NO_COLOUR;
   }
 }
 
@@ -98,8 +105,9 @@ class ConfigParser {
     if (baggageKey !== null && !r.failed && !isToken(c.baggageKey)) {
       r.fail(baggageKey, "must be a baggage key " + TOKEN_CHARS);
     }
+    c.baggageKeyBytes = stringToBuffer(c.baggageKey);
     if (c.baggageKey.length > 0) {
-      for (let i = 0; i < c.colours.length; i++) c.baggageMembers.push(c.baggageKey + "=" + c.colours[i]);
+      for (let i = 0; i < c.colours.length; i++) c.baggageMembers.push(stringToBuffer(c.baggageKey + "=" + c.colours[i]));
     }
     c.responseHeader = readHeaderName(r, r.member(root, "response_header", false), "", MAX_NAME_CHARS);
     c.responseHeaderBytes = stringToBuffer(c.responseHeader);

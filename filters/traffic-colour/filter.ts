@@ -7,18 +7,21 @@ import {
 import { readPluginConfiguration } from "../shared/buffers";
 import { stringToBuffer } from "../shared/bytes";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
-import { addHeader, cookieValue, HeaderMap } from "../shared/headers";
+import { removeEncodedHeader, replaceEncodedHeader } from "../shared/encoded-host-calls";
+import { HeaderMap } from "../shared/headers";
+import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { logEnabled, logMessage, LogLevel } from "../shared/log";
 import { Counter, defineCounter, flushCounters } from "../shared/metrics";
 import { parseSpiffeId } from "../shared/spiffe";
-import { Baggage, readBaggage, withMember } from "./baggage";
-import { getEncodedHeader, getEncodedProperty, removeEncodedHeader, replaceEncodedHeader } from "../shared/encoded-host-calls";
+import { BaggageHeader } from "./baggage";
+import { equalsBuffer } from "./byte-match";
 import { Inbound, parseConfig, TrafficColourConfig } from "./config";
+import { addEncodedHeader, replaceHeaderBytes } from "./host-calls";
 import { colourRequestsName, INVALID, UNTRUSTED_STRIPPED } from "./metrics";
 import { nextRandom32, seedRandom } from "./random";
-import { RequestValues } from "./request-values";
+import { ABSENT, RequestValues } from "./request-values";
 import { NO_COLOUR } from "./rule";
-import { keyBucket, NOT_SELECTED, Split, toBucket } from "./split";
+import { keyBucket, NOT_SELECTED_BYTES, Split, Sticky, toBucket } from "./split";
 
 /** Counters are accumulated in the VM and added to the host's once per tick (one host call per
  *  non-zero counter), so a request costs no metric host call; the host's figures lag by at most
@@ -27,9 +30,18 @@ import { keyBucket, NOT_SELECTED, Split, toBucket } from "./split";
 @inline const FLUSH_PERIOD_MS: u32 = 1000;
 
 const BAGGAGE = stringToBuffer("baggage");
+const SET_COOKIE = stringToBuffer("set-cookie");
 const BAGGAGE_PROPERTY = stringToBuffer("request\0headers\0baggage");
 const CLEAR_ROUTE_CACHE = stringToBuffer("clear_route_cache");
 const timeScratch = memory.data(8);
+
+/** What a request's colour header, baggage member or sticky cookie claims: a colour index,
+ *  NO_COLOUR for a value that names no configured colour, or NOT_CLAIMED when there is none. */
+// @ts-ignore: decorator
+@inline const NOT_CLAIMED: i32 = -2;
+
+/** The baggage header of the request being coloured (one request at a time per VM). */
+const baggage = new BaggageHeader();
 
 /** The proxy's wall clock in Unix epoch nanoseconds (0 when unavailable). */
 function nowNanoseconds(): i64 {
@@ -47,6 +59,8 @@ function clearRouteCache(): void {
 export class TrafficColourRoot extends RootContext {
   config: TrafficColourConfig | null = null;
   colourRequests: Counter[] = [];
+  /** The request values of `config`, reused by every request. */
+  requestValues: RequestValues | null = null;
   untrustedStripped: Counter | null = null;
   invalid: Counter | null = null;
 
@@ -61,6 +75,7 @@ export class TrafficColourRoot extends RootContext {
     const colourRequests = new Array<Counter>();
     for (let i = 0; i < config.colours.length; i++) colourRequests.push(defineCounter(colourRequestsName(config.colours[i])));
     this.colourRequests = colourRequests;
+    this.requestValues = new RequestValues(config.sources);
     this.untrustedStripped = defineCounter(UNTRUSTED_STRIPPED);
     this.invalid = defineCounter(INVALID);
     this.config = config;
@@ -94,50 +109,47 @@ export class TrafficColourFilter extends HttpContext {
   /** The colour this request left with, or NO_COLOUR. */
   colour: i32 = NO_COLOUR;
   /** Set-Cookie value for a new sticky assignment, sent with the response. */
-  setCookie: string | null = null;
+  setCookie: ArrayBuffer | null = null;
 
-  /** The per-colour counters that belong to `config` (a reconfigured root gets new ones). */
+  /** The per-colour counters and request values that belong to `config` (a reconfigured root
+   *  gets new ones). */
   private readonly colourRequests: Counter[];
+  private readonly request: RequestValues;
 
   constructor(id: u32, readonly colourRoot: TrafficColourRoot, readonly config: TrafficColourConfig) {
     super(id, colourRoot);
     this.colourRequests = colourRoot.colourRequests;
+    this.request = colourRoot.requestValues!;
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
     const c = this.config;
-    const request = new RequestValues(c.sources);
-    const inbound = getEncodedHeader(HeaderMap.RequestHeaders, c.headerBytes);
-    let baggageHeader: string | null = null;
-    let baggage: Baggage | null = null;
-    if (c.baggageKey.length > 0) {
-      baggageHeader = getEncodedProperty(BAGGAGE_PROPERTY);
-      if (baggageHeader !== null && baggageHeader.length > 0) baggage = readBaggage(baggageHeader, c.baggageKey);
-    }
-    let claimed = inbound;
-    if (claimed === null && baggage !== null && baggage.valid) claimed = baggage.colour;
+    this.request.reset();
+    const inbound = this.inboundClaim();
+    const withBaggage = c.baggageKey.length > 0;
+    if (withBaggage) this.readBaggage();
+    const claimed = inbound == NOT_CLAIMED && withBaggage ? this.baggageClaim() : inbound;
     let colour = NO_COLOUR;
     let kept = false;
-    if (claimed !== null) {
-      if (this.trusted(request)) {
-        colour = c.colourIndex(claimed);
+    if (claimed != NOT_CLAIMED) {
+      if (this.trusted()) {
+        colour = claimed;
         kept = colour >= 0;
         if (!kept) this.colourRoot.invalid!.add();
       } else {
         this.colourRoot.untrustedStripped!.add();
       }
     }
-    if (!kept) colour = this.decide(request);
+    if (!kept) colour = this.decide();
     let changed = false;
     if (colour >= 0) {
-      const name = unchecked(c.colours[colour]);
-      if (inbound === null || inbound != name) {
+      if (inbound != colour) {
         changed = replaceEncodedHeader(HeaderMap.RequestHeaders, c.headerBytes, unchecked(c.colourBytes[colour]));
       }
-    } else if (inbound !== null) {
+    } else if (inbound != NOT_CLAIMED) {
       changed = removeEncodedHeader(HeaderMap.RequestHeaders, c.headerBytes);
     }
-    if (c.baggageKey.length > 0 && this.writeBaggage(baggageHeader, baggage, colour)) changed = true;
+    if (withBaggage && this.writeBaggage(colour)) changed = true;
     if (changed) clearRouteCache();
     if (colour >= 0) unchecked(this.colourRequests[colour]).add();
     this.colour = colour;
@@ -150,7 +162,7 @@ export class TrafficColourFilter extends HttpContext {
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): u32 {
     const setCookie = this.setCookie;
-    if (setCookie !== null) addHeader(HeaderMap.ResponseHeaders, "set-cookie", setCookie);
+    if (setCookie !== null) addEncodedHeader(HeaderMap.ResponseHeaders, SET_COOKIE, setCookie);
     const c = this.config;
     if (c.responseHeader.length > 0 && this.colour >= 0) {
       replaceEncodedHeader(HeaderMap.ResponseHeaders, c.responseHeaderBytes, unchecked(c.colourBytes[this.colour]));
@@ -158,12 +170,33 @@ export class TrafficColourFilter extends HttpContext {
     return HeadersStatus.Continue;
   }
 
+  /** What the colour header claims (see NOT_CLAIMED). */
+  private inboundClaim(): i32 {
+    const n = readHeader(HeaderMap.RequestHeaders, this.config.headerBytes);
+    const claim = n < 0 ? NOT_CLAIMED : this.config.colourOf(valuePtr(), n);
+    releaseValue();
+    return claim;
+  }
+
+  /** Reads the baggage header into `baggage` (an empty header counts as none). */
+  private readBaggage(): void {
+    const n = readProperty(BAGGAGE_PROPERTY);
+    baggage.read(valuePtr(), n, this.config.baggageKeyBytes);
+    releaseValue();
+  }
+
+  /** What the baggage header's colour member claims (see NOT_CLAIMED). */
+  private baggageClaim(): i32 {
+    if (!baggage.valid || baggage.colourStart < 0) return NOT_CLAIMED;
+    return this.config.colourOf(baggage.colour, baggage.colourLength);
+  }
+
   /** Whether the peer may set the colour itself. */
-  private trusted(request: RequestValues): bool {
+  private trusted(): bool {
     const c = this.config;
     if (c.inbound == Inbound.Keep) return true;
     if (c.inbound == Inbound.Strip) return false;
-    const peer = request.peer();
+    const peer = this.request.peer();
     if (peer === null) return false;
     const id = parseSpiffeId(peer);
     const patterns = c.trustedPeers;
@@ -174,8 +207,9 @@ export class TrafficColourFilter extends HttpContext {
   }
 
   /** The first matching active rule's colour, else the default colour (or NO_COLOUR). */
-  private decide(request: RequestValues): i32 {
+  private decide(): i32 {
     const c = this.config;
+    const request = this.request;
     const rules = c.rules;
     let now: i64 = 0;
     let nowRead = false;
@@ -192,7 +226,7 @@ export class TrafficColourFilter extends HttpContext {
       if (match !== null && !match.test(request)) continue;
       const split = rule.split;
       if (split === null) return rule.colour;
-      const colour = this.pick(split, request);
+      const colour = this.pick(split);
       if (colour >= 0) return colour;
     }
     return c.defaultColour;
@@ -200,49 +234,56 @@ export class TrafficColourFilter extends HttpContext {
 
   /** The colour a split gives this request, or NO_COLOUR (key absent, or a bucket beyond the
    *  weights: the next rules decide). */
-  private pick(split: Split, request: RequestValues): i32 {
+  private pick(split: Split): i32 {
     const colours = split.colours;
+    const request = this.request;
     if (split.keySource >= 0) {
-      const key = request.get(split.keySource);
-      if (key === null) return NO_COLOUR;
-      const band = split.band(keyBucket(key, split.seed));
+      const n = request.read(split.keySource);
+      if (n == ABSENT) return NO_COLOUR;
+      const band = split.band(keyBucket(request.at(split.keySource), n, split.seed));
       return band < 0 ? NO_COLOUR : unchecked(colours[band]);
     }
     const sticky = split.sticky;
     if (sticky !== null) {
-      const cookies = request.cookies();
-      let remembered: string | null = null;
-      if (cookies !== null) remembered = cookieValue(cookies, sticky.cookie);
-      if (remembered !== null) {
-        if (remembered == NOT_SELECTED) return NO_COLOUR;
-        const all = this.config.colours;
-        for (let i = 0, n = colours.length; i < n; i++) {
-          if (unchecked(all[unchecked(colours[i])]) == remembered) return unchecked(colours[i]);
-        }
-        this.colourRoot.invalid!.add();
-      }
+      const remembered = this.remembered(split, sticky);
+      if (remembered != NOT_CLAIMED) return remembered;
     }
     const band = split.band(toBucket(nextRandom32()));
     if (sticky !== null) this.setCookie = unchecked(sticky.setCookies[band < 0 ? colours.length : band]);
     return band < 0 ? NO_COLOUR : unchecked(colours[band]);
   }
 
+  /** The outcome the sticky cookie recorded (a colour of the split, or NO_COLOUR for "not
+   *  selected"); NOT_CLAIMED when there is none to keep (no cookie, or one naming a colour outside
+   *  the split, counted invalid). */
+  private remembered(split: Split, sticky: Sticky): i32 {
+    const request = this.request;
+    const n = request.read(sticky.source);
+    if (n == ABSENT) return NOT_CLAIMED;
+    const value = request.at(sticky.source);
+    if (equalsBuffer(value, n, NOT_SELECTED_BYTES)) return NO_COLOUR;
+    const colours = split.colours;
+    const all = this.config.colourBytes;
+    for (let i = 0, count = colours.length; i < count; i++) {
+      if (equalsBuffer(value, n, unchecked(all[unchecked(colours[i])]))) return unchecked(colours[i]);
+    }
+    this.colourRoot.invalid!.add();
+    return NOT_CLAIMED;
+  }
+
   /** Makes the baggage header carry exactly this colour's member; true when it changed. A
    *  malformed header is dropped (replaced by the colour member alone, if any). */
-  private writeBaggage(header: string | null, baggage: Baggage | null, colour: i32): bool {
+  private writeBaggage(colour: i32): bool {
     const members = this.config.baggageMembers;
-    if (baggage === null || !baggage.valid) {
-      if (colour >= 0) return replaceEncodedHeader(HeaderMap.RequestHeaders, BAGGAGE, stringToBuffer(unchecked(members[colour])));
-      return baggage !== null && removeEncodedHeader(HeaderMap.RequestHeaders, BAGGAGE);
+    if (!baggage.valid) {
+      if (colour >= 0) return replaceEncodedHeader(HeaderMap.RequestHeaders, BAGGAGE, unchecked(members[colour]));
+      return baggage.present && removeEncodedHeader(HeaderMap.RequestHeaders, BAGGAGE);
     }
-    if (colour >= 0 && baggage.removed == 1 && baggage.colour == unchecked(this.config.colours[colour])) return false;
-    let next = baggage.others;
-    if (colour >= 0) {
-      const merged = withMember(baggage.others, baggage.otherCount, unchecked(members[colour]));
-      if (merged !== null) next = merged;
-    }
-    if (next == header!) return false;
-    if (next.length == 0) return removeEncodedHeader(HeaderMap.RequestHeaders, BAGGAGE);
-    return replaceEncodedHeader(HeaderMap.RequestHeaders, BAGGAGE, stringToBuffer(next));
+    const changed = colour >= 0
+      ? baggage.setColour(unchecked(members[colour]), unchecked(this.config.colourBytes[colour]))
+      : baggage.setColour(null, null);
+    if (!changed) return false;
+    if (baggage.rewrittenLength == 0) return removeEncodedHeader(HeaderMap.RequestHeaders, BAGGAGE);
+    return replaceHeaderBytes(HeaderMap.RequestHeaders, BAGGAGE, baggage.rewritten, baggage.rewrittenLength);
   }
 }

@@ -1,10 +1,16 @@
 // The request values rules look at, read from the host lazily: a header, cookie, query parameter
-// or property is fetched the first time a condition (or the trust check) needs it and then kept
-// for the rest of the stream, so each costs at most one host call per request.
-import { stringToBuffer } from "../shared/bytes";
-import { cookieValue, HeaderMap, pathWithoutQuery, queryParam } from "../shared/headers";
+// or property is fetched the first time a condition (or the trust check, or a sticky split) needs
+// it and kept for the rest of the request, so each costs at most one host call per request.
+// Values are kept as bytes, never as strings: each is copied out of the host's block into an arena
+// that every request of the VM reuses (see scratch-block.ts), and a cookie, query parameter or
+// path is a range of the header it came from (a percent-decoded query value is decoded into the
+// arena). Only the trust check makes a string, of the peer's SPIFFE ID.
+import { bytesToString, stringToBuffer } from "../shared/bytes";
+import { HeaderMap } from "../shared/headers";
+import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
-import { getEncodedHeader, getEncodedProperty } from "../shared/encoded-host-calls";
+import { findCookie, findQueryParam, isPlain, pathLength, percentDecode, Span } from "./header-bytes";
+import { ScratchBlock } from "./scratch-block";
 
 const PATH = stringToBuffer(":path");
 const METHOD = stringToBuffer(":method");
@@ -34,82 +40,154 @@ export function sourceIndex(sources: Source[], kind: SourceKind, name: string): 
   return sources.length - 1;
 }
 
+/** A value's length when the request has none. */
+export const ABSENT: i32 = -1;
 // @ts-ignore: decorator
-@inline const UNREAD: u8 = 0;
-// @ts-ignore: decorator
-@inline const READ: u8 = 1;
+@inline const UNREAD: i32 = -2;
 
-/** Values of one stream's request, each read at most once. */
+// Slots: the values several sources are read from, then one per source.
+// @ts-ignore: decorator
+@inline const PATH_SLOT = 0;
+// @ts-ignore: decorator
+@inline const COOKIE_SLOT = 1;
+// @ts-ignore: decorator
+@inline const PEER_SLOT = 2;
+// @ts-ignore: decorator
+@inline const FIRST_SOURCE_SLOT = 3;
+
+/** The bytes of the current request's values, shared by every RequestValues of the VM: requests
+ *  are coloured one at a time, and their values are not used once onRequestHeaders returns. */
+const arena = new ScratchBlock(512);
+
+/** Values of the current request, each read at most once. One instance serves every request of a
+ *  configuration (reset() starts a request): a request allocates nothing. */
 export class RequestValues {
-  private values: Array<string | null>;
-  private state: StaticArray<u8>;
-  private rawPath: string | null = null;
-  private rawPathRead: bool = false;
-  private cookieHeader: string | null = null;
-  private cookieHeaderRead: bool = false;
-  private peerId: string | null = null;
-  private peerRead: bool = false;
+  /** Bytes of the arena in use. */
+  private used: i32 = 0;
+  /** Per slot: where its bytes start in the arena, and their length (ABSENT, UNREAD). */
+  private readonly starts: StaticArray<i32>;
+  private readonly lengths: StaticArray<i32>;
+  private readonly found: Span = new Span();
 
   constructor(private readonly sources: Source[]) {
-    const n = sources.length;
-    this.values = new Array<string | null>(n);
-    this.state = new StaticArray<u8>(n);
+    const slots = FIRST_SOURCE_SLOT + sources.length;
+    this.starts = new StaticArray<i32>(slots);
+    this.lengths = new StaticArray<i32>(slots);
   }
 
-  /** The value of source `index`, or null when the request has none. */
-  get(index: i32): string | null {
-    if (unchecked(this.state[index]) == READ) return unchecked(this.values[index]);
-    const value = this.read(unchecked(this.sources[index]));
-    unchecked(this.values[index] = value);
-    unchecked(this.state[index] = READ);
-    return value;
+  /** Starts a request: nothing read yet. */
+  reset(): void {
+    arena.trim();
+    this.used = 0;
+    this.lengths.fill(UNREAD);
+  }
+
+  /** Reads source `index` (the first time only): its length in bytes, or ABSENT. */
+  read(index: i32): i32 {
+    return this.slot(FIRST_SOURCE_SLOT + index);
+  }
+
+  /** Where the bytes of source `index` are, after read(index); valid until the next read (the
+   *  arena can move). */
+  at(index: i32): usize {
+    return this.slotPtr(FIRST_SOURCE_SLOT + index);
   }
 
   /** The downstream peer's SPIFFE ID (first URI SAN of its certificate), or null. */
   peer(): string | null {
-    if (!this.peerRead) {
-      this.peerId = getEncodedProperty(PEER);
-      this.peerRead = true;
-    }
-    return this.peerId;
+    const n = this.slot(PEER_SLOT);
+    if (n == ABSENT) return null;
+    return bytesToString(this.slotPtr(PEER_SLOT), <usize>n);
   }
 
-  /** `:path` with its query. */
-  path(): string | null {
-    if (!this.rawPathRead) {
-      this.rawPath = getEncodedHeader(HeaderMap.RequestHeaders, PATH);
-      this.rawPathRead = true;
-    }
-    return this.rawPath;
+  /** The length of `slot`'s value (ABSENT), reading it first when needed. */
+  private slot(slot: i32): i32 {
+    if (unchecked(this.lengths[slot]) == UNREAD) this.fill(slot);
+    return unchecked(this.lengths[slot]);
   }
 
-  /** The `cookie` header (its first line; HTTP/2 cookie crumbs are joined by Envoy's codec). */
-  cookies(): string | null {
-    if (!this.cookieHeaderRead) {
-      this.cookieHeader = getEncodedHeader(HeaderMap.RequestHeaders, COOKIE);
-      this.cookieHeaderRead = true;
+  private fill(slot: i32): void {
+    switch (slot) {
+      case PATH_SLOT: this.keep(slot, readHeader(HeaderMap.RequestHeaders, PATH)); return;
+      case COOKIE_SLOT: this.keep(slot, readHeader(HeaderMap.RequestHeaders, COOKIE)); return;
+      case PEER_SLOT: this.keep(slot, readProperty(PEER)); return;
     }
-    return this.cookieHeader;
-  }
-
-  private read(source: Source): string | null {
+    const source = unchecked(this.sources[slot - FIRST_SOURCE_SLOT]);
     switch (source.kind) {
-      case SourceKind.Header: return getEncodedHeader(HeaderMap.RequestHeaders, source.nameBytes);
-      case SourceKind.Query: {
-        const path = this.path();
-        return path === null ? null : queryParam(path, source.name);
+      case SourceKind.Header: this.keep(slot, readHeader(HeaderMap.RequestHeaders, source.nameBytes)); return;
+      case SourceKind.Method: this.keep(slot, readHeader(HeaderMap.RequestHeaders, METHOD)); return;
+      case SourceKind.Host: this.keep(slot, readHeader(HeaderMap.RequestHeaders, AUTHORITY)); return;
+      case SourceKind.Query: this.fillQuery(slot, source.name); return;
+      case SourceKind.Cookie: this.fillCookie(slot, source.name); return;
+      case SourceKind.Path: this.fillPath(slot); return;
+      default: { // the peer
+        const n = this.slot(PEER_SLOT);
+        if (n == ABSENT) this.absent(slot);
+        else this.alias(slot, PEER_SLOT, 0, n);
       }
-      case SourceKind.Cookie: {
-        const cookies = this.cookies();
-        return cookies === null ? null : cookieValue(cookies, source.name);
-      }
-      case SourceKind.Path: {
-        const path = this.path();
-        return path === null ? null : pathWithoutQuery(path);
-      }
-      case SourceKind.Method: return getEncodedHeader(HeaderMap.RequestHeaders, METHOD);
-      case SourceKind.Host: return getEncodedHeader(HeaderMap.RequestHeaders, AUTHORITY);
-      default: return this.peer();
     }
+  }
+
+  /** Copies the value just read (`length` bytes, or ABSENT) into the arena as `slot`'s value. */
+  private keep(slot: i32, length: i32): void {
+    if (length != ABSENT) {
+      const start = this.reserve(length);
+      memory.copy(arena.ptr + <usize>start, valuePtr(), <usize>length);
+      unchecked(this.starts[slot] = start);
+    }
+    unchecked(this.lengths[slot] = length);
+    releaseValue();
+  }
+
+  /** Makes `slot`'s value the bytes [from, to) of slot `base`'s value. */
+  private alias(slot: i32, base: i32, from: i32, to: i32): void {
+    unchecked(this.starts[slot] = unchecked(this.starts[base]) + from);
+    unchecked(this.lengths[slot] = to - from);
+  }
+
+  private absent(slot: i32): void {
+    unchecked(this.lengths[slot] = ABSENT);
+  }
+
+  private fillCookie(slot: i32, name: string): void {
+    const n = this.slot(COOKIE_SLOT);
+    const found = this.found;
+    if (n == ABSENT || !findCookie(this.slotPtr(COOKIE_SLOT), n, name, found)) this.absent(slot);
+    else this.alias(slot, COOKIE_SLOT, found.start, found.end);
+  }
+
+  private fillPath(slot: i32): void {
+    const n = this.slot(PATH_SLOT);
+    if (n == ABSENT) this.absent(slot);
+    else this.alias(slot, PATH_SLOT, 0, pathLength(this.slotPtr(PATH_SLOT), n));
+  }
+
+  /** A query parameter: a range of `:path`, or its percent-decoded copy. */
+  private fillQuery(slot: i32, name: string): void {
+    const n = this.slot(PATH_SLOT);
+    const found = this.found;
+    if (n == ABSENT || !findQueryParam(this.slotPtr(PATH_SLOT), n, name, found)) {
+      this.absent(slot);
+    } else if (isPlain(this.slotPtr(PATH_SLOT), found.start, found.end)) {
+      this.alias(slot, PATH_SLOT, found.start, found.end);
+    } else {
+      const start = this.reserve(found.end - found.start);
+      const length = percentDecode(this.slotPtr(PATH_SLOT), found.start, found.end, arena.ptr + <usize>start);
+      this.used = start + length;
+      unchecked(this.starts[slot] = start);
+      unchecked(this.lengths[slot] = length);
+    }
+  }
+
+  private slotPtr(slot: i32): usize {
+    return arena.ptr + <usize>unchecked(this.starts[slot]);
+  }
+
+  /** Room for `length` more bytes in the arena: their offset. */
+  private reserve(length: i32): i32 {
+    const start = this.used;
+    arena.ensure(start + length);
+    this.used = start + length;
+    return start;
   }
 }

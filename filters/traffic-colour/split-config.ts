@@ -1,5 +1,6 @@
 // Parses a rule's `split`: the key (or none, for a random split), salt, weights in basis points,
 // and the sticky cookie of a random split.
+import { stringToBuffer } from "../shared/bytes";
 import { ConfigReader, JsonValue } from "../shared/json";
 import { MAX_COLOURS, MAX_NAME_CHARS, MAX_TEXT_CHARS, readColourRef, readSourceName, TOKEN_CHARS } from "./config-values";
 import { Source, SourceKind, sourceIndex } from "./request-values";
@@ -100,11 +101,11 @@ export class SplitParser {
     if (secure) attributes += "; Secure";
     if (httpOnly) attributes += "; HttpOnly";
     attributes += "; SameSite=" + SAME_SITE_NAMES[sameSite];
-    const setCookies = new Array<string>();
+    const setCookies = new Array<ArrayBuffer>();
     const colours = split.colours;
-    for (let i = 0; i < colours.length; i++) setCookies.push(cookie + "=" + this.colours[colours[i]] + attributes);
-    setCookies.push(cookie + "=" + NOT_SELECTED + attributes);
-    return new Sticky(cookie, setCookies);
+    for (let i = 0; i < colours.length; i++) setCookies.push(stringToBuffer(cookie + "=" + this.colours[colours[i]] + attributes));
+    setCookies.push(stringToBuffer(cookie + "=" + NOT_SELECTED + attributes));
+    return new Sticky(sourceIndex(this.sources, SourceKind.Cookie, cookie), setCookies);
   }
 
   cookieAttribute(value: JsonValue | null, fallback: string): string {

@@ -1,8 +1,9 @@
 // Percentage splits in basis points (1/10,000). A keyed split hashes its salt, a NUL byte and the
-// key (shared/hash.ts hash32, the same on every VM and after restarts), so one user always lands
-// in the same bucket of one split while splits with different salts are independent. A random
-// split draws its bucket from the VM's generator (random.ts).
-import { hash32 } from "../shared/hash";
+// key's bytes (shared/hash.ts hash32Bytes, the same on every VM and after restarts), so one user
+// always lands in the same bucket of one split while splits with different salts are independent.
+// A random split draws its bucket from the VM's generator (random.ts).
+import { stringToBuffer } from "../shared/bytes";
+import { hash32Bytes } from "../shared/hash";
 
 // @ts-ignore: decorator
 @inline export const BASIS_POINTS: u32 = 10_000;
@@ -25,22 +26,25 @@ export function toBucket(bits: u32): u32 {
   return <u32>((<u64>bits * <u64>BASIS_POINTS) >> 32);
 }
 
-/** The bucket (0..9999) of `key` in the split whose salt gave `seed`. */
-export function keyBucket(key: string, seed: u32): u32 {
-  return toBucket(hash32(key, seed));
+/** The bucket (0..9999) of the key (`n` bytes at `key`) in the split whose salt gave `seed`. */
+export function keyBucket(key: usize, n: i32, seed: u32): u32 {
+  return toBucket(hash32Bytes(key, n, seed));
 }
 
 /** Sticky assignment of a random split: a cookie naming the outcome. */
 export class Sticky {
   constructor(
-    readonly cookie: string,
-    /** Set-Cookie values for each outcome: one per weight, then the "not selected" one. */
-    readonly setCookies: string[],
+    /** RequestValues source of the cookie. */
+    readonly source: i32,
+    /** Set-Cookie values (bytes) for each outcome: one per weight, then the "not selected" one. */
+    readonly setCookies: ArrayBuffer[],
   ) {}
 }
 
 /** The cookie value recording that a random split selected no colour (colours never start with `-`). */
 export const NOT_SELECTED = "-";
+/** NOT_SELECTED as bytes, compared with the cookie in place. */
+export const NOT_SELECTED_BYTES = stringToBuffer(NOT_SELECTED);
 
 export class Split {
   /** RequestValues source of the key, or -1 for a random split. */

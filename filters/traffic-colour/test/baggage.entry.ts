@@ -1,19 +1,28 @@
 // Test entry for baggage.ts.
-import { readBaggage, withMember } from "../baggage";
+import { bytesToString, stringToBuffer } from "../../shared/bytes";
+import { BaggageHeader } from "../baggage";
+
+const baggage = new BaggageHeader();
+
+/** Reads `header` (bytes) into `baggage`. */
+function readHeader(header: string, key: string): void {
+  const bytes = stringToBuffer(header);
+  baggage.read(changetype<usize>(bytes), bytes.byteLength, stringToBuffer(key));
+}
 
 /** `invalid`, or `colour=<value|-> others=<text> count=<n> removed=<n>`. */
 export function read(header: string, key: string): string {
-  const b = readBaggage(header, key);
-  if (!b.valid) return "invalid";
-  const colour = b.colour;
-  return "colour=" + (colour === null ? "-" : colour) + " others=" + b.others +
-    " count=" + b.otherCount.toString() + " removed=" + b.removed.toString();
+  readHeader(header, key);
+  if (!baggage.valid) return "invalid";
+  const colour = baggage.colourStart < 0 ? "-" : bytesToString(baggage.colour, <usize>baggage.colourLength);
+  return "colour=" + colour + " others=" + bytesToString(baggage.rewritten, <usize>baggage.rewrittenLength) +
+    " count=" + baggage.otherCount.toString() + " removed=" + baggage.removed.toString();
 }
 
 /** The header with the colour member replaced by `key=colour`, "invalid", or "over limits". */
 export function merge(header: string, key: string, colour: string): string {
-  const b = readBaggage(header, key);
-  if (!b.valid) return "invalid";
-  const merged = withMember(b.others, b.otherCount, key + "=" + colour);
-  return merged === null ? "over limits" : merged;
+  readHeader(header, key);
+  if (!baggage.valid) return "invalid";
+  if (!baggage.appendMember(stringToBuffer(key + "=" + colour))) return "over limits";
+  return bytesToString(baggage.rewritten, <usize>baggage.rewrittenLength);
 }

@@ -1,5 +1,6 @@
 // Test entry for config.ts: the critical log line a configuration gets, or a summary of what it
 // parsed into.
+import { bufferToString } from "../../shared/bytes";
 import { parseConfig } from "../config";
 
 /** The config error line, or "" when the configuration is valid. */
@@ -32,6 +33,9 @@ export function stickyCookies(text: string, rule: i32): string {
   const split = c.rules[rule].split;
   if (split === null) return "";
   const sticky = split.sticky;
-  return sticky === null ? "" : sticky.setCookies.join("\n");
+  if (sticky === null) return "";
+  const values = new Array<string>();
+  for (let i = 0; i < sticky.setCookies.length; i++) values.push(bufferToString(sticky.setCookies[i]));
+  return values.join("\n");
 }
 

@@ -1,7 +1,14 @@
 // Test entry for split.ts: buckets of keyed splits, computed in bulk inside the module so the
 // accuracy tests over 100,000 ids stay fast.
+import { stringToBuffer } from "../../shared/bytes";
 import { hash32 } from "../../shared/hash";
-import { keyBucket, saltSeed, toBucket } from "../split";
+import { keyBucket as keyBytesBucket, saltSeed, toBucket } from "../split";
+
+/** keyBucket of a key given as a byte string. */
+function keyBucket(key: string, seed: u32): u32 {
+  const bytes = stringToBuffer(key);
+  return keyBytesBucket(changetype<usize>(bytes), bytes.byteLength, seed);
+}
 
 /** Bucket (0..9999) of `key` in a split salted with `salt`. */
 export function bucket(salt: string, key: string): u32 {
