@@ -15,6 +15,12 @@ function byteAt(s: string, i: i32): u32 {
 
 // @ts-ignore: decorator
 @inline
+function subjectByte(s: usize, shift: i32, i: i32): u32 {
+  return shift != 0 ? <u32>load<u16>(s + (<usize>i << 1)) : <u32>load<u8>(s + <usize>i);
+}
+
+// @ts-ignore: decorator
+@inline
 function foldAscii(c: u32): u32 {
   return c - 0x41 < 26 ? c | 0x20 : c;
 }
@@ -27,37 +33,46 @@ export class StringMatcher {
     this.pattern = ignoreCase ? asciiLower(pattern) : pattern;
   }
 
+  /** Whether byte string `s` matches. */
   matches(s: string): bool {
-    const p = this.pattern;
-    const n = s.length;
-    const m = p.length;
+    return this.matchesAt(changetype<usize>(s), s.length, 1);
+  }
+
+  /** Whether the `n` bytes at `s` match (a value read in place, host-values.ts). */
+  matchesBytes(s: usize, n: i32): bool {
+    return this.matchesAt(s, n, 0);
+  }
+
+  // The subject: `n` bytes at `s`, each in a UTF-16 code unit (`shift` 1: a byte string) or a
+  // byte (`shift` 0).
+  private matchesAt(s: usize, n: i32, shift: i32): bool {
+    const m = this.pattern.length;
     switch (this.kind) {
-      case MatchKind.Exact: return n == m && this.equalAt(s, 0);
-      case MatchKind.Prefix: return n >= m && this.equalAt(s, 0);
-      case MatchKind.Suffix: return n >= m && this.equalAt(s, n - m);
+      case MatchKind.Exact: return n == m && this.equalAt(s, shift, 0);
+      case MatchKind.Prefix: return n >= m && this.equalAt(s, shift, 0);
+      case MatchKind.Suffix: return n >= m && this.equalAt(s, shift, n - m);
       case MatchKind.Contains: {
-        for (let at = 0; at <= n - m; at++) if (this.equalAt(s, at)) return true;
+        for (let at = 0; at <= n - m; at++) if (this.equalAt(s, shift, at)) return true;
         return false;
       }
-      default: return this.globMatches(s);
+      default: return this.globMatches(s, n, shift);
     }
   }
 
-  /** Whether the whole pattern equals s[at .. at + pattern.length). */
-  private equalAt(s: string, at: i32): bool {
+  /** Whether the whole pattern equals the subject's bytes [at, at + pattern.length). */
+  private equalAt(s: usize, shift: i32, at: i32): bool {
     const p = this.pattern;
     const fold = this.ignoreCase;
     for (let i = 0, m = p.length; i < m; i++) {
-      const c = byteAt(s, at + i);
+      const c = subjectByte(s, shift, at + i);
       if ((fold ? foldAscii(c) : c) != byteAt(p, i)) return false;
     }
     return true;
   }
 
-  private globMatches(s: string): bool {
+  private globMatches(s: usize, n: i32, shift: i32): bool {
     const p = this.pattern;
     const fold = this.ignoreCase;
-    const n = s.length;
     const m = p.length;
     let si = 0;
     let pi = 0;
@@ -71,7 +86,7 @@ export class StringMatcher {
           resume = si;
           continue;
         }
-        const c = byteAt(s, si);
+        const c = subjectByte(s, shift, si);
         if (pc == 0x3f || pc == (fold ? foldAscii(c) : c)) {
           si++;
           pi++;

@@ -3,7 +3,6 @@
 // Every operator except `absent` is false when the value is absent, so `not_equals` and `not_in`
 // mean "present and different"; combine with `absent` in an `any` group to include missing values.
 import { StringMatcher } from "../shared/matchers";
-import { matchesBytes } from "./byte-match";
 import { ABSENT, RequestValues } from "./request-values";
 import { NOT_A_NUMBER, parseDecimal } from "./syntax";
 
@@ -39,14 +38,14 @@ export class Condition extends Predicate {
     const value = request.at(this.source);
     switch (op) {
       case Op.Present: return true;
-      case Op.NotEquals: return !matchesBytes(this.matcher!, value, n);
+      case Op.NotEquals: return !this.matcher!.matchesBytes(value, n);
       case Op.In: return this.inSet(value, n);
       case Op.NotIn: return !this.inSet(value, n);
       case Op.Range: {
         const number = parseDecimal(value, n);
         return number != NOT_A_NUMBER && number >= this.min && number <= this.max;
       }
-      default: return matchesBytes(this.matcher!, value, n);
+      default: return this.matcher!.matchesBytes(value, n);
     }
   }
 
@@ -54,7 +53,7 @@ export class Condition extends Predicate {
   private inSet(value: usize, n: i32): bool {
     const set = this.set;
     for (let i = 0, count = set.length; i < count; i++) {
-      if (matchesBytes(unchecked(set[i]), value, n)) return true;
+      if (unchecked(set[i]).matchesBytes(value, n)) return true;
     }
     return false;
   }

@@ -3,6 +3,7 @@ import { loadTestModule } from "./load.js";
 
 interface MatchersModule {
   matches(kind: string, pattern: string, ignoreCase: boolean, subject: string): boolean;
+  matchesBytes(kind: string, pattern: string, ignoreCase: boolean, subject: string): boolean;
 }
 
 let m: MatchersModule;
@@ -107,5 +108,23 @@ describe("matchers › glob", () => {
     const small = time(200_000);
     const large = time(800_000);
     expect(large / small).toBeLessThan(4 * 3); // linear would be 4; quadratic 16
+  });
+});
+
+describe("matchers › on bytes in place", () => {
+  it("decides exactly as on the byte string, for every kind, on random patterns and subjects", () => {
+    let state = 3;
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+    const alphabet = "aAbB*?.\u00e9";
+    const text = (max: number) => Array.from({ length: next() % max }, () => alphabet[next() % alphabet.length]).join("");
+    for (const kind of ["exact", "prefix", "suffix", "contains", "glob"]) {
+      for (let i = 0; i < 400; i++) {
+        const pattern = text(6);
+        const subject = text(10);
+        const ignoreCase = next() % 2 === 0;
+        expect(m.matchesBytes(kind, pattern, ignoreCase, subject), `${kind} ${pattern} ${subject}`)
+          .toBe(m.matches(kind, pattern, ignoreCase, subject));
+      }
+    }
   });
 });
