@@ -37,6 +37,36 @@ export function writeString(s: string, dst: usize): void {
   }
 }
 
+/** Whether the `n` bytes at `p` are those of byte string `s` from index `from` (compared from
+ *  the end: values sharing a prefix, such as SPIFFE IDs of one namespace, differ there). */
+export function bytesEqualString(p: usize, s: string, from: i32, n: i32): bool {
+  const q = changetype<usize>(s) + (<usize>from << 1);
+  for (let i = n - 1; i >= 0; i--) {
+    if (<u16>load<u8>(p + <usize>i) != load<u16>(q + (<usize>i << 1))) return false;
+  }
+  return true;
+}
+
+/** Whether the `n` bytes at `p` and at `q` are equal: 8 at a time, the last 8 first (values
+ *  sharing a prefix differ at the end). */
+export function bytesEqualBytes(p: usize, q: usize, n: i32): bool {
+  let left = <usize>n;
+  if (left >= 8 && load<u64>(p + left - 8) != load<u64>(q + left - 8)) return false;
+  while (left >= 8) {
+    if (load<u64>(p) != load<u64>(q)) return false;
+    p += 8;
+    q += 8;
+    left -= 8;
+  }
+  while (left > 0) {
+    if (load<u8>(p) != load<u8>(q)) return false;
+    p++;
+    q++;
+    left--;
+  }
+  return true;
+}
+
 /** Byte length of a byte string (one byte per code unit). */
 // @ts-ignore: decorator
 @inline

@@ -6,7 +6,6 @@
 // guest instructions (Liftoff), while a raw host read costs about 150, so reading a header twice
 // is cheaper than keeping it as a string (ARCHITECTURE.md, "Hot paths").
 import { proxy_get_header_map_value, proxy_get_property } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { bytesToString } from "./bytes";
 import { hostFree } from "./host-memory";
 
 // Where the host writes a returned buffer: u32 pointer then u32 length.
@@ -50,31 +49,8 @@ export function readProperty(path: ArrayBuffer): i32 {
   return currentPtr;
 }
 
-/** The current value's length, -1 when the last read found nothing. */
-// @ts-ignore: decorator
-@inline export function valueLength(): i32 {
-  return currentLength;
-}
-
 /** Byte `i` of the current value (0 <= i < valueLength()). */
 // @ts-ignore: decorator
 @inline export function valueByte(i: i32): i32 {
   return <i32>load<u8>(currentPtr + <usize>i);
-}
-
-/** Whether the current value equals byte string `s` (false when absent). */
-export function valueEquals(s: string): bool {
-  const n = currentLength;
-  if (n != s.length) return false;
-  const p = currentPtr;
-  const q = changetype<usize>(s);
-  for (let i = 0; i < n; i++) {
-    if (<u16>load<u8>(p + <usize>i) != load<u16>(q + (<usize>i << 1))) return false;
-  }
-  return true;
-}
-
-/** The current value as a byte string (an allocation: for cold paths), or null when absent. */
-export function valueString(): string | null {
-  return currentLength < 0 ? null : bytesToString(currentPtr, <usize>currentLength);
 }

@@ -1,8 +1,8 @@
 // Local replies (the proxy answers instead of the upstream) and gRPC request detection.
 import { proxy_send_local_response } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { stringToBuffer } from "./bytes";
+import { bytesEqualString, stringToBuffer } from "./bytes";
 import { HeaderList, HeaderMap } from "./headers";
-import { readHeader, releaseValue, valueByte } from "./host-values";
+import { readHeader, releaseValue, valueByte, valuePtr } from "./host-values";
 
 const CONTENT_TYPE = stringToBuffer("content-type");
 const GRPC_CONTENT_TYPE = "application/grpc";
@@ -34,8 +34,7 @@ export function sendLocalReply(status: u32, details: string, body: string, heade
 export function isGrpcRequest(): bool {
   const n = readHeader(HeaderMap.RequestHeaders, CONTENT_TYPE);
   const m = GRPC_CONTENT_TYPE.length;
-  let grpc = n >= m;
-  for (let i = 0; grpc && i < m; i++) grpc = valueByte(i) == GRPC_CONTENT_TYPE.charCodeAt(i);
+  let grpc = n >= m && bytesEqualString(valuePtr(), GRPC_CONTENT_TYPE, 0, m);
   if (grpc && n > m) {
     const next = valueByte(m);
     grpc = next == 0x2b || next == 0x3b;

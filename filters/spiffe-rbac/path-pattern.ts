@@ -3,7 +3,8 @@
 //   `{*}` (exactly one non-empty segment) or, as the last segment, `{**}` (the rest of the path,
 //   possibly empty: `/api/{**}` matches `/api/` and `/api/a/b` but not `/api`).
 // Matching is one pass over the canonical path's bytes, allocating nothing.
-import { bytesEqualAt, RequestValue } from "./request-value";
+import { bytesEqualString } from "../shared/bytes";
+import { RequestValue } from "./request-value";
 
 export namespace PathKind {
   export const Exact: i32 = 0;
@@ -63,7 +64,7 @@ export class PathPattern {
       } else {
         const start = unchecked(parts[k]);
         const length = unchecked(parts[k + 1]) - start;
-        if (segmentEnd - at != length || !bytesEqualAt(path + <usize>at, this.text, start, length)) return false;
+        if (segmentEnd - at != length || !bytesEqualString(path + <usize>at, this.text, start, length)) return false;
       }
       at = segmentEnd;
     }
