@@ -4,7 +4,8 @@
 // every call and then come here: a host failure reads as absent (or the fallback) and a write
 // reports false.
 import {
-  proxy_get_header_map_value, proxy_get_property, proxy_remove_header_map_value, proxy_replace_header_map_value,
+  proxy_add_header_map_value, proxy_get_header_map_value, proxy_get_property, proxy_remove_header_map_value,
+  proxy_replace_header_map_value,
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString } from "./bytes";
 import { hostFree } from "./host-memory";
@@ -36,7 +37,18 @@ export function getEncodedHeader(map: i32, name: ArrayBuffer): string | null {
 
 /** Sets `name` to `value` in `map`, replacing existing values. */
 export function replaceEncodedHeader(map: i32, name: ArrayBuffer, value: ArrayBuffer): bool {
-  return proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength,
+  return replaceHeaderBytes(map, name, changetype<usize>(value), value.byteLength);
+}
+
+/** Sets `name` in `map` to the `length` bytes at `value` (built in place), replacing existing
+ *  values. */
+export function replaceHeaderBytes(map: i32, name: ArrayBuffer, value: usize, length: i32): bool {
+  return proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength, value, length) == 0;
+}
+
+/** Appends `value` to `name` in `map` (keeps existing values of `name`). */
+export function addEncodedHeader(map: i32, name: ArrayBuffer, value: ArrayBuffer): bool {
+  return proxy_add_header_map_value(map, changetype<usize>(name), name.byteLength,
     changetype<usize>(value), value.byteLength) == 0;
 }
 

@@ -6,6 +6,7 @@ import { readHeader, releaseValue, valueByte, valuePtr } from "./host-values";
 
 const CONTENT_TYPE = stringToBuffer("content-type");
 const GRPC_CONTENT_TYPE = "application/grpc";
+const NO_HEADERS = new ArrayBuffer(0);
 
 /** gRPC status value meaning "send no grpc-status header". */
 export const NO_GRPC_STATUS: i32 = -1;
@@ -18,12 +19,16 @@ export const NO_GRPC_STATUS: i32 = -1;
  */
 export function sendLocalReply(status: u32, details: string, body: string, headers: HeaderList | null,
   grpcStatus: i32): u32 {
-  const detailBytes = stringToBuffer(details);
-  const bodyBytes = stringToBuffer(body);
-  const pairs = headers === null ? new ArrayBuffer(0) : headers.serialize();
+  return sendEncodedLocalReply(status, stringToBuffer(details), stringToBuffer(body), headers, grpcStatus);
+}
+
+/** sendLocalReply with `details` and `body` encoded once (at configure time) by the caller. */
+export function sendEncodedLocalReply(status: u32, details: ArrayBuffer, body: ArrayBuffer,
+  headers: HeaderList | null, grpcStatus: i32): u32 {
+  const pairs = headers === null ? NO_HEADERS : headers.serialize();
   return proxy_send_local_response(status,
-    changetype<usize>(detailBytes), detailBytes.byteLength,
-    changetype<usize>(bodyBytes), bodyBytes.byteLength,
+    changetype<usize>(details), details.byteLength,
+    changetype<usize>(body), body.byteLength,
     changetype<usize>(pairs), pairs.byteLength,
     grpcStatus < 0 ? 0xffffffff : <u32>grpcStatus);
 }

@@ -7,7 +7,9 @@ import {
 import { readPluginConfiguration } from "../shared/buffers";
 import { stringToBuffer } from "../shared/bytes";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
-import { removeEncodedHeader, replaceEncodedHeader } from "../shared/encoded-host-calls";
+import {
+  addEncodedHeader, removeEncodedHeader, replaceEncodedHeader, replaceHeaderBytes,
+} from "../shared/encoded-host-calls";
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { logEnabled, logMessage, LogLevel } from "../shared/log";
@@ -16,7 +18,6 @@ import { parseSpiffeId } from "../shared/spiffe";
 import { BaggageHeader } from "./baggage";
 import { equalsBuffer } from "./byte-match";
 import { Inbound, parseConfig, TrafficColourConfig } from "./config";
-import { addEncodedHeader, replaceHeaderBytes } from "./host-calls";
 import { colourRequestsName, INVALID, UNTRUSTED_STRIPPED } from "./metrics";
 import { nextRandom32, seedRandom } from "./random";
 import { ABSENT, RequestValues } from "./request-values";
