@@ -5,7 +5,7 @@
 import { cookieValue, HeaderMap, pathWithoutQuery, queryParam } from "../shared/headers";
 import { bytesToString, stringToBuffer } from "../shared/bytes";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
-import { SOURCE_ADDRESS, stripPort } from "../shared/properties";
+import { hostSpanOf, SOURCE_ADDRESS, stripPort } from "../shared/properties";
 import { Cidr, Family, parseIp } from "./ip";
 import { encodedHeaderName, RequestView } from "./request";
 
@@ -90,7 +90,9 @@ function clientIp(part: KeyPart): i32 {
   if (part.trustedHops == 0) {
     const len = readProperty(SOURCE_ADDRESS_PATH);
     if (len < 0) return Family.Invalid;
-    hostOf(valuePtr(), len);
+    const host = hostSpanOf(valuePtr(), len);
+    ipStart = host.start;
+    ipEnd = host.end;
     return parseIp(valuePtr(), ipStart, ipEnd, ipScratch);
   }
   const len = readHeader(HeaderMap.RequestHeaders, XFF);
@@ -115,27 +117,6 @@ function clientIp(part: KeyPart): i32 {
   ipStart = start;
   ipEnd = end;
   return parseIp(p, start, end, ipScratch);
-}
-
-/** Sets [ipStart, ipEnd) to the host part of `ip:port` or `[v6]:port` at p[0, len) (brackets
- *  removed); an address without a port (no colon, or a bare IPv6 address) is kept whole, as
- *  properties.ts stripPort does. */
-function hostOf(p: usize, len: i32): void {
-  ipStart = 0;
-  ipEnd = len;
-  if (len > 0 && load<u8>(p) == 0x5b) { // [
-    for (let i = 1; i < len; i++) {
-      if (load<u8>(p + <usize>i) == 0x5d) { ipStart = 1; ipEnd = i; return; }
-    }
-    return;
-  }
-  let colon = -1;
-  for (let i = 0; i < len; i++) {
-    if (load<u8>(p + <usize>i) != 0x3a) continue;
-    if (colon >= 0) return; // a second colon: a bare IPv6 address
-    colon = i;
-  }
-  if (colon >= 0) ipEnd = colon;
 }
 
 // @ts-ignore: decorator

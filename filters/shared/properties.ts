@@ -39,11 +39,48 @@ export function peerAddress(): string | null {
 /** The host part of `ip:port` or `[v6]:port` (brackets removed); an address without a port (no
  *  colon, or a bare IPv6 address) is returned as is. */
 export function stripPort(address: string): string {
-  if (address.startsWith("[")) {
-    const close = address.indexOf("]");
-    return close < 0 ? address : address.substring(1, close);
+  const span = hostSpanAt(changetype<usize>(address), address.length, 1);
+  return span.start == 0 && span.end == address.length ? address : address.substring(span.start, span.end);
+}
+
+/** Where a host part lies: [start, end). */
+export class HostSpan {
+  start: i32 = 0;
+  end: i32 = 0;
+}
+
+const span = new HostSpan();
+
+/** stripPort on the `n` bytes at `p` (a value read in place): where the host part lies. The span
+ *  is reused by the next call. */
+export function hostSpanOf(p: usize, n: i32): HostSpan {
+  return hostSpanAt(p, n, 0);
+}
+
+// `shift`: 1 over a byte string's UTF-16 code units, 0 over bytes.
+function hostSpanAt(p: usize, n: i32, shift: i32): HostSpan {
+  span.start = 0;
+  span.end = n;
+  if (n > 0 && unitAt(p, 0, shift) == 0x5b) { // [
+    const close = indexOfUnit(p, 1, n, shift, 0x5d);
+    if (close >= 0) {
+      span.start = 1;
+      span.end = close;
+    }
+    return span;
   }
-  const colon = address.indexOf(":");
-  if (colon < 0 || address.indexOf(":", colon + 1) >= 0) return address;
-  return address.substring(0, colon);
+  const colon = indexOfUnit(p, 0, n, shift, 0x3a);
+  if (colon >= 0 && indexOfUnit(p, colon + 1, n, shift, 0x3a) < 0) span.end = colon;
+  return span;
+}
+
+// @ts-ignore: decorator
+@inline
+function unitAt(p: usize, i: i32, shift: i32): u32 {
+  return shift != 0 ? <u32>load<u16>(p + (<usize>i << 1)) : <u32>load<u8>(p + <usize>i);
+}
+
+function indexOfUnit(p: usize, from: i32, n: i32, shift: i32, c: u32): i32 {
+  for (let i = from; i < n; i++) if (unitAt(p, i, shift) == c) return i;
+  return -1;
 }

@@ -4,6 +4,7 @@
 import { stringToBuffer } from "../shared/bytes";
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
+import { hostSpanOf } from "../shared/properties";
 import { HostKey, nextRequest } from "./host-key";
 import { normalizePath, PathOptions } from "./path";
 import { RequestValue } from "./request-value";
@@ -12,27 +13,6 @@ const DESTINATION_PORT = stringToBuffer("destination\0port");
 const METHOD = new HostKey(":method");
 const AUTHORITY = stringToBuffer(":authority");
 const PATH = stringToBuffer(":path");
-
-// @ts-ignore: decorator
-@inline
-function indexOfByte(p: usize, from: i32, n: i32, c: u8): i32 {
-  for (let i = from; i < n; i++) if (load<u8>(p + <usize>i) == c) return i;
-  return -1;
-}
-
-/** Holds in `out` the host of the `n` bytes of `:authority` at `p`: `ip:port` and `[v6]:port`
- *  lose the port (and the brackets); a value without a port (no colon, or a bare IPv6 address)
- *  is kept whole (shared/properties.ts stripPort, on bytes). */
-function copyHost(p: usize, n: i32, out: RequestValue): void {
-  if (n > 0 && load<u8>(p) == 0x5b) { // [
-    const close = indexOfByte(p, 1, n, 0x5d);
-    if (close < 0) out.copy(p, n);
-    else out.copy(p + 1, close - 1);
-    return;
-  }
-  const colon = indexOfByte(p, 0, n, 0x3a);
-  out.copy(p, colon < 0 || indexOfByte(p, colon + 1, n, 0x3a) >= 0 ? n : colon);
-}
 
 /** Request attributes read from the host lazily, each at most once per request. */
 export class HostRequest {
@@ -67,7 +47,8 @@ export class HostRequest {
     if (!this.hostRead) {
       this.hostRead = true;
       const n = readHeader(HeaderMap.RequestHeaders, AUTHORITY);
-      copyHost(valuePtr(), n < 0 ? 0 : n, value);
+      const host = hostSpanOf(valuePtr(), n < 0 ? 0 : n);
+      value.copy(valuePtr() + <usize>host.start, host.end - host.start);
       releaseValue();
     }
     return value;
