@@ -60,19 +60,21 @@ function mixByte(h: u64, b: u64): u64 {
   return (h ^ b) * FNV_PRIME;
 }
 
-function mixString(h: u64, s: string, start: i32, end: i32): u64 {
-  h = mixByte(h, <u64>(end - start)); // the length keeps ("ab","c") apart from ("a","bc")
-  h = mixByte(h, <u64>((end - start) >> 8));
-  const p = changetype<usize>(s);
-  for (let i = start; i < end; i++) h = mixByte(h, <u64>load<u8>(p + (<usize>i << 1)));
-  return h;
+/** Mixes byte string `s`, its length first. */
+function mixString(h: u64, s: string): u64 {
+  return mixUnits(h, changetype<usize>(s), s.length, 1);
 }
 
 /** mixString over `len` bytes at `p` (a header value read in place, never made a string). */
 function mixBytes(h: u64, p: usize, len: i32): u64 {
-  h = mixByte(h, <u64>len);
+  return mixUnits(h, p, len, 0);
+}
+
+// `shift`: 1 over a byte string's UTF-16 code units, 0 over bytes.
+function mixUnits(h: u64, p: usize, len: i32, shift: i32): u64 {
+  h = mixByte(h, <u64>len); // the length keeps ("ab","c") apart from ("a","bc")
   h = mixByte(h, <u64>(len >> 8));
-  for (let i = 0; i < len; i++) h = mixByte(h, <u64>load<u8>(p + <usize>i));
+  for (let i = 0; i < len; i++) h = mixByte(h, <u64>load<u8>(p + (<usize>i << shift)));
   return h;
 }
 
@@ -171,7 +173,7 @@ export function keyFingerprint(parts: KeyPart[], req: RequestView, seed: u64): u
       }
       const group = groupOf(part.groups, family);
       if (group === null) return MISSING_KEY;
-      h = mixString(h, group.name, 0, group.name.length);
+      h = mixString(h, group.name);
       continue;
     }
     if (part.source == KeySource.Header && !req.hasRead(part.name)) {
@@ -183,7 +185,7 @@ export function keyFingerprint(parts: KeyPart[], req: RequestView, seed: u64): u
     }
     const value = partValue(part, req);
     if (value === null || value.length > MAX_KEY_PART_BYTES) return MISSING_KEY;
-    h = mixString(h, value, 0, value.length);
+    h = mixString(h, value);
   }
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccd;
