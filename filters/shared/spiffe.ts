@@ -175,8 +175,13 @@ function unitsEqual(a: string, aStart: i32, b: string, bStart: i32, n: i32): boo
 // @ts-ignore: decorator
 @inline
 function rangeEquals(s: string, start: i32, end: i32, word: string): bool {
-  const n = word.length;
-  return end - start == n && unitsEqual(s, start, word, 0, n);
+  return rangesEqual(s, start, end, word, 0, word.length);
+}
+
+/** Whether a[aStart, aEnd) and b[bStart, bEnd) are the same. */
+function rangesEqual(a: string, aStart: i32, aEnd: i32, b: string, bStart: i32, bEnd: i32): bool {
+  const n = bEnd - bStart;
+  return aEnd - aStart == n && unitsEqual(a, aStart, b, bStart, n);
 }
 
 /** Validates a bare trust domain (`prod.example`); returns SpiffeError.Ok or the reason. */
@@ -308,15 +313,13 @@ function scanId(s: string, out: SpiffeId, pattern: bool): i32 {
   return SpiffeError.Ok;
 }
 
-/** One compiled pattern segment: literal, glob `prefix*suffix`, or `**` (rest). */
+/** One compiled segment glob: literal, or `prefix*suffix`. */
 class SegmentPattern {
   constructor(
     readonly prefix: string,
     readonly suffix: string,
     /** A `*` sits between prefix and suffix. */
     readonly glob: bool,
-    /** `**`: one or more remaining segments. */
-    readonly rest: bool,
   ) {}
 
   /** Whether s[start, end) matches this segment pattern. */
@@ -332,13 +335,24 @@ class SegmentPattern {
   }
 }
 
-/** A compiled SPIFFE ID pattern; `error` is SpiffeError.Ok when the text was valid. */
+// @ts-ignore: decorator
+@inline const NO_STAR = -1;
+const NO_SEGMENTS = new StaticArray<i32>(0);
+
+/** A compiled SPIFFE ID pattern; `error` is SpiffeError.Ok when the text was valid. Kept compact:
+ *  the text and one array of segment offsets into it, so a configuration of hundreds of patterns
+ *  keeps few objects alive (the collector marks every live object each collection), and matching
+ *  compares the text in place: one pass over the ID's segments, linear time, no backtracking. */
 export class SpiffePattern {
   error: i32 = SpiffeError.Ok;
-  /** Exact trust domain, or null for `*`. */
-  trustDomain: string | null = null;
-  segments: SegmentPattern[] = [];
-  /** The last segment is `**`. */
+  /** Three entries per segment before any `**`: its start, its `*` (or NO_STAR) and its end in
+   *  `text`. */
+  segments: StaticArray<i32> = NO_SEGMENTS;
+  /** End of the trust domain in `text`. */
+  trustDomainEnd: i32 = 0;
+  /** The trust domain is `*`. */
+  anyTrustDomain: bool = false;
+  /** The last segment is `**` (one or more remaining segments). */
   rest: bool = false;
 
   constructor(readonly text: string) {}
@@ -346,17 +360,31 @@ export class SpiffePattern {
   /** Whether the valid ID `id` matches. An invalid ID never matches. */
   matches(id: SpiffeId): bool {
     if (id.error != SpiffeError.Ok) return false;
-    const uri = id.uri;
-    const segments = this.segments;
-    const fixed = segments.length - (this.rest ? 1 : 0);
+    const fixed = this.segments.length / 3;
     const count = id.segmentCount;
     if (this.rest ? count <= fixed : count != fixed) return false;
     // segments first: they tell most patterns of one trust domain apart
-    for (let i = 0; i < fixed; i++) {
-      if (!unchecked(segments[i]).matches(uri, id.segmentStart(i), id.segmentEnd(i))) return false;
+    const uri = id.uri;
+    for (let k = 0; k < fixed; k++) {
+      if (!this.segmentMatches(k * 3, uri, id.segmentStart(k), id.segmentEnd(k))) return false;
     }
-    const td = this.trustDomain;
-    return td === null || rangeEquals(uri, SCHEME_LENGTH, id.trustDomainEnd, td);
+    return this.anyTrustDomain || rangesEqual(uri, SCHEME_LENGTH, id.trustDomainEnd, this.text, SCHEME_LENGTH, this.trustDomainEnd);
+  }
+
+  /** Whether uri[start, end) matches the segment whose offsets are at `segments[k]`. */
+  // @ts-ignore: decorator
+  @inline
+  private segmentMatches(k: i32, uri: string, start: i32, end: i32): bool {
+    const segments = this.segments;
+    const from = unchecked(segments[k]);
+    const star = unchecked(segments[k + 1]);
+    const to = unchecked(segments[k + 2]);
+    const text = this.text;
+    if (star == NO_STAR) return rangesEqual(uri, start, end, text, from, to);
+    const prefix = star - from;
+    const suffix = to - star - 1;
+    return end - start >= prefix + suffix && unitsEqual(uri, start, text, from, prefix) &&
+      unitsEqual(uri, end - suffix, text, star + 1, suffix);
   }
 }
 
@@ -369,20 +397,23 @@ export function compileSpiffePattern(text: string): SpiffePattern {
   const error = scanId(text, scanned, true);
   pattern.error = error;
   if (error != SpiffeError.Ok) return pattern;
-  const td = scanned.trustDomain();
-  pattern.trustDomain = td == "*" ? null : td;
+  const tdEnd = scanned.trustDomainEnd;
+  pattern.trustDomainEnd = tdEnd;
+  pattern.anyTrustDomain = tdEnd == SCHEME_LENGTH + 1 && byteAt(text, SCHEME_LENGTH) == STAR;
+  const segments = new Array<i32>();
   for (let i = 0, n = scanned.segmentCount; i < n; i++) {
-    const segment = scanned.segment(i);
-    if (segment == "**") {
-      pattern.rest = true;
-      pattern.segments.push(new SegmentPattern("", "", true, true));
-      continue;
+    const start = scanned.segmentStart(i);
+    const end = scanned.segmentEnd(i);
+    if (end - start == 2 && byteAt(text, start) == STAR && byteAt(text, start + 1) == STAR) {
+      pattern.rest = true; // `**` is always the last segment
+      break;
     }
-    const star = segment.indexOf("*");
-    pattern.segments.push(star < 0
-      ? new SegmentPattern(segment, "", false, false)
-      : new SegmentPattern(segment.substring(0, star), segment.substring(star + 1), true, false));
+    const star = text.indexOf("*", start);
+    segments.push(start);
+    segments.push(star >= 0 && star < end ? star : NO_STAR);
+    segments.push(end);
   }
+  pattern.segments = StaticArray.fromArray(segments);
   return pattern;
 }
 
@@ -402,8 +433,8 @@ export function compileSegmentGlob(text: string): SegmentGlob | null {
     }
   }
   return new SegmentGlob(star < 0
-    ? new SegmentPattern(text, "", false, false)
-    : new SegmentPattern(text.substring(0, star), text.substring(star + 1), true, false));
+    ? new SegmentPattern(text, "", false)
+    : new SegmentPattern(text.substring(0, star), text.substring(star + 1), true));
 }
 
 export class SegmentGlob {

@@ -3,13 +3,13 @@
 import { ConfigError } from "../shared/config-error";
 import { ConfigReader, JsonValue } from "../shared/json";
 import {
-  compileSegmentGlob, compileSpiffePattern, SegmentGlob, SpiffeError, spiffeErrorMessage, validateTrustDomain,
+  compileSegmentGlob, compileSpiffePattern, SegmentGlob, SpiffeError, spiffeErrorMessage, SpiffePattern,
+  validateTrustDomain,
 } from "../shared/spiffe";
 import { HostKey } from "./host-key";
 import { EncodedSlashes, PathOptions } from "./path";
 import { compilePathPattern, PathPattern, pathPatternError } from "./path-pattern";
 import { Action, Condition, Operation, Policy, ServiceAccountGlob, Source } from "./policy";
-import { PrincipalPattern } from "./principal-pattern";
 import { compileIstioMatcher, ValueMatcher } from "./value-matcher";
 
 export const FILTER = "spiffe-rbac";
@@ -37,7 +37,7 @@ const ENCODED_SLASHES = ["reject", "decode", "keep"];
 const DOT_SEGMENTS = ["resolve", "reject"];
 
 export class XfccConfig {
-  trustedProxies: StaticArray<PrincipalPattern> = [];
+  trustedProxies: StaticArray<SpiffePattern> = [];
   useLast: bool = true;
   stripUntrusted: bool = false;
 }
@@ -139,15 +139,15 @@ function readTrustDomains(reader: ConfigReader, obj: JsonValue | null, key: stri
   return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readPatterns(reader: ConfigReader, obj: JsonValue | null, key: string): StaticArray<PrincipalPattern> | null {
+function readPatterns(reader: ConfigReader, obj: JsonValue | null, key: string): StaticArray<SpiffePattern> | null {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 2048);
   if (list === null) return null;
-  const out = new Array<PrincipalPattern>();
+  const out = new Array<SpiffePattern>();
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const item = list.items[i];
-    const error = compileSpiffePattern(item.string).error;
-    if (error != SpiffeError.Ok) reader.fail(item, "is not a valid SPIFFE ID pattern: " + spiffeErrorMessage(error));
-    else out.push(new PrincipalPattern(item.string));
+    const pattern = compileSpiffePattern(item.string);
+    if (pattern.error != SpiffeError.Ok) reader.fail(item, "is not a valid SPIFFE ID pattern: " + spiffeErrorMessage(pattern.error));
+    else out.push(pattern);
   }
   return reader.failed ? null : StaticArray.fromArray(out);
 }

@@ -2,11 +2,10 @@
 // when its `from` matches the caller AND its `to` matches the request AND every `when` condition
 // holds; an absent part matches everything. Inside `from`/`to`, every given field must match
 // (lists are ORed; `not_` lists must not match).
-import { SegmentGlob, SpiffeId } from "../shared/spiffe";
+import { SegmentGlob, SpiffeId, SpiffePattern } from "../shared/spiffe";
 import { HostKey } from "./host-key";
 import { HostRequest } from "./host-request";
 import { PathPattern } from "./path-pattern";
-import { PrincipalPattern } from "./principal-pattern";
 import { RequestValue } from "./request-value";
 import { ValueMatcher } from "./value-matcher";
 
@@ -28,7 +27,7 @@ export class ServiceAccountGlob {
 }
 
 /** Whether one of `patterns` matches the valid ID `id`. */
-export function anyPrincipal(patterns: StaticArray<PrincipalPattern>, id: SpiffeId): bool {
+export function anyPrincipal(patterns: StaticArray<SpiffePattern>, id: SpiffeId): bool {
   for (let i = 0, n = patterns.length; i < n; i++) if (unchecked(patterns[i]).matches(id)) return true;
   return false;
 }
@@ -64,8 +63,8 @@ function anyServiceAccount(globs: StaticArray<ServiceAccountGlob>, id: SpiffeId)
 
 /** `from`: who the caller is. */
 export class Source {
-  principals: StaticArray<PrincipalPattern> | null = null;
-  notPrincipals: StaticArray<PrincipalPattern> | null = null;
+  principals: StaticArray<SpiffePattern> | null = null;
+  notPrincipals: StaticArray<SpiffePattern> | null = null;
   trustDomains: StaticArray<string> | null = null;
   notTrustDomains: StaticArray<string> | null = null;
   namespaces: StaticArray<SegmentGlob> | null = null;
