@@ -10,6 +10,7 @@ import { Limit } from "./bucket";
 import { Cidr } from "./ip";
 import { CidrGroup, KEY_SOURCES, keyNames, KeyPart, KeySource } from "./key";
 import { Match, ValueCondition } from "./match";
+import { decimal } from "../shared/number-text";
 
 export namespace HeadersMode {
   export const None: i32 = 0;
@@ -148,7 +149,7 @@ function checkRules(r: ConfigReader, config: Config, rules: JsonValue | null, fa
       return;
     }
     if (i > 0 && takesEveryRequest(list[i - 1])) {
-      r.fail(value, "is unreachable: " + (i - 1 < rules!.items.length ? "rules[" + (i - 1).toString() + "]" : "default_rule") +
+      r.fail(value, "is unreachable: " + (i - 1 < rules!.items.length ? "rules[" + decimal(i - 1) + "]" : "default_rule") +
         " applies to every request");
       return;
     }
@@ -206,14 +207,14 @@ function parseRule(r: ConfigReader, obj: JsonValue | null, withMatch: bool): Rul
 
 /** What decides a rule's bucket contents: equal descriptions may share shared-data keys. */
 function describeBuckets(rule: Rule): string {
-  let text = rule.name + "|" + rule.maxKeys.toString() + "|" + (rule.missingKeyDefault ? "d" : "s");
+  let text = rule.name + "|" + decimal(rule.maxKeys) + "|" + (rule.missingKeyDefault ? "d" : "s");
   for (let i = 0; i < rule.limits.length; i++) {
     const limit = rule.limits[i];
-    text += "|" + limit.maxTokens.toString() + "/" + limit.tokensPerFill.toString() + "/" + limit.fillNs.toString();
+    text += "|" + decimal(<i64>limit.maxTokens) + "/" + decimal(<i64>limit.tokensPerFill) + "/" + decimal(<i64>limit.fillNs);
   }
   for (let i = 0; i < rule.key.length; i++) {
     const part = rule.key[i];
-    text += "|" + part.source.toString() + ":" + part.name + ":" + part.trustedHops.toString();
+    text += "|" + decimal(part.source) + ":" + part.name + ":" + decimal(part.trustedHops);
     for (let g = 0; g < part.groups.length; g++) text += ":" + part.groups[g].name;
   }
   return text;

@@ -20,19 +20,13 @@ import { addRateLimitHeaders, addRateLimitHeaderValues, hasHeader, hasRateLimitH
 import { RequestView } from "./request";
 import { decodeRateLimitResponse, encodeRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, RlsStatus } from "./rls";
 import { BucketStore } from "./store";
+import { decimal, hex } from "../shared/number-text";
 
 // @ts-ignore: decorator
 @inline const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
-const HEX = "0123456789abcdef";
 // @ts-ignore: decorator
 @inline const REQUEST_STREAM: u32 = 0;
 const timeScratch = memory.data(8);
-
-function hex16(v: u64): string {
-  let out = "";
-  for (let i = 60; i >= 0; i -= 4) out += HEX.charAt(<i32>((v >> <u64>i) & 15));
-  return out;
-}
 
 export class RateLimitRoot extends RootContext {
   config: Config | null = null;
@@ -59,7 +53,7 @@ export class RateLimitRoot extends RootContext {
     const counters: RuleCounters[] = [];
     for (let i = 0; i < config.rules.length; i++) {
       const rule = config.rules[i];
-      stores.push(new BucketStore("sluice:rate-limit:" + hex16(rule.fingerprint) + ":", rule.limits));
+      stores.push(new BucketStore("sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":", rule.limits));
       counters.push(new RuleCounters(rule.name));
     }
     this.config = config;
@@ -172,7 +166,7 @@ export class RateLimitFilter extends HttpContext {
     const status = unchecked(this.rl.stores[index]).take(slot, fingerprint, load<i64>(timeScratch), cost, d);
     if (status != SharedStatus.Ok) {
       counters.count(Event.StoreError);
-      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: shared data status " + status.toString() + " for rule " + rule.name);
+      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: shared data status " + decimal(status) + " for rule " + rule.name);
       if (!config.failureModeDeny) return HeadersStatus.Continue;
       this.reject(config, req, null, rule, fingerprint, null);
       return HeadersStatus.StopIteration;
@@ -221,7 +215,7 @@ export class RateLimitFilter extends HttpContext {
     const message = encodeRateLimitRequest(rls.domain, names, values, cost);
     const call = grpcCall(rls.cluster, RLS_SERVICE, RLS_METHOD, null, message, rls.timeoutMs);
     if (call.status != 0) {
-      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + call.status.toString());
+      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + decimal(call.status));
       return this.rlsFailed(config, rule, counters, req) ? HeadersStatus.StopIteration : HeadersStatus.Continue;
     }
     this.req = new RequestView(req.usePairs); // the root's view serves other requests meanwhile
@@ -298,7 +292,7 @@ export class RateLimitFilter extends HttpContext {
         addRateLimitHeaderValues(headers, mode, rule.name, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
           rule.key.length > 0, fingerprint);
       }
-      if (!serviceRetryAfter) headers.add("retry-after", max<u64>(1, s.resetSeconds).toString());
+      if (!serviceRetryAfter) headers.add("retry-after", decimal(<i64>max<u64>(1, s.resetSeconds)));
     }
     const grpc = isGrpcRequest();
     sendLocalReply(config.rejectStatus, "rate_limited", config.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);

@@ -9,6 +9,7 @@
 import { HeaderList } from "../shared/headers";
 import { ceilSeconds, Decision, Limit } from "./bucket";
 import { HeadersMode } from "./config";
+import { decimal } from "../shared/number-text";
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -39,10 +40,10 @@ export function addRateLimitHeaders(out: HeaderList, mode: i32, name: string, li
 /** Adds the `mode` headers with quota `q` per `w` seconds, `r` remaining, full again in `t` s. */
 export function addRateLimitHeaderValues(out: HeaderList, mode: i32, name: string, q: u64, w: u64, r: u64, t: u64,
   keyed: bool, fingerprint: u64): void {
-  const qs = q.toString();
-  const ws = w.toString();
-  const rs = r.toString();
-  const ts = t.toString();
+  const qs = decimal(<i64>q);
+  const ws = decimal(<i64>w);
+  const rs = decimal(<i64>r);
+  const ts = decimal(<i64>t);
   if (mode == HeadersMode.Draft03) {
     out.add("x-ratelimit-limit", qs + ", " + qs + ";w=" + ws);
     out.add("x-ratelimit-remaining", rs);
@@ -83,5 +84,5 @@ export function hasRateLimitHeaders(list: HeaderList, mode: i32): bool {
 
 /** `retry-after` seconds for a rejection: when the bucket next holds the request's cost. */
 export function retryAfter(d: Decision): string {
-  return max<u64>(1, ceilSeconds(d.retryNs)).toString();
+  return decimal(<i64>max<u64>(1, ceilSeconds(d.retryNs)));
 }

@@ -2,6 +2,7 @@
 //   <filter>: <json.path>: <what is wrong>, got <value>
 // plus the renderers for <value>: JSON-quoted strings cut to 64 characters and numbers as
 // JavaScript prints them, so `sluice validate` (ajv) and the filter print the same text.
+import { decimal } from "./number-text";
 
 /** The first problem found in a configuration. */
 export class ConfigError {
@@ -81,7 +82,7 @@ export function formatNumber(v: f64): string {
   }
   if (!found) mantissa = <u64>Math.round(scaleByPowerOfTen(x, -exp10));
   while (mantissa >= 10 && mantissa % 10 == 0) { mantissa /= 10; exp10++; } // as decimalToF64 reads it
-  const digits = mantissa.toString();
+  const digits = decimal(<i64>mantissa);
   return (v < 0 ? "-" : "") + layoutDigits(digits, digits.length + exp10);
 }
 
@@ -133,5 +134,5 @@ function layoutDigits(digits: string, point: i32): string {
   const exp = point - 1;
   const sign = exp < 0 ? "-" : "+";
   const head = k == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-  return head + "e" + sign + (exp < 0 ? -exp : exp).toString();
+  return head + "e" + sign + decimal(exp < 0 ? -exp : exp);
 }

@@ -10,6 +10,7 @@
 // Used at configure time only.
 import { ConfigError, decimalToF64, formatNumber, quoteString } from "./config-error";
 import { INVALID_DURATION, parseDuration } from "./duration";
+import { decimal } from "./number-text";
 
 export const enum JsonKind { Null, Bool, Number, String, Array, Object }
 
@@ -52,7 +53,7 @@ export function pathOf(value: JsonValue): string {
   const key = value.key;
   const base = parent.parent === null ? (key !== null ? "" : "$") : pathOf(parent);
   if (key !== null) return base.length == 0 ? key : base + "." + key;
-  return base + "[" + value.index.toString() + "]";
+  return base + "[" + decimal(value.index) + "]";
 }
 
 /** The path of member `key` of `obj` (which may be absent). */
@@ -413,7 +414,7 @@ export class ConfigReader {
     const doc = parser.parseDocument();
     if (doc === null) {
       const reason = parser.error;
-      this.error = new ConfigError("$", "invalid JSON at byte " + parser.errorAt.toString() + ": " +
+      this.error = new ConfigError("$", "invalid JSON at byte " + decimal(parser.errorAt) + ": " +
         (reason === null ? "" : reason), null);
       return null;
     }
@@ -438,8 +439,8 @@ export class ConfigReader {
     if (value === null || this.error !== null) return null;
     if (value.kind != JsonKind.Array) { this.fail(value, "must be an array"); return null; }
     const n = value.items.length;
-    if (n < minItems) this.fail(value, "must have at least " + minItems.toString() + " items");
-    else if (n > maxItems) this.fail(value, "must have at most " + maxItems.toString() + " items");
+    if (n < minItems) this.fail(value, "must have at least " + decimal(minItems) + " items");
+    else if (n > maxItems) this.fail(value, "must have at most " + decimal(maxItems) + " items");
     return this.error === null ? value : null;
   }
 
@@ -447,8 +448,8 @@ export class ConfigReader {
     if (value === null || this.error !== null) return fallback;
     if (value.kind != JsonKind.String) { this.fail(value, "must be a string"); return fallback; }
     const n = charCount(value.string);
-    if (n < minChars) this.fail(value, "must have at least " + minChars.toString() + " characters");
-    else if (n > maxChars) this.fail(value, "must have at most " + maxChars.toString() + " characters");
+    if (n < minChars) this.fail(value, "must have at least " + decimal(minChars) + " characters");
+    else if (n > maxChars) this.fail(value, "must have at most " + decimal(maxChars) + " characters");
     return this.error === null ? value.string : fallback;
   }
 

@@ -5,6 +5,7 @@ import { MatchKind, StringMatcher } from "../shared/matchers";
 import { Condition, Group, Op, OP_NAMES, Predicate } from "./conditions";
 import { MAX_TEXT_CHARS, readSourceName } from "./config-values";
 import { Source, SourceKind, sourceIndex } from "./request-values";
+import { decimal } from "../shared/number-text";
 
 const FIELD_NAMES: string[] = ["header", "query", "cookie", "path", "method", "host", "peer"];
 const GROUP_KEYS: string[] = ["all", "any"];
@@ -117,7 +118,7 @@ export class MatchParser {
       if (max === null) { r.fail(opValue, "needs \"min\" and \"max\""); return; }
       condition.min = r.asInteger(min, 0, -MAX_BOUND, MAX_BOUND);
       condition.max = r.asInteger(max, 0, -MAX_BOUND, MAX_BOUND);
-      if (!r.failed && condition.max < condition.min) r.fail(max, "must be >= min (" + condition.min.toString() + ")");
+      if (!r.failed && condition.max < condition.min) r.fail(max, "must be >= min (" + decimal(condition.min) + ")");
     }
   }
 

@@ -6,6 +6,7 @@ import { MAX_COLOURS, MAX_NAME_CHARS, MAX_TEXT_CHARS, readColourRef, readSourceN
 import { Source, SourceKind, sourceIndex } from "./request-values";
 import { BASIS_POINTS, NOT_SELECTED, saltSeed, Split, Sticky } from "./split";
 import { isCookieAttributeValue, isToken } from "./syntax";
+import { decimal } from "../shared/number-text";
 
 const KEY_FIELD_NAMES: string[] = ["header", "query", "cookie"];
 const SPLIT_KEYS: string[] = ["key", "salt", "weights", "sticky"];
@@ -96,7 +97,7 @@ export class SplitParser {
     const sameSite = r.asEnum(sameSiteValue, SAME_SITE_VALUES, 0);
     if (!r.failed && sameSite == 2 && !secure) r.fail(sameSiteValue!, "needs secure: browsers refuse SameSite=None without Secure");
     if (r.failed) return null;
-    let attributes = "; Max-Age=" + maxAge.toString() + "; Path=" + path;
+    let attributes = "; Max-Age=" + decimal(maxAge) + "; Path=" + path;
     if (domain.length > 0) attributes += "; Domain=" + domain;
     if (secure) attributes += "; Secure";
     if (httpOnly) attributes += "; HttpOnly";

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { filterIds } from "../build.mjs";
+import { filterIds, TRANSFORMS } from "../build.mjs";
 
 const ROOT = join(import.meta.dirname, "../..");
 
@@ -13,6 +13,7 @@ async function rebuild(entry: string): Promise<Buffer> {
   const { error } = await asc.main([entry, "--config", "asconfig.json", "--target", "release", "--outFile", out], {
     stdout: process.stdout,
     stderr: process.stderr,
+    transforms: TRANSFORMS,
   });
   if (error) throw error;
   return readFileSync(out);
