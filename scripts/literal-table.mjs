@@ -1,9 +1,12 @@
-// Compiler transform (asconfig.json "transform"): stores the string literals of our AssemblyScript
-// sources once, a byte a character, instead of one UTF-16 data segment each (ARCHITECTURE.md,
-// "Module size"). After parsing, every non-empty ASCII string literal outside the standard library
-// becomes `sluiceLiteral(<id>)` (filters/shared/literals.ts), and filters/shared/literal-table.ts is
-// replaced by the tables of this module's literals. Left alone: decorator arguments, import and
-// export paths, `@inline` constants, template literals and literals with other characters.
+// Compiler transform (scripts/build.mjs passes it to asc): stores the string literals of our
+// AssemblyScript sources once, a byte a character, instead of one UTF-16 data segment each
+// (ARCHITECTURE.md, "Module size"). After parsing, every non-empty ASCII string literal outside the
+// standard library becomes `sluiceLiteral(<id>)`, every array of such literals
+// `sluiceLiteralList(<start>, <count>)` (`sluiceLiteralStaticList` where a StaticArray is declared;
+// filters/shared/literals.ts), and the placeholder
+// filters/shared/literal-table.ts gives way to the tables of this module's literals. Left alone:
+// decorator arguments, import and export paths, `@inline` constants, template literals and
+// literals with other characters.
 import { LiteralKind, Node, NodeKind, Parser } from "assemblyscript";
 
 const TABLE_PATH = "filters/shared/literal-table.ts";
@@ -21,6 +24,27 @@ function isNode(value) {
   return value !== null && typeof value === "object" && typeof value.kind === "number" && "range" in value;
 }
 
+function isStorableLiteral(node) {
+  return node !== null && node.kind === NodeKind.Literal && node.literalKind === LiteralKind.String && storable(node.value);
+}
+
+/** An array literal of storable string literals only. */
+function isLiteralList(node) {
+  return node.kind === NodeKind.Literal && node.literalKind === LiteralKind.Array &&
+    node.elementExpressions.length > 0 && node.elementExpressions.every(isStorableLiteral);
+}
+
+/** The name of a declared type (`StaticArray` for `StaticArray<string>`), or null. */
+function typeName(type) {
+  return type?.kind === NodeKind.NamedType ? type.name.identifier.text : null;
+}
+
+/** The AST of `name(args...)` for integer arguments. */
+function call(name, args, range) {
+  const values = args.map((v) => Node.createIntegerLiteralExpression(i64_new(v, 0), range));
+  return Node.createCallExpression(Node.createIdentifierExpression(name, range), null, values, range);
+}
+
 function hasDecorator(node, name) {
   return (node.decorators ?? []).some((d) => d.name?.kind === NodeKind.Identifier && d.name.text === name);
 }
@@ -28,6 +52,8 @@ function hasDecorator(node, name) {
 class LiteralTable {
   ids = new Map();
   texts = [];
+  /** Literal ids of the arrays of literals, one after another. */
+  lists = [];
 
   idOf(text) {
     let id = this.ids.get(text);
@@ -58,13 +84,21 @@ class LiteralTable {
   visit(node) {
     if (node.kind === NodeKind.Decorator) return node;
     if (node.kind === NodeKind.Variable && hasDecorator(node, "inline")) return node;
-    if (node.kind === NodeKind.Literal && node.literalKind === LiteralKind.String && storable(node.value)) {
-      const range = node.range;
-      const id = Node.createIntegerLiteralExpression(i64_new(this.idOf(node.value), 0), range);
-      return Node.createCallExpression(Node.createIdentifierExpression("sluiceLiteral", range), null, [id], range);
+    if (isStorableLiteral(node)) return call("sluiceLiteral", [this.idOf(node.value)], node.range);
+    if (isLiteralList(node)) return this.list(node, "sluiceLiteralList");
+    if (node.initializer && isLiteralList(node.initializer) && typeName(node.type) === "StaticArray") {
+      node.initializer = this.list(node.initializer, "sluiceLiteralStaticList");
+      return node;
     }
     this.rewrite(node);
     return node;
+  }
+
+  /** The call that makes the array of literals `node` with `maker`. */
+  list(node, maker) {
+    const start = this.lists.length;
+    for (const element of node.elementExpressions) this.lists.push(this.idOf(element.value));
+    return call(maker, [start, node.elementExpressions.length], node.range);
   }
 
   /** The AssemblyScript text of literal-table.ts for the literals collected. */
@@ -82,6 +116,7 @@ class LiteralTable {
     return [
       `export const LITERAL_BYTES = memory.data<u8>([${bytes.length ? bytes.join(",") : "0"}]);`,
       `export const LITERAL_STARTS = memory.data<u16>([${starts.join(",")}]);`,
+      `export const LITERAL_LISTS = memory.data<u16>([${this.lists.length ? this.lists.join(",") : "0"}]);`,
       `export const LITERAL_OBJECTS = memory.data(${Math.max(objectBytes, 16)}, 16);`,
     ].join("\n");
   }

@@ -40,6 +40,16 @@ function pluginRootId(): string {
   return id;
 }
 
+/** The stream context `contextId`, or null (one lookup site keeps the map code out of every export). */
+function streamOf(contextId: u32): HttpContext | null {
+  return streams.has(contextId) ? streams.get(contextId) : null;
+}
+
+/** The root context `contextId`, or null. */
+function rootOf(contextId: u32): RootContext | null {
+  return roots.has(contextId) ? roots.get(contextId) : null;
+}
+
 function createRoot(contextId: u32): void {
   const rootId = pluginRootId();
   const factory = findRootFactory(rootId);
@@ -55,68 +65,77 @@ export function proxy_on_context_create(contextId: u32, parentId: u32): void {
     createRoot(contextId);
     return;
   }
-  if (!roots.has(parentId)) return;
+  const root = rootOf(parentId);
+  if (root === null) return;
   countStreamForLogLevel();
-  const stream = roots.get(parentId).newHttpContext(contextId);
+  const stream = root.newHttpContext(contextId);
   if (stream != null) streams.set(contextId, stream);
 }
 
 export function proxy_on_vm_start(rootId: u32, vmConfigSize: u32): u32 {
-  if (!roots.has(rootId)) return 0;
-  return roots.get(rootId).onVmStart(vmConfigSize) ? 1 : 0;
+  const root = rootOf(rootId);
+  return root !== null && root.onVmStart(vmConfigSize) ? 1 : 0;
 }
 
 export function proxy_on_configure(rootId: u32, configSize: u32): u32 {
   refreshLogLevel();
-  if (!roots.has(rootId)) return 0;
-  return roots.get(rootId).onConfigure(configSize) ? 1 : 0;
+  const root = rootOf(rootId);
+  return root !== null && root.onConfigure(configSize) ? 1 : 0;
 }
 
 export function proxy_on_tick(rootId: u32): void {
-  if (roots.has(rootId)) roots.get(rootId).onTick();
+  const root = rootOf(rootId);
+  if (root !== null) root.onTick();
 }
 
 export function proxy_on_queue_ready(rootId: u32, token: u32): void {
-  if (roots.has(rootId)) roots.get(rootId).onQueueReady(token);
+  const root = rootOf(rootId);
+  if (root !== null) root.onQueueReady(token);
 }
 
 export function proxy_on_foreign_function(rootId: u32, functionId: u32, argumentsSize: u32): void {
-  if (roots.has(rootId)) roots.get(rootId).onForeignFunction(functionId, argumentsSize);
+  const root = rootOf(rootId);
+  if (root !== null) root.onForeignFunction(functionId, argumentsSize);
 }
 
 export function proxy_on_http_call_response(rootId: u32, token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
-  if (roots.has(rootId)) roots.get(rootId).onHttpCallResponse(token, headerCount, bodySize, trailerCount);
+  const root = rootOf(rootId);
+  if (root !== null) root.onHttpCallResponse(token, headerCount, bodySize, trailerCount);
 }
 
 export function proxy_on_grpc_receive_initial_metadata(rootId: u32, token: u32, headerCount: u32): void {
-  if (roots.has(rootId)) roots.get(rootId).onGrpcReceiveInitialMetadata(token, headerCount);
+  const root = rootOf(rootId);
+  if (root !== null) root.onGrpcReceiveInitialMetadata(token, headerCount);
 }
 
 export function proxy_on_grpc_receive(rootId: u32, token: u32, messageSize: u32): void {
-  if (roots.has(rootId)) roots.get(rootId).onGrpcReceive(token, messageSize);
+  const root = rootOf(rootId);
+  if (root !== null) root.onGrpcReceive(token, messageSize);
 }
 
 export function proxy_on_grpc_receive_trailing_metadata(rootId: u32, token: u32, trailerCount: u32): void {
-  if (roots.has(rootId)) roots.get(rootId).onGrpcReceiveTrailingMetadata(token, trailerCount);
+  const root = rootOf(rootId);
+  if (root !== null) root.onGrpcReceiveTrailingMetadata(token, trailerCount);
 }
 
 export function proxy_on_grpc_close(rootId: u32, token: u32, statusCode: u32): void {
-  if (roots.has(rootId)) roots.get(rootId).onGrpcClose(token, statusCode);
+  const root = rootOf(rootId);
+  if (root !== null) root.onGrpcClose(token, statusCode);
 }
 
 export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
-  if (!streams.has(contextId)) return HeadersStatus.Continue;
-  return streams.get(contextId).onRequestHeaders(headerCount, endOfStream != 0);
+  const stream = streamOf(contextId);
+  return stream === null ? HeadersStatus.Continue : stream.onRequestHeaders(headerCount, endOfStream != 0);
 }
 
 export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
-  if (!streams.has(contextId)) return DataStatus.Continue;
-  return streams.get(contextId).onRequestBody(bodySize, endOfStream != 0);
+  const stream = streamOf(contextId);
+  return stream === null ? DataStatus.Continue : stream.onRequestBody(bodySize, endOfStream != 0);
 }
 
 export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u32 {
-  if (!streams.has(contextId)) return TrailersStatus.Continue;
-  return streams.get(contextId).onRequestTrailers(trailerCount);
+  const stream = streamOf(contextId);
+  return stream === null ? TrailersStatus.Continue : stream.onRequestTrailers(trailerCount);
 }
 
 export function proxy_on_request_metadata(contextId: u32, count: u32): u32 {
@@ -124,18 +143,18 @@ export function proxy_on_request_metadata(contextId: u32, count: u32): u32 {
 }
 
 export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
-  if (!streams.has(contextId)) return HeadersStatus.Continue;
-  return streams.get(contextId).onResponseHeaders(headerCount, endOfStream != 0);
+  const stream = streamOf(contextId);
+  return stream === null ? HeadersStatus.Continue : stream.onResponseHeaders(headerCount, endOfStream != 0);
 }
 
 export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
-  if (!streams.has(contextId)) return DataStatus.Continue;
-  return streams.get(contextId).onResponseBody(bodySize, endOfStream != 0);
+  const stream = streamOf(contextId);
+  return stream === null ? DataStatus.Continue : stream.onResponseBody(bodySize, endOfStream != 0);
 }
 
 export function proxy_on_response_trailers(contextId: u32, trailerCount: u32): u32 {
-  if (!streams.has(contextId)) return TrailersStatus.Continue;
-  return streams.get(contextId).onResponseTrailers(trailerCount);
+  const stream = streamOf(contextId);
+  return stream === null ? TrailersStatus.Continue : stream.onResponseTrailers(trailerCount);
 }
 
 export function proxy_on_response_metadata(contextId: u32, count: u32): u32 {
@@ -143,21 +162,23 @@ export function proxy_on_response_metadata(contextId: u32, count: u32): u32 {
 }
 
 export function proxy_on_log(contextId: u32): void {
-  if (streams.has(contextId)) streams.get(contextId).onLog();
+  const stream = streamOf(contextId);
+  if (stream !== null) stream.onLog();
 }
 
 export function proxy_on_done(contextId: u32): u32 {
-  if (streams.has(contextId)) {
-    streams.get(contextId).onDone();
+  const stream = streamOf(contextId);
+  if (stream !== null) {
+    stream.onDone();
     return 1;
   }
-  if (roots.has(contextId)) return roots.get(contextId).onDone() ? 1 : 0;
-  return 1;
+  const root = rootOf(contextId);
+  return root === null || root.onDone() ? 1 : 0;
 }
 
 export function proxy_on_delete(contextId: u32): void {
-  if (streams.has(contextId)) {
-    const stream = streams.get(contextId);
+  const stream = streamOf(contextId);
+  if (stream !== null) {
     streams.delete(contextId);
     stream.onDelete();
     // With the stack unwound here, nothing on it can hold a reference the collector misses.
@@ -167,8 +188,8 @@ export function proxy_on_delete(contextId: u32): void {
     }
     return;
   }
-  if (roots.has(contextId)) {
-    const root = roots.get(contextId);
+  const root = rootOf(contextId);
+  if (root !== null) {
     roots.delete(contextId);
     root.onDelete();
   }

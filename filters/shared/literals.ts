@@ -1,10 +1,10 @@
 // String literals made on first use (ARCHITECTURE.md, "Module size"). An AssemblyScript literal is
 // a UTF-16 string object with its own data segment: 14 bytes of overhead and two bytes a character.
 // scripts/literal-table.mjs, a compiler transform, replaces every non-empty ASCII literal in our
-// sources with `sluiceLiteral(<id>)` and stores the text once, a byte a character, in
+// sources with `sluiceLiteral(<id>)` (an array of them with `sluiceLiteralList(<start>, <count>)`) and stores the text once, a byte a character, in
 // literal-table.ts. The first call writes the string object into zeroed static memory below the
 // heap (where the collector treats it like any other literal); later calls return it at once.
-import { LITERAL_BYTES, LITERAL_OBJECTS, LITERAL_STARTS } from "./literal-table";
+import { LITERAL_BYTES, LITERAL_LISTS, LITERAL_OBJECTS, LITERAL_STARTS } from "./literal-table";
 
 // Offsets in a string object: the runtime's header (mmInfo, gcInfo, gcInfo2, rtId, rtSize), then UTF-16.
 // @ts-ignore: decorator
@@ -33,4 +33,24 @@ import { LITERAL_BYTES, LITERAL_OBJECTS, LITERAL_STARTS } from "./literal-table"
     store<u32>(object, idof<string>(), RT_ID);
   }
   return changetype<string>(object + HEADER);
+}
+
+/** A new array of the `count` literals listed from `start` on in LITERAL_LISTS. */
+// @ts-ignore: decorator
+@global function sluiceLiteralList(start: i32, count: i32): string[] {
+  const list = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    unchecked(list[i] = sluiceLiteral(load<u16>(LITERAL_LISTS + (<usize>(start + i) << 1))));
+  }
+  return list;
+}
+
+/** A new StaticArray of the `count` literals listed from `start` on in LITERAL_LISTS. */
+// @ts-ignore: decorator
+@global function sluiceLiteralStaticList(start: i32, count: i32): StaticArray<string> {
+  const list = new StaticArray<string>(count);
+  for (let i = 0; i < count; i++) {
+    unchecked(list[i] = sluiceLiteral(load<u16>(LITERAL_LISTS + (<usize>(start + i) << 1))));
+  }
+  return list;
 }

@@ -27,6 +27,21 @@ export function equalsBuilt(): bool {
   return "ab" == built && built == "ab";
 }
 
+/** An array of literals, joined with "|"; twice the same call gives two arrays. */
+export function literalList(): string {
+  const first = ["alpha", "b", "response\0code"];
+  const second = ["alpha", "b", "response\0code"];
+  first.push("pushed");
+  return first.join("|") + "/" + second.join("|");
+}
+
+const STATIC_LIST: StaticArray<string> = ["one", "two"];
+
+/** A declared StaticArray of literals, joined with "|". */
+export function literalStaticList(): string {
+  return STATIC_LIST.join("|");
+}
+
 export function decimalText(value: i64): string {
   return decimal(value);
 }

@@ -7,6 +7,8 @@ interface LiteralsModule {
   literal(which: number): string;
   sameObject(): boolean;
   equalsBuilt(): boolean;
+  literalList(): string;
+  literalStaticList(): string;
   decimalText(value: bigint): string;
   hexText(value: bigint, digits: number): string;
 }
@@ -35,6 +37,14 @@ describe("string literals from the literal table", () => {
 
   it("keeps literals equal to built strings across a collection", () => {
     expect(m.equalsBuilt()).toBe(true);
+  });
+
+  it("builds a new array for each array of literals", () => {
+    expect(m.literalList()).toBe("alpha|b|response\0code|pushed/alpha|b|response\0code");
+  });
+
+  it("builds a StaticArray where one is declared", () => {
+    expect(m.literalStaticList()).toBe("one|two");
   });
 
   it("stores ASCII literals once, a byte each, and leaves other text as UTF-16 segments", () => {
