@@ -6,17 +6,17 @@ import {
   compileSegmentGlob, compileSpiffePattern, SegmentGlob, SpiffeError, spiffeErrorMessage, SpiffePattern,
   validateTrustDomain,
 } from "../shared/spiffe";
-import { HostKey } from "./host-key";
 import { EncodedSlashes, PathOptions } from "./path";
-import { compilePathPattern, PathPattern, pathPatternError } from "./path-pattern";
-import { Action, Condition, Operation, Policy, ServiceAccountGlob, Source } from "./policy";
-import { compileIstioMatcher, ValueMatcher } from "./value-matcher";
+import { compilePathPattern, pathPatternError } from "./path-pattern";
+import { PatternKind } from "./pattern-table";
+import { Policy, ServiceAccountGlob, Source } from "./policy";
+import { RequestChecks, RequestChecksBuilder, Subject } from "./request-checks";
+import { compileIstioMatcher } from "./value-matcher";
 
 export const FILTER = "spiffe-rbac";
 export const DEFAULT_DENY_BODY = "RBAC: access denied";
 export const MAX_POLICIES: i32 = 256;
 const MAX_LIST: i32 = 256;
-const MAX_SHARED_METHODS: i32 = 32;
 
 const TOP_KEYS = ["mode", "default_action", "trust_domains", "xfcc", "path_normalization", "deny_response", "policies"];
 const XFCC_KEYS = ["trusted_proxies", "use", "strip_untrusted"];
@@ -54,31 +54,8 @@ export class RbacConfig {
   denyBody: string = DEFAULT_DENY_BODY;
   decisionHeader: bool = false;
   policies: Policy[] = [];
-}
-
-/** What policies share, kept once however many policies name it (a large configuration then
- *  keeps fewer objects alive): header keys and method names. */
-class SharedParts {
-  private readonly headerKeys: HostKey[] = [];
-  private readonly methods: string[] = [];
-
-  /** The key for header `name`, shared by every condition on that header. */
-  headerKey(name: string): HostKey {
-    const keys = this.headerKeys;
-    for (let i = 0; i < keys.length; i++) if (keys[i].name == name) return keys[i];
-    const key = new HostKey(name);
-    keys.push(key);
-    return key;
-  }
-
-  /** One string per distinct method name (among the first MAX_SHARED_METHODS: a few are common,
-   *  and the search stays bounded). */
-  method(name: string): string {
-    const methods = this.methods;
-    for (let i = 0; i < methods.length; i++) if (methods[i] == name) return methods[i];
-    if (methods.length < MAX_SHARED_METHODS) methods.push(name);
-    return name;
-  }
+  /** Every policy's `to` and `when`. */
+  checks: RequestChecks = new RequestChecksBuilder().build();
 }
 
 /** Parses the configuration; on error returns null and `reader.message()` is the log line. */
@@ -101,11 +78,11 @@ export function parseConfig(text: string, reader: ConfigReader): RbacConfig | nu
   config.denyBody = reader.optionalString(deny, "body", DEFAULT_DENY_BODY, 0, 4096);
   config.decisionHeader = reader.optionalBool(deny, "decision_header", false);
   const policies = reader.requiredArray(root, "policies", 0, MAX_POLICIES);
-  const shared = new SharedParts();
+  const checks = new RequestChecksBuilder();
   if (policies !== null) {
     for (let i = 0, n = policies.items.length; i < n && !reader.failed; i++) {
       const item = policies.items[i];
-      const policy = readPolicy(reader, item, shared);
+      const policy = readPolicy(reader, item, checks);
       if (policy === null) break;
       for (let j = 0; j < config.policies.length; j++) {
         if (config.policies[j].name == policy.name) reader.fail(item.member("name")!, "duplicate policy name");
@@ -114,7 +91,9 @@ export function parseConfig(text: string, reader: ConfigReader): RbacConfig | nu
       config.policies.push(policy);
     }
   }
-  return reader.failed ? null : config;
+  if (reader.failed) return null;
+  config.checks = checks.build();
+  return config;
 }
 
 /** Optional array `key` of 1..maxItems strings of minChars..maxChars characters (each item's
@@ -180,7 +159,7 @@ function isPolicyName(name: string): bool {
   return true;
 }
 
-function readPolicy(reader: ConfigReader, item: JsonValue, shared: SharedParts): Policy | null {
+function readPolicy(reader: ConfigReader, item: JsonValue, checks: RequestChecksBuilder): Policy | null {
   const obj = reader.asObject(item);
   reader.unknownKeys(obj, POLICY_KEYS);
   const name = reader.requiredString(obj, "name", 1, 64);
@@ -194,9 +173,10 @@ function readPolicy(reader: ConfigReader, item: JsonValue, shared: SharedParts):
   const from = reader.optionalObject(obj, "from");
   if (from !== null) policy.from = readSource(reader, from);
   const to = reader.optionalObject(obj, "to");
-  if (to !== null) policy.to = readOperation(reader, to, shared);
+  if (to !== null) policy.usesPath = readOperation(reader, to, checks);
   const when = reader.optionalArray(obj, "when", 1, 64);
-  if (when !== null) policy.when = readConditions(reader, when, shared);
+  if (when !== null) readConditions(reader, when, checks);
+  checks.endPolicy();
   return reader.failed ? null : policy;
 }
 
@@ -262,62 +242,69 @@ function isMethod(text: string): bool {
   return true;
 }
 
-function readMethods(reader: ConfigReader, obj: JsonValue, key: string, shared: SharedParts): StaticArray<string> | null {
+// Each reader below validates one list and compiles it into a clause of `checks` (nothing when
+// the list is absent).
+
+function readMethods(reader: ConfigReader, obj: JsonValue, key: string, checks: RequestChecksBuilder, negated: bool): void {
   const list = readStrings(reader, obj, key, 64, 1, 32);
-  if (list === null) return null;
-  const out = new Array<string>();
+  if (list === null) return;
+  checks.clause(Subject.Method, negated);
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const item = list.items[i];
     if (!isMethod(item.string)) reader.fail(item, "is not an HTTP method (uppercase letters, \"-\" and \"_\")");
-    out.push(shared.method(item.string));
+    checks.add(checks.patterns.add(PatternKind.Exact, item.string));
   }
-  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readMatchers(reader: ConfigReader, obj: JsonValue, key: string, ignoreCase: bool): StaticArray<ValueMatcher> | null {
+function readMatchers(reader: ConfigReader, obj: JsonValue, key: string, checks: RequestChecksBuilder, subject: i32, negated: bool): bool {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 1024);
-  if (list === null) return null;
-  const out = new Array<ValueMatcher>();
-  for (let i = 0, n = list.items.length; i < n; i++) out.push(compileIstioMatcher(list.items[i].string, ignoreCase));
-  return StaticArray.fromArray(out);
+  if (list === null) return false;
+  checks.clause(subject, negated);
+  const ignoreCase = subject == Subject.Host;
+  for (let i = 0, n = list.items.length; i < n; i++) checks.add(compileIstioMatcher(list.items[i].string, ignoreCase, checks.patterns));
+  return true;
 }
 
-function readPorts(reader: ConfigReader, obj: JsonValue, key: string): StaticArray<i64> | null {
+function readPorts(reader: ConfigReader, obj: JsonValue, key: string, checks: RequestChecksBuilder, negated: bool): void {
   const list = reader.optionalArray(obj, key, 1, 64);
-  if (list === null) return null;
-  const out = new Array<i64>();
+  if (list === null) return;
+  checks.clause(Subject.Port, negated);
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
-    out.push(reader.asInteger(list.items[i], 0, 1, 65535));
+    checks.add(<i32>reader.asInteger(list.items[i], 0, 1, 65535));
   }
-  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readPaths(reader: ConfigReader, obj: JsonValue, key: string): StaticArray<PathPattern> | null {
+/** Whether the list is present. */
+function readPaths(reader: ConfigReader, obj: JsonValue, key: string, checks: RequestChecksBuilder, negated: bool): bool {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 1024);
-  if (list === null) return null;
-  const out = new Array<PathPattern>();
+  if (list === null) return false;
+  checks.clause(Subject.Path, negated);
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const item = list.items[i];
-    const pattern = compilePathPattern(item.string);
-    if (pattern === null) reader.fail(item, "is not a valid path pattern: " + pathPatternError);
-    else out.push(pattern);
+    const pattern = compilePathPattern(item.string, checks.patterns);
+    if (pattern < 0) {
+      reader.fail(item, "is not a valid path pattern: " + pathPatternError);
+    } else {
+      checks.add(pattern);
+      if (!negated) checks.addPathKey(pattern);
+    }
   }
-  return reader.failed ? null : StaticArray.fromArray(out);
+  return true;
 }
 
-function readOperation(reader: ConfigReader, obj: JsonValue, shared: SharedParts): Operation {
-  const op = new Operation();
+/** Compiles `to`; returns whether it reads the path. */
+function readOperation(reader: ConfigReader, obj: JsonValue, checks: RequestChecksBuilder): bool {
   reader.unknownKeys(obj, TO_KEYS);
-  op.methods = readMethods(reader, obj, "methods", shared);
-  op.notMethods = readMethods(reader, obj, "not_methods", shared);
-  op.hosts = readMatchers(reader, obj, "hosts", true);
-  op.notHosts = readMatchers(reader, obj, "not_hosts", true);
-  op.ports = readPorts(reader, obj, "ports");
-  op.notPorts = readPorts(reader, obj, "not_ports");
-  op.paths = readPaths(reader, obj, "paths");
-  op.notPaths = readPaths(reader, obj, "not_paths");
+  readMethods(reader, obj, "methods", checks, false);
+  readMethods(reader, obj, "not_methods", checks, true);
+  readMatchers(reader, obj, "hosts", checks, Subject.Host, false);
+  readMatchers(reader, obj, "not_hosts", checks, Subject.Host, true);
+  readPorts(reader, obj, "ports", checks, false);
+  readPorts(reader, obj, "not_ports", checks, true);
+  const paths = readPaths(reader, obj, "paths", checks, false);
+  const notPaths = readPaths(reader, obj, "not_paths", checks, true);
   if (!reader.failed && obj.keys.length == 0) reader.fail(obj, "must name at least one field");
-  return op;
+  return paths || notPaths;
 }
 
 /** A lowercase header name (RFC 9110 token characters), or a pseudo-header such as `:path`. */
@@ -333,21 +320,16 @@ function isHeaderName(name: string): bool {
   return true;
 }
 
-function readConditions(reader: ConfigReader, list: JsonValue, shared: SharedParts): StaticArray<Condition> | null {
-  const out = new Array<Condition>();
+function readConditions(reader: ConfigReader, list: JsonValue, checks: RequestChecksBuilder): void {
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const obj = reader.asObject(list.items[i]);
     reader.unknownKeys(obj, WHEN_KEYS);
     const header = reader.requiredString(obj, "header", 1, 256);
     if (reader.failed || obj === null) break;
     if (!isHeaderName(header)) reader.fail(obj.member("header")!, "must be a lowercase HTTP header name");
-    const condition = new Condition(shared.headerKey(header));
-    condition.values = readMatchers(reader, obj, "values", false);
-    condition.notValues = readMatchers(reader, obj, "not_values", false);
-    if (!reader.failed && condition.values === null && condition.notValues === null) {
-      reader.fail(obj, "must have \"values\" or \"not_values\"");
-    }
-    out.push(condition);
+    const subject = checks.headerSubject(header);
+    const values = readMatchers(reader, obj, "values", checks, subject, false);
+    const notValues = readMatchers(reader, obj, "not_values", checks, subject, true);
+    if (!reader.failed && !values && !notValues) reader.fail(obj, "must have \"values\" or \"not_values\"");
   }
-  return reader.failed ? null : StaticArray.fromArray(out);
 }

@@ -113,6 +113,10 @@ export class PolicySet {
   }
 }
 
+/** firstMatch's `path` when the pass does not read the path (no policy of it has `paths`). */
+// @ts-ignore: decorator
+@inline const NO_PATH_INDEX = -1;
+
 export class Evaluator {
   /** Null in global shadow mode. */
   enforce: PolicySet | null = null;
@@ -143,18 +147,19 @@ export class Evaluator {
     if (id !== null && !id.trusted) return out.set(false, Reason.UntrustedTrustDomain, null);
     if (set.usesPath && !request.pathValid()) return out.set(false, Reason.InvalidPath, null);
     const from = id === null ? this.callerMatches.unauthenticated : id.from;
-    let audit = set.hasAudit ? this.firstMatch(set.audit, from, 0, request) : null;
+    const path = set.usesPath ? this.config.checks.pathCandidatesAt(request) : NO_PATH_INDEX;
+    let audit = set.hasAudit ? this.firstMatch(set.audit, from, 0, request, path) : null;
     while (audit !== null) {
       this.matched(set, audit, caller, request);
-      audit = this.firstMatch(set.audit, from, audit.index + 1, request);
+      audit = this.firstMatch(set.audit, from, audit.index + 1, request, path);
     }
-    const deny = set.hasDeny ? this.firstMatch(set.deny, from, 0, request) : null;
+    const deny = set.hasDeny ? this.firstMatch(set.deny, from, 0, request, path) : null;
     if (deny !== null) {
       this.matched(set, deny, caller, request);
       return out.set(false, Reason.DeniedByPolicy, deny);
     }
     if (caller.invalid) {
-      const allow = this.firstMatch(set.allow, this.callerMatches.unauthenticatedAllowed, 0, request);
+      const allow = this.firstMatch(set.allow, this.callerMatches.unauthenticatedAllowed, 0, request, path);
       if (allow !== null) {
         this.matched(set, allow, caller, request);
         return out.set(true, Reason.AllowedByPolicy, allow);
@@ -162,7 +167,7 @@ export class Evaluator {
       return out.set(false, Reason.InvalidIdentity, null);
     }
     if (!set.hasAllow) return out.set(this.config.defaultAllow, Reason.DefaultAction, null);
-    const allow = this.firstMatch(set.allow, from, 0, request);
+    const allow = this.firstMatch(set.allow, from, 0, request, path);
     if (allow !== null) {
       this.matched(set, allow, caller, request);
       return out.set(true, Reason.AllowedByPolicy, allow);
@@ -171,17 +176,19 @@ export class Evaluator {
   }
 
   /** The first policy, from configuration index `start` on, in both `set` and `from` whose `to`
-   *  and `when` match the request; null when none does. */
-  private firstMatch(set: PolicyBits, from: PolicyBits, start: i32, request: HostRequest): Policy | null {
-    const policies = this.config.policies;
+   *  and `when` match the request; null when none does. `path`: where the policies that can
+   *  match the request's path are in RequestChecks' path index, or NO_PATH_INDEX. */
+  private firstMatch(set: PolicyBits, from: PolicyBits, start: i32, request: HostRequest, path: i32): Policy | null {
+    const checks = this.config.checks;
     const a = set.words;
     const b = from.words;
     for (let w = start >> 5, n = a.length; w < n; w++) {
       let bits = unchecked(a[w]) & unchecked(b[w]);
+      if (path != NO_PATH_INDEX) bits &= checks.pathCandidatesWord(path + w);
       if (w == start >> 5) bits &= <u32>-1 << (start & 31);
       while (bits != 0) {
-        const policy = unchecked(policies[(w << 5) + <i32>ctz(bits)]);
-        if (policy.matchesRequest(request)) return policy;
+        const index = (w << 5) + <i32>ctz(bits);
+        if (checks.matches(index, request)) return unchecked(this.config.policies[index]);
         bits &= bits - 1;
       }
     }

@@ -1,13 +1,9 @@
 // Compiled policies (Istio AuthorizationPolicy semantics, one rule per policy): a policy matches
 // when its `from` matches the caller AND its `to` matches the request AND every `when` condition
 // holds; an absent part matches everything. Inside `from`/`to`, every given field must match
-// (lists are ORed; `not_` lists must not match).
+// (lists are ORed; `not_` lists must not match). `to` and `when` are compiled into the
+// configuration's RequestChecks (request-checks.ts).
 import { SegmentGlob, SpiffeId, SpiffePattern } from "../shared/spiffe";
-import { HostKey } from "./host-key";
-import { HostRequest } from "./host-request";
-import { PathPattern } from "./path-pattern";
-import { RequestValue } from "./request-value";
-import { ValueMatcher } from "./value-matcher";
 
 export namespace Action {
   export const Allow: i32 = 0;
@@ -101,109 +97,19 @@ export class Source {
   }
 }
 
-function anyString(values: StaticArray<string>, value: RequestValue): bool {
-  for (let i = 0, n = values.length; i < n; i++) if (value.equals(unchecked(values[i]))) return true;
-  return false;
-}
-
-function anyMatcher(matchers: StaticArray<ValueMatcher>, value: RequestValue): bool {
-  for (let i = 0, n = matchers.length; i < n; i++) if (unchecked(matchers[i]).matches(value)) return true;
-  return false;
-}
-
-function anyPort(ports: StaticArray<i64>, port: i64): bool {
-  for (let i = 0, n = ports.length; i < n; i++) if (unchecked(ports[i]) == port) return true;
-  return false;
-}
-
-function anyPath(patterns: StaticArray<PathPattern>, path: RequestValue): bool {
-  for (let i = 0, n = patterns.length; i < n; i++) if (unchecked(patterns[i]).matches(path)) return true;
-  return false;
-}
-
-/** `to`: what is being asked. */
-export class Operation {
-  methods: StaticArray<string> | null = null;
-  notMethods: StaticArray<string> | null = null;
-  hosts: StaticArray<ValueMatcher> | null = null;
-  notHosts: StaticArray<ValueMatcher> | null = null;
-  ports: StaticArray<i64> | null = null;
-  notPorts: StaticArray<i64> | null = null;
-  paths: StaticArray<PathPattern> | null = null;
-  notPaths: StaticArray<PathPattern> | null = null;
-
-  get usesPath(): bool { return this.paths !== null || this.notPaths !== null; }
-
-  // @ts-ignore: decorator
-  @inline
-  matches(request: HostRequest): bool {
-    let methods = this.methods;
-    if (methods !== null && !anyString(methods, request.method())) return false;
-    methods = this.notMethods;
-    if (methods !== null && anyString(methods, request.method())) return false;
-    let hosts = this.hosts;
-    if (hosts !== null && !anyMatcher(hosts, request.host())) return false;
-    hosts = this.notHosts;
-    if (hosts !== null && anyMatcher(hosts, request.host())) return false;
-    let ports = this.ports;
-    if (ports !== null && !anyPort(ports, request.port())) return false;
-    ports = this.notPorts;
-    if (ports !== null && anyPort(ports, request.port())) return false;
-    let paths = this.paths;
-    if (paths !== null && !anyPath(paths, request.path())) return false;
-    paths = this.notPaths;
-    if (paths !== null && anyPath(paths, request.path())) return false;
-    return true;
-  }
-}
-
-/** `when[i]`: a request header condition. A missing header never matches `values` and always
- *  satisfies `not_values`. */
-export class Condition {
-  values: StaticArray<ValueMatcher> | null = null;
-  notValues: StaticArray<ValueMatcher> | null = null;
-
-  constructor(readonly header: HostKey) {}
-
-  matches(): bool {
-    const value = this.header.read();
-    const present = value.length >= 0;
-    const values = this.values;
-    if (values !== null && (!present || !anyMatcher(values, value))) return false;
-    const notValues = this.notValues;
-    if (notValues !== null && present && anyMatcher(notValues, value)) return false;
-    return true;
-  }
-}
-
 export class Policy {
   from: Source | null = null;
-  to: Operation | null = null;
-  when: StaticArray<Condition> | null = null;
-  /** Position in the configuration: its `matched` counter slot and its bit in CallerMatches. */
+  /** Position in the configuration: its `matched` counter slot, its bit in CallerMatches and its
+   *  clauses in RequestChecks (`to` and `when`). */
   index: i32 = 0;
+  /** `to` has `paths` or `not_paths`. */
+  usesPath: bool = false;
 
   constructor(readonly name: string, readonly action: i32, readonly shadow: bool) {}
-
-  get usesPath(): bool {
-    const to = this.to;
-    return to !== null && to.usesPath;
-  }
 
   /** Whether the policy accepts callers without a valid identity. */
   get allowsUnauthenticated(): bool {
     const from = this.from;
     return from !== null && from.unauthenticated;
-  }
-
-  /** Whether `to` and `when` match (`from` is matched per caller: caller-matches.ts). */
-  matchesRequest(request: HostRequest): bool {
-    const to = this.to;
-    if (to !== null && !to.matches(request)) return false;
-    const when = this.when;
-    if (when !== null) {
-      for (let i = 0, n = when.length; i < n; i++) if (!unchecked(when[i]).matches()) return false;
-    }
-    return true;
   }
 }

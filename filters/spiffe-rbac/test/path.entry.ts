@@ -2,6 +2,7 @@
 import { stringToBuffer } from "../../shared/bytes";
 import { EncodedSlashes, normalizePath, PathOptions } from "../path";
 import { compilePathPattern, pathPatternError } from "../path-pattern";
+import { PatternTableBuilder } from "../pattern-table";
 import { RequestValue } from "../request-value";
 
 const SLASHES = ["reject", "decode", "keep"];
@@ -28,7 +29,8 @@ export function normalize(path: string, encodedSlashes: string, mergeSlashes: bo
 
 /** "match" / "no match", or "invalid: <reason>". */
 export function matchPath(pattern: string, path: string): string {
-  const compiled = compilePathPattern(pattern);
-  if (compiled === null) return "invalid: " + pathPatternError;
-  return compiled.matches(requestValue(path)) ? "match" : "no match";
+  const table = new PatternTableBuilder();
+  const compiled = compilePathPattern(pattern, table);
+  if (compiled < 0) return "invalid: " + pathPatternError;
+  return table.build().matches(compiled, requestValue(path), false) ? "match" : "no match";
 }
