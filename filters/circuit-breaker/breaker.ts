@@ -23,24 +23,27 @@ export const enum Transition { None, Opened, HalfOpened, Closed, Reopened }
 
 export const enum TripReason { None, ConsecutiveFailures, FailureRate, SlowCallRate, ProbeFailed }
 
-/** Reads the host clock once per update, and only when the state needs it. */
-export class LazyClock {
-  private value: i64 = -1;
-  reset(): void { this.value = -1; }
+/** An update that reads the host clock once per request, and only when the state needs it. */
+export abstract class TimedUpdate extends RecordUpdate {
+  private clockMs: i64 = -1;
+
+  /** Forgets the time read for the previous request. */
+  // @ts-ignore: decorator
+  @inline resetClock(): void { this.clockMs = -1; }
+
   now(): i64 {
-    if (this.value < 0) this.value = nowMs();
-    return this.value;
+    if (this.clockMs < 0) this.clockMs = nowMs();
+    return this.clockMs;
   }
 }
 
-export class Admission extends RecordUpdate {
+export class Admission extends TimedUpdate {
   verdict: Verdict = Verdict.Pass;
   transition: Transition = Transition.None;
   episode: u32 = 0;
   holdsInFlight: bool = false;
   /** For RejectOpen: ms until the circuit half-opens. */
   retryAfterMs: i64 = 0;
-  readonly clock: LazyClock = new LazyClock();
 
   constructor(readonly circuit: Circuit, public keyHash: u64) { super(); }
 
@@ -56,7 +59,7 @@ export class Admission extends RecordUpdate {
     }
     let state = rec.state;
     if (state == State.Open) {
-      const now = this.clock.now();
+      const now = this.now();
       const reopensAt = rec.since + rec.openMs;
       if (now < reopensAt) {
         this.verdict = Verdict.RejectOpen;
@@ -89,7 +92,7 @@ export class Admission extends RecordUpdate {
   }
 }
 
-export class RecordOutcome extends RecordUpdate {
+export class RecordOutcome extends TimedUpdate {
   // inputs, set before each use
   keyHash: u64 = 0;
   episode: u32 = 0;
@@ -97,7 +100,6 @@ export class RecordOutcome extends RecordUpdate {
   holdsInFlight: bool = false;
   outcome: Outcome = Outcome.Ignored;
   slow: bool = false;
-  readonly clock: LazyClock = new LazyClock();
   // results
   transition: Transition = Transition.None;
   reason: TripReason = TripReason.None;
@@ -125,23 +127,24 @@ export class RecordOutcome extends RecordUpdate {
       }
       return changed;
     }
-    const clock = this.clock;
     const failure = this.outcome == Outcome.Failure;
-    // the time is needed for a time window, a split circuit's idle check and state changes only
-    if (this.keyHash != 0) rec.lastCall = clock.now();
     const state = rec.state;
+    // the time is needed for a time window, a split circuit's idle check and state changes only
+    // (a count window ignores it)
+    const keyed = this.keyHash != 0;
+    const callMs = keyed || (state == State.Closed && c.windowType == WindowType.Time) ? this.now() : 0;
+    if (keyed) rec.lastCall = callMs;
     if (state == State.Closed) {
-      const timed = c.windowType == WindowType.Time;
-      rec.addCall(timed ? clock.now() : 0, failure, this.slow);
-      this.reason = tripReason(rec, timed ? clock.now() : 0, this.figures);
+      rec.addCall(callMs, failure, this.slow);
+      this.reason = tripReason(rec, callMs, this.figures);
       if (this.reason != TripReason.None) {
-        const now = clock.now();
+        const now = this.now();
         this.openMs = openDuration(c, 0, now);
         rec.open(now, this.openMs, 1);
         this.transition = Transition.Opened;
       }
     } else if (state == State.HalfOpen && this.probe) {
-      const now = clock.now();
+      const now = this.now();
       if (failure || (this.slow && c.slowCallRate > 0)) {
         this.reason = TripReason.ProbeFailed;
         this.openMs = openDuration(c, rec.trips, now);

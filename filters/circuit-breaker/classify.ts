@@ -25,33 +25,6 @@ export const UPSTREAM_FAILURE_FLAGS: i64 = NO_HEALTHY_UPSTREAM | UPSTREAM_REQUES
   UPSTREAM_CONNECTION_FAILURE | UPSTREAM_CONNECTION_TERMINATION | UPSTREAM_OVERFLOW |
   UPSTREAM_MAX_STREAM_DURATION_REACHED | UPSTREAM_PROTOCOL_ERROR;
 
-// Envoy response code details (response.code_details) that mean the upstream failed the call.
-// A detail may carry a `{...}` suffix (`no_healthy_upstream{...}` still matches).
-const UPSTREAM_FAILURE_DETAILS: StaticArray<string> = [
-  "upstream_response_timeout", // UT: the route timeout
-  "upstream_per_try_timeout", // UT: the last try's per-try timeout
-  "upstream_per_try_idle_timeout", // UT
-  "no_healthy_upstream", // UH
-  "upstream_max_stream_duration_reached", // max stream duration
-];
-// Router resets, `<detail>{<reason>[,|<transport failure>]}`: the reason decides.
-const RESET_BEFORE_RESPONSE = "upstream_reset_before_response_started";
-const RESET_AFTER_RESPONSE = "upstream_reset_after_response_started";
-// Http::Utility::resetReasonToString with spaces as `_`, the reasons Envoy's router maps to an
-// upstream failure flag (local resets map to LR and overload manager resets to OM: not counted).
-const UPSTREAM_RESET_REASONS: StaticArray<string> = [
-  "connection_failure", // UF (older Envoy, before the local/remote split)
-  "local_connection_failure", // UF
-  "remote_connection_failure", // UF
-  "connection_timeout", // UF
-  "connection_termination", // UC
-  "remote_reset", // UR
-  "remote_refused_stream_reset", // UR
-  "remote_error_with_CONNECT_request", // UR
-  "overflow", // UO
-  "protocol_error", // UPE
-];
-
 /** A response with HTTP `status`: ignored statuses first, then failure statuses. */
 export function classifyStatus(status: i32, policy: FailurePolicy): Outcome {
   if (policy.ignoreHttpStatuses.contains(status)) return Outcome.Ignored;
@@ -75,21 +48,51 @@ export function classifyFlags(flags: i64): Outcome {
  *  anything else (`downstream_*`, `request_overall_timeout`, unknown or garbage) is not counted.
  *  Compares at most a few dozen bytes and allocates nothing. */
 export function classifyCodeDetails(details: string): Outcome {
-  for (let i = 0; i < UPSTREAM_FAILURE_DETAILS.length; i++) {
-    if (isDetail(details, unchecked(UPSTREAM_FAILURE_DETAILS[i]))) return Outcome.Failure;
-  }
-  let reasonAt = -1;
-  if (isDetail(details, RESET_BEFORE_RESPONSE)) reasonAt = RESET_BEFORE_RESPONSE.length + 1;
-  else if (isDetail(details, RESET_AFTER_RESPONSE)) reasonAt = RESET_AFTER_RESPONSE.length + 1;
-  if (reasonAt < 0) return Outcome.Ignored;
-  for (let i = 0; i < UPSTREAM_RESET_REASONS.length; i++) {
-    const reason = unchecked(UPSTREAM_RESET_REASONS[i]);
-    const end = reasonAt + reason.length;
-    if (end < details.length && details.startsWith(reason, reasonAt) && endsReason(details.charCodeAt(end))) {
-      return Outcome.Failure;
-    }
-  }
-  return Outcome.Ignored;
+  if (isUpstreamFailureDetail(details)) return Outcome.Failure;
+  // router resets, `<detail>{<reason>[,|<transport failure>]}`: the reason decides
+  let reasonAt = reasonOffset(details, "upstream_reset_before_response_started");
+  if (reasonAt < 0) reasonAt = reasonOffset(details, "upstream_reset_after_response_started");
+  return reasonAt >= 0 && isUpstreamResetReason(details, reasonAt) ? Outcome.Failure : Outcome.Ignored;
+}
+
+// The names are compared in code rather than held in module-level arrays, which the collector
+// would mark (every string of them) on each collection.
+
+/** Envoy response code details that mean the upstream failed the call (a `{...}` suffix
+ *  allowed: `no_healthy_upstream{...}` still matches). */
+function isUpstreamFailureDetail(details: string): bool {
+  return isDetail(details, "upstream_response_timeout") || // UT: the route timeout
+    isDetail(details, "upstream_per_try_timeout") || // UT: the last try's per-try timeout
+    isDetail(details, "upstream_per_try_idle_timeout") || // UT
+    isDetail(details, "no_healthy_upstream") || // UH
+    isDetail(details, "upstream_max_stream_duration_reached"); // max stream duration
+}
+
+/** The reset reason at `at` is one Envoy's router maps to an upstream failure flag:
+ *  Http::Utility::resetReasonToString with spaces as `_` (local resets map to LR and overload
+ *  manager resets to OM: not counted). */
+function isUpstreamResetReason(details: string, at: i32): bool {
+  return isReason(details, at, "connection_failure") || // UF (older Envoy, before the local/remote split)
+    isReason(details, at, "local_connection_failure") || // UF
+    isReason(details, at, "remote_connection_failure") || // UF
+    isReason(details, at, "connection_timeout") || // UF
+    isReason(details, at, "connection_termination") || // UC
+    isReason(details, at, "remote_reset") || // UR
+    isReason(details, at, "remote_refused_stream_reset") || // UR
+    isReason(details, at, "remote_error_with_CONNECT_request") || // UR
+    isReason(details, at, "overflow") || // UO
+    isReason(details, at, "protocol_error"); // UPE
+}
+
+/** `details` has `reason` at `at`, ended by `}` or a transport failure separator. */
+function isReason(details: string, at: i32, reason: string): bool {
+  const end = at + reason.length;
+  return end < details.length && details.startsWith(reason, at) && endsReason(details.charCodeAt(end));
+}
+
+/** Where the reason inside `{...}` starts when `details` is the reset detail `name`, else -1. */
+function reasonOffset(details: string, name: string): i32 {
+  return isDetail(details, name) ? name.length + 1 : -1;
 }
 
 /** `details` is `name`, alone or followed by `{`. */

@@ -7,17 +7,23 @@ import { hash32 } from "../shared/hash";
 import { ConfigReader, JsonValue, pathOf } from "../shared/json";
 import { MatchKind, StringMatcher } from "../shared/matchers";
 import { parseStatusRange, StatusRanges } from "./status-ranges";
+import { decimal, hex } from "../shared/number-text";
 
 export const FILTER = "circuit-breaker";
 
 export const enum Mode { Enforce, Shadow, ForcedOpen, Disabled }
-export const MODES = ["enforce", "shadow", "forced_open", "disabled"];
-
 export const enum KeySource { None, Cluster, Route, Header, Authority }
-export const KEY_SOURCES = ["none", "cluster", "route", "header", "authority"];
-
 export const enum WindowType { Count, Time }
-export const WINDOW_TYPES = ["count", "time"];
+
+// Name lists are made when used (at configure), never held in module globals: the collector marks
+// every object reachable from a global, and every string in a held array, on each collection.
+
+/** Mode names, in Mode order. */
+export function modeNames(): string[] { return ["enforce", "shadow", "forced_open", "disabled"]; }
+/** KeySource names, in KeySource order. */
+export function keySourceNames(): string[] { return ["none", "cluster", "route", "header", "authority"]; }
+/** WindowType names, in WindowType order. */
+export function windowTypeNames(): string[] { return ["count", "time"]; }
 
 export const MAX_CIRCUITS = 16;
 export const MAX_NAME_CHARS = 32;
@@ -32,20 +38,7 @@ const DEFAULT_MINIMUM_CALLS = 10;
 const DEFAULT_OPEN_MS: u64 = 60_000;
 const DEFAULT_MAX_OPEN_MS: u64 = 300_000;
 const MAX_DURATION_MS: u64 = 86_400_000;
-const DEFAULT_GRPC_STATUSES: i32[] = [2, 4, 13, 14];
 const DEFAULT_BODY = "circuit open\n";
-
-const ROOT_KEYS = ["circuits"];
-const CIRCUIT_KEYS = ["name", "mode", "match", "key", "failure", "slow_call_ms", "consecutive_failures", "failure_rate",
-  "slow_call_rate", "minimum_calls", "window", "open_duration", "backoff_multiplier", "max_open_duration", "open_jitter",
-  "half_open_probes", "close_after_successes", "max_in_flight", "reply"];
-const MATCH_KEYS = ["hosts", "paths", "methods", "headers"];
-const HEADER_MATCH_KEYS = ["name", "value"];
-const KEY_KEYS = ["source", "header", "max_keys"];
-const FAILURE_KEYS = ["http_statuses", "ignore_http_statuses", "grpc_statuses", "upstream_failures"];
-const WINDOW_KEYS = ["type", "size", "duration", "buckets"];
-const REPLY_KEYS = ["status", "body", "headers"];
-const HEADER_KEYS = ["name", "value"];
 
 /** A request header that must be present, and match `value` when given. */
 export class HeaderCondition {
@@ -77,7 +70,8 @@ export class ReplyHeader {
 export class Circuit {
   name: string = "";
   mode: Mode = Mode.Enforce;
-  match: RequestMatch = new RequestMatch();
+  /** null: every request. */
+  match: RequestMatch | null = null;
   keySource: KeySource = KeySource.None;
   keyHeader: string = "";
   /** keyHeader encoded for the host. */
@@ -116,7 +110,8 @@ export class Circuit {
   halfOpenHeader: string = "";
   inFlightHeader: string = "";
 
-  get bucketMs(): u64 { return this.windowMs / <u64>this.buckets; }
+  // @ts-ignore: decorator
+  @inline get bucketMs(): u64 { return this.windowMs / <u64>this.buckets; }
 }
 
 export class CircuitBreakerConfig {
@@ -135,7 +130,7 @@ export function parseConfig(text: string): ParseResult {
   const config = new CircuitBreakerConfig();
   const circuits = r.requiredArray(root, "circuits", 1, MAX_CIRCUITS);
   if (circuits !== null) {
-    const prefix = "sluice:circuit-breaker:" + hex32(hash32(text)) + ":";
+    const prefix = "sluice:circuit-breaker:" + hex(hash32(text), 8) + ":";
     for (let i = 0; i < circuits.items.length && !r.failed; i++) {
       const circuit = readCircuit(r, circuits.items[i], prefix);
       const nameNode = circuits.items[i].member("name");
@@ -145,7 +140,7 @@ export function parseConfig(text: string): ParseResult {
       config.circuits.push(circuit);
     }
   }
-  r.unknownKeys(root, ROOT_KEYS);
+  r.unknownKeys(root, ["circuits"]);
   if (r.failed) return new ParseResult(null, r.message());
   return new ParseResult(config, "");
 }
@@ -158,8 +153,8 @@ function readCircuit(r: ConfigReader, node: JsonValue, prefix: string): Circuit 
   if (nameNode !== null && !r.failed && !isMetricSafe(c.name)) {
     r.fail(nameNode, "must contain only letters, digits, \"_\" and \"-\"");
   }
-  c.mode = <Mode>r.optionalEnum(obj, "mode", MODES, Mode.Enforce);
-  readMatch(r, r.optionalObject(obj, "match"), c.match);
+  c.mode = <Mode>r.optionalEnum(obj, "mode", modeNames(), Mode.Enforce);
+  c.match = readMatch(r, r.optionalObject(obj, "match"));
   readKey(r, r.optionalObject(obj, "key"), c);
   readFailure(r, r.optionalObject(obj, "failure"), c.failure);
   c.slowCallMs = <u64>r.optionalInteger(obj, "slow_call_ms", 0, 1, <i64>MAX_DURATION_MS);
@@ -171,25 +166,27 @@ function readCircuit(r: ConfigReader, node: JsonValue, prefix: string): Circuit 
   const countLimit = c.windowType == WindowType.Count ? c.windowSize : i32.MAX_VALUE;
   c.minimumCalls = <u32>r.asInteger(minimumCalls, min(DEFAULT_MINIMUM_CALLS, countLimit), 1, 1_000_000);
   if (minimumCalls !== null && !r.failed && <i32>c.minimumCalls > countLimit) {
-    r.fail(minimumCalls, "must be <= window.size (" + c.windowSize.toString() + ")");
+    r.fail(minimumCalls, "must be <= window.size (" + decimal(c.windowSize) + ")");
   }
   c.openMs = r.optionalDuration(obj, "open_duration", DEFAULT_OPEN_MS, 1, MAX_DURATION_MS);
   c.backoffMultiplier = r.optionalNumber(obj, "backoff_multiplier", 1, 1, 100);
   const maxOpen = r.member(obj, "max_open_duration", false);
   c.maxOpenMs = r.asDuration(maxOpen, max(DEFAULT_MAX_OPEN_MS, c.openMs), 1, MAX_DURATION_MS);
   if (maxOpen !== null && !r.failed && c.maxOpenMs < c.openMs) {
-    r.fail(maxOpen, "must be >= open_duration (" + c.openMs.toString() + "ms)");
+    r.fail(maxOpen, "must be >= open_duration (" + decimal(<i64>c.openMs) + "ms)");
   }
   c.openJitter = r.optionalNumber(obj, "open_jitter", 0, 0, 1, false, true);
   c.halfOpenProbes = <u32>r.optionalInteger(obj, "half_open_probes", 1, 1, 1000);
   const closeAfter = r.member(obj, "close_after_successes", false);
   c.closeAfterSuccesses = <u32>r.asInteger(closeAfter, c.halfOpenProbes, 1, 1000);
   if (closeAfter !== null && !r.failed && c.closeAfterSuccesses > c.halfOpenProbes) {
-    r.fail(closeAfter, "must be <= half_open_probes (" + c.halfOpenProbes.toString() + ")");
+    r.fail(closeAfter, "must be <= half_open_probes (" + decimal(c.halfOpenProbes) + ")");
   }
   c.maxInFlight = <u32>r.optionalInteger(obj, "max_in_flight", 0, 1, 1_000_000);
   readReply(r, r.optionalObject(obj, "reply"), c);
-  r.unknownKeys(obj, CIRCUIT_KEYS);
+  r.unknownKeys(obj, ["name", "mode", "match", "key", "failure", "slow_call_ms", "consecutive_failures", "failure_rate",
+    "slow_call_rate", "minimum_calls", "window", "open_duration", "backoff_multiplier", "max_open_duration",
+    "open_jitter", "half_open_probes", "close_after_successes", "max_in_flight", "reply"]);
   if (obj !== null && !r.failed) checkTripConditions(r, obj, c);
   c.storeKeyPrefix = prefix + c.name + ":";
   c.openHeader = c.name + "; state=open";
@@ -208,7 +205,9 @@ function checkTripConditions(r: ConfigReader, obj: JsonValue, c: Circuit): void 
   if (slowRate !== null && c.slowCallMs == 0) r.fail(slowRate, "requires slow_call_ms");
 }
 
-function readMatch(r: ConfigReader, obj: JsonValue | null, m: RequestMatch): void {
+function readMatch(r: ConfigReader, obj: JsonValue | null): RequestMatch | null {
+  if (obj === null) return null;
+  const m = new RequestMatch();
   const hosts = r.optionalArray(obj, "hosts", 1, 32);
   for (let i = 0; hosts !== null && i < hosts.items.length; i++) {
     m.hosts.push(new StringMatcher(MatchKind.Glob, r.asString(hosts.items[i], "", 1, 256), true));
@@ -227,20 +226,21 @@ function readMatch(r: ConfigReader, obj: JsonValue | null, m: RequestMatch): voi
     const name = asciiLower(r.requiredString(h, "name", 1, 256));
     const value = r.member(h, "value", false);
     const pattern = r.asString(value, "", 0, 1024);
-    r.unknownKeys(h, HEADER_MATCH_KEYS);
+    r.unknownKeys(h, ["name", "value"]);
     m.headers.push(new HeaderCondition(name, value === null ? null : new StringMatcher(MatchKind.Glob, pattern, false)));
   }
-  r.unknownKeys(obj, MATCH_KEYS);
+  r.unknownKeys(obj, ["hosts", "paths", "methods", "headers"]);
+  return m;
 }
 
 function readKey(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
-  c.keySource = <KeySource>r.optionalEnum(obj, "source", KEY_SOURCES, KeySource.None);
+  c.keySource = <KeySource>r.optionalEnum(obj, "source", keySourceNames(), KeySource.None);
   const header = r.member(obj, "header", false);
   c.keyHeader = asciiLower(r.asString(header, "", 1, 256));
   c.keyHeaderBytes = stringToBuffer(c.keyHeader);
   const maxKeys = r.member(obj, "max_keys", false);
   c.maxKeys = <i32>r.asInteger(maxKeys, DEFAULT_MAX_KEYS, 1, MAX_KEYS);
-  r.unknownKeys(obj, KEY_KEYS);
+  r.unknownKeys(obj, ["source", "header", "max_keys"]);
   if (obj === null || r.failed) {
     if (c.keySource == KeySource.None) c.maxKeys = 1;
     return;
@@ -262,12 +262,12 @@ function readFailure(r: ConfigReader, obj: JsonValue | null, f: FailurePolicy): 
   readRanges(r, r.optionalArray(obj, "ignore_http_statuses", 0, 16), f.ignoreHttpStatuses);
   const grpc = r.optionalArray(obj, "grpc_statuses", 0, 17);
   if (grpc === null) {
-    f.grpcStatuses = DEFAULT_GRPC_STATUSES.slice(0);
+    f.grpcStatuses = [2, 4, 13, 14];
   } else {
     for (let i = 0; i < grpc.items.length; i++) f.grpcStatuses.push(<i32>r.asInteger(grpc.items[i], 0, 0, 16));
   }
   f.upstreamFailures = r.optionalBool(obj, "upstream_failures", true);
-  r.unknownKeys(obj, FAILURE_KEYS);
+  r.unknownKeys(obj, ["http_statuses", "ignore_http_statuses", "grpc_statuses", "upstream_failures"]);
 }
 
 function readRanges(r: ConfigReader, list: JsonValue | null, out: StatusRanges): void {
@@ -281,14 +281,14 @@ function readRanges(r: ConfigReader, list: JsonValue | null, out: StatusRanges):
 }
 
 function readWindow(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
-  c.windowType = <WindowType>r.optionalEnum(obj, "type", WINDOW_TYPES, WindowType.Count);
+  c.windowType = <WindowType>r.optionalEnum(obj, "type", windowTypeNames(), WindowType.Count);
   const size = r.member(obj, "size", false);
   c.windowSize = <i32>r.asInteger(size, DEFAULT_WINDOW_SIZE, 1, MAX_WINDOW_SIZE);
   const duration = r.member(obj, "duration", false);
   c.windowMs = r.asDuration(duration, DEFAULT_WINDOW_MS, 1, MAX_DURATION_MS);
   const buckets = r.member(obj, "buckets", false);
   c.buckets = <i32>r.asInteger(buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS);
-  r.unknownKeys(obj, WINDOW_KEYS);
+  r.unknownKeys(obj, ["type", "size", "duration", "buckets"]);
   if (r.failed) return;
   if (c.windowType == WindowType.Count) {
     if (duration !== null) r.fail(duration, "only applies when type is \"time\"");
@@ -296,7 +296,7 @@ function readWindow(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
   } else {
     if (size !== null) r.fail(size, "only applies when type is \"count\"");
     else if (duration !== null && c.windowMs < <u64>c.buckets) {
-      r.fail(duration, "must be at least 1ms per bucket (" + c.buckets.toString() + " buckets)");
+      r.fail(duration, "must be at least 1ms per bucket (" + decimal(c.buckets) + " buckets)");
     }
   }
 }
@@ -309,10 +309,10 @@ function readReply(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
     const h = r.asObject(headers.items[i]);
     const name = asciiLower(r.requiredString(h, "name", 1, 256));
     const value = r.requiredString(h, "value", 0, 4096);
-    r.unknownKeys(h, HEADER_KEYS);
+    r.unknownKeys(h, ["name", "value"]);
     c.replyHeaders.push(new ReplyHeader(name, value));
   }
-  r.unknownKeys(obj, REPLY_KEYS);
+  r.unknownKeys(obj, ["status", "body", "headers"]);
 }
 
 /** Letters, digits, `_` and `-` only: the name goes into metric names and shared-data keys. */
@@ -323,11 +323,4 @@ function isMetricSafe(name: string): bool {
     if (!ok) return false;
   }
   return true;
-}
-
-function hex32(v: u32): string {
-  const digits = "0123456789abcdef";
-  let out = "";
-  for (let shift = 28; shift >= 0; shift -= 4) out += digits.charAt(<i32>((v >> shift) & 15));
-  return out;
 }

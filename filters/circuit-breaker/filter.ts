@@ -21,12 +21,12 @@ import { Circuit, CircuitBreakerConfig, FailurePolicy, KeySource, Mode, parseCon
 import { State } from "./record";
 import { CircuitRuntime, halfOpenDetail } from "./runtime";
 import { NO_SLOT, STORE_FAILED } from "./slots";
+import { RecordUpdate } from "./store";
+import { decimal } from "../shared/number-text";
 
 /** Tick period: flushes counters and half-opens expired circuits with no traffic (lag <= 1 s). */
 export const TICK_MS: u32 = 1000;
 
-const CIRCUIT_HEADER = "x-sluice-circuit";
-const SHADOW_HEADER = "x-sluice-circuit-shadow";
 // read only for a call that ended without a :status (encoded once, no allocation per call)
 const RESPONSE_FLAGS = stringToBuffer("response\0flags");
 const RESPONSE_CODE_DETAILS = stringToBuffer("response\0code_details");
@@ -70,7 +70,7 @@ export class CircuitBreakerRoot extends RootContext {
       tick.now = now;
       for (let slot = 0; slot < c.maxKeys; slot++) {
         tick.state = State.Closed;
-        if (rt.slots.update(slot, tick) != SharedStatus.Ok) {
+        if (rt.slots.update<RecordUpdate>(slot, tick) != SharedStatus.Ok) {
           rt.metrics.storeError.increment();
           continue;
         }
@@ -135,13 +135,13 @@ export class CircuitBreakerFilter extends HttpContext {
       this.probe = verdict == Verdict.Probe;
       this.holdsInFlight = admission.holdsInFlight;
       this.admitted = true;
-      if (c.slowCallMs > 0) this.startMs = admission.clock.now();
+      if (c.slowCallMs > 0) this.startMs = admission.now();
       if (c.failure.grpcStatuses.length > 0) this.isGrpc(); // request headers are readable now
       return HeadersStatus.Continue;
     }
     rt.metrics.rejected.add();
     if (c.mode == Mode.Shadow) {
-      addHeader(HeaderMap.RequestHeaders, SHADOW_HEADER, circuitHeader(c, verdict));
+      addHeader(HeaderMap.RequestHeaders, "x-sluice-circuit-shadow", circuitHeader(c, verdict));
       return HeadersStatus.Continue;
     }
     return this.reject(rt, verdict, admission.retryAfterMs);
@@ -151,7 +151,9 @@ export class CircuitBreakerFilter extends HttpContext {
   private findRuntime(): CircuitRuntime | null {
     const runtimes = this.cb.runtimes;
     for (let i = 0; i < runtimes.length; i++) {
-      if (this.matches(unchecked(runtimes[i]).circuit.match)) return unchecked(runtimes[i]);
+      const rt = unchecked(runtimes[i]);
+      const match = rt.circuit.match;
+      if (match === null || this.matches(match)) return rt;
     }
     return null;
   }
@@ -176,8 +178,8 @@ export class CircuitBreakerFilter extends HttpContext {
     update.probe = this.probe;
     update.holdsInFlight = this.holdsInFlight;
     update.outcome = completed ? this.classify(c) : Outcome.Ignored;
-    update.clock.reset();
-    update.slow = update.outcome != Outcome.Ignored && c.slowCallMs > 0 && update.clock.now() - this.startMs > <i64>c.slowCallMs;
+    update.resetClock();
+    update.slow = update.outcome != Outcome.Ignored && c.slowCallMs > 0 && update.now() - this.startMs > <i64>c.slowCallMs;
     const status = rt.slots.update(this.slot, update);
     const m = rt.metrics;
     if (status != SharedStatus.Ok) {
@@ -206,8 +208,8 @@ export class CircuitBreakerFilter extends HttpContext {
   private reject(rt: CircuitRuntime, verdict: Verdict, retryAfterMs: i64): u32 {
     const c = rt.circuit;
     const headers = new HeaderList();
-    headers.add("retry-after", max<i64>(1, (retryAfterMs + 999) / 1000).toString());
-    headers.add(CIRCUIT_HEADER, circuitHeader(c, verdict));
+    headers.add("retry-after", decimal(max<i64>(1, (retryAfterMs + 999) / 1000)));
+    headers.add("x-sluice-circuit", circuitHeader(c, verdict));
     for (let i = 0; i < c.replyHeaders.length; i++) headers.add(c.replyHeaders[i].name, c.replyHeaders[i].value);
     const details = verdict == Verdict.RejectInFlight ? "max_in_flight" : "circuit_open";
     sendLocalReply(c.replyStatus, details, c.replyBody, headers, this.isGrpc() ? GRPC_UNAVAILABLE : NO_GRPC_STATUS);
@@ -298,7 +300,7 @@ function classifyNoResponse(policy: FailurePolicy): Outcome {
 function admit(rt: CircuitRuntime, keyHash: u64): i32 {
   const admission = rt.admission;
   admission.keyHash = keyHash;
-  admission.clock.reset();
+  admission.resetClock();
   const slot = admitOnce(rt, keyHash);
   if (slot < 0 || admission.verdict != Verdict.SlotLost) return slot;
   rt.slots.forget(keyHash); // another VM gave the slot to another key: find this key's slot again
@@ -334,13 +336,13 @@ function reasonName(reason: TripReason): string {
 /** The log detail of a transition caused by an outcome (built only when info logs are on). */
 function outcomeDetail(u: RecordOutcome): string {
   const c = u.circuit;
-  if (u.transition == Transition.Closed) return c.closeAfterSuccesses.toString() + " probe(s) succeeded";
+  if (u.transition == Transition.Closed) return decimal(c.closeAfterSuccesses) + " probe(s) succeeded";
   const f = u.figures;
   let why = reasonName(u.reason);
-  if (u.reason == TripReason.ConsecutiveFailures) why += " " + c.consecutiveFailures.toString() + " reached";
+  if (u.reason == TripReason.ConsecutiveFailures) why += " " + decimal(c.consecutiveFailures) + " reached";
   else if (u.reason == TripReason.FailureRate) why += " " + formatNumber(<f64>f.failures / <f64>f.calls) + " >= " + formatNumber(c.failureRate);
   else if (u.reason == TripReason.SlowCallRate) why += " " + formatNumber(<f64>f.slow / <f64>f.calls) + " >= " + formatNumber(c.slowCallRate);
-  const window = u.reason == TripReason.ProbeFailed ? "" : " (window: " + f.calls.toString() + " calls, " +
-    f.failures.toString() + " failures, " + f.slow.toString() + " slow)";
-  return why + window + "; open for " + u.openMs.toString() + "ms";
+  const window = u.reason == TripReason.ProbeFailed ? "" : " (window: " + decimal(f.calls) + " calls, " +
+    decimal(f.failures) + " failures, " + decimal(f.slow) + " slow)";
+  return why + window + "; open for " + decimal(u.openMs) + "ms";
 }

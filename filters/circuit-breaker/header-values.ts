@@ -20,10 +20,18 @@ function smallNumber(ptr: usize, len: i32): i32 {
   return v;
 }
 
+/** The number of the three decimal digits at `ptr`, or -1. */
+function threeDigits(ptr: usize): i32 {
+  const a = <u32>load<u8>(ptr) - 0x30;
+  const b = <u32>load<u8>(ptr, 1) - 0x30;
+  const c = <u32>load<u8>(ptr, 2) - 0x30;
+  return a > 9 || b > 9 || c > 9 ? -1 : <i32>(a * 100 + b * 10 + c);
+}
+
 /** The response :status (three digits, 100..599), or -1 when absent or garbage. */
 export function responseStatus(): i32 {
   const len = readHeader(HeaderMap.ResponseHeaders, STATUS);
-  const status = len == 3 ? smallNumber(valuePtr(), 3) : -1;
+  const status = len == 3 ? threeDigits(valuePtr()) : -1;
   releaseValue();
   return status >= MIN_STATUS && status <= MAX_STATUS ? status : -1;
 }

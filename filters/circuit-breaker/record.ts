@@ -78,22 +78,39 @@ export class CircuitRecord {
     this.size = recordBytes(circuit);
   }
 
-  get state(): State { return <State>load<u8>(this.base, STATE); }
-  get episode(): u32 { return load<u32>(this.base, EPISODE); }
-  get keyHash(): u64 { return load<u64>(this.base, KEY_HASH); }
-  get claimed(): bool { return load<u32>(this.base, CLAIMED) != 0; }
-  get since(): i64 { return load<i64>(this.base, SINCE); }
-  get openMs(): i64 { return load<i64>(this.base, OPEN_MS); }
-  get trips(): u32 { return load<u32>(this.base, TRIPS); }
-  get probesTaken(): u32 { return load<u32>(this.base, PROBES_TAKEN); }
-  set probesTaken(v: u32) { store<u32>(this.base, v, PROBES_TAKEN); }
-  get probesSucceeded(): u32 { return load<u32>(this.base, PROBES_SUCCEEDED); }
-  set probesSucceeded(v: u32) { store<u32>(this.base, v, PROBES_SUCCEEDED); }
-  get consecutiveFailures(): u32 { return load<u32>(this.base, CONSECUTIVE); }
-  get inFlight(): u32 { return load<u32>(this.base, IN_FLIGHT); }
-  set inFlight(v: u32) { store<u32>(this.base, v, IN_FLIGHT); }
-  get lastCall(): i64 { return load<i64>(this.base, LAST_CALL); }
-  set lastCall(v: i64) { store<i64>(this.base, v, LAST_CALL); }
+  // Accessors run several times per request: inlined whatever the build's shrink level.
+  // @ts-ignore: decorator
+  @inline get state(): State { return <State>load<u8>(this.base, STATE); }
+  // @ts-ignore: decorator
+  @inline get episode(): u32 { return load<u32>(this.base, EPISODE); }
+  // @ts-ignore: decorator
+  @inline get keyHash(): u64 { return load<u64>(this.base, KEY_HASH); }
+  // @ts-ignore: decorator
+  @inline get claimed(): bool { return load<u32>(this.base, CLAIMED) != 0; }
+  // @ts-ignore: decorator
+  @inline get since(): i64 { return load<i64>(this.base, SINCE); }
+  // @ts-ignore: decorator
+  @inline get openMs(): i64 { return load<i64>(this.base, OPEN_MS); }
+  // @ts-ignore: decorator
+  @inline get trips(): u32 { return load<u32>(this.base, TRIPS); }
+  // @ts-ignore: decorator
+  @inline get probesTaken(): u32 { return load<u32>(this.base, PROBES_TAKEN); }
+  // @ts-ignore: decorator
+  @inline set probesTaken(v: u32) { store<u32>(this.base, v, PROBES_TAKEN); }
+  // @ts-ignore: decorator
+  @inline get probesSucceeded(): u32 { return load<u32>(this.base, PROBES_SUCCEEDED); }
+  // @ts-ignore: decorator
+  @inline set probesSucceeded(v: u32) { store<u32>(this.base, v, PROBES_SUCCEEDED); }
+  // @ts-ignore: decorator
+  @inline get consecutiveFailures(): u32 { return load<u32>(this.base, CONSECUTIVE); }
+  // @ts-ignore: decorator
+  @inline get inFlight(): u32 { return load<u32>(this.base, IN_FLIGHT); }
+  // @ts-ignore: decorator
+  @inline set inFlight(v: u32) { store<u32>(this.base, v, IN_FLIGHT); }
+  // @ts-ignore: decorator
+  @inline get lastCall(): i64 { return load<i64>(this.base, LAST_CALL); }
+  // @ts-ignore: decorator
+  @inline set lastCall(v: i64) { store<i64>(this.base, v, LAST_CALL); }
 
   /** Takes the slot for `keyHash`: a closed circuit with an empty window. */
   claim(keyHash: u64, nowMs: i64): void {
@@ -157,20 +174,25 @@ export class CircuitRecord {
       out.slow = load<u32>(base, SLOW);
       return out;
     }
-    out.calls = 0;
-    out.failures = 0;
-    out.slow = 0;
-    const current = <u64>nowMs / this.circuit.bucketMs;
+    // live buckets: bucket number in (current - n, current], i.e. stamp (number + 1) in
+    // (next - n, next]: next - stamp < n, unsigned (a later bucket wraps around to a huge age).
+    // An empty bucket (stamp 0) may pass early in the clock's life: it holds zeros.
+    const next = <u64>nowMs / this.circuit.bucketMs + 1;
     const n = <u64>this.circuit.buckets;
-    for (let i = 0; i < <i32>n; i++) {
-      const bucket = base + HEADER_BYTES + <usize>(i * BUCKET_BYTES);
-      const stamp = load<u64>(bucket);
-      // stamp = bucket number + 1; live when the bucket number is in (current - n, current]
-      if (stamp == 0 || stamp > current + 1 || stamp + n <= current + 1) continue;
-      out.calls += load<u32>(bucket, 8);
-      out.failures += load<u32>(bucket, 12);
-      out.slow += load<u32>(bucket, 16);
+    let calls: u32 = 0;
+    let failures: u32 = 0;
+    let slow: u32 = 0;
+    let bucket = base + HEADER_BYTES;
+    const end = bucket + <usize>(this.circuit.buckets * BUCKET_BYTES);
+    for (; bucket < end; bucket += BUCKET_BYTES) {
+      if (next - load<u64>(bucket) >= n) continue;
+      calls += load<u32>(bucket, 8);
+      failures += load<u32>(bucket, 12);
+      slow += load<u32>(bucket, 16);
     }
+    out.calls = calls;
+    out.failures = failures;
+    out.slow = slow;
     return out;
   }
 

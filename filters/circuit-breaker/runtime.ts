@@ -7,6 +7,7 @@ import { CircuitMetrics } from "./metrics";
 import { CircuitRecord, State } from "./record";
 import { SlotTable } from "./slots";
 import { RecordUpdate } from "./store";
+import { decimal } from "../shared/number-text";
 
 /** Half-opens an expired open circuit from the tick; reads the state for the gauge. */
 export class TickUpdate extends RecordUpdate {
@@ -58,7 +59,7 @@ export class CircuitRuntime {
       if (c.maxKeys == 1) m.state.set(0);
     }
     if (logEnabled(LogLevel.Info)) {
-      const where = c.keySource == KeySource.None ? "" : " slot " + slot.toString();
+      const where = c.keySource == KeySource.None ? "" : " slot " + decimal(slot);
       logMessage(LogLevel.Info, FILTER + ": circuit \"" + c.name + "\"" + where + " " + transitionName(transition) + ": " + detail);
     }
   }
@@ -74,6 +75,6 @@ function transitionName(t: Transition): string {
 }
 
 export function halfOpenDetail(c: Circuit): string {
-  return "open duration over, letting " + c.halfOpenProbes.toString() + " probe(s) through";
+  return "open duration over, letting " + decimal(c.halfOpenProbes) + " probe(s) through";
 }
 

@@ -8,7 +8,9 @@ import { SharedStatus } from "../shared/shared-data";
 import { nowMs } from "./clock";
 import { Circuit } from "./config";
 import { CircuitRecord, State } from "./record";
-import { RecordUpdate, StoreKey, updateRecord } from "./store";
+import { RecordCopy, RecordUpdate, updateRecord } from "./store";
+import { stringToBuffer } from "../shared/bytes";
+import { decimal } from "../shared/number-text";
 export const PROBE_LIMIT = 8;
 export const IDLE_TAKEOVER_MS: i64 = 60_000;
 /** resolve(): no slot free for this key. */
@@ -44,9 +46,9 @@ class Claim extends RecordUpdate {
 
 export class SlotTable {
   /** Shared-data key of each slot, encoded once. */
-  readonly keys: StoreKey[] = [];
-  /** The view every update of this circuit's records goes through. */
-  readonly record: CircuitRecord;
+  readonly keys: ArrayBuffer[] = [];
+  /** The copy every update of this circuit's records goes through. */
+  readonly copy: RecordCopy;
   // key hash -> slot cache of this VM: parallel arrays, at most 2 × max_keys entries
   private readonly cachedHashes: u64[] = [];
   private readonly cachedSlots: i32[] = [];
@@ -54,8 +56,8 @@ export class SlotTable {
 
   constructor(readonly circuit: Circuit) {
     this.claim = new Claim();
-    this.record = new CircuitRecord(circuit);
-    for (let i = 0; i < circuit.maxKeys; i++) this.keys.push(new StoreKey(circuit.storeKeyPrefix + i.toString()));
+    this.copy = new RecordCopy(circuit);
+    for (let i = 0; i < circuit.maxKeys; i++) this.keys.push(stringToBuffer(circuit.storeKeyPrefix + decimal(i)));
   }
 
   /** The slot of `keyHash` (0 for an unsplit circuit), NO_SLOT or STORE_FAILED. */
@@ -72,19 +74,21 @@ export class SlotTable {
     let evictable = -1;
     for (let i = 0; i < probes; i++) {
       const slot = <i32>((keyHash + <u64>i) % <u64>n);
-      if (this.update(slot, claim) != SharedStatus.Ok) return STORE_FAILED;
+      if (this.update<RecordUpdate>(slot, claim) != SharedStatus.Ok) return STORE_FAILED;
       if (claim.result == ClaimResult.Held || claim.result == ClaimResult.Claimed) return this.remember(keyHash, slot);
       if (claim.result == ClaimResult.Evictable && evictable < 0) evictable = slot;
     }
     if (evictable < 0) return NO_SLOT;
     claim.mode = ClaimMode.TakeOverIdle;
-    if (this.update(evictable, claim) != SharedStatus.Ok) return STORE_FAILED;
+    if (this.update<RecordUpdate>(evictable, claim) != SharedStatus.Ok) return STORE_FAILED;
     return claim.result == ClaimResult.Occupied || claim.result == ClaimResult.Evictable ? NO_SLOT : this.remember(keyHash, evictable);
   }
 
-  /** Applies `change` to the record of `slot` (see store.ts). */
-  update(slot: i32, change: RecordUpdate): u32 {
-    return updateRecord(unchecked(this.keys[slot]), this.record, change);
+  /** Applies `change` to the record of `slot` (see store.ts). Generic so that the per-request
+   *  updates (Admission, RecordOutcome) call their apply directly; the tick and slot claims pass
+   *  as RecordUpdate, sharing one instance. */
+  update<U extends RecordUpdate>(slot: i32, change: U): u32 {
+    return updateRecord(unchecked(this.keys[slot]), this.copy, change);
   }
 
   /** Drops the cached slot of `keyHash` (its record names another key now). */

@@ -2,19 +2,19 @@
 
 /** Inclusive status ranges; `contains` is a scan of at most a few pairs. */
 export class StatusRanges {
-  lows: i32[] = [];
-  highs: i32[] = [];
+  /** Each range's low then high status, in config order. */
+  readonly bounds: i32[] = [];
 
   add(low: i32, high: i32): void {
-    this.lows.push(low);
-    this.highs.push(high);
+    this.bounds.push(low);
+    this.bounds.push(high);
   }
 
   contains(status: i32): bool {
-    const lows = this.lows;
-    const highs = this.highs;
-    for (let i = 0, n = lows.length; i < n; i++) {
-      if (status >= unchecked(lows[i]) && status <= unchecked(highs[i])) return true;
+    const bounds = this.bounds;
+    const end = bounds.dataStart + (<usize>bounds.length << 2);
+    for (let pair = bounds.dataStart; pair < end; pair += 8) {
+      if (status >= load<i32>(pair) && status <= load<i32>(pair, 4)) return true;
     }
     return false;
   }

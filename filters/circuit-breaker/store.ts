@@ -1,60 +1,102 @@
-// Compare-and-swap updates of circuit records in shared data without copies: the host's block
-// (allocated by our malloc) is updated in place and written back, then freed. A missing record,
+// Compare-and-swap updates of circuit records in shared data through this VM's copy of a record:
+// a read copies the host's block (the scratch block, shared/host-memory.ts) into the copy, the
+// update changes the copy and a write sends it back with the cas of the read. A missing record,
 // or one of another size, reads as a zeroed record (closed, empty window).
+// A read not followed by a write leaves the copy equal to the record as of that cas, so the copy
+// stands in for the next read of the same key: a write with that cas succeeds only if nobody wrote
+// the record since. Recording an outcome after an admission that wrote nothing (a closed circuit)
+// is then one host call instead of two.
 // Written here rather than with shared/shared-data.ts's casUpdate, which copies the key and the
 // value into new buffers on every call: this runs twice per request.
 import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { SharedStatus } from "../shared/shared-data";
-import { stringToBuffer } from "../shared/bytes";
-import { CircuitRecord } from "./record";
+import { Circuit } from "./config";
+import { CircuitRecord, recordBytes } from "./record";
 import { hostFree } from "../shared/host-memory";
 
 /** Attempts after the first when another VM wrote in between. */
 export const CAS_RETRIES = 8;
 
-/** Changes a record; returns true to write it back. `present`: the record was in the store. */
+/** Changes a record; returns true to write it back. `present`: the record was in the store.
+ *  An update that returns false must leave the record unchanged: the copy it changed then still
+ *  stands for the stored record (RecordCopy). */
 export abstract class RecordUpdate {
   abstract apply(rec: CircuitRecord, present: bool): bool;
-}
-
-/** A shared-data key, encoded once. */
-export class StoreKey {
-  readonly bytes: ArrayBuffer;
-  constructor(key: string) { this.bytes = stringToBuffer(key); }
 }
 
 // Host results: u32 pointer, u32 length, u32 cas.
 const returned = memory.data(12);
 
-/**
- * Read-modify-write of the record under `key` through the view `rec` (its base is re-pointed):
- * one get, and one set when `update` asks for it, retried up to CAS_RETRIES times on a lost race.
- * Returns Ok, CasMismatch when every attempt lost, or the host's failure.
- */
-export function updateRecord(key: StoreKey, rec: CircuitRecord, update: RecordUpdate): u32 {
-  const keyPtr = changetype<usize>(key.bytes);
-  const keyLen = <usize>key.bytes.byteLength;
-  const size = rec.size;
-  let status = SharedStatus.CasMismatch;
-  for (let attempt = 0; attempt <= CAS_RETRIES; attempt++) {
+/** This VM's copy of one of a circuit's records, and which record it is as of which cas. */
+export class RecordCopy extends CircuitRecord {
+  /** Set by read(): the record was in the store with this layout. */
+  present: bool = false;
+  /** Set by read(): the cas to write with (0 when the record was absent). */
+  readCas: u32 = 0;
+  /** The copy's bytes (`base` points into them). */
+  private readonly bytes: ArrayBuffer;
+  /** The key whose record the copy equals at cas `cas`; `cas` 0: the copy stands for no record. */
+  private key: ArrayBuffer | null = null;
+  private cas: u32 = 0;
+
+  constructor(circuit: Circuit) {
+    super(circuit);
+    this.bytes = new ArrayBuffer(recordBytes(circuit));
+    this.base = changetype<usize>(this.bytes);
+  }
+
+  /** The cas at which the copy equals `key`'s record, or 0 when it does not. */
+  casOf(key: ArrayBuffer): u32 {
+    return this.key === key ? this.cas : 0;
+  }
+
+  /** Reads the record under `key` into the copy (zeroed when absent or of another size); returns
+   *  the host's status and sets `present` and `readCas`. */
+  read(key: ArrayBuffer): u32 {
     store<u64>(returned, 0);
     store<u32>(returned, 0, 8);
-    const got = proxy_get_shared_data(keyPtr, keyLen, returned, returned + 4, returned + 8);
-    if (got != SharedStatus.Ok && got != SharedStatus.NotFound) return got;
+    const got = proxy_get_shared_data(changetype<usize>(key), key.byteLength, returned, returned + 4, returned + 8);
     const block = <usize>load<u32>(returned);
-    const present = got == SharedStatus.Ok && load<u32>(returned, 4) == <u32>size;
-    const cas = got == SharedStatus.Ok ? load<u32>(returned, 8) : 0;
-    let base = block;
-    if (!present) { // absent, or not this layout: start from a zeroed record
-      hostFree(block);
-      base = heap.alloc(<usize>size);
-      memory.fill(base, 0, <usize>size);
+    this.present = got == SharedStatus.Ok && load<u32>(returned, 4) == <u32>this.size;
+    this.readCas = got == SharedStatus.Ok ? load<u32>(returned, 8) : 0;
+    if (this.present) memory.copy(this.base, block, <usize>this.size);
+    else memory.fill(this.base, 0, <usize>this.size);
+    hostFree(block);
+    this.key = key;
+    this.cas = this.present ? this.readCas : 0;
+    return got;
+  }
+
+  /** Writes the copy under `key` with `cas`. Afterwards the copy stands for no record: the new cas
+   *  is not known, or the write lost. */
+  write(key: ArrayBuffer, cas: u32): u32 {
+    this.cas = 0;
+    return proxy_set_shared_data(changetype<usize>(key), key.byteLength, this.base, <usize>this.size, cas);
+  }
+}
+
+/**
+ * Read-modify-write of the record under `key` (encoded once) through `copy`: one get (none when
+ * the copy still holds the record), and one set when `update` asks for it, retried up to
+ * CAS_RETRIES times on a lost race. Returns Ok, CasMismatch when every attempt lost, or the host's
+ * failure.
+ */
+export function updateRecord<U extends RecordUpdate>(key: ArrayBuffer, copy: RecordCopy, update: U): u32 {
+  let attempts = CAS_RETRIES + 1;
+  const cas = copy.casOf(key);
+  if (cas != 0) {
+    if (update.apply(copy, true)) {
+      const status = copy.write(key, cas);
+      if (status != SharedStatus.CasMismatch) return status;
+      attempts--; // a lost race, as after a read
     }
-    rec.base = base;
-    const write = update.apply(rec, present);
-    status = write ? proxy_set_shared_data(keyPtr, keyLen, base, <usize>size, cas) : SharedStatus.Ok;
-    rec.base = 0;
-    hostFree(base); // the host's block or the zeroed one
+  }
+  let status = SharedStatus.CasMismatch;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const got = copy.read(key);
+    if (got != SharedStatus.Ok && got != SharedStatus.NotFound) return got;
+    if (!update.apply(copy, copy.present)) return SharedStatus.Ok;
+    status = copy.write(key, copy.readCas);
     if (status != SharedStatus.CasMismatch) return status;
   }
   return status;

@@ -1,6 +1,7 @@
 // Test entry for config.ts: the error line for a config text, or a summary of the parsed config.
 import { formatNumber } from "../../shared/config-error";
-import { Circuit, KEY_SOURCES, MODES, parseConfig, WINDOW_TYPES } from "../config";
+import { Circuit, keySourceNames, modeNames, parseConfig, windowTypeNames } from "../config";
+import { StatusRanges } from "../status-ranges";
 
 /** The config error line, or "" when the config is valid. */
 export function configError(text: string): string {
@@ -19,24 +20,26 @@ export function describeConfig(text: string): string {
 
 function describe(c: Circuit): string {
   const f = c.failure;
-  let statuses = "";
-  for (let i = 0; i < f.httpStatuses.lows.length; i++) {
-    statuses += (i > 0 ? "," : "") + f.httpStatuses.lows[i].toString() + "-" + f.httpStatuses.highs[i].toString();
-  }
-  let ignored = "";
-  for (let i = 0; i < f.ignoreHttpStatuses.lows.length; i++) {
-    ignored += (i > 0 ? "," : "") + f.ignoreHttpStatuses.lows[i].toString() + "-" + f.ignoreHttpStatuses.highs[i].toString();
-  }
-  return "name=" + c.name + " mode=" + MODES[c.mode] + " key=" + KEY_SOURCES[c.keySource] +
+  const statuses = describeRanges(f.httpStatuses);
+  const ignored = describeRanges(f.ignoreHttpStatuses);
+  return "name=" + c.name + " mode=" + modeNames()[c.mode] + " key=" + keySourceNames()[c.keySource] +
     (c.keyHeader.length > 0 ? ":" + c.keyHeader : "") + " max_keys=" + c.maxKeys.toString() +
     " http=" + statuses + " ignore=" + ignored + " grpc=" + f.grpcStatuses.join(",") +
     " upstream=" + (f.upstreamFailures ? "true" : "false") + " slow_ms=" + c.slowCallMs.toString() +
     " consecutive=" + c.consecutiveFailures.toString() + " failure_rate=" + formatNumber(c.failureRate) +
     " slow_rate=" + formatNumber(c.slowCallRate) + " minimum_calls=" + c.minimumCalls.toString() +
-    " window=" + WINDOW_TYPES[c.windowType] + "/" + c.windowSize.toString() + "/" + c.windowMs.toString() + "ms/" +
+    " window=" + windowTypeNames()[c.windowType] + "/" + c.windowSize.toString() + "/" + c.windowMs.toString() + "ms/" +
     c.buckets.toString() + " open_ms=" + c.openMs.toString() + " backoff=" + formatNumber(c.backoffMultiplier) +
     " max_open_ms=" + c.maxOpenMs.toString() + " jitter=" + formatNumber(c.openJitter) +
     " probes=" + c.halfOpenProbes.toString() + " close_after=" + c.closeAfterSuccesses.toString() +
     " max_in_flight=" + c.maxInFlight.toString() + " reply=" + c.replyStatus.toString() +
     " headers=" + c.replyHeaders.length.toString();
+}
+
+/** "low-high" of each range, comma-separated. */
+function describeRanges(ranges: StatusRanges): string {
+  const b = ranges.bounds;
+  let out = "";
+  for (let i = 0; i < b.length; i += 2) out += (i > 0 ? "," : "") + b[i].toString() + "-" + b[i + 1].toString();
+  return out;
 }

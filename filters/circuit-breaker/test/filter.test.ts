@@ -51,6 +51,21 @@ describe("circuit-breaker › consecutive failures", () => {
   });
 });
 
+describe("circuit-breaker › shared records", () => {
+  it("counts an outcome on top of what other workers wrote while its call was in flight", async () => {
+    const h = await loaded(circuit({ consecutive_failures: 3 }), 2);
+    const early = h.proxy.newStream({ worker: 0 });
+    early.sendRequestHeaders({ ":method": "GET", ":path": "/api/items", ":authority": "api.example" });
+    expect(early.result.decision).toBe("continue"); // worker 0 has read the record
+    h.call(500, { worker: 1 });
+    h.call(500, { worker: 1 });
+    early.sendResponseHeaders({ ":status": "500" }, { endOfStream: true }).complete();
+    expect(h.call(200, { worker: 0 }).decision).toBe("local_response"); // three failures in a row
+    h.proxy.advance(1000);
+    expect([h.metric("api", "calls"), h.metric("api", "failures"), h.metric("api", "store_error")]).toEqual([3, 3, 0]);
+  });
+});
+
 describe("circuit-breaker › failure rate", () => {
   it("opens at failure_rate once minimum_calls are in a count window, not one call before", async () => {
     const h = await loaded(circuit({ failure_rate: 0.5, minimum_calls: 4, window: { size: 4 } }));
