@@ -1,4 +1,5 @@
 export * from "../shared/dispatch";
+export * from "../shared/callout-dispatch";
 import { registerRoot, RootContext } from "../shared/context";
 import { RateLimitRoot } from "./filter";
 

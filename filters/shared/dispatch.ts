@@ -1,12 +1,16 @@
-// The dispatch layer: every proxy_on_* export of ABI 0.2.1, the context registry and malloc.
-// A filter's index.ts re-exports this module (`export * from "../shared/dispatch"`).
+// The dispatch layer: the proxy_on_* exports of ABI 0.2.1 that an HTTP filter needs, and malloc.
+// A filter's index.ts re-exports this module (`export * from "../shared/dispatch"`), and
+// callout-dispatch.ts too when it makes HTTP or gRPC calls or uses queues or foreign functions.
+// The network (L4) and metadata callbacks are not exported: the host treats a missing callback as
+// "continue" (real-host-findings.md), which is all an HTTP filter would answer.
 // Contexts the registry does not know (a root id no factory serves, a stream whose root chose
 // to pass traffic through, callbacks after a delete) get the neutral answer, never a trap.
 import { proxy_get_property } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString, stringToBuffer } from "./bytes";
-import { DataStatus, findRootFactory, HeadersStatus, HttpContext, registeredRootIds, RootContext, TrailersStatus } from "./context";
+import { DataStatus, findRootFactory, HeadersStatus, registeredRootIds, TrailersStatus } from "./context";
 import { countStreamForLogLevel, logMessage, LogLevel, refreshLogLevel } from "./log";
 import { hostAlloc, hostFree } from "./host-memory";
+import { rootOf, roots, streamOf, streams } from "./context-registry";
 
 // The minimal runtime frees memory only in __collect(): a full mark-and-sweep whose cost grows
 // with the live heap (the parsed configuration), so it runs every COLLECT_EVERY stream deletions
@@ -14,8 +18,6 @@ import { hostAlloc, hostFree } from "./host-memory";
 // @ts-ignore: decorator
 @inline const COLLECT_EVERY: u32 = 64;
 let deletedSinceCollect: u32 = 0;
-const roots = new Map<u32, RootContext>();
-const streams = new Map<u32, HttpContext>();
 const returnPtr = memory.data(4);
 const returnLen = memory.data(4);
 
@@ -38,16 +40,6 @@ function pluginRootId(): string {
   const id = bytesToString(ptr, len);
   hostFree(ptr);
   return id;
-}
-
-/** The stream context `contextId`, or null (one lookup site keeps the map code out of every export). */
-function streamOf(contextId: u32): HttpContext | null {
-  return streams.has(contextId) ? streams.get(contextId) : null;
-}
-
-/** The root context `contextId`, or null. */
-function rootOf(contextId: u32): RootContext | null {
-  return roots.has(contextId) ? roots.get(contextId) : null;
 }
 
 function createRoot(contextId: u32): void {
@@ -88,41 +80,6 @@ export function proxy_on_tick(rootId: u32): void {
   if (root !== null) root.onTick();
 }
 
-export function proxy_on_queue_ready(rootId: u32, token: u32): void {
-  const root = rootOf(rootId);
-  if (root !== null) root.onQueueReady(token);
-}
-
-export function proxy_on_foreign_function(rootId: u32, functionId: u32, argumentsSize: u32): void {
-  const root = rootOf(rootId);
-  if (root !== null) root.onForeignFunction(functionId, argumentsSize);
-}
-
-export function proxy_on_http_call_response(rootId: u32, token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
-  const root = rootOf(rootId);
-  if (root !== null) root.onHttpCallResponse(token, headerCount, bodySize, trailerCount);
-}
-
-export function proxy_on_grpc_receive_initial_metadata(rootId: u32, token: u32, headerCount: u32): void {
-  const root = rootOf(rootId);
-  if (root !== null) root.onGrpcReceiveInitialMetadata(token, headerCount);
-}
-
-export function proxy_on_grpc_receive(rootId: u32, token: u32, messageSize: u32): void {
-  const root = rootOf(rootId);
-  if (root !== null) root.onGrpcReceive(token, messageSize);
-}
-
-export function proxy_on_grpc_receive_trailing_metadata(rootId: u32, token: u32, trailerCount: u32): void {
-  const root = rootOf(rootId);
-  if (root !== null) root.onGrpcReceiveTrailingMetadata(token, trailerCount);
-}
-
-export function proxy_on_grpc_close(rootId: u32, token: u32, statusCode: u32): void {
-  const root = rootOf(rootId);
-  if (root !== null) root.onGrpcClose(token, statusCode);
-}
-
 export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
   const stream = streamOf(contextId);
   return stream === null ? HeadersStatus.Continue : stream.onRequestHeaders(headerCount, endOfStream != 0);
@@ -138,10 +95,6 @@ export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u3
   return stream === null ? TrailersStatus.Continue : stream.onRequestTrailers(trailerCount);
 }
 
-export function proxy_on_request_metadata(contextId: u32, count: u32): u32 {
-  return 0;
-}
-
 export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
   const stream = streamOf(contextId);
   return stream === null ? HeadersStatus.Continue : stream.onResponseHeaders(headerCount, endOfStream != 0);
@@ -155,10 +108,6 @@ export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStrea
 export function proxy_on_response_trailers(contextId: u32, trailerCount: u32): u32 {
   const stream = streamOf(contextId);
   return stream === null ? TrailersStatus.Continue : stream.onResponseTrailers(trailerCount);
-}
-
-export function proxy_on_response_metadata(contextId: u32, count: u32): u32 {
-  return 0;
 }
 
 export function proxy_on_log(contextId: u32): void {
@@ -194,20 +143,3 @@ export function proxy_on_delete(contextId: u32): void {
     root.onDelete();
   }
 }
-
-// Network (L4) callbacks: Sluice filters are HTTP filters; as a network filter they pass data.
-export function proxy_on_new_connection(contextId: u32): u32 {
-  return 0;
-}
-
-export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
-  return 0;
-}
-
-export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
-  return 0;
-}
-
-export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {}
-
-export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {}

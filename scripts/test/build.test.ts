@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readModuleShape } from "../../host-sim/src/wasm-binary.js";
 import { filterIds, TRANSFORMS } from "../build.mjs";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -32,5 +33,20 @@ describe("build", () => {
     const [first, second] = [await rebuild(entry), await rebuild(entry)];
     expect(first.length).toBeGreaterThan(0);
     expect(first.equals(second)).toBe(true);
+  });
+
+  const CALLOUT_CALLBACKS = ["proxy_on_queue_ready", "proxy_on_foreign_function", "proxy_on_http_call_response",
+    "proxy_on_grpc_receive_initial_metadata", "proxy_on_grpc_receive", "proxy_on_grpc_receive_trailing_metadata",
+    "proxy_on_grpc_close"];
+  const UNUSED_CALLBACKS = ["proxy_on_new_connection", "proxy_on_downstream_data", "proxy_on_upstream_data",
+    "proxy_on_downstream_connection_close", "proxy_on_upstream_connection_close", "proxy_on_request_metadata",
+    "proxy_on_response_metadata"];
+
+  it.each(shipped)("%s exports the callbacks of calls only when it makes them (%s)", (entry, out) => {
+    const exports = [...readModuleShape(readFileSync(join(ROOT, out))).exports.keys()];
+    expect(exports).toEqual(expect.arrayContaining(["proxy_abi_version_0_2_1", "malloc", "memory", "proxy_on_request_headers"]));
+    expect(exports.filter((name) => UNUSED_CALLBACKS.includes(name))).toEqual([]);
+    const makesCalls = entry === "filters/rate-limit/index.ts"; // gRPC calls to the rate limit service
+    expect(exports.filter((name) => CALLOUT_CALLBACKS.includes(name))).toEqual(makesCalls ? CALLOUT_CALLBACKS : []);
   });
 });
