@@ -38,9 +38,10 @@ import { LITERAL_BYTES, LITERAL_LISTS, LITERAL_OBJECTS, LITERAL_STARTS } from ".
 /** A new array of the `count` literals listed from `start` on in LITERAL_LISTS. */
 // @ts-ignore: decorator
 @global function sluiceLiteralList(start: i32, count: i32): string[] {
-  const list = new Array<string>(count);
+  const list = changetype<string[]>(__newArray(count, alignof<string>(), idof<string[]>()));
+  const slots = list.dataStart;
   for (let i = 0; i < count; i++) {
-    unchecked(list[i] = sluiceLiteral(load<u16>(LITERAL_LISTS + (<usize>(start + i) << 1))));
+    store<usize>(slots + (<usize>i << alignof<string>()), changetype<usize>(sluiceLiteral(load<u16>(LITERAL_LISTS + (<usize>(start + i) << 1)))));
   }
   return list;
 }

@@ -150,8 +150,6 @@ function isDotSegment(s: string, start: i32, end: i32): bool {
 }
 
 /** Whether the `n` code units at a[aStart..] and b[bStart..] are equal (8 bytes at a time). */
-// @ts-ignore: decorator
-@inline
 function unitsEqual(a: string, aStart: i32, b: string, bStart: i32, n: i32): bool {
   let pa = changetype<usize>(a) + (<usize>aStart << 1);
   let pb = changetype<usize>(b) + (<usize>bStart << 1);
@@ -313,31 +311,19 @@ function scanId(s: string, out: SpiffeId, pattern: bool): i32 {
   return SpiffeError.Ok;
 }
 
-/** One compiled segment glob: literal, or `prefix*suffix`. */
-class SegmentPattern {
-  constructor(
-    readonly prefix: string,
-    readonly suffix: string,
-    /** A `*` sits between prefix and suffix. */
-    readonly glob: bool,
-  ) {}
-
-  /** Whether s[start, end) matches this segment pattern. */
-  // @ts-ignore: decorator
-  @inline
-  matches(s: string, start: i32, end: i32): bool {
-    const prefix = this.prefix;
-    const p = prefix.length;
-    if (!this.glob) return rangeEquals(s, start, end, prefix);
-    const suffix = this.suffix;
-    const q = suffix.length;
-    return end - start >= p + q && unitsEqual(s, start, prefix, 0, p) && unitsEqual(s, end - q, suffix, 0, q);
-  }
-}
-
 // @ts-ignore: decorator
 @inline const NO_STAR = -1;
 const NO_SEGMENTS = new StaticArray<i32>(0);
+
+/** Whether s[start, end) matches the segment glob text[from, to), whose `*` is at `star`
+ *  (NO_STAR: the glob is literal). */
+function segmentGlobMatches(s: string, start: i32, end: i32, text: string, from: i32, star: i32, to: i32): bool {
+  if (star == NO_STAR) return rangesEqual(s, start, end, text, from, to);
+  const prefix = star - from;
+  const suffix = to - star - 1;
+  return end - start >= prefix + suffix && unitsEqual(s, start, text, from, prefix) &&
+    unitsEqual(s, end - suffix, text, star + 1, suffix);
+}
 
 /** A compiled SPIFFE ID pattern; `error` is SpiffeError.Ok when the text was valid. Kept compact:
  *  the text and one array of segment offsets into it, so a configuration of hundreds of patterns
@@ -365,26 +351,14 @@ export class SpiffePattern {
     if (this.rest ? count <= fixed : count != fixed) return false;
     // segments first: they tell most patterns of one trust domain apart
     const uri = id.uri;
-    for (let k = 0; k < fixed; k++) {
-      if (!this.segmentMatches(k * 3, uri, id.segmentStart(k), id.segmentEnd(k))) return false;
-    }
-    return this.anyTrustDomain || rangesEqual(uri, SCHEME_LENGTH, id.trustDomainEnd, this.text, SCHEME_LENGTH, this.trustDomainEnd);
-  }
-
-  /** Whether uri[start, end) matches the segment whose offsets are at `segments[k]`. */
-  // @ts-ignore: decorator
-  @inline
-  private segmentMatches(k: i32, uri: string, start: i32, end: i32): bool {
     const segments = this.segments;
-    const from = unchecked(segments[k]);
-    const star = unchecked(segments[k + 1]);
-    const to = unchecked(segments[k + 2]);
     const text = this.text;
-    if (star == NO_STAR) return rangesEqual(uri, start, end, text, from, to);
-    const prefix = star - from;
-    const suffix = to - star - 1;
-    return end - start >= prefix + suffix && unitsEqual(uri, start, text, from, prefix) &&
-      unitsEqual(uri, end - suffix, text, star + 1, suffix);
+    for (let k = 0; k < fixed; k++) {
+      const at = k * 3;
+      if (!segmentGlobMatches(uri, id.segmentStart(k), id.segmentEnd(k), text, unchecked(segments[at]),
+        unchecked(segments[at + 1]), unchecked(segments[at + 2]))) return false;
+    }
+    return this.anyTrustDomain || rangesEqual(uri, SCHEME_LENGTH, id.trustDomainEnd, text, SCHEME_LENGTH, this.trustDomainEnd);
   }
 }
 
@@ -432,20 +406,23 @@ export function compileSegmentGlob(text: string): SegmentGlob | null {
       return null;
     }
   }
-  return new SegmentGlob(star < 0
-    ? new SegmentPattern(text, "", false)
-    : new SegmentPattern(text.substring(0, star), text.substring(star + 1), true));
+  return new SegmentGlob(text, star < 0 ? NO_STAR : star);
 }
 
 export class SegmentGlob {
-  constructor(private readonly pattern: SegmentPattern) {}
+  constructor(
+    private readonly text: string,
+    /** Where the `*` is in `text`, or NO_STAR. */
+    private readonly star: i32,
+  ) {}
 
   /** Whether s[start, end) matches. */
   matchesRange(s: string, start: i32, end: i32): bool {
-    return this.pattern.matches(s, start, end);
+    const text = this.text;
+    return segmentGlobMatches(s, start, end, text, 0, this.star, text.length);
   }
 
   matches(s: string): bool {
-    return this.pattern.matches(s, 0, s.length);
+    return this.matchesRange(s, 0, s.length);
   }
 }

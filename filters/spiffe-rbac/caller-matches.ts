@@ -3,34 +3,18 @@
 // traffic has few identities): whether it is a valid SPIFFE ID, allowed by `trust_domains`, a
 // trusted XFCC proxy, and which policies' `from` match it. A request then pays one comparison of
 // the host's bytes with each cached URI, visits only the policies whose `from` matches
-// (evaluate.ts), and allocates nothing; a new URI costs one string, one parse and one pass over the
-// policies. Bounded: CACHE_SIZE identities per root, replaced round-robin.
+// (evaluate.ts), and allocates nothing; a new URI costs one string, one parse, matching the
+// principal patterns that can match it (principal-index.ts) and the `from` of the policies that
+// name more than principals. Bounded: CACHE_SIZE identities per root, replaced round-robin.
 import { bytesToString, stringToBuffer } from "../shared/bytes";
 import { SpiffeId } from "../shared/spiffe";
+import { BitSet } from "./bit-set";
 import { RbacConfig } from "./config";
-import { anyPrincipal, anyTrustDomain } from "./policy";
+import { anyTrustDomain } from "./policy";
 import { RequestValue } from "./request-value";
 
 // @ts-ignore: decorator
 @inline const CACHE_SIZE = 8;
-
-/** A set of policies: one bit per policy, by configuration index. */
-export class PolicyBits {
-  readonly words: StaticArray<u32>;
-
-  constructor(policyCount: i32) {
-    this.words = new StaticArray<u32>((policyCount + 31) >> 5);
-  }
-
-  set(index: i32): void {
-    unchecked(this.words[index >> 5] |= 1 << (index & 31));
-  }
-
-  clear(): void {
-    const words = this.words;
-    for (let i = 0, n = words.length; i < n; i++) unchecked(words[i] = 0);
-  }
-}
 
 /** A presented URI and what the configuration says about it. */
 export class Identity {
@@ -45,15 +29,21 @@ export class Identity {
   trustedProxy: bool = false;
 
   /** `from`: the policies whose `from` matches it (or that have none). */
-  constructor(readonly from: PolicyBits) {}
+  constructor(readonly from: BitSet) {}
 }
 
 export class CallerMatches {
   /** The policies whose `from` matches a caller without a valid identity. */
-  readonly unauthenticated: PolicyBits;
+  readonly unauthenticated: BitSet;
   /** The policies whose `from` says `unauthenticated: true` (the only ones that let a caller with
    *  an invalid identity through). */
-  readonly unauthenticatedAllowed: PolicyBits;
+  readonly unauthenticatedAllowed: BitSet;
+  /** The policies without `from`, which match every caller. */
+  private readonly anyCaller: BitSet;
+  /** The policies whose `from` is matched in full for each caller (not only `principals`). */
+  private readonly sources: StaticArray<i32>;
+  /** The PrincipalIndex patterns that match the identity being worked out. */
+  private readonly principals: BitSet;
   private readonly entries: StaticArray<Identity>;
   /** Entries filled so far (then replaced from `next` on). */
   private used: i32 = 0;
@@ -64,18 +54,26 @@ export class CallerMatches {
   constructor(readonly config: RbacConfig) {
     const policies = config.policies;
     const count = policies.length;
-    const unauthenticated = new PolicyBits(count);
-    const unauthenticatedAllowed = new PolicyBits(count);
+    const unauthenticated = new BitSet(count);
+    const unauthenticatedAllowed = new BitSet(count);
+    const anyCaller = new BitSet(count);
+    const sources = new Array<i32>();
+    const principals = new BitSet(config.principals.count);
     for (let i = 0; i < count; i++) {
       const policy = policies[i];
       const from = policy.from;
-      if (from === null || from.matches(null)) unauthenticated.set(i);
+      if (from === null) anyCaller.set(i);
+      else if (!from.principalsOnly) sources.push(i);
+      if (from === null || from.matches(null, principals)) unauthenticated.set(i);
       if (policy.allowsUnauthenticated) unauthenticatedAllowed.set(i);
     }
+    this.anyCaller = anyCaller;
+    this.sources = StaticArray.fromArray(sources);
+    this.principals = principals;
     this.unauthenticated = unauthenticated;
     this.unauthenticatedAllowed = unauthenticatedAllowed;
     const entries = new StaticArray<Identity>(CACHE_SIZE);
-    for (let i = 0; i < CACHE_SIZE; i++) entries[i] = new Identity(new PolicyBits(count));
+    for (let i = 0; i < CACHE_SIZE; i++) entries[i] = new Identity(new BitSet(count));
     this.entries = entries;
   }
 
@@ -106,22 +104,27 @@ export class CallerMatches {
     const id = this.parsed;
     entry.valid = id.parse(uri);
     const bits = entry.from;
-    bits.clear();
     if (!entry.valid) {
+      bits.clear();
       entry.trusted = false;
       entry.trustedProxy = false;
       return entry;
     }
     const config = this.config;
+    bits.copy(this.anyCaller);
+    const principals = this.principals;
+    principals.clear();
+    config.principals.match(id, principals, bits);
     const policies = config.policies;
-    for (let i = 0, n = policies.length; i < n; i++) {
-      const from = unchecked(policies[i]).from;
-      if (from === null || from.matches(id)) bits.set(i);
+    const sources = this.sources;
+    for (let k = 0, n = sources.length; k < n; k++) {
+      const i = unchecked(sources[k]);
+      if (unchecked(policies[i]).from!.matches(id, principals)) bits.set(i);
     }
     const domains = config.trustDomains;
     entry.trusted = domains === null || anyTrustDomain(domains, id);
     const xfcc = config.xfcc;
-    entry.trustedProxy = xfcc !== null && anyPrincipal(xfcc.trustedProxies, id);
+    entry.trustedProxy = xfcc !== null && principals.anyIn(xfcc.trustedProxiesFrom, xfcc.trustedProxiesTo);
     return entry;
   }
 }

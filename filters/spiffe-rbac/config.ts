@@ -10,6 +10,7 @@ import { EncodedSlashes, PathOptions } from "./path";
 import { compilePathPattern, pathPatternError } from "./path-pattern";
 import { PatternKind } from "./pattern-table";
 import { Policy, ServiceAccountGlob, Source } from "./policy";
+import { buildPrincipalIndex, PrincipalIndex } from "./principal-index";
 import { RequestChecks, RequestChecksBuilder, Subject } from "./request-checks";
 import { compileIstioMatcher } from "./value-matcher";
 
@@ -37,7 +38,10 @@ const ENCODED_SLASHES = ["reject", "decode", "keep"];
 const DOT_SEGMENTS = ["resolve", "reject"];
 
 export class XfccConfig {
-  trustedProxies: StaticArray<SpiffePattern> = [];
+  /** `trusted_proxies`: patterns trustedProxiesFrom.. (excluded) trustedProxiesTo of the
+   *  configuration's PrincipalIndex. */
+  trustedProxiesFrom: i32 = 0;
+  trustedProxiesTo: i32 = 0;
   useLast: bool = true;
   stripUntrusted: bool = false;
 }
@@ -54,6 +58,8 @@ export class RbacConfig {
   denyBody: string = DEFAULT_DENY_BODY;
   decisionHeader: bool = false;
   policies: Policy[] = [];
+  /** Every SPIFFE pattern: policies' `principals` and `not_principals`, `xfcc.trusted_proxies`. */
+  principals!: PrincipalIndex;
   /** Every policy's `to` and `when`. */
   checks: RequestChecks = new RequestChecksBuilder().build();
 }
@@ -70,8 +76,9 @@ export function parseConfig(text: string, reader: ConfigReader): RbacConfig | nu
   config.shadow = reader.optionalEnum(root, "mode", MODES, 0) == 1;
   config.defaultAllow = reader.optionalEnum(root, "default_action", DEFAULT_ACTIONS, 0) == 0;
   config.trustDomains = readTrustDomains(reader, root, "trust_domains");
+  const principals = new Array<SpiffePattern>();
   const xfcc = reader.optionalObject(root, "xfcc");
-  if (xfcc !== null) config.xfcc = readXfcc(reader, xfcc);
+  if (xfcc !== null) config.xfcc = readXfcc(reader, xfcc, principals);
   readPathOptions(reader, reader.optionalObject(root, "path_normalization"), config.paths);
   const deny = reader.optionalObject(root, "deny_response");
   reader.unknownKeys(deny, DENY_KEYS);
@@ -82,7 +89,7 @@ export function parseConfig(text: string, reader: ConfigReader): RbacConfig | nu
   if (policies !== null) {
     for (let i = 0, n = policies.items.length; i < n && !reader.failed; i++) {
       const item = policies.items[i];
-      const policy = readPolicy(reader, item, checks);
+      const policy = readPolicy(reader, item, principals, checks);
       if (policy === null) break;
       for (let j = 0; j < config.policies.length; j++) {
         if (config.policies[j].name == policy.name) reader.fail(item.member("name")!, "duplicate policy name");
@@ -92,6 +99,7 @@ export function parseConfig(text: string, reader: ConfigReader): RbacConfig | nu
     }
   }
   if (reader.failed) return null;
+  config.principals = buildPrincipalIndex(principals, config.policies);
   config.checks = checks.build();
   return config;
 }
@@ -118,25 +126,25 @@ function readTrustDomains(reader: ConfigReader, obj: JsonValue | null, key: stri
   return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readPatterns(reader: ConfigReader, obj: JsonValue | null, key: string): StaticArray<SpiffePattern> | null {
+/** Appends the patterns of optional array `key` to `out`. */
+function readPatterns(reader: ConfigReader, obj: JsonValue | null, key: string, out: SpiffePattern[]): void {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 2048);
-  if (list === null) return null;
-  const out = new Array<SpiffePattern>();
+  if (list === null) return;
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const item = list.items[i];
     const pattern = compileSpiffePattern(item.string);
     if (pattern.error != SpiffeError.Ok) reader.fail(item, "is not a valid SPIFFE ID pattern: " + spiffeErrorMessage(pattern.error));
     else out.push(pattern);
   }
-  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readXfcc(reader: ConfigReader, obj: JsonValue): XfccConfig {
+function readXfcc(reader: ConfigReader, obj: JsonValue, principals: SpiffePattern[]): XfccConfig {
   const xfcc = new XfccConfig();
   reader.unknownKeys(obj, XFCC_KEYS);
   reader.requiredArray(obj, "trusted_proxies", 1, MAX_LIST);
-  const proxies = readPatterns(reader, obj, "trusted_proxies");
-  if (proxies !== null) xfcc.trustedProxies = proxies;
+  xfcc.trustedProxiesFrom = principals.length;
+  readPatterns(reader, obj, "trusted_proxies", principals);
+  xfcc.trustedProxiesTo = principals.length;
   xfcc.useLast = reader.optionalEnum(obj, "use", XFCC_USES, 0) == 0;
   xfcc.stripUntrusted = reader.optionalBool(obj, "strip_untrusted", false);
   return xfcc;
@@ -159,7 +167,7 @@ function isPolicyName(name: string): bool {
   return true;
 }
 
-function readPolicy(reader: ConfigReader, item: JsonValue, checks: RequestChecksBuilder): Policy | null {
+function readPolicy(reader: ConfigReader, item: JsonValue, principals: SpiffePattern[], checks: RequestChecksBuilder): Policy | null {
   const obj = reader.asObject(item);
   reader.unknownKeys(obj, POLICY_KEYS);
   const name = reader.requiredString(obj, "name", 1, 64);
@@ -171,7 +179,7 @@ function readPolicy(reader: ConfigReader, item: JsonValue, checks: RequestChecks
   if (reader.failed) return null;
   const policy = new Policy(name, action, shadow);
   const from = reader.optionalObject(obj, "from");
-  if (from !== null) policy.from = readSource(reader, from);
+  if (from !== null) policy.from = readSource(reader, from, principals);
   const to = reader.optionalObject(obj, "to");
   if (to !== null) policy.usesPath = readOperation(reader, to, checks);
   const when = reader.optionalArray(obj, "when", 1, 64);
@@ -213,11 +221,14 @@ function readServiceAccounts(reader: ConfigReader, obj: JsonValue, key: string):
   return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readSource(reader: ConfigReader, obj: JsonValue): Source {
+function readSource(reader: ConfigReader, obj: JsonValue, principals: SpiffePattern[]): Source {
   const source = new Source();
   reader.unknownKeys(obj, FROM_KEYS);
-  source.principals = readPatterns(reader, obj, "principals");
-  source.notPrincipals = readPatterns(reader, obj, "not_principals");
+  source.principalsFrom = principals.length;
+  readPatterns(reader, obj, "principals", principals);
+  source.principalsTo = source.notPrincipalsFrom = principals.length;
+  readPatterns(reader, obj, "not_principals", principals);
+  source.notPrincipalsTo = principals.length;
   source.trustDomains = readTrustDomains(reader, obj, "trust_domains");
   source.notTrustDomains = readTrustDomains(reader, obj, "not_trust_domains");
   source.namespaces = readSegmentGlobs(reader, obj, "namespaces");
@@ -225,7 +236,9 @@ function readSource(reader: ConfigReader, obj: JsonValue): Source {
   source.serviceAccounts = readServiceAccounts(reader, obj, "service_accounts");
   source.notServiceAccounts = readServiceAccounts(reader, obj, "not_service_accounts");
   source.unauthenticated = reader.optionalBool(obj, "unauthenticated", false);
-  source.hasIdentityFields = obj.keys.length > (obj.member("unauthenticated") !== null ? 1 : 0);
+  const identityFields = obj.keys.length - (obj.member("unauthenticated") !== null ? 1 : 0);
+  source.hasIdentityFields = identityFields > 0;
+  source.principalsOnly = identityFields == 1 && source.principalsFrom < source.principalsTo;
   if (!reader.failed && !source.hasIdentityFields && !source.unauthenticated) {
     reader.fail(obj, "must name at least one identity field or \"unauthenticated\": true");
   }

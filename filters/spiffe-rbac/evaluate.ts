@@ -10,7 +10,8 @@
 // The enforce pass uses the enforce-mode policies; the shadow pass (when a policy or the global
 // mode is shadow) uses all policies and is only counted and logged.
 import { logEnabled, LogLevel, logMessage } from "../shared/log";
-import { CallerMatches, Identity, PolicyBits } from "./caller-matches";
+import { BitSet } from "./bit-set";
+import { CallerMatches, Identity } from "./caller-matches";
 import { FILTER, RbacConfig } from "./config";
 import { HostRequest } from "./host-request";
 import { RbacMetrics } from "./metrics";
@@ -76,9 +77,9 @@ export class Decision {
  *  order is configuration order). A request ANDs a mask with the caller's `from` bits and visits
  *  only the policies left, not every policy of the configuration. */
 export class PolicySet {
-  readonly deny: PolicyBits;
-  readonly allow: PolicyBits;
-  readonly audit: PolicyBits;
+  readonly deny: BitSet;
+  readonly allow: BitSet;
+  readonly audit: BitSet;
   /** The set has ALLOW policies (else `default_action` decides). */
   hasAllow: bool = false;
   hasDeny: bool = false;
@@ -93,9 +94,9 @@ export class PolicySet {
     /** Count `matched` for every policy (else only for shadow-mode ones). */
     readonly countAll: bool,
   ) {
-    this.deny = new PolicyBits(policyCount);
-    this.allow = new PolicyBits(policyCount);
-    this.audit = new PolicyBits(policyCount);
+    this.deny = new BitSet(policyCount);
+    this.allow = new BitSet(policyCount);
+    this.audit = new BitSet(policyCount);
   }
 
   add(policy: Policy): void {
@@ -178,7 +179,7 @@ export class Evaluator {
   /** The first policy, from configuration index `start` on, in both `set` and `from` whose `to`
    *  and `when` match the request; null when none does. `path`: where the policies that can
    *  match the request's path are in RequestChecks' path index, or NO_PATH_INDEX. */
-  private firstMatch(set: PolicyBits, from: PolicyBits, start: i32, request: HostRequest, path: i32): Policy | null {
+  private firstMatch(set: BitSet, from: BitSet, start: i32, request: HostRequest, path: i32): Policy | null {
     const checks = this.config.checks;
     const a = set.words;
     const b = from.words;

@@ -3,7 +3,8 @@
 // holds; an absent part matches everything. Inside `from`/`to`, every given field must match
 // (lists are ORed; `not_` lists must not match). `to` and `when` are compiled into the
 // configuration's RequestChecks (request-checks.ts).
-import { SegmentGlob, SpiffeId, SpiffePattern } from "../shared/spiffe";
+import { SegmentGlob, SpiffeId } from "../shared/spiffe";
+import { BitSet } from "./bit-set";
 
 export namespace Action {
   export const Allow: i32 = 0;
@@ -20,12 +21,6 @@ export class ServiceAccountGlob {
       this.namespace.matchesRange(id.uri, id.segmentStart(1), id.segmentEnd(1)) &&
       this.serviceAccount.matchesRange(id.uri, id.segmentStart(3), id.segmentEnd(3));
   }
-}
-
-/** Whether one of `patterns` matches the valid ID `id`. */
-export function anyPrincipal(patterns: StaticArray<SpiffePattern>, id: SpiffeId): bool {
-  for (let i = 0, n = patterns.length; i < n; i++) if (unchecked(patterns[i]).matches(id)) return true;
-  return false;
 }
 
 // @ts-ignore: decorator
@@ -57,10 +52,13 @@ function anyServiceAccount(globs: StaticArray<ServiceAccountGlob>, id: SpiffeId)
   return false;
 }
 
-/** `from`: who the caller is. */
+/** `from`: who the caller is. Its `principals` and `not_principals` are ranges of the
+ *  configuration's PrincipalIndex (empty when absent), matched once per caller for every policy. */
 export class Source {
-  principals: StaticArray<SpiffePattern> | null = null;
-  notPrincipals: StaticArray<SpiffePattern> | null = null;
+  principalsFrom: i32 = 0;
+  principalsTo: i32 = 0;
+  notPrincipalsFrom: i32 = 0;
+  notPrincipalsTo: i32 = 0;
   trustDomains: StaticArray<string> | null = null;
   notTrustDomains: StaticArray<string> | null = null;
   namespaces: StaticArray<SegmentGlob> | null = null;
@@ -71,16 +69,20 @@ export class Source {
   unauthenticated: bool = false;
   /** Some identity field is set (an authenticated caller must satisfy them all). */
   hasIdentityFields: bool = false;
+  /** `principals` is the only identity field: the source matches a valid identity exactly when
+   *  one of them does (PrincipalIndex sets its policy's bit). */
+  principalsOnly: bool = false;
 
-  /** `caller` is null for a caller without a valid identity. */
-  matches(caller: SpiffeId | null): bool {
+  /** `caller` is null for a caller without a valid identity; `principals`: the PrincipalIndex
+   *  patterns that match it. */
+  matches(caller: SpiffeId | null, principals: BitSet): bool {
     if (caller === null) return this.unauthenticated;
     if (!this.hasIdentityFields) return !this.unauthenticated;
     const id = caller;
-    let patterns = this.principals;
-    if (patterns !== null && !anyPrincipal(patterns, id)) return false;
-    patterns = this.notPrincipals;
-    if (patterns !== null && anyPrincipal(patterns, id)) return false;
+    const from = this.principalsFrom;
+    const to = this.principalsTo;
+    if (from < to && !principals.anyIn(from, to)) return false;
+    if (principals.anyIn(this.notPrincipalsFrom, this.notPrincipalsTo)) return false;
     const domains = this.trustDomains;
     const notDomains = this.notTrustDomains;
     if (domains !== null && !anyTrustDomain(domains, id)) return false;
