@@ -1,7 +1,6 @@
 // The circuit state machine, applied to a slot's shared record by compare-and-swap updates:
 // Admission when a request arrives, RecordOutcome when it ends. Both are pure functions of the
 // record, the circuit config and the time, so a retried CAS simply applies them again.
-import { nowMs } from "./clock";
 import { Circuit, WindowType } from "./config";
 import { Outcome } from "./classify";
 import { CircuitRecord, State, WindowFigures } from "./record";
@@ -23,21 +22,7 @@ export const enum Transition { None, Opened, HalfOpened, Closed, Reopened }
 
 export const enum TripReason { None, ConsecutiveFailures, FailureRate, SlowCallRate, ProbeFailed }
 
-/** An update that reads the host clock once per request, and only when the state needs it. */
-export abstract class TimedUpdate extends RecordUpdate {
-  private clockMs: i64 = -1;
-
-  /** Forgets the time read for the previous request. */
-  // @ts-ignore: decorator
-  @inline resetClock(): void { this.clockMs = -1; }
-
-  now(): i64 {
-    if (this.clockMs < 0) this.clockMs = nowMs();
-    return this.clockMs;
-  }
-}
-
-export class Admission extends TimedUpdate {
+export class Admission extends RecordUpdate {
   verdict: Verdict = Verdict.Pass;
   transition: Transition = Transition.None;
   episode: u32 = 0;
@@ -92,7 +77,7 @@ export class Admission extends TimedUpdate {
   }
 }
 
-export class RecordOutcome extends TimedUpdate {
+export class RecordOutcome extends RecordUpdate {
   // inputs, set before each use
   keyHash: u64 = 0;
   episode: u32 = 0;
@@ -120,8 +105,9 @@ export class RecordOutcome extends TimedUpdate {
       changed = true;
     }
     // an outcome only counts in the state episode its request was admitted in
-    if (rec.episode != this.episode || this.outcome == Outcome.Ignored) {
-      if (this.probe && this.outcome == Outcome.Ignored && rec.episode == this.episode && rec.probesTaken > 0) {
+    const sameEpisode = rec.episode == this.episode;
+    if (!sameEpisode || this.outcome == Outcome.Ignored) {
+      if (this.probe && sameEpisode && rec.probesTaken > 0) { // (an ignored outcome)
         rec.probesTaken = rec.probesTaken - 1; // give the probe back: it proved nothing
         changed = true;
       }
@@ -137,28 +123,28 @@ export class RecordOutcome extends TimedUpdate {
     if (state == State.Closed) {
       rec.addCall(callMs, failure, this.slow);
       this.reason = tripReason(rec, callMs, this.figures);
-      if (this.reason != TripReason.None) {
-        const now = this.now();
-        this.openMs = openDuration(c, 0, now);
-        rec.open(now, this.openMs, 1);
-        this.transition = Transition.Opened;
-      }
+      if (this.reason != TripReason.None) this.open(rec, 0, Transition.Opened);
     } else if (state == State.HalfOpen && this.probe) {
-      const now = this.now();
       if (failure || (this.slow && c.slowCallRate > 0)) {
         this.reason = TripReason.ProbeFailed;
-        this.openMs = openDuration(c, rec.trips, now);
-        rec.open(now, this.openMs, rec.trips + 1);
-        this.transition = Transition.Reopened;
+        this.open(rec, rec.trips, Transition.Reopened);
       } else {
         rec.probesSucceeded = rec.probesSucceeded + 1;
         if (rec.probesSucceeded >= c.closeAfterSuccesses) {
-          rec.close(now);
+          rec.close(this.now());
           this.transition = Transition.Closed;
         }
       }
     }
     return true;
+  }
+
+  /** Opens the circuit after `previousTrips` trips in a row. */
+  private open(rec: CircuitRecord, previousTrips: u32, transition: Transition): void {
+    const now = this.now();
+    this.openMs = openDuration(this.circuit, previousTrips, now);
+    rec.open(now, this.openMs, previousTrips + 1);
+    this.transition = transition;
   }
 }
 

@@ -1,5 +1,5 @@
 // What a finished call was: a success, a failure, or not counted at all.
-import { FailurePolicy } from "./config";
+import { Circuit } from "./config";
 
 export const enum Outcome { Success, Failure, Ignored }
 
@@ -26,14 +26,14 @@ export const UPSTREAM_FAILURE_FLAGS: i64 = NO_HEALTHY_UPSTREAM | UPSTREAM_REQUES
   UPSTREAM_MAX_STREAM_DURATION_REACHED | UPSTREAM_PROTOCOL_ERROR;
 
 /** A response with HTTP `status`: ignored statuses first, then failure statuses. */
-export function classifyStatus(status: i32, policy: FailurePolicy): Outcome {
-  if (policy.ignoreHttpStatuses.contains(status)) return Outcome.Ignored;
-  return policy.httpStatuses.contains(status) ? Outcome.Failure : Outcome.Success;
+export function classifyStatus(status: i32, c: Circuit): Outcome {
+  if (c.ignoreHttpStatuses.contains(status)) return Outcome.Ignored;
+  return c.httpStatuses.contains(status) ? Outcome.Failure : Outcome.Success;
 }
 
 /** A gRPC status (-1: none) on an HTTP success. */
-export function classifyGrpc(grpcStatus: i32, policy: FailurePolicy): Outcome {
-  return grpcStatus >= 0 && policy.grpcStatuses.includes(grpcStatus) ? Outcome.Failure : Outcome.Success;
+export function classifyGrpc(grpcStatus: i32, c: Circuit): Outcome {
+  return grpcStatus >= 0 && c.grpcStatuses.includes(grpcStatus) ? Outcome.Failure : Outcome.Success;
 }
 
 /** A stream that ended without a response status, by Envoy's response flags (non-zero): an
@@ -48,61 +48,37 @@ export function classifyFlags(flags: i64): Outcome {
  *  anything else (`downstream_*`, `request_overall_timeout`, unknown or garbage) is not counted.
  *  Compares at most a few dozen bytes and allocates nothing. */
 export function classifyCodeDetails(details: string): Outcome {
-  if (isUpstreamFailureDetail(details)) return Outcome.Failure;
+  // UT (the route timeout, the last try's per-try timeout, the per-try idle timeout), UH, max
+  // stream duration; a `{...}` suffix allowed: `no_healthy_upstream{...}` still matches
+  const upstreamFailures = "upstream_response_timeout|upstream_per_try_timeout|upstream_per_try_idle_timeout|no_healthy_upstream|upstream_max_stream_duration_reached";
+  if (nameEnd(details, 0, upstreamFailures, false) >= 0) return Outcome.Failure;
   // router resets, `<detail>{<reason>[,|<transport failure>]}`: the reason decides
-  let reasonAt = reasonOffset(details, "upstream_reset_before_response_started");
-  if (reasonAt < 0) reasonAt = reasonOffset(details, "upstream_reset_after_response_started");
-  return reasonAt >= 0 && isUpstreamResetReason(details, reasonAt) ? Outcome.Failure : Outcome.Ignored;
+  const resetEnd = nameEnd(details, 0, "upstream_reset_before_response_started|upstream_reset_after_response_started", false);
+  // Http::Utility::resetReasonToString with spaces as `_`, the reasons Envoy's router maps to an
+  // upstream failure flag: UF (`connection_failure` in older Envoy, before the local/remote
+  // split), UF, UF, UF, UC, UR, UR, UR, UO, UPE (local resets map to LR and overload manager
+  // resets to OM: not counted)
+  const upstreamResets = "connection_failure|local_connection_failure|remote_connection_failure|connection_timeout|connection_termination|remote_reset|remote_refused_stream_reset|remote_error_with_CONNECT_request|overflow|protocol_error";
+  return resetEnd >= 0 && nameEnd(details, resetEnd + 1, upstreamResets, true) >= 0 ? Outcome.Failure : Outcome.Ignored;
 }
 
-// The names are compared in code rather than held in module-level arrays, which the collector
-// would mark (every string of them) on each collection.
+// The names are `|`-separated lists in one literal each rather than arrays of strings, which a
+// call would allocate, or the collector would mark (every string of them) on each collection.
 
-/** Envoy response code details that mean the upstream failed the call (a `{...}` suffix
- *  allowed: `no_healthy_upstream{...}` still matches). */
-function isUpstreamFailureDetail(details: string): bool {
-  return isDetail(details, "upstream_response_timeout") || // UT: the route timeout
-    isDetail(details, "upstream_per_try_timeout") || // UT: the last try's per-try timeout
-    isDetail(details, "upstream_per_try_idle_timeout") || // UT
-    isDetail(details, "no_healthy_upstream") || // UH
-    isDetail(details, "upstream_max_stream_duration_reached"); // max stream duration
-}
-
-/** The reset reason at `at` is one Envoy's router maps to an upstream failure flag:
- *  Http::Utility::resetReasonToString with spaces as `_` (local resets map to LR and overload
- *  manager resets to OM: not counted). */
-function isUpstreamResetReason(details: string, at: i32): bool {
-  return isReason(details, at, "connection_failure") || // UF (older Envoy, before the local/remote split)
-    isReason(details, at, "local_connection_failure") || // UF
-    isReason(details, at, "remote_connection_failure") || // UF
-    isReason(details, at, "connection_timeout") || // UF
-    isReason(details, at, "connection_termination") || // UC
-    isReason(details, at, "remote_reset") || // UR
-    isReason(details, at, "remote_refused_stream_reset") || // UR
-    isReason(details, at, "remote_error_with_CONNECT_request") || // UR
-    isReason(details, at, "overflow") || // UO
-    isReason(details, at, "protocol_error"); // UPE
-}
-
-/** `details` has `reason` at `at`, ended by `}` or a transport failure separator. */
-function isReason(details: string, at: i32, reason: string): bool {
-  const end = at + reason.length;
-  return end < details.length && details.startsWith(reason, at) && endsReason(details.charCodeAt(end));
-}
-
-/** Where the reason inside `{...}` starts when `details` is the reset detail `name`, else -1. */
-function reasonOffset(details: string, name: string): i32 {
-  return isDetail(details, name) ? name.length + 1 : -1;
-}
-
-/** `details` is `name`, alone or followed by `{`. */
-function isDetail(details: string, name: string): bool {
-  const n = name.length;
-  return details.startsWith(name) && (details.length == n || details.charCodeAt(n) == 0x7b);
-}
-
-/** `}`, or the separator before a transport failure reason: `,` (older Envoy) or `|`. */
-// @ts-ignore: decorator
-@inline function endsReason(c: i32): bool {
-  return c == 0x7d || c == 0x2c || c == 0x7c;
+/** Where the name ends when `details` holds one of the `|`-separated `names` at `at`, followed by
+ *  the end of a reason (`reason`: `}`, or the `,` (older Envoy) or `|` before a transport failure
+ *  reason) or else of a detail (the end of `details`, or `{`); -1 when none. */
+function nameEnd(details: string, at: i32, names: string, reason: bool): i32 {
+  let i = at; // the next byte of `details` to compare; -1: this name differs
+  for (let k = 0; k <= names.length; k++) {
+    const n = names.charCodeAt(k); // -1 after the last name
+    if (n == 0x7c || n < 0) {
+      const c = details.charCodeAt(i); // -1 at the end
+      if (i >= 0 && (reason ? c == 0x7d || c == 0x2c || c == 0x7c : c < 0 || c == 0x7b)) return i;
+      i = at;
+    } else if (i >= 0) {
+      i = details.charCodeAt(i) == n ? i + 1 : -1;
+    }
+  }
+  return -1;
 }

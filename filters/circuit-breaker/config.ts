@@ -53,16 +53,6 @@ export class RequestMatch {
   headers: HeaderCondition[] = [];
 }
 
-/** What counts as a failure. */
-export class FailurePolicy {
-  httpStatuses: StatusRanges = new StatusRanges();
-  ignoreHttpStatuses: StatusRanges = new StatusRanges();
-  /** gRPC status codes (0..16) that are failures; empty: grpc-status is not read. */
-  grpcStatuses: i32[] = [];
-  /** Upstream resets, timeouts and connection failures without a response count as failures. */
-  upstreamFailures: bool = true;
-}
-
 export class ReplyHeader {
   constructor(readonly name: string, readonly value: string) {}
 }
@@ -78,7 +68,13 @@ export class Circuit {
   keyHeaderBytes: ArrayBuffer = new ArrayBuffer(0);
   /** Slots of the key table (1 for an unsplit circuit). */
   maxKeys: i32 = 1;
-  failure: FailurePolicy = new FailurePolicy();
+  // what counts as a failure
+  httpStatuses: StatusRanges = new StatusRanges();
+  ignoreHttpStatuses: StatusRanges = new StatusRanges();
+  /** gRPC status codes (0..16) that are failures; empty: grpc-status is not read. */
+  grpcStatuses: i32[] = [];
+  /** Upstream resets, timeouts and connection failures without a response count as failures. */
+  upstreamFailures: bool = true;
   /** 0: slow calls are not tracked. */
   slowCallMs: u64 = 0;
   /** 0: not a trip condition. */
@@ -132,12 +128,7 @@ export function parseConfig(text: string): ParseResult {
   if (circuits !== null) {
     const prefix = "sluice:circuit-breaker:" + hex(hash32(text), 8) + ":";
     for (let i = 0; i < circuits.items.length && !r.failed; i++) {
-      const circuit = readCircuit(r, circuits.items[i], prefix);
-      const nameNode = circuits.items[i].member("name");
-      for (let j = 0; j < config.circuits.length && nameNode !== null; j++) {
-        if (config.circuits[j].name == circuit.name) r.fail(nameNode, "duplicate circuit name");
-      }
-      config.circuits.push(circuit);
+      config.circuits.push(readCircuit(r, circuits.items[i], prefix, config.circuits));
     }
   }
   r.unknownKeys(root, ["circuits"]);
@@ -145,7 +136,8 @@ export function parseConfig(text: string): ParseResult {
   return new ParseResult(config, "");
 }
 
-function readCircuit(r: ConfigReader, node: JsonValue, prefix: string): Circuit {
+/** The circuit at `node`, named unlike the `previous` ones. */
+function readCircuit(r: ConfigReader, node: JsonValue, prefix: string, previous: Circuit[]): Circuit {
   const c = new Circuit();
   const obj = r.asObject(node);
   c.name = r.requiredString(obj, "name", 1, MAX_NAME_CHARS);
@@ -156,7 +148,7 @@ function readCircuit(r: ConfigReader, node: JsonValue, prefix: string): Circuit 
   c.mode = <Mode>r.optionalEnum(obj, "mode", modeNames(), Mode.Enforce);
   c.match = readMatch(r, r.optionalObject(obj, "match"));
   readKey(r, r.optionalObject(obj, "key"), c);
-  readFailure(r, r.optionalObject(obj, "failure"), c.failure);
+  readFailure(r, r.optionalObject(obj, "failure"), c);
   c.slowCallMs = <u64>r.optionalInteger(obj, "slow_call_ms", 0, 1, <i64>MAX_DURATION_MS);
   c.consecutiveFailures = <u32>r.optionalInteger(obj, "consecutive_failures", 0, 1, MAX_WINDOW_SIZE);
   c.failureRate = r.optionalNumber(obj, "failure_rate", 0, 0, 1, true, false);
@@ -165,34 +157,37 @@ function readCircuit(r: ConfigReader, node: JsonValue, prefix: string): Circuit 
   const minimumCalls = r.member(obj, "minimum_calls", false);
   const countLimit = c.windowType == WindowType.Count ? c.windowSize : i32.MAX_VALUE;
   c.minimumCalls = <u32>r.asInteger(minimumCalls, min(DEFAULT_MINIMUM_CALLS, countLimit), 1, 1_000_000);
-  if (minimumCalls !== null && !r.failed && <i32>c.minimumCalls > countLimit) {
-    r.fail(minimumCalls, "must be <= window.size (" + decimal(c.windowSize) + ")");
-  }
+  checkLimit(r, minimumCalls, <i32>c.minimumCalls > countLimit, "must be <= window.size", c.windowSize, "");
   c.openMs = r.optionalDuration(obj, "open_duration", DEFAULT_OPEN_MS, 1, MAX_DURATION_MS);
   c.backoffMultiplier = r.optionalNumber(obj, "backoff_multiplier", 1, 1, 100);
   const maxOpen = r.member(obj, "max_open_duration", false);
   c.maxOpenMs = r.asDuration(maxOpen, max(DEFAULT_MAX_OPEN_MS, c.openMs), 1, MAX_DURATION_MS);
-  if (maxOpen !== null && !r.failed && c.maxOpenMs < c.openMs) {
-    r.fail(maxOpen, "must be >= open_duration (" + decimal(<i64>c.openMs) + "ms)");
-  }
+  checkLimit(r, maxOpen, c.maxOpenMs < c.openMs, "must be >= open_duration", <i64>c.openMs, "ms");
   c.openJitter = r.optionalNumber(obj, "open_jitter", 0, 0, 1, false, true);
   c.halfOpenProbes = <u32>r.optionalInteger(obj, "half_open_probes", 1, 1, 1000);
   const closeAfter = r.member(obj, "close_after_successes", false);
   c.closeAfterSuccesses = <u32>r.asInteger(closeAfter, c.halfOpenProbes, 1, 1000);
-  if (closeAfter !== null && !r.failed && c.closeAfterSuccesses > c.halfOpenProbes) {
-    r.fail(closeAfter, "must be <= half_open_probes (" + decimal(c.halfOpenProbes) + ")");
-  }
+  checkLimit(r, closeAfter, c.closeAfterSuccesses > c.halfOpenProbes, "must be <= half_open_probes", c.halfOpenProbes, "");
   c.maxInFlight = <u32>r.optionalInteger(obj, "max_in_flight", 0, 1, 1_000_000);
   readReply(r, r.optionalObject(obj, "reply"), c);
   r.unknownKeys(obj, ["name", "mode", "match", "key", "failure", "slow_call_ms", "consecutive_failures", "failure_rate",
     "slow_call_rate", "minimum_calls", "window", "open_duration", "backoff_multiplier", "max_open_duration",
     "open_jitter", "half_open_probes", "close_after_successes", "max_in_flight", "reply"]);
   if (obj !== null && !r.failed) checkTripConditions(r, obj, c);
+  for (let j = 0; j < previous.length && nameNode !== null; j++) {
+    if (previous[j].name == c.name) r.fail(nameNode, "duplicate circuit name");
+  }
   c.storeKeyPrefix = prefix + c.name + ":";
   c.openHeader = c.name + "; state=open";
   c.halfOpenHeader = c.name + "; state=half_open";
   c.inFlightHeader = c.name + "; reason=max_in_flight";
   return c;
+}
+
+/** Fails `node` with `<problem> (<limit><unit>)` when it is given, nothing failed yet and
+ *  `exceeds`: a field bounded by another field's value. */
+function checkLimit(r: ConfigReader, node: JsonValue | null, exceeds: bool, problem: string, limit: i64, unit: string): void {
+  if (node !== null && !r.failed && exceeds) r.fail(node, problem + " (" + decimal(limit) + unit + ")");
 }
 
 function checkTripConditions(r: ConfigReader, obj: JsonValue, c: Circuit): void {
@@ -208,14 +203,8 @@ function checkTripConditions(r: ConfigReader, obj: JsonValue, c: Circuit): void 
 function readMatch(r: ConfigReader, obj: JsonValue | null): RequestMatch | null {
   if (obj === null) return null;
   const m = new RequestMatch();
-  const hosts = r.optionalArray(obj, "hosts", 1, 32);
-  for (let i = 0; hosts !== null && i < hosts.items.length; i++) {
-    m.hosts.push(new StringMatcher(MatchKind.Glob, r.asString(hosts.items[i], "", 1, 256), true));
-  }
-  const paths = r.optionalArray(obj, "paths", 1, 32);
-  for (let i = 0; paths !== null && i < paths.items.length; i++) {
-    m.paths.push(new StringMatcher(MatchKind.Glob, r.asString(paths.items[i], "", 1, 1024), false));
-  }
+  readGlobs(r, obj, "hosts", 256, true, m.hosts);
+  readGlobs(r, obj, "paths", 1024, false, m.paths);
   const methods = r.optionalArray(obj, "methods", 1, 16);
   for (let i = 0; methods !== null && i < methods.items.length; i++) {
     m.methods.push(r.asString(methods.items[i], "", 1, 32));
@@ -233,6 +222,14 @@ function readMatch(r: ConfigReader, obj: JsonValue | null): RequestMatch | null 
   return m;
 }
 
+/** The optional list `key` of 1..32 globs of 1..maxChars chars, into `out`. */
+function readGlobs(r: ConfigReader, obj: JsonValue, key: string, maxChars: i32, ignoreCase: bool, out: StringMatcher[]): void {
+  const list = r.optionalArray(obj, key, 1, 32);
+  for (let i = 0; list !== null && i < list.items.length; i++) {
+    out.push(new StringMatcher(MatchKind.Glob, r.asString(list.items[i], "", 1, maxChars), ignoreCase));
+  }
+}
+
 function readKey(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
   c.keySource = <KeySource>r.optionalEnum(obj, "source", keySourceNames(), KeySource.None);
   const header = r.member(obj, "header", false);
@@ -241,21 +238,20 @@ function readKey(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
   const maxKeys = r.member(obj, "max_keys", false);
   c.maxKeys = <i32>r.asInteger(maxKeys, DEFAULT_MAX_KEYS, 1, MAX_KEYS);
   r.unknownKeys(obj, ["source", "header", "max_keys"]);
-  if (obj === null || r.failed) {
-    if (c.keySource == KeySource.None) c.maxKeys = 1;
-    return;
-  }
-  if (c.keySource == KeySource.Header && header === null) {
-    r.error = new ConfigError(pathOf(obj) + ".header", "is required when source is \"header\"", "nothing");
-  } else if (c.keySource != KeySource.Header && header !== null) {
-    r.fail(header, "only applies when source is \"header\"");
-  } else if (c.keySource == KeySource.None && maxKeys !== null) {
-    r.fail(maxKeys, "does not apply when source is \"none\"");
+  if (obj !== null && !r.failed) {
+    if (c.keySource == KeySource.Header && header === null) {
+      r.error = new ConfigError(pathOf(obj) + ".header", "is required when source is \"header\"", "nothing");
+    } else if (c.keySource != KeySource.Header && header !== null) {
+      r.fail(header, "only applies when source is \"header\"");
+    } else if (c.keySource == KeySource.None && maxKeys !== null) {
+      r.fail(maxKeys, "does not apply when source is \"none\"");
+    }
   }
   if (c.keySource == KeySource.None) c.maxKeys = 1;
 }
 
-function readFailure(r: ConfigReader, obj: JsonValue | null, f: FailurePolicy): void {
+/** The circuit's `failure` object: what counts as a failure. */
+function readFailure(r: ConfigReader, obj: JsonValue | null, f: Circuit): void {
   const statuses = r.optionalArray(obj, "http_statuses", 0, 16);
   if (statuses === null) f.httpStatuses.add(500, 599);
   else readRanges(r, statuses, f.httpStatuses);
@@ -295,9 +291,7 @@ function readWindow(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
     else if (buckets !== null) r.fail(buckets, "only applies when type is \"time\"");
   } else {
     if (size !== null) r.fail(size, "only applies when type is \"count\"");
-    else if (duration !== null && c.windowMs < <u64>c.buckets) {
-      r.fail(duration, "must be at least 1ms per bucket (" + decimal(c.buckets) + " buckets)");
-    }
+    else checkLimit(r, duration, c.windowMs < <u64>c.buckets, "must be at least 1ms per bucket", c.buckets, " buckets");
   }
 }
 
@@ -319,8 +313,8 @@ function readReply(r: ConfigReader, obj: JsonValue | null, c: Circuit): void {
 function isMetricSafe(name: string): bool {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    const ok = (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c == 0x5f || c == 0x2d;
-    if (!ok) return false;
+    // not a digit, not a letter (either case), not `_` or `-`
+    if (<u32>(c - 0x30) > 9 && <u32>((c | 0x20) - 0x61) > 25 && c != 0x5f && c != 0x2d) return false;
   }
   return true;
 }

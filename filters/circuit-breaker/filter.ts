@@ -17,11 +17,11 @@ import { RecordOutcome, Transition, TripReason, Verdict } from "./breaker";
 import { classifyCodeDetails, classifyFlags, classifyGrpc, classifyStatus, Outcome } from "./classify";
 import { responseGrpcStatus, responseStatus } from "./header-values";
 import { nowMs } from "./clock";
-import { Circuit, CircuitBreakerConfig, FailurePolicy, KeySource, Mode, parseConfig, RequestMatch } from "./config";
+import { Circuit, KeySource, Mode, parseConfig, RequestMatch } from "./config";
 import { State } from "./record";
+import { Count } from "./metrics";
 import { CircuitRuntime, halfOpenDetail } from "./runtime";
 import { NO_SLOT, STORE_FAILED } from "./slots";
-import { RecordUpdate } from "./store";
 import { decimal } from "../shared/number-text";
 
 /** Tick period: flushes counters and half-opens expired circuits with no traffic (lag <= 1 s). */
@@ -39,7 +39,7 @@ const ROUTE_NAME = stringToBuffer("xds\0route_name");
 const GRPC_UNAVAILABLE: i32 = 14;
 
 export class CircuitBreakerRoot extends RootContext {
-  config: CircuitBreakerConfig | null = null;
+  /** One per circuit, in config order; empty until configured. */
   runtimes: CircuitRuntime[] = [];
 
   onConfigure(configSize: u32): bool {
@@ -49,9 +49,9 @@ export class CircuitBreakerRoot extends RootContext {
       logMessage(LogLevel.Critical, result.error);
       return false;
     }
+    const circuits = config.circuits;
     const runtimes = new Array<CircuitRuntime>();
-    for (let i = 0; i < config.circuits.length; i++) runtimes.push(new CircuitRuntime(config.circuits[i]));
-    this.config = config;
+    for (let i = 0; i < circuits.length; i++) runtimes.push(new CircuitRuntime(circuits[i]));
     this.runtimes = runtimes;
     proxy_set_tick_period_milliseconds(TICK_MS);
     return true;
@@ -67,11 +67,11 @@ export class CircuitBreakerRoot extends RootContext {
       if (c.mode == Mode.Disabled || c.mode == Mode.ForcedOpen) continue;
       let gauge: i64 = 0;
       const tick = rt.tick;
-      tick.now = now;
+      tick.setClock(now);
       for (let slot = 0; slot < c.maxKeys; slot++) {
         tick.state = State.Closed;
-        if (rt.slots.update<RecordUpdate>(slot, tick) != SharedStatus.Ok) {
-          rt.metrics.storeError.increment();
+        if (rt.slots.update(slot, tick) != SharedStatus.Ok) {
+          rt.metrics.increment(Count.StoreError);
           continue;
         }
         if (tick.halfOpened) rt.transitioned(slot, Transition.HalfOpened, halfOpenDetail(c));
@@ -83,23 +83,21 @@ export class CircuitBreakerRoot extends RootContext {
   }
 
   newHttpContext(id: u32): HttpContext | null {
-    return this.config === null ? null : new CircuitBreakerFilter(id, this);
+    return this.runtimes.length == 0 ? null : new CircuitBreakerFilter(id, this);
   }
 }
 
 export class CircuitBreakerFilter extends HttpContext {
+  /** The circuit of an admitted request whose outcome is still to record (null: none, or recorded). */
   private runtime: CircuitRuntime | null = null;
   private slot: i32 = 0;
   private keyHash: u64 = 0;
   private episode: u32 = 0;
   private probe: bool = false;
   private holdsInFlight: bool = false;
-  /** Let through with its outcome to record (until settled). */
-  private admitted: bool = false;
-  private settled: bool = false;
   private startMs: i64 = 0;
-  private grpc: bool = false;
-  private grpcKnown: bool = false;
+  /** The request is gRPC: 1 yes, 0 no, -1 not read yet. */
+  private grpc: i8 = -1;
   // request headers read at most once, when a matcher or the key needs them
   private authority: string | null = null;
   private authorityRead: bool = false;
@@ -114,14 +112,14 @@ export class CircuitBreakerFilter extends HttpContext {
     const c = rt.circuit;
     if (c.mode == Mode.Disabled) return HeadersStatus.Continue;
     if (c.mode == Mode.ForcedOpen) {
-      rt.metrics.rejected.add();
+      rt.metrics.add(Count.Rejected);
       return this.reject(rt, Verdict.RejectOpen, <i64>c.openMs);
     }
     const keyHash = this.keyHashFor(c);
     const slot = admit(rt, keyHash);
     if (slot < 0) { // passes untracked
-      if (slot == STORE_FAILED) rt.metrics.storeError.add();
-      else rt.metrics.keyOverflow.add();
+      if (slot == STORE_FAILED) rt.metrics.add(Count.StoreError);
+      else rt.metrics.add(Count.KeyOverflow);
       return HeadersStatus.Continue;
     }
     const admission = rt.admission;
@@ -134,12 +132,11 @@ export class CircuitBreakerFilter extends HttpContext {
       this.episode = admission.episode;
       this.probe = verdict == Verdict.Probe;
       this.holdsInFlight = admission.holdsInFlight;
-      this.admitted = true;
       if (c.slowCallMs > 0) this.startMs = admission.now();
-      if (c.failure.grpcStatuses.length > 0) this.isGrpc(); // request headers are readable now
+      if (c.grpcStatuses.length > 0) this.isGrpc(); // request headers are readable now
       return HeadersStatus.Continue;
     }
-    rt.metrics.rejected.add();
+    rt.metrics.add(Count.Rejected);
     if (c.mode == Mode.Shadow) {
       addHeader(HeaderMap.RequestHeaders, "x-sluice-circuit-shadow", circuitHeader(c, verdict));
       return HeadersStatus.Continue;
@@ -168,9 +165,9 @@ export class CircuitBreakerFilter extends HttpContext {
 
   /** Records the outcome once: at access-log time, or at stream end when on_log never came. */
   private settle(completed: bool): void {
-    if (!this.admitted || this.settled) return;
-    this.settled = true;
-    const rt = this.runtime!;
+    const rt = this.runtime;
+    if (rt === null) return;
+    this.runtime = null;
     const c = rt.circuit;
     const update = rt.outcome;
     update.keyHash = this.keyHash;
@@ -183,13 +180,13 @@ export class CircuitBreakerFilter extends HttpContext {
     const status = rt.slots.update(this.slot, update);
     const m = rt.metrics;
     if (status != SharedStatus.Ok) {
-      m.storeError.add();
+      m.add(Count.StoreError);
       return;
     }
     if (update.outcome != Outcome.Ignored) {
-      m.calls.add();
-      if (update.outcome == Outcome.Failure) m.failures.add();
-      if (update.slow) m.slowCalls.add();
+      m.add(Count.Calls);
+      if (update.outcome == Outcome.Failure) m.add(Count.Failures);
+      if (update.slow) m.add(Count.SlowCalls);
     }
     if (update.transition != Transition.None) rt.transitioned(this.slot, update.transition, outcomeDetail(update));
   }
@@ -197,12 +194,11 @@ export class CircuitBreakerFilter extends HttpContext {
   /** The finished call's outcome from :status, grpc-status, and without a :status Envoy's
    *  response flags or response code details. */
   private classify(c: Circuit): Outcome {
-    const policy = c.failure;
     const status = responseStatus();
-    if (status < 0) return classifyNoResponse(policy);
-    const outcome = classifyStatus(status, policy);
-    if (outcome != Outcome.Success || policy.grpcStatuses.length == 0 || !this.isGrpc()) return outcome;
-    return classifyGrpc(responseGrpcStatus(), policy);
+    if (status < 0) return classifyNoResponse(c);
+    const outcome = classifyStatus(status, c);
+    if (outcome != Outcome.Success || c.grpcStatuses.length == 0 || !this.isGrpc()) return outcome;
+    return classifyGrpc(responseGrpcStatus(), c);
   }
 
   private reject(rt: CircuitRuntime, verdict: Verdict, retryAfterMs: i64): u32 {
@@ -210,18 +206,16 @@ export class CircuitBreakerFilter extends HttpContext {
     const headers = new HeaderList();
     headers.add("retry-after", decimal(max<i64>(1, (retryAfterMs + 999) / 1000)));
     headers.add("x-sluice-circuit", circuitHeader(c, verdict));
-    for (let i = 0; i < c.replyHeaders.length; i++) headers.add(c.replyHeaders[i].name, c.replyHeaders[i].value);
+    const extra = c.replyHeaders;
+    for (let i = 0; i < extra.length; i++) headers.add(unchecked(extra[i]).name, unchecked(extra[i]).value);
     const details = verdict == Verdict.RejectInFlight ? "max_in_flight" : "circuit_open";
     sendLocalReply(c.replyStatus, details, c.replyBody, headers, this.isGrpc() ? GRPC_UNAVAILABLE : NO_GRPC_STATUS);
     return HeadersStatus.StopIteration;
   }
 
   private isGrpc(): bool {
-    if (!this.grpcKnown) {
-      this.grpc = isGrpcRequest();
-      this.grpcKnown = true;
-    }
-    return this.grpc;
+    if (this.grpc < 0) this.grpc = <i8>isGrpcRequest();
+    return this.grpc != 0;
   }
 
   /** The hash of the request's key value, read in place (the empty value when absent); 0 for an
@@ -285,11 +279,11 @@ export class CircuitBreakerFilter extends HttpContext {
   }
 }
 
-/** A call that ended without a usable :status: an upstream failure (when the policy counts those)
+/** A call that ended without a usable :status: an upstream failure (when the circuit counts those)
  *  by Envoy's response flags, or when they are absent or 0 by its response code details; else
  *  not counted. Reads each property only when the previous step did not decide. */
-function classifyNoResponse(policy: FailurePolicy): Outcome {
-  if (!policy.upstreamFailures) return Outcome.Ignored;
+function classifyNoResponse(c: Circuit): Outcome {
+  if (!c.upstreamFailures) return Outcome.Ignored;
   const flags = getEncodedPropertyInt(RESPONSE_FLAGS, 0);
   if (flags != 0) return classifyFlags(flags);
   const details = getEncodedProperty(RESPONSE_CODE_DETAILS);
@@ -303,7 +297,7 @@ function admit(rt: CircuitRuntime, keyHash: u64): i32 {
   admission.resetClock();
   const slot = admitOnce(rt, keyHash);
   if (slot < 0 || admission.verdict != Verdict.SlotLost) return slot;
-  rt.slots.forget(keyHash); // another VM gave the slot to another key: find this key's slot again
+  rt.slots.forget(slot); // another VM gave the slot to another key: find this key's slot again
   const again = admitOnce(rt, keyHash);
   return again >= 0 && admission.verdict == Verdict.SlotLost ? NO_SLOT : again;
 }
@@ -324,13 +318,9 @@ function circuitHeader(c: Circuit, verdict: Verdict): string {
   return verdict == Verdict.RejectHalfOpen ? c.halfOpenHeader : c.openHeader;
 }
 
+/** The log name of a trip reason (not None). */
 function reasonName(reason: TripReason): string {
-  switch (reason) {
-    case TripReason.ConsecutiveFailures: return "consecutive_failures";
-    case TripReason.FailureRate: return "failure_rate";
-    case TripReason.SlowCallRate: return "slow_call_rate";
-    default: return "probe failed";
-  }
+  return ["consecutive_failures", "failure_rate", "slow_call_rate", "probe failed"][reason - 1];
 }
 
 /** The log detail of a transition caused by an outcome (built only when info logs are on). */
@@ -338,11 +328,16 @@ function outcomeDetail(u: RecordOutcome): string {
   const c = u.circuit;
   if (u.transition == Transition.Closed) return decimal(c.closeAfterSuccesses) + " probe(s) succeeded";
   const f = u.figures;
-  let why = reasonName(u.reason);
-  if (u.reason == TripReason.ConsecutiveFailures) why += " " + decimal(c.consecutiveFailures) + " reached";
-  else if (u.reason == TripReason.FailureRate) why += " " + formatNumber(<f64>f.failures / <f64>f.calls) + " >= " + formatNumber(c.failureRate);
-  else if (u.reason == TripReason.SlowCallRate) why += " " + formatNumber(<f64>f.slow / <f64>f.calls) + " >= " + formatNumber(c.slowCallRate);
-  const window = u.reason == TripReason.ProbeFailed ? "" : " (window: " + decimal(f.calls) + " calls, " +
-    decimal(f.failures) + " failures, " + decimal(f.slow) + " slow)";
-  return why + window + "; open for " + decimal(u.openMs) + "ms";
+  const reason = u.reason;
+  let why = reasonName(reason);
+  if (reason == TripReason.ConsecutiveFailures) why += " " + decimal(c.consecutiveFailures) + " reached";
+  if (reason == TripReason.FailureRate || reason == TripReason.SlowCallRate) {
+    const failures = reason == TripReason.FailureRate;
+    why += " " + formatNumber(<f64>(failures ? f.failures : f.slow) / <f64>f.calls) + " >= " +
+      formatNumber(failures ? c.failureRate : c.slowCallRate);
+  }
+  if (reason != TripReason.ProbeFailed) {
+    why += " (window: " + decimal(f.calls) + " calls, " + decimal(f.failures) + " failures, " + decimal(f.slow) + " slow)";
+  }
+  return why + "; open for " + decimal(u.openMs) + "ms";
 }

@@ -3,7 +3,7 @@
 import { logEnabled, logMessage, LogLevel } from "../shared/log";
 import { Admission, RecordOutcome, Transition } from "./breaker";
 import { Circuit, FILTER, KeySource } from "./config";
-import { CircuitMetrics } from "./metrics";
+import { CircuitMetrics, Count } from "./metrics";
 import { CircuitRecord, State } from "./record";
 import { SlotTable } from "./slots";
 import { RecordUpdate } from "./store";
@@ -13,15 +13,14 @@ import { decimal } from "../shared/number-text";
 export class TickUpdate extends RecordUpdate {
   state: State = State.Closed;
   halfOpened: bool = false;
-  now: i64 = 0;
 
   constructor() { super(); }
 
   apply(rec: CircuitRecord, present: bool): bool {
     this.halfOpened = false;
     this.state = rec.state;
-    if (!present || rec.state != State.Open || this.now < rec.since + rec.openMs) return false;
-    rec.halfOpen(this.now);
+    if (!present || rec.state != State.Open || this.now() < rec.since + rec.openMs) return false;
+    rec.halfOpen(this.now());
     this.state = State.HalfOpen;
     this.halfOpened = true;
     return true;
@@ -49,13 +48,13 @@ export class CircuitRuntime {
     const m = this.metrics;
     const c = this.circuit;
     if (transition == Transition.Opened || transition == Transition.Reopened) {
-      m.opened.increment();
+      m.increment(Count.Opened);
       m.state.set(1);
     } else if (transition == Transition.HalfOpened) {
-      m.halfOpened.increment();
+      m.increment(Count.HalfOpened);
       m.state.set(2);
     } else if (transition == Transition.Closed) {
-      m.closed.increment();
+      m.increment(Count.Closed);
       if (c.maxKeys == 1) m.state.set(0);
     }
     if (logEnabled(LogLevel.Info)) {
@@ -65,16 +64,11 @@ export class CircuitRuntime {
   }
 }
 
+/** The log name of a transition (not None). */
 function transitionName(t: Transition): string {
-  switch (t) {
-    case Transition.Opened: return "opened";
-    case Transition.Reopened: return "reopened";
-    case Transition.HalfOpened: return "half-opened";
-    default: return "closed";
-  }
+  return ["opened", "half-opened", "closed", "reopened"][t - 1];
 }
 
 export function halfOpenDetail(c: Circuit): string {
   return "open duration over, letting " + decimal(c.halfOpenProbes) + " probe(s) through";
 }
-

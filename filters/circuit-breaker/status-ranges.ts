@@ -26,19 +26,19 @@ export const MAX_STATUS: i32 = 599;
 
 /** Parses "NNN" or "NNN-NNN" (100 <= low <= high <= 599) into `out`; false when it does not parse. */
 export function parseStatusRange(text: string, out: StatusRanges): bool {
-  const dash = text.indexOf("-");
-  const low = parseStatus(dash < 0 ? text : text.substring(0, dash));
-  const high = dash < 0 ? low : parseStatus(text.substring(dash + 1));
+  const single = text.length == 3;
+  if (!single && (text.length != 7 || text.charCodeAt(3) != 0x2d)) return false;
+  const low = parseStatus(text, 0);
+  const high = single ? low : parseStatus(text, 4);
   if (low < 0 || high < 0 || high < low) return false;
   out.add(low, high);
   return true;
 }
 
-/** A three-digit status in [MIN_STATUS, MAX_STATUS], or -1. */
-export function parseStatus(text: string): i32 {
-  if (text.length != 3) return -1;
+/** The three-digit status at `at` of `text`, in [MIN_STATUS, MAX_STATUS], or -1. */
+function parseStatus(text: string, at: i32): i32 {
   let v = 0;
-  for (let i = 0; i < 3; i++) {
+  for (let i = at; i < at + 3; i++) {
     const c = text.charCodeAt(i) - 0x30;
     if (c < 0 || c > 9) return -1;
     v = v * 10 + c;

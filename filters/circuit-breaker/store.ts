@@ -10,6 +10,7 @@
 // value into new buffers on every call: this runs twice per request.
 import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { SharedStatus } from "../shared/shared-data";
+import { nowMs } from "./clock";
 import { Circuit } from "./config";
 import { CircuitRecord, recordBytes } from "./record";
 import { hostFree } from "../shared/host-memory";
@@ -19,9 +20,26 @@ export const CAS_RETRIES = 8;
 
 /** Changes a record; returns true to write it back. `present`: the record was in the store.
  *  An update that returns false must leave the record unchanged: the copy it changed then still
- *  stands for the stored record (RecordCopy). */
+ *  stands for the stored record (RecordCopy). An update reads the host clock at most once per
+ *  request (resetClock), and only when the record needs it. */
 export abstract class RecordUpdate {
+  /** The time read since resetClock(), or -1. */
+  private clockMs: i64 = -1;
+
   abstract apply(rec: CircuitRecord, present: bool): bool;
+
+  /** Forgets the time read for the previous request. */
+  // @ts-ignore: decorator
+  @inline resetClock(): void { this.clockMs = -1; }
+
+  /** Uses `ms` as the time until the next resetClock(). */
+  // @ts-ignore: decorator
+  @inline setClock(ms: i64): void { this.clockMs = ms; }
+
+  now(): i64 {
+    if (this.clockMs < 0) this.clockMs = nowMs();
+    return this.clockMs;
+  }
 }
 
 // Host results: u32 pointer, u32 length, u32 cas.
@@ -81,23 +99,23 @@ export class RecordCopy extends CircuitRecord {
  * CAS_RETRIES times on a lost race. Returns Ok, CasMismatch when every attempt lost, or the host's
  * failure.
  */
-export function updateRecord<U extends RecordUpdate>(key: ArrayBuffer, copy: RecordCopy, update: U): u32 {
-  let attempts = CAS_RETRIES + 1;
-  const cas = copy.casOf(key);
-  if (cas != 0) {
-    if (update.apply(copy, true)) {
-      const status = copy.write(key, cas);
-      if (status != SharedStatus.CasMismatch) return status;
-      attempts--; // a lost race, as after a read
-    }
-  }
+export function updateRecord(key: ArrayBuffer, copy: RecordCopy, update: RecordUpdate): u32 {
+  let cached = copy.casOf(key); // not 0: the copy stands for the record, no read needed
   let status = SharedStatus.CasMismatch;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const got = copy.read(key);
-    if (got != SharedStatus.Ok && got != SharedStatus.NotFound) return got;
-    if (!update.apply(copy, copy.present)) return SharedStatus.Ok;
-    status = copy.write(key, copy.readCas);
+  for (let attempt = 0; attempt <= CAS_RETRIES;) {
+    if (cached == 0) {
+      const got = copy.read(key);
+      if (got != SharedStatus.Ok && got != SharedStatus.NotFound) return got;
+    }
+    if (!update.apply(copy, cached != 0 || copy.present)) {
+      if (cached == 0) return SharedStatus.Ok;
+      cached = 0; // nothing to write proves nothing about a copy: read the record
+      continue;
+    }
+    status = copy.write(key, cached != 0 ? cached : copy.readCas);
     if (status != SharedStatus.CasMismatch) return status;
+    cached = 0; // a lost race
+    attempt++;
   }
   return status;
 }

@@ -19,13 +19,12 @@ export function describeConfig(text: string): string {
 }
 
 function describe(c: Circuit): string {
-  const f = c.failure;
-  const statuses = describeRanges(f.httpStatuses);
-  const ignored = describeRanges(f.ignoreHttpStatuses);
+  const statuses = describeRanges(c.httpStatuses);
+  const ignored = describeRanges(c.ignoreHttpStatuses);
   return "name=" + c.name + " mode=" + modeNames()[c.mode] + " key=" + keySourceNames()[c.keySource] +
     (c.keyHeader.length > 0 ? ":" + c.keyHeader : "") + " max_keys=" + c.maxKeys.toString() +
-    " http=" + statuses + " ignore=" + ignored + " grpc=" + f.grpcStatuses.join(",") +
-    " upstream=" + (f.upstreamFailures ? "true" : "false") + " slow_ms=" + c.slowCallMs.toString() +
+    " http=" + statuses + " ignore=" + ignored + " grpc=" + c.grpcStatuses.join(",") +
+    " upstream=" + (c.upstreamFailures ? "true" : "false") + " slow_ms=" + c.slowCallMs.toString() +
     " consecutive=" + c.consecutiveFailures.toString() + " failure_rate=" + formatNumber(c.failureRate) +
     " slow_rate=" + formatNumber(c.slowCallRate) + " minimum_calls=" + c.minimumCalls.toString() +
     " window=" + windowTypeNames()[c.windowType] + "/" + c.windowSize.toString() + "/" + c.windowMs.toString() + "ms/" +
