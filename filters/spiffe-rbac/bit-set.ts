@@ -1,5 +1,10 @@
 // A fixed-size set of small integers (policy or pattern indexes): one bit each, 32 to a word.
 
+/** Adds `index` to the set whose words start at words[at] (one of several sets in one array). */
+export function setBitAt(words: StaticArray<u32>, at: i32, index: i32): void {
+  unchecked(words[at + (index >> 5)] |= 1 << (index & 31));
+}
+
 export class BitSet {
   readonly words: StaticArray<u32>;
 
@@ -8,7 +13,7 @@ export class BitSet {
   }
 
   set(index: i32): void {
-    unchecked(this.words[index >> 5] |= 1 << (index & 31));
+    setBitAt(this.words, 0, index);
   }
 
   /** Whether one of the indexes from, from + 1, ..., to - 1 is in the set. */

@@ -6,45 +6,55 @@
 // (evaluate.ts), and allocates nothing; a new URI costs one string, one parse, matching the
 // principal patterns that can match it (principal-index.ts) and the `from` of the policies that
 // name more than principals. Bounded: CACHE_SIZE identities per root, replaced round-robin.
-import { bytesToString, stringToBuffer } from "../shared/bytes";
+// The cache is a few flat arrays (entry i's key bytes, flags and policy bits at fixed offsets),
+// not an object per identity: the collector marks every live object each collection.
+import { bytesEqualBytes, bytesToString, stringToBuffer } from "../shared/bytes";
 import { SpiffeId } from "../shared/spiffe";
-import { BitSet } from "./bit-set";
+import { BitSet, setBitAt } from "./bit-set";
 import { RbacConfig } from "./config";
-import { anyTrustDomain } from "./policy";
-import { RequestValue } from "./request-value";
+import { PolicyFlag } from "./policy";
 
 // @ts-ignore: decorator
 @inline const CACHE_SIZE = 8;
 
-/** A presented URI and what the configuration says about it. */
-export class Identity {
-  /** As presented: the bytes (the cache key) and the byte string (for logs). */
-  readonly key: RequestValue = new RequestValue();
-  uri: string = "";
-  /** A valid SPIFFE ID; nothing below is meaningful otherwise. */
-  valid: bool = false;
-  /** Its trust domain is allowed by `trust_domains` (or there is no such list). */
-  trusted: bool = false;
-  /** It matches `xfcc.trusted_proxies`. */
-  trustedProxy: bool = false;
+/** The policy bits (CallerMatches.from) of a caller without a valid identity. */
+// @ts-ignore: decorator
+@inline export const UNAUTHENTICATED = CACHE_SIZE;
+/** The policy bits of the policies whose `from` says `unauthenticated: true` (the only ones that
+ *  let a caller with an invalid identity through). */
+// @ts-ignore: decorator
+@inline export const UNAUTHENTICATED_ALLOWED = CACHE_SIZE + 1;
+/** The policy bits of the policies without `from`, which match every caller. */
+// @ts-ignore: decorator
+@inline const ANY_CALLER = CACHE_SIZE + 2;
 
-  /** `from`: the policies whose `from` matches it (or that have none). */
-  constructor(readonly from: BitSet) {}
+namespace IdentityFlag {
+  /** A valid SPIFFE ID; nothing below is meaningful otherwise. */
+  export const Valid: i32 = 1;
+  /** Its trust domain is allowed by `trust_domains` (or there is no such list). */
+  export const Trusted: i32 = 2;
+  /** It matches `xfcc.trusted_proxies`. */
+  export const TrustedProxy: i32 = 4;
 }
 
 export class CallerMatches {
-  /** The policies whose `from` matches a caller without a valid identity. */
-  readonly unauthenticated: BitSet;
-  /** The policies whose `from` says `unauthenticated: true` (the only ones that let a caller with
-   *  an invalid identity through). */
-  readonly unauthenticatedAllowed: BitSet;
-  /** The policies without `from`, which match every caller. */
-  private readonly anyCaller: BitSet;
+  /** Words of one set of policy bits. */
+  readonly words: i32;
+  /** Per cache entry, then UNAUTHENTICATED, UNAUTHENTICATED_ALLOWED and ANY_CALLER, `words`
+   *  words: one bit per policy whose `from` matches it (or that has none). */
+  readonly from: StaticArray<u32>;
   /** The policies whose `from` is matched in full for each caller (not only `principals`). */
   private readonly sources: StaticArray<i32>;
   /** The PrincipalIndex patterns that match the identity being worked out. */
   private readonly principals: BitSet;
-  private readonly entries: StaticArray<Identity>;
+  /** Per entry: its IdentityFlag bits. */
+  private readonly flags: StaticArray<i32> = new StaticArray<i32>(CACHE_SIZE);
+  /** Per entry: the URI as presented, as bytes (the cache key, entry i's at i * keyCapacity) and
+   *  as a byte string (for logs). */
+  private keys: StaticArray<u8> = new StaticArray<u8>(0);
+  private keyCapacity: i32 = 0;
+  private readonly keyLengths: StaticArray<i32> = new StaticArray<i32>(CACHE_SIZE);
+  private readonly uris: StaticArray<string> = new StaticArray<string>(CACHE_SIZE);
   /** Entries filled so far (then replaced from `next` on). */
   private used: i32 = 0;
   private next: i32 = 0;
@@ -53,78 +63,103 @@ export class CallerMatches {
 
   constructor(readonly config: RbacConfig) {
     const policies = config.policies;
-    const count = policies.length;
-    const unauthenticated = new BitSet(count);
-    const unauthenticatedAllowed = new BitSet(count);
-    const anyCaller = new BitSet(count);
+    const count = policies.count;
+    const words = (count + 31) >> 5;
+    const from = new StaticArray<u32>((ANY_CALLER + 1) * words);
     const sources = new Array<i32>();
     const principals = new BitSet(config.principals.count);
     for (let i = 0; i < count; i++) {
-      const policy = policies[i];
-      const from = policy.from;
-      if (from === null) anyCaller.set(i);
-      else if (!from.principalsOnly) sources.push(i);
-      if (from === null || from.matches(null, principals)) unauthenticated.set(i);
-      if (policy.allowsUnauthenticated) unauthenticatedAllowed.set(i);
+      const hasFrom = policies.has(i, PolicyFlag.HasFrom);
+      if (!hasFrom) setBitAt(from, ANY_CALLER * words, i);
+      else if (!policies.has(i, PolicyFlag.PrincipalsOnly)) sources.push(i);
+      if (!hasFrom || policies.sourceMatches(i, null, principals)) setBitAt(from, UNAUTHENTICATED * words, i);
+      if (policies.has(i, PolicyFlag.Unauthenticated)) setBitAt(from, UNAUTHENTICATED_ALLOWED * words, i);
     }
-    this.anyCaller = anyCaller;
+    this.words = words;
+    this.from = from;
     this.sources = StaticArray.fromArray(sources);
     this.principals = principals;
-    this.unauthenticated = unauthenticated;
-    this.unauthenticatedAllowed = unauthenticatedAllowed;
-    const entries = new StaticArray<Identity>(CACHE_SIZE);
-    for (let i = 0; i < CACHE_SIZE; i++) entries[i] = new Identity(new BitSet(count));
-    this.entries = entries;
   }
 
-  /** The identity presented as the `n` bytes at `p` (a host value). */
-  find(p: usize, n: i32): Identity {
-    const entries = this.entries;
+  /** Where entry (or UNAUTHENTICATED...) `entry`'s policy bits start in `from`. */
+  // @ts-ignore: decorator
+  @inline fromAt(entry: i32): i32 {
+    return entry * this.words;
+  }
+
+  // @ts-ignore: decorator
+  @inline private has(entry: i32, flag: i32): bool {
+    return (unchecked(this.flags[entry]) & flag) != 0;
+  }
+
+  valid(entry: i32): bool { return this.has(entry, IdentityFlag.Valid); }
+  trusted(entry: i32): bool { return this.has(entry, IdentityFlag.Trusted); }
+  trustedProxy(entry: i32): bool { return this.has(entry, IdentityFlag.TrustedProxy); }
+
+  /** Entry `entry`'s URI as presented (a byte string). */
+  uri(entry: i32): string {
+    return unchecked(this.uris[entry]);
+  }
+
+  /** The entry of the identity presented as the `n` bytes at `p` (a host value). */
+  find(p: usize, n: i32): i32 {
+    const keys = changetype<usize>(this.keys);
+    const capacity = <usize>this.keyCapacity;
+    const lengths = this.keyLengths;
     for (let i = 0, used = this.used; i < used; i++) {
-      const entry = unchecked(entries[i]);
-      if (entry.key.equalsBytes(p, n)) return entry;
+      if (unchecked(lengths[i]) == n && bytesEqualBytes(keys + <usize>i * capacity, p, n)) return i;
     }
     return this.fill(p, n);
   }
 
-  /** The identity presented as `uri` (a byte string): an allocation, for unescaped XFCC URIs. */
-  findString(uri: string): Identity {
+  /** The entry of the identity presented as `uri` (a byte string): an allocation, for unescaped
+   *  XFCC URIs. */
+  findString(uri: string): i32 {
     const bytes = stringToBuffer(uri);
     return this.find(changetype<usize>(bytes), bytes.byteLength);
   }
 
   /** Works out the URI of the `n` bytes at `p` into the next entry. */
-  private fill(p: usize, n: i32): Identity {
-    const entry = unchecked(this.entries[this.next]);
-    this.next = (this.next + 1) & (CACHE_SIZE - 1);
+  private fill(p: usize, n: i32): i32 {
+    if (n > this.keyCapacity) {
+      // a longer key than any before: room for it in every entry, and the cache starts over
+      this.keys = new StaticArray<u8>(n * CACHE_SIZE);
+      this.keyCapacity = n;
+      this.used = this.next = 0;
+    }
+    const entry = this.next;
+    this.next = (entry + 1) & (CACHE_SIZE - 1);
     if (this.used < CACHE_SIZE) this.used++;
-    entry.key.copy(p, n);
+    memory.copy(changetype<usize>(this.keys) + <usize>(entry * this.keyCapacity), p, <usize>n);
+    unchecked(this.keyLengths[entry] = n);
     const uri = bytesToString(p, <usize>n);
-    entry.uri = uri;
+    unchecked(this.uris[entry] = uri);
     const id = this.parsed;
-    entry.valid = id.parse(uri);
-    const bits = entry.from;
-    if (!entry.valid) {
-      bits.clear();
-      entry.trusted = false;
-      entry.trustedProxy = false;
+    const words = this.words;
+    const at = this.fromAt(entry);
+    const bits = changetype<usize>(this.from) + (<usize>at << 2);
+    if (!id.parse(uri)) {
+      memory.fill(bits, 0, <usize>words << 2);
+      unchecked(this.flags[entry] = 0);
       return entry;
     }
     const config = this.config;
-    bits.copy(this.anyCaller);
+    memory.copy(bits, changetype<usize>(this.from) + (<usize>this.fromAt(ANY_CALLER) << 2), <usize>words << 2);
     const principals = this.principals;
     principals.clear();
-    config.principals.match(id, principals, bits);
+    config.principals.match(id, principals, this.from, at);
     const policies = config.policies;
     const sources = this.sources;
-    for (let k = 0, n = sources.length; k < n; k++) {
+    for (let k = 0, count = sources.length; k < count; k++) {
       const i = unchecked(sources[k]);
-      if (unchecked(policies[i]).from!.matches(id, principals)) bits.set(i);
+      if (policies.sourceMatches(i, id, principals)) setBitAt(this.from, at, i);
     }
-    const domains = config.trustDomains;
-    entry.trusted = domains === null || anyTrustDomain(domains, id);
+    let flags = IdentityFlag.Valid;
+    if (config.trustDomainsFrom == config.trustDomainsTo ||
+      policies.anyTrustDomain(config.trustDomainsFrom, config.trustDomainsTo, id)) flags |= IdentityFlag.Trusted;
     const xfcc = config.xfcc;
-    entry.trustedProxy = xfcc !== null && principals.anyIn(xfcc.trustedProxiesFrom, xfcc.trustedProxiesTo);
+    if (xfcc !== null && principals.anyIn(xfcc.trustedProxiesFrom, xfcc.trustedProxiesTo)) flags |= IdentityFlag.TrustedProxy;
+    unchecked(this.flags[entry] = flags);
     return entry;
   }
 }

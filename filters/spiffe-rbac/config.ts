@@ -3,13 +3,12 @@
 import { ConfigError } from "../shared/config-error";
 import { ConfigReader, JsonValue } from "../shared/json";
 import {
-  compileSegmentGlob, compileSpiffePattern, SegmentGlob, SpiffeError, spiffeErrorMessage, SpiffePattern,
-  validateTrustDomain,
+  compileSegmentGlob, compileSpiffePattern, SegmentGlob, SpiffeError, spiffeErrorMessage, SpiffePattern, validateTrustDomain,
 } from "../shared/spiffe";
 import { EncodedSlashes, PathOptions } from "./path";
 import { compilePathPattern, pathPatternError } from "./path-pattern";
 import { PatternKind } from "./pattern-table";
-import { Policy, ServiceAccountGlob, Source } from "./policy";
+import { PolicyField, PolicyFlag, PolicyTable, PolicyTableBuilder } from "./policy";
 import { buildPrincipalIndex, PrincipalIndex } from "./principal-index";
 import { RequestChecks, RequestChecksBuilder, Subject } from "./request-checks";
 import { compileIstioMatcher } from "./value-matcher";
@@ -51,13 +50,15 @@ export class RbacConfig {
   shadow: bool = false;
   /** The decision when no ALLOW policy exists (and no DENY policy matched). */
   defaultAllow: bool = true;
-  /** Allowed trust domains, or null for any. */
-  trustDomains: StaticArray<string> | null = null;
+  /** Allowed trust domains: the policies' trust domains trustDomainsFrom.. (excluded)
+   *  trustDomainsTo, any when empty. */
+  trustDomainsFrom: i32 = 0;
+  trustDomainsTo: i32 = 0;
   xfcc: XfccConfig | null = null;
   paths: PathOptions = new PathOptions();
   denyBody: string = DEFAULT_DENY_BODY;
   decisionHeader: bool = false;
-  policies: Policy[] = [];
+  policies!: PolicyTable;
   /** Every SPIFFE pattern: policies' `principals` and `not_principals`, `xfcc.trusted_proxies`. */
   principals!: PrincipalIndex;
   /** Every policy's `to` and `when`. */
@@ -75,7 +76,9 @@ export function parseConfig(text: string, reader: ConfigReader): RbacConfig | nu
   reader.unknownKeys(root, TOP_KEYS);
   config.shadow = reader.optionalEnum(root, "mode", MODES, 0) == 1;
   config.defaultAllow = reader.optionalEnum(root, "default_action", DEFAULT_ACTIONS, 0) == 0;
-  config.trustDomains = readTrustDomains(reader, root, "trust_domains");
+  const table = new PolicyTableBuilder();
+  readTrustDomains(reader, root, "trust_domains", table.domains);
+  config.trustDomainsTo = table.domains.length;
   const principals = new Array<SpiffePattern>();
   const xfcc = reader.optionalObject(root, "xfcc");
   if (xfcc !== null) config.xfcc = readXfcc(reader, xfcc, principals);
@@ -89,16 +92,12 @@ export function parseConfig(text: string, reader: ConfigReader): RbacConfig | nu
   if (policies !== null) {
     for (let i = 0, n = policies.items.length; i < n && !reader.failed; i++) {
       const item = policies.items[i];
-      const policy = readPolicy(reader, item, principals, checks);
-      if (policy === null) break;
-      for (let j = 0; j < config.policies.length; j++) {
-        if (config.policies[j].name == policy.name) reader.fail(item.member("name")!, "duplicate policy name");
-      }
-      policy.index = i;
-      config.policies.push(policy);
+      if (!readPolicy(reader, item, principals, checks, table)) break;
+      if (table.duplicateName()) reader.fail(item.member("name")!, "duplicate policy name");
     }
   }
   if (reader.failed) return null;
+  config.policies = table.build();
   config.principals = buildPrincipalIndex(principals, config.policies);
   config.checks = checks.build();
   return config;
@@ -113,17 +112,16 @@ function readStrings(reader: ConfigReader, obj: JsonValue | null, key: string, m
   return reader.failed ? null : list;
 }
 
-function readTrustDomains(reader: ConfigReader, obj: JsonValue | null, key: string): StaticArray<string> | null {
+/** Appends the trust domains of optional array `key` to `out`. */
+function readTrustDomains(reader: ConfigReader, obj: JsonValue | null, key: string, out: string[]): void {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 255);
-  if (list === null) return null;
-  const out = new Array<string>();
+  if (list === null) return;
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const item = list.items[i];
     const error = validateTrustDomain(item.string);
     if (error != SpiffeError.Ok) reader.fail(item, "is not a valid trust domain: " + spiffeErrorMessage(error));
     out.push(item.string);
   }
-  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
 /** Appends the patterns of optional array `key` to `out`. */
@@ -167,7 +165,8 @@ function isPolicyName(name: string): bool {
   return true;
 }
 
-function readPolicy(reader: ConfigReader, item: JsonValue, principals: SpiffePattern[], checks: RequestChecksBuilder): Policy | null {
+/** Reads policy `table.count` into `table` and `checks`; returns whether it is valid. */
+function readPolicy(reader: ConfigReader, item: JsonValue, principals: SpiffePattern[], checks: RequestChecksBuilder, table: PolicyTableBuilder): bool {
   const obj = reader.asObject(item);
   reader.unknownKeys(obj, POLICY_KEYS);
   const name = reader.requiredString(obj, "name", 1, 64);
@@ -176,35 +175,35 @@ function readPolicy(reader: ConfigReader, item: JsonValue, principals: SpiffePat
   }
   const action = reader.requiredEnum(obj, "action", ACTIONS);
   const shadow = reader.optionalEnum(obj, "mode", MODES, 0) == 1;
-  if (reader.failed) return null;
-  const policy = new Policy(name, action, shadow);
+  if (reader.failed) return false;
+  table.add(name, action, shadow);
   const from = reader.optionalObject(obj, "from");
-  if (from !== null) policy.from = readSource(reader, from, principals);
+  if (from !== null) readSource(reader, from, principals, table);
   const to = reader.optionalObject(obj, "to");
-  if (to !== null) policy.usesPath = readOperation(reader, to, checks);
+  if (to !== null && readOperation(reader, to, checks)) table.setFlag(PolicyFlag.UsesPath);
   const when = reader.optionalArray(obj, "when", 1, 64);
   if (when !== null) readConditions(reader, when, checks);
   checks.endPolicy();
-  return reader.failed ? null : policy;
+  return !reader.failed;
 }
 
-function readSegmentGlobs(reader: ConfigReader, obj: JsonValue, key: string): StaticArray<SegmentGlob> | null {
+/** Appends the namespace globs of optional array `key` to `out`. */
+function readSegmentGlobs(reader: ConfigReader, obj: JsonValue, key: string, out: SegmentGlob[]): void {
   const list = readStrings(reader, obj, key, MAX_LIST, 1, 255);
-  if (list === null) return null;
-  const out = new Array<SegmentGlob>();
+  if (list === null) return;
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const item = list.items[i];
     const glob = compileSegmentGlob(item.string);
     if (glob === null) reader.fail(item, "must be a SPIFFE path segment with at most one \"*\"");
     else out.push(glob);
   }
-  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readServiceAccounts(reader: ConfigReader, obj: JsonValue, key: string): StaticArray<ServiceAccountGlob> | null {
+/** Appends the service accounts of optional array `key` to `out`: two globs each, namespace then
+ *  service account. */
+function readServiceAccounts(reader: ConfigReader, obj: JsonValue, key: string, out: SegmentGlob[]): void {
   const list = readStrings(reader, obj, key, MAX_LIST, 3, 511);
-  if (list === null) return null;
-  const out = new Array<ServiceAccountGlob>();
+  if (list === null) return;
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const item = list.items[i];
     const text = item.string;
@@ -215,34 +214,50 @@ function readServiceAccounts(reader: ConfigReader, obj: JsonValue, key: string):
     if (ns === null || sa === null) {
       reader.fail(item, "must be \"<namespace>/<service-account>\", each a SPIFFE path segment with at most one \"*\"");
     } else {
-      out.push(new ServiceAccountGlob(ns, sa));
+      out.push(ns);
+      out.push(sa);
     }
   }
-  return reader.failed ? null : StaticArray.fromArray(out);
 }
 
-function readSource(reader: ConfigReader, obj: JsonValue, principals: SpiffePattern[]): Source {
-  const source = new Source();
+function readSource(reader: ConfigReader, obj: JsonValue, principals: SpiffePattern[], table: PolicyTableBuilder): void {
   reader.unknownKeys(obj, FROM_KEYS);
-  source.principalsFrom = principals.length;
+  let from = principals.length;
   readPatterns(reader, obj, "principals", principals);
-  source.principalsTo = source.notPrincipalsFrom = principals.length;
+  const hasPrincipals = from < principals.length;
+  table.setRange(PolicyField.Principals, from, principals.length);
+  from = principals.length;
   readPatterns(reader, obj, "not_principals", principals);
-  source.notPrincipalsTo = principals.length;
-  source.trustDomains = readTrustDomains(reader, obj, "trust_domains");
-  source.notTrustDomains = readTrustDomains(reader, obj, "not_trust_domains");
-  source.namespaces = readSegmentGlobs(reader, obj, "namespaces");
-  source.notNamespaces = readSegmentGlobs(reader, obj, "not_namespaces");
-  source.serviceAccounts = readServiceAccounts(reader, obj, "service_accounts");
-  source.notServiceAccounts = readServiceAccounts(reader, obj, "not_service_accounts");
-  source.unauthenticated = reader.optionalBool(obj, "unauthenticated", false);
+  table.setRange(PolicyField.NotPrincipals, from, principals.length);
+  const domains = table.domains;
+  from = domains.length;
+  readTrustDomains(reader, obj, "trust_domains", domains);
+  table.setRange(PolicyField.TrustDomains, from, domains.length);
+  from = domains.length;
+  readTrustDomains(reader, obj, "not_trust_domains", domains);
+  table.setRange(PolicyField.NotTrustDomains, from, domains.length);
+  const globs = table.globs;
+  from = globs.length;
+  readSegmentGlobs(reader, obj, "namespaces", globs);
+  table.setRange(PolicyField.Namespaces, from, globs.length);
+  from = globs.length;
+  readSegmentGlobs(reader, obj, "not_namespaces", globs);
+  table.setRange(PolicyField.NotNamespaces, from, globs.length);
+  from = globs.length;
+  readServiceAccounts(reader, obj, "service_accounts", globs);
+  table.setRange(PolicyField.ServiceAccounts, from, globs.length);
+  from = globs.length;
+  readServiceAccounts(reader, obj, "not_service_accounts", globs);
+  table.setRange(PolicyField.NotServiceAccounts, from, globs.length);
+  const unauthenticated = reader.optionalBool(obj, "unauthenticated", false);
   const identityFields = obj.keys.length - (obj.member("unauthenticated") !== null ? 1 : 0);
-  source.hasIdentityFields = identityFields > 0;
-  source.principalsOnly = identityFields == 1 && source.principalsFrom < source.principalsTo;
-  if (!reader.failed && !source.hasIdentityFields && !source.unauthenticated) {
+  table.setFlag(PolicyFlag.HasFrom);
+  if (unauthenticated) table.setFlag(PolicyFlag.Unauthenticated);
+  if (identityFields > 0) table.setFlag(PolicyFlag.HasIdentityFields);
+  if (identityFields == 1 && hasPrincipals) table.setFlag(PolicyFlag.PrincipalsOnly);
+  if (!reader.failed && identityFields == 0 && !unauthenticated) {
     reader.fail(obj, "must name at least one identity field or \"unauthenticated\": true");
   }
-  return source;
 }
 
 /** An HTTP method token in uppercase (`GET`, `PURGE`, `M-SEARCH`). */

@@ -11,11 +11,11 @@
 // mode is shadow) uses all policies and is only counted and logged.
 import { logEnabled, LogLevel, logMessage } from "../shared/log";
 import { BitSet } from "./bit-set";
-import { CallerMatches, Identity } from "./caller-matches";
+import { CallerMatches, UNAUTHENTICATED, UNAUTHENTICATED_ALLOWED } from "./caller-matches";
 import { FILTER, RbacConfig } from "./config";
 import { HostRequest } from "./host-request";
 import { RbacMetrics } from "./metrics";
-import { Action, Policy } from "./policy";
+import { Action, PolicyFlag, PolicyTable } from "./policy";
 
 export namespace Reason {
   export const AllowedByPolicy: i32 = 0;
@@ -36,26 +36,30 @@ export function reasonName(reason: i32): string {
   return REASON_NAMES[reason];
 }
 
+/** Caller.id without a valid identity; Decision.policy without a policy. */
+// @ts-ignore: decorator
+@inline export const NONE = -1;
+
 /** Who is calling: a valid identity, none (plaintext or no URI), or an invalid one. Reused from
  *  request to request (`reset`). */
 export class Caller {
-  /** The valid identity, or null. */
-  id: Identity | null = null;
+  /** The CallerMatches entry of the valid identity, or NONE. */
+  id: i32 = NONE;
   /** An identity was presented but is not a valid SPIFFE ID (or the XFCC header was malformed). */
   invalid: bool = false;
   /** What was presented, for logs ("" when nothing). */
   presented: string = "";
 
   reset(): void {
-    this.id = null;
+    this.id = NONE;
     this.invalid = false;
     this.presented = "";
   }
 
-  /** Takes `identity` as the caller's, valid or not. */
-  present(identity: Identity): void {
-    this.presented = identity.uri;
-    if (identity.valid) this.id = identity;
+  /** Takes entry `entry` of `identities` as the caller's identity, valid or not. */
+  present(identities: CallerMatches, entry: i32): void {
+    this.presented = identities.uri(entry);
+    if (identities.valid(entry)) this.id = entry;
     else this.invalid = true;
   }
 }
@@ -63,9 +67,10 @@ export class Caller {
 export class Decision {
   allow: bool = true;
   reason: i32 = Reason.DefaultAction;
-  policy: Policy | null = null;
+  /** The deciding policy, or NONE. */
+  policy: i32 = NONE;
 
-  set(allow: bool, reason: i32, policy: Policy | null): Decision {
+  set(allow: bool, reason: i32, policy: i32): Decision {
     this.allow = allow;
     this.reason = reason;
     this.policy = policy;
@@ -99,18 +104,19 @@ export class PolicySet {
     this.audit = new BitSet(policyCount);
   }
 
-  add(policy: Policy): void {
-    if (policy.action == Action.Deny) {
-      this.deny.set(policy.index);
+  add(policies: PolicyTable, policy: i32): void {
+    const action = policies.action(policy);
+    if (action == Action.Deny) {
+      this.deny.set(policy);
       this.hasDeny = true;
-    } else if (policy.action == Action.Allow) {
-      this.allow.set(policy.index);
+    } else if (action == Action.Allow) {
+      this.allow.set(policy);
       this.hasAllow = true;
     } else {
-      this.audit.set(policy.index);
+      this.audit.set(policy);
       this.hasAudit = true;
     }
-    if (policy.usesPath) this.usesPath = true;
+    if (policies.has(policy, PolicyFlag.UsesPath)) this.usesPath = true;
   }
 }
 
@@ -129,78 +135,82 @@ export class Evaluator {
   constructor(readonly config: RbacConfig, readonly metrics: RbacMetrics) {
     this.callerMatches = new CallerMatches(config);
     const policies = config.policies;
+    const count = policies.count;
     let anyShadow = config.shadow;
-    for (let i = 0; i < policies.length; i++) if (policies[i].shadow) anyShadow = true;
+    for (let i = 0; i < count; i++) if (policies.has(i, PolicyFlag.Shadow)) anyShadow = true;
     if (!config.shadow) {
-      const enforce = new PolicySet(policies.length, "", true);
-      for (let i = 0; i < policies.length; i++) if (!policies[i].shadow) enforce.add(policies[i]);
+      const enforce = new PolicySet(count, "", true);
+      for (let i = 0; i < count; i++) if (!policies.has(i, PolicyFlag.Shadow)) enforce.add(policies, i);
       this.enforce = enforce;
     }
     if (anyShadow) {
-      const shadow = new PolicySet(policies.length, "shadow ", config.shadow);
-      for (let i = 0; i < policies.length; i++) shadow.add(policies[i]);
+      const shadow = new PolicySet(count, "shadow ", config.shadow);
+      for (let i = 0; i < count; i++) shadow.add(policies, i);
       this.shadow = shadow;
     }
   }
 
   decide(set: PolicySet, caller: Caller, request: HostRequest, out: Decision): Decision {
     const id = caller.id;
-    if (id !== null && !id.trusted) return out.set(false, Reason.UntrustedTrustDomain, null);
-    if (set.usesPath && !request.pathValid()) return out.set(false, Reason.InvalidPath, null);
-    const from = id === null ? this.callerMatches.unauthenticated : id.from;
+    const identities = this.callerMatches;
+    if (id != NONE && !identities.trusted(id)) return out.set(false, Reason.UntrustedTrustDomain, NONE);
+    if (set.usesPath && !request.pathValid()) return out.set(false, Reason.InvalidPath, NONE);
+    const from = identities.fromAt(id == NONE ? UNAUTHENTICATED : id);
     const path = set.usesPath ? this.config.checks.pathCandidatesAt(request) : NO_PATH_INDEX;
-    let audit = set.hasAudit ? this.firstMatch(set.audit, from, 0, request, path) : null;
-    while (audit !== null) {
+    let audit = set.hasAudit ? this.firstMatch(set.audit, from, 0, request, path) : NONE;
+    while (audit != NONE) {
       this.matched(set, audit, caller, request);
-      audit = this.firstMatch(set.audit, from, audit.index + 1, request, path);
+      audit = this.firstMatch(set.audit, from, audit + 1, request, path);
     }
-    const deny = set.hasDeny ? this.firstMatch(set.deny, from, 0, request, path) : null;
-    if (deny !== null) {
+    const deny = set.hasDeny ? this.firstMatch(set.deny, from, 0, request, path) : NONE;
+    if (deny != NONE) {
       this.matched(set, deny, caller, request);
       return out.set(false, Reason.DeniedByPolicy, deny);
     }
     if (caller.invalid) {
-      const allow = this.firstMatch(set.allow, this.callerMatches.unauthenticatedAllowed, 0, request, path);
-      if (allow !== null) {
+      const allow = this.firstMatch(set.allow, identities.fromAt(UNAUTHENTICATED_ALLOWED), 0, request, path);
+      if (allow != NONE) {
         this.matched(set, allow, caller, request);
         return out.set(true, Reason.AllowedByPolicy, allow);
       }
-      return out.set(false, Reason.InvalidIdentity, null);
+      return out.set(false, Reason.InvalidIdentity, NONE);
     }
-    if (!set.hasAllow) return out.set(this.config.defaultAllow, Reason.DefaultAction, null);
+    if (!set.hasAllow) return out.set(this.config.defaultAllow, Reason.DefaultAction, NONE);
     const allow = this.firstMatch(set.allow, from, 0, request, path);
-    if (allow !== null) {
+    if (allow != NONE) {
       this.matched(set, allow, caller, request);
       return out.set(true, Reason.AllowedByPolicy, allow);
     }
-    return out.set(false, Reason.NoAllowMatch, null);
+    return out.set(false, Reason.NoAllowMatch, NONE);
   }
 
-  /** The first policy, from configuration index `start` on, in both `set` and `from` whose `to`
-   *  and `when` match the request; null when none does. `path`: where the policies that can
-   *  match the request's path are in RequestChecks' path index, or NO_PATH_INDEX. */
-  private firstMatch(set: BitSet, from: BitSet, start: i32, request: HostRequest, path: i32): Policy | null {
+  /** The first policy, from configuration index `start` on, in both `set` and the caller's policy
+   *  bits at callerMatches.from[from..] whose `to` and `when` match the request; NONE when none
+   *  does. `path`: where the policies that can match the request's path are in RequestChecks'
+   *  path index, or NO_PATH_INDEX. */
+  private firstMatch(set: BitSet, from: i32, start: i32, request: HostRequest, path: i32): i32 {
     const checks = this.config.checks;
     const a = set.words;
-    const b = from.words;
+    const b = this.callerMatches.from;
     for (let w = start >> 5, n = a.length; w < n; w++) {
-      let bits = unchecked(a[w]) & unchecked(b[w]);
+      let bits = unchecked(a[w]) & unchecked(b[from + w]);
       if (path != NO_PATH_INDEX) bits &= checks.pathCandidatesWord(path + w);
       if (w == start >> 5) bits &= <u32>-1 << (start & 31);
       while (bits != 0) {
         const index = (w << 5) + <i32>ctz(bits);
-        if (checks.matches(index, request)) return unchecked(this.config.policies[index]);
+        if (checks.matches(index, request)) return index;
         bits &= bits - 1;
       }
     }
-    return null;
+    return NONE;
   }
 
-  private matched(set: PolicySet, policy: Policy, caller: Caller, request: HostRequest): void {
-    if (!set.countAll && !policy.shadow) return;
+  private matched(set: PolicySet, policy: i32, caller: Caller, request: HostRequest): void {
+    const policies = this.config.policies;
+    if (!set.countAll && !policies.has(policy, PolicyFlag.Shadow)) return;
     this.metrics.countPolicy(policy);
-    if (policy.action == Action.Audit && logEnabled(LogLevel.Info)) {
-      logMessage(LogLevel.Info, FILTER + ": " + set.label + "audit policy=" + policy.name + " principal=\"" +
+    if (policies.action(policy) == Action.Audit && logEnabled(LogLevel.Info)) {
+      logMessage(LogLevel.Info, FILTER + ": " + set.label + "audit policy=" + policies.name(policy) + " principal=\"" +
         caller.presented + "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
     }
   }

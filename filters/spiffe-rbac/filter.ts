@@ -11,13 +11,14 @@ import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host
 import { ConfigReader } from "../shared/json";
 import { logEnabled, LogLevel, logMessage } from "../shared/log";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
-import { CallerMatches, Identity } from "./caller-matches";
+import { CallerMatches } from "./caller-matches";
 import { FILTER, parseConfig, RbacConfig, XfccConfig } from "./config";
 import { DenyReply } from "./deny-reply";
-import { Caller, Decision, Evaluator, reasonName } from "./evaluate";
+import { Caller, Decision, Evaluator, NONE, reasonName } from "./evaluate";
 import { FLUSH_PERIOD_MS, RbacMetrics, Stat } from "./metrics";
 import { HostRequest } from "./host-request";
 import { PathOptions } from "./path";
+import { PolicyTable } from "./policy";
 import { parseXfcc, xfccUriEnd, xfccUriEscaped, xfccUriStart, xfccUriString, XfccResult } from "./xfcc";
 
 const PEER_URI = stringToBuffer(CONNECTION_URI_SAN_PEER);
@@ -95,7 +96,7 @@ export class SpiffeRbacFilter extends HttpContext {
     metrics.count(Stat.Denied);
     // debug, as Envoy's RBAC filter: a flood of hostile requests must not build a string each
     if (logEnabled(LogLevel.Debug)) this.logDecision(LogLevel.Debug, "denied", decision, caller, request);
-    rbac.denyReply.send(config.decisionHeader ? describe(decision) : null);
+    rbac.denyReply.send(config.decisionHeader ? describe(decision, config.policies) : null);
     return HeadersStatus.StopIteration;
   }
 
@@ -103,19 +104,19 @@ export class SpiffeRbacFilter extends HttpContext {
   private identify(config: RbacConfig, evaluator: Evaluator, caller: Caller): void {
     caller.reset();
     const identities = evaluator.callerMatches;
-    let peer: Identity | null = null;
+    let peer = NONE;
     const n = readProperty(PEER_URI);
     if (n >= 0) peer = identities.find(valuePtr(), n);
     releaseValue();
     const xfcc = config.xfcc;
     if (xfcc !== null) {
-      if (peer !== null && peer.trustedProxy) {
+      if (peer != NONE && identities.trustedProxy(peer)) {
         this.identifyForwarded(xfcc, evaluator, caller);
         return;
       }
       if (xfcc.stripUntrusted) removeEncodedHeader(HeaderMap.RequestHeaders, XFCC);
     }
-    if (peer !== null) caller.present(peer);
+    if (peer != NONE) caller.present(identities, peer);
   }
 
   /** Sets `caller` from the XFCC header of a trusted proxy. */
@@ -125,7 +126,8 @@ export class SpiffeRbacFilter extends HttpContext {
     const header = valuePtr();
     const result = parseXfcc(header, n, xfcc.useLast);
     if (result == XfccResult.Uri) {
-      caller.present(forwardedIdentity(evaluator.callerMatches, header));
+      const identities = evaluator.callerMatches;
+      caller.present(identities, forwardedIdentity(identities, header));
     } else if (result != XfccResult.NoUri) {
       if (result == XfccResult.Malformed) evaluator.metrics.count(Stat.XfccMalformed);
       caller.invalid = true;
@@ -135,20 +137,20 @@ export class SpiffeRbacFilter extends HttpContext {
   }
 
   private logDecision(level: u32, what: string, decision: Decision, caller: Caller, request: HostRequest): void {
-    logMessage(level, FILTER + ": " + what + " (" + describe(decision) + ") principal=\"" + caller.presented +
+    logMessage(level, FILTER + ": " + what + " (" + describe(decision, this.rbac.evaluator!.config.policies) + ") principal=\"" + caller.presented +
       "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
   }
 }
 
-/** The identity named by the XFCC URI that parseXfcc just found in `header`. */
-function forwardedIdentity(identities: CallerMatches, header: usize): Identity {
+/** The entry of the identity named by the XFCC URI that parseXfcc just found in `header`. */
+function forwardedIdentity(identities: CallerMatches, header: usize): i32 {
   if (xfccUriEscaped) return identities.findString(xfccUriString(header));
   return identities.find(header + <usize>xfccUriStart, xfccUriEnd - xfccUriStart);
 }
 
 /** `<reason>` or `<reason>; policy=<name>`: the decision header and log wording. */
-function describe(decision: Decision): string {
+function describe(decision: Decision, policies: PolicyTable): string {
   const policy = decision.policy;
   const reason = reasonName(decision.reason);
-  return policy === null ? reason : reason + "; policy=" + policy.name;
+  return policy == NONE ? reason : reason + "; policy=" + policies.name(policy);
 }

@@ -1,8 +1,9 @@
 // Metric names (`sluice.spiffe_rbac.*`) and their updates. Request paths count in the VM
-// (Counter.add); RbacRoot flushes them to the host on every tick (FLUSH_PERIOD_MS) and at shutdown, so a
+// (CounterArray.add); RbacRoot flushes them to the host on every tick (FLUSH_PERIOD_MS) and at shutdown, so a
 // request makes no metric host call and host values lag by at most one period.
-import { Counter, defineCounter, flushCounters, metricsPrefix } from "../shared/metrics";
-import { Policy } from "./policy";
+import { metricsPrefix } from "../shared/metrics";
+import { CounterArray } from "./counter-array";
+import { PolicyTable } from "./policy";
 
 export const PREFIX = metricsPrefix("spiffe_rbac");
 export const FLUSH_PERIOD_MS: u32 = 1000;
@@ -19,31 +20,31 @@ export namespace Stat {
 const NAMES = ["allowed", "denied", "shadow_allowed", "shadow_denied", "invalid_identity", "xfcc_malformed"];
 
 /** `sluice.spiffe_rbac.policy.<name>.matched`. */
-export function policyMetricName(policy: Policy): string {
-  return PREFIX + "policy." + policy.name + ".matched";
+function policyMetricName(policies: PolicyTable, policy: i32): string {
+  return PREFIX + "policy." + policies.name(policy) + ".matched";
 }
 
-export class RbacMetrics {
-  counters: Counter[] = [];
+/** The Stat counters, then one `matched` counter per policy. */
+function counterNames(policies: PolicyTable): string[] {
+  const names = new Array<string>();
+  for (let i = 0; i < NAMES.length; i++) names.push(PREFIX + NAMES[i]);
+  for (let i = 0, n = policies.count; i < n; i++) names.push(policyMetricName(policies, i));
+  return names;
+}
 
+export class RbacMetrics extends CounterArray {
   /** Defines every counter (host calls: configure time only). */
-  constructor(policies: Policy[]) {
-    for (let i = 0; i < NAMES.length; i++) this.counters.push(defineCounter(PREFIX + NAMES[i]));
-    for (let i = 0; i < policies.length; i++) this.counters.push(defineCounter(policyMetricName(policies[i])));
+  constructor(policies: PolicyTable) {
+    super(counterNames(policies));
   }
 
   // @ts-ignore: decorator
   @inline count(stat: i32): void {
-    unchecked(this.counters[stat]).add();
+    this.add(stat);
   }
 
   // @ts-ignore: decorator
-  @inline countPolicy(policy: Policy): void {
-    unchecked(this.counters[NAMES.length + policy.index]).add();
-  }
-
-  /** Sends the counts kept in the VM (one host call per counter that moved). */
-  flush(): void {
-    flushCounters(this.counters);
+  @inline countPolicy(policy: i32): void {
+    this.add(NAMES.length + policy);
   }
 }

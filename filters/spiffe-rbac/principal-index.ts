@@ -6,8 +6,8 @@
 // length some pattern's prefix has. A hash collision only adds a candidate, which is matched in
 // full: the result is exactly that of matching every pattern.
 import { SpiffeId, SpiffePattern } from "../shared/spiffe";
-import { BitSet } from "./bit-set";
-import { Policy } from "./policy";
+import { BitSet, setBitAt } from "./bit-set";
+import { PolicyField, PolicyFlag, PolicyTable } from "./policy";
 
 // @ts-ignore: decorator
 @inline const MAX_URI_BYTES = 2048;
@@ -46,8 +46,9 @@ export class PrincipalIndex {
     return this.patterns.length;
   }
 
-  /** Adds to `matched` the patterns that match the valid ID `id`, and to `policies` their owners. */
-  match(id: SpiffeId, matched: BitSet, policies: BitSet): void {
+  /** Adds to `matched` the patterns that match the valid ID `id`, and their owners to the policy
+   *  bits at policies[at..]. */
+  match(id: SpiffeId, matched: BitSet, policies: StaticArray<u32>, at: i32): void {
     const uri = id.uri;
     const pathStart = id.trustDomainEnd;
     const pathLength = uri.length - pathStart;
@@ -65,7 +66,7 @@ export class PrincipalIndex {
           if (!unchecked(this.patterns[i - 1]).matches(id)) continue;
           matched.set(i - 1);
           const owner = unchecked(this.owners[i - 1]);
-          if (owner != 0) policies.set(owner - 1);
+          if (owner != 0) setBitAt(policies, at, owner - 1);
         }
       }
     }
@@ -73,13 +74,13 @@ export class PrincipalIndex {
 }
 
 /** The index of `patterns` (pattern i is the index's pattern i), the principals of `policies`. */
-export function buildPrincipalIndex(patterns: SpiffePattern[], policies: Policy[]): PrincipalIndex {
+export function buildPrincipalIndex(patterns: SpiffePattern[], policies: PolicyTable): PrincipalIndex {
   const n = patterns.length;
   const owners = new StaticArray<i32>(n);
-  for (let i = 0; i < policies.length; i++) {
-    const from = policies[i].from;
-    if (from === null || !from.principalsOnly) continue;
-    for (let k = from.principalsFrom; k < from.principalsTo; k++) unchecked(owners[k] = i + 1);
+  for (let i = 0, count = policies.count; i < count; i++) {
+    if (!policies.has(i, PolicyFlag.PrincipalsOnly)) continue;
+    const to = policies.field(i, PolicyField.Principals + 1);
+    for (let k = policies.field(i, PolicyField.Principals); k < to; k++) unchecked(owners[k] = i + 1);
   }
   let buckets = 1;
   while (buckets < n << 1) buckets <<= 1;

@@ -225,6 +225,17 @@ describe("policy evaluation", () => {
     }
   });
 
+  it("decides correctly for cached callers after a longer URI than any before", async () => {
+    const proxy = await start({ policies: [policy("even", "ALLOW", { from: { principals: ["spiffe://prod.example/ns/even*/sa/*"] } })] });
+    for (let length = 1; length <= 64; length *= 2) {
+      const pad = "x".repeat(length);
+      expect(status(send(proxy, { peer: `spiffe://prod.example/ns/even${pad}/sa/a` }))).toBe(200);
+      expect(status(send(proxy, { peer: `spiffe://prod.example/ns/odd${pad}/sa/a` }))).toBe(403);
+      expect(status(send(proxy, { peer: "spiffe://prod.example/ns/even/sa/a" }))).toBe(200);
+      expect(status(send(proxy, { peer: "spiffe://prod.example/ns/odd/sa/a" }))).toBe(403);
+    }
+  });
+
   it("takes the first matching ALLOW policy for the matched counter", async () => {
     const proxy = await start({
       policies: [policy("first", "ALLOW", { to: { methods: ["GET"] } }), policy("second", "ALLOW", { to: { paths: ["*"] } })],
