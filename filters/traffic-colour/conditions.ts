@@ -8,20 +8,14 @@ import { NOT_A_NUMBER, parseDecimal } from "./syntax";
 
 export const enum Op { Equals, NotEquals, Prefix, Suffix, Contains, In, NotIn, Present, Absent, Glob, Range }
 
-/** Operator names as written in the config, indexed by Op. */
-export const OP_NAMES: string[] = [
-  "equals", "not_equals", "prefix", "suffix", "contains", "in", "not_in", "present", "absent", "glob", "range",
-];
-
 export abstract class Predicate {
   abstract test(request: RequestValues): bool;
 }
 
 export class Condition extends Predicate {
-  /** For equals/not_equals/prefix/suffix/contains/glob. */
-  matcher: StringMatcher | null = null;
-  /** For in/not_in: one exact matcher per listed value. */
-  set: StringMatcher[] = [];
+  /** For equals/not_equals/prefix/suffix/contains/glob: the one matcher; for in/not_in: one
+   *  exact matcher per listed value. */
+  matchers: StringMatcher[] = [];
   /** For range, inclusive. */
   min: i64 = 0;
   max: i64 = 0;
@@ -38,20 +32,20 @@ export class Condition extends Predicate {
     const value = request.at(this.source);
     switch (op) {
       case Op.Present: return true;
-      case Op.NotEquals: return !this.matcher!.matchesBytes(value, n);
+      case Op.NotEquals: return !unchecked(this.matchers[0]).matchesBytes(value, n);
       case Op.In: return this.inSet(value, n);
       case Op.NotIn: return !this.inSet(value, n);
       case Op.Range: {
         const number = parseDecimal(value, n);
         return number != NOT_A_NUMBER && number >= this.min && number <= this.max;
       }
-      default: return this.matcher!.matchesBytes(value, n);
+      default: return unchecked(this.matchers[0]).matchesBytes(value, n);
     }
   }
 
   /** Whether the `n` bytes at `value` are one of the set's values. */
   private inSet(value: usize, n: i32): bool {
-    const set = this.set;
+    const set = this.matchers;
     for (let i = 0, count = set.length; i < count; i++) {
       if (unchecked(set[i]).matchesBytes(value, n)) return true;
     }

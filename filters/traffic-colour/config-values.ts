@@ -13,7 +13,11 @@ import { asciiLower } from "../shared/bytes";
 // @ts-ignore: decorator
 @inline export const MAX_TEXT_CHARS = 256;
 
-export const TOKEN_CHARS = "(a token: letters, digits and !#$%&'*+-.^_`|~)";
+/** Records `must be a <what> (a token: ...)` unless `text` is an RFC 9110 token or an error came
+ *  first. */
+export function checkToken(r: ConfigReader, value: JsonValue, text: string, what: string): void {
+  if (!r.failed && !isToken(text)) r.fail(value, "must be a " + what + " (a token: letters, digits and !#$%&'*+-.^_`|~)");
+}
 
 /** A string naming one of `colours`; its index (NO_COLOUR when absent or invalid). */
 export function readColourRef(r: ConfigReader, colours: string[], value: JsonValue | null): i32 {
@@ -28,7 +32,7 @@ export function readColourRef(r: ConfigReader, colours: string[], value: JsonVal
 export function readHeaderName(r: ConfigReader, value: JsonValue | null, fallback: string, maxChars: i32): string {
   if (value === null) return fallback;
   const name = r.asString(value, fallback, 1, maxChars);
-  if (!r.failed && !isToken(name)) r.fail(value, "must be a header name " + TOKEN_CHARS);
+  checkToken(r, value, name, "header name");
   return asciiLower(name);
 }
 

@@ -6,22 +6,15 @@ import { stringToBuffer } from "../shared/bytes";
 import { ConfigReader, JsonKind, JsonValue } from "../shared/json";
 import { compileSpiffePattern, SpiffeError, spiffeErrorMessage, SpiffePattern } from "../shared/spiffe";
 import { equalsBuffer } from "./byte-match";
-import { MAX_COLOURS, MAX_NAME_CHARS, readColourRef, readHeaderName, TOKEN_CHARS } from "./config-values";
-import { MatchParser } from "./match-config";
+import { checkToken, MAX_COLOURS, MAX_NAME_CHARS, readColourRef, readHeaderName } from "./config-values";
+import { parseGroup } from "./match-config";
 import { Source } from "./request-values";
 import { NO_COLOUR, Rule } from "./rule";
-import { SplitParser } from "./split-config";
-import { isColourName, isToken } from "./syntax";
+import { parseSplit } from "./split-config";
+import { isColourName } from "./syntax";
 import { INVALID_TIMESTAMP, parseTimestamp } from "./timestamp";
 
-export const FILTER_NAME = "traffic-colour";
-export const DEFAULT_HEADER = "x-sluice-colour";
-
 export const enum Inbound { Strip, Keep, KeepFrom }
-
-const INBOUND_NAMES: string[] = ["strip", "keep", "keep_from"];
-const TOP_KEYS: string[] = ["colours", "header", "default_colour", "inbound", "trusted_peers", "baggage_key", "response_header", "rules"];
-const RULE_KEYS: string[] = ["name", "colour", "split", "match", "not_before", "not_after"];
 
 // @ts-ignore: decorator
 @inline const MAX_RULES = 64;
@@ -30,13 +23,10 @@ const RULE_KEYS: string[] = ["name", "colour", "split", "match", "not_before", "
 // @ts-ignore: decorator
 @inline const MAX_SPIFFE_CHARS = 2048;
 
-const TIMESTAMP_PROBLEM = "must be an RFC 3339 timestamp like \"2026-01-31T09:00:00Z\"";
-const COLOUR_NAME_PROBLEM = "must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\"";
-
 export class TrafficColourConfig {
   colours: string[] = [];
   /** Request header carrying the colour (lowercase). */
-  header: string = DEFAULT_HEADER;
+  header: string = "x-sluice-colour";
   defaultColour: i32 = NO_COLOUR;
   inbound: Inbound = Inbound.Strip;
   trustedPeers: SpiffePattern[] = [];
@@ -81,7 +71,7 @@ export function parseConfig(text: string): ParseResult {
 }
 
 class ConfigParser {
-  r: ConfigReader = new ConfigReader(FILTER_NAME);
+  r: ConfigReader = new ConfigReader("traffic-colour");
   c: TrafficColourConfig = new TrafficColourConfig();
 
   parse(text: string): TrafficColourConfig {
@@ -89,22 +79,20 @@ class ConfigParser {
     let root = r.parse(text);
     if (r.empty) root = new JsonValue(JsonKind.Object);
     r.member(root, "colours", true);
-    r.unknownKeys(root, TOP_KEYS);
+    r.unknownKeys(root, ["colours", "header", "default_colour", "inbound", "trusted_peers", "baggage_key", "response_header", "rules"]);
     this.colours(r.requiredArray(root, "colours", 1, MAX_COLOURS));
     const c = this.c;
-    c.header = readHeaderName(r, r.member(root, "header", false), DEFAULT_HEADER, MAX_NAME_CHARS);
+    c.header = readHeaderName(r, r.member(root, "header", false), "x-sluice-colour", MAX_NAME_CHARS);
     c.headerBytes = stringToBuffer(c.header);
     for (let i = 0; i < c.colours.length; i++) c.colourBytes.push(stringToBuffer(c.colours[i]));
     const defaultColour = r.member(root, "default_colour", false);
     if (defaultColour !== null) c.defaultColour = readColourRef(r, c.colours, defaultColour);
     const inbound = r.member(root, "inbound", false);
-    c.inbound = <Inbound>r.asEnum(inbound, INBOUND_NAMES, Inbound.Strip);
+    c.inbound = <Inbound>r.asEnum(inbound, ["strip", "keep", "keep_from"], Inbound.Strip);
     this.trustedPeers(root, inbound);
     const baggageKey = r.member(root, "baggage_key", false);
     c.baggageKey = r.asString(baggageKey, "", 1, MAX_NAME_CHARS);
-    if (baggageKey !== null && !r.failed && !isToken(c.baggageKey)) {
-      r.fail(baggageKey, "must be a baggage key " + TOKEN_CHARS);
-    }
+    if (baggageKey !== null) checkToken(r, baggageKey, c.baggageKey, "baggage key");
     c.baggageKeyBytes = stringToBuffer(c.baggageKey);
     if (c.baggageKey.length > 0) {
       for (let i = 0; i < c.colours.length; i++) c.baggageMembers.push(stringToBuffer(c.baggageKey + "=" + c.colours[i]));
@@ -126,7 +114,7 @@ class ConfigParser {
       const item = list.items[i];
       const name = r.asString(item, "", 1, MAX_NAME_CHARS);
       if (r.failed) return;
-      if (!isColourName(name)) r.fail(item, COLOUR_NAME_PROBLEM);
+      if (!isColourName(name)) r.fail(item, "must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\"");
       else if (colours.includes(name)) r.fail(item, "duplicate colour");
       colours.push(name);
     }
@@ -142,7 +130,7 @@ class ConfigParser {
       return;
     }
     if (value === null) {
-      r.fail(inbound!, "needs trusted_peers (SPIFFE ID patterns of the peers to trust)");
+      if (inbound !== null) r.fail(inbound, "needs trusted_peers (SPIFFE ID patterns of the peers to trust)");
       return;
     }
     const list = r.asArray(value, 1, MAX_PEERS);
@@ -164,22 +152,22 @@ class ConfigParser {
     const c = this.c;
     const obj = r.asObject(value);
     r.member(obj, "name", true);
-    r.unknownKeys(obj, RULE_KEYS);
+    r.unknownKeys(obj, ["name", "colour", "split", "match", "not_before", "not_after"]);
     const nameValue = r.member(obj, "name", true);
     const name = r.asString(nameValue, "", 1, MAX_NAME_CHARS);
-    if (r.failed) return;
+    if (obj === null || nameValue === null || r.failed) return;
     for (let i = 0; i < c.rules.length; i++) {
-      if (c.rules[i].name == name) { r.fail(nameValue!, "duplicate rule name"); return; }
+      if (c.rules[i].name == name) { r.fail(nameValue, "duplicate rule name"); return; }
     }
     const rule = new Rule(name);
     const colour = r.member(obj, "colour", false);
     const split = r.member(obj, "split", false);
-    if (colour !== null && split !== null) { r.fail(obj!, "must have either \"colour\" or \"split\", not both"); return; }
-    if (colour === null && split === null) { r.fail(obj!, "must have \"colour\" or \"split\""); return; }
+    if (colour !== null && split !== null) { r.fail(obj, "must have either \"colour\" or \"split\", not both"); return; }
+    if (colour === null && split === null) { r.fail(obj, "must have \"colour\" or \"split\""); return; }
     if (colour !== null) rule.colour = readColourRef(r, c.colours, colour);
-    if (split !== null) rule.split = new SplitParser(r, c.colours, c.sources).split(split, name);
+    if (split !== null) rule.split = parseSplit(r, c.colours, c.sources, split, name);
     const match = r.member(obj, "match", false);
-    if (match !== null) rule.match = new MatchParser(r, c.sources).group(match, false);
+    if (match !== null) rule.match = parseGroup(r, c.sources, match, false);
     const notBefore = r.member(obj, "not_before", false);
     if (notBefore !== null) rule.notBefore = this.timestamp(notBefore);
     const notAfter = r.member(obj, "not_after", false);
@@ -196,7 +184,7 @@ class ConfigParser {
     const text = r.asString(value, "", 0, 64);
     if (r.failed) return 0;
     const ns = parseTimestamp(text);
-    if (ns == INVALID_TIMESTAMP) r.fail(value, TIMESTAMP_PROBLEM);
+    if (ns == INVALID_TIMESTAMP) r.fail(value, "must be an RFC 3339 timestamp like \"2026-01-31T09:00:00Z\"");
     return ns;
   }
 

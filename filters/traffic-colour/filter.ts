@@ -13,12 +13,12 @@ import {
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { logEnabled, logMessage, LogLevel } from "../shared/log";
-import { Counter, defineCounter, flushCounters } from "../shared/metrics";
+import { Counter, flushCounters } from "../shared/metrics";
 import { parseSpiffeId } from "../shared/spiffe";
 import { BaggageHeader } from "./baggage";
 import { equalsBuffer } from "./byte-match";
 import { Inbound, parseConfig, TrafficColourConfig } from "./config";
-import { colourRequestsName, INVALID, UNTRUSTED_STRIPPED } from "./metrics";
+import { countTrust, defineCounters, TrustCounter } from "./metrics";
 import { nextRandom32, seedRandom } from "./random";
 import { ABSENT, RequestValues } from "./request-values";
 import { NO_COLOUR } from "./rule";
@@ -59,11 +59,10 @@ function clearRouteCache(): void {
 
 export class TrafficColourRoot extends RootContext {
   config: TrafficColourConfig | null = null;
-  colourRequests: Counter[] = [];
+  /** The counters of `config` (see defineCounters). */
+  counters: Counter[] = [];
   /** The request values of `config`, reused by every request. */
   requestValues: RequestValues | null = null;
-  untrustedStripped: Counter | null = null;
-  invalid: Counter | null = null;
 
   onConfigure(configSize: u32): bool {
     const result = parseConfig(readPluginConfiguration(configSize));
@@ -73,12 +72,8 @@ export class TrafficColourRoot extends RootContext {
       return false;
     }
     this.flush();
-    const colourRequests = new Array<Counter>();
-    for (let i = 0; i < config.colours.length; i++) colourRequests.push(defineCounter(colourRequestsName(config.colours[i])));
-    this.colourRequests = colourRequests;
+    this.counters = defineCounters(config.colours);
     this.requestValues = new RequestValues(config.sources);
-    this.untrustedStripped = defineCounter(UNTRUSTED_STRIPPED);
-    this.invalid = defineCounter(INVALID);
     this.config = config;
     seedRandom(<u64>nowNanoseconds() ^ <u64>this.id);
     proxy_set_tick_period_milliseconds(FLUSH_PERIOD_MS);
@@ -95,14 +90,13 @@ export class TrafficColourRoot extends RootContext {
   }
 
   flush(): void {
-    flushCounters(this.colourRequests);
-    if (this.untrustedStripped !== null) this.untrustedStripped!.flush();
-    if (this.invalid !== null) this.invalid!.flush();
+    flushCounters(this.counters);
   }
 
   newHttpContext(id: u32): HttpContext | null {
     const config = this.config;
-    return config === null ? null : new TrafficColourFilter(id, this, config);
+    const requestValues = this.requestValues;
+    return config === null || requestValues === null ? null : new TrafficColourFilter(id, this, config, requestValues);
   }
 }
 
@@ -112,15 +106,13 @@ export class TrafficColourFilter extends HttpContext {
   /** Set-Cookie value for a new sticky assignment, sent with the response. */
   setCookie: ArrayBuffer | null = null;
 
-  /** The per-colour counters and request values that belong to `config` (a reconfigured root
-   *  gets new ones). */
-  private readonly colourRequests: Counter[];
-  private readonly request: RequestValues;
+  /** The counters that belong to `config` (a reconfigured root gets new ones). */
+  private readonly counters: Counter[];
 
-  constructor(id: u32, readonly colourRoot: TrafficColourRoot, readonly config: TrafficColourConfig) {
+  /** `request`: the request values of `config`, from the root. */
+  constructor(id: u32, colourRoot: TrafficColourRoot, readonly config: TrafficColourConfig, private readonly request: RequestValues) {
     super(id, colourRoot);
-    this.colourRequests = colourRoot.colourRequests;
-    this.request = colourRoot.requestValues!;
+    this.counters = colourRoot.counters;
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
@@ -136,9 +128,9 @@ export class TrafficColourFilter extends HttpContext {
       if (this.trusted()) {
         colour = claimed;
         kept = colour >= 0;
-        if (!kept) this.colourRoot.invalid!.add();
+        if (!kept) countTrust(this.counters, TrustCounter.Invalid);
       } else {
-        this.colourRoot.untrustedStripped!.add();
+        countTrust(this.counters, TrustCounter.UntrustedStripped);
       }
     }
     if (!kept) colour = this.decide();
@@ -152,7 +144,7 @@ export class TrafficColourFilter extends HttpContext {
     }
     if (withBaggage && this.writeBaggage(colour)) changed = true;
     if (changed) clearRouteCache();
-    if (colour >= 0) unchecked(this.colourRequests[colour]).add();
+    if (colour >= 0) unchecked(this.counters[colour]).add();
     this.colour = colour;
     if (logEnabled(LogLevel.Debug)) {
       logMessage(LogLevel.Debug, "traffic-colour: colour " + (colour >= 0 ? c.colours[colour] : "(none)") +
@@ -268,7 +260,7 @@ export class TrafficColourFilter extends HttpContext {
     for (let i = 0, count = colours.length; i < count; i++) {
       if (equalsBuffer(value, n, unchecked(all[unchecked(colours[i])]))) return unchecked(colours[i]);
     }
-    this.colourRoot.invalid!.add();
+    countTrust(this.counters, TrustCounter.Invalid);
     return NOT_CLAIMED;
   }
 
