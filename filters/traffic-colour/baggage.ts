@@ -38,7 +38,8 @@ for (let c = 0; c < 256; c++) {
 
 /** The index of the first byte from s[from] on outside `classes`: at the latest the NUL that
  *  follows the header copy (NUL is in no class), so the loop needs no bounds check. */
-function skip(s: usize, from: i32, classes: u8): i32 {
+// @ts-ignore: decorator
+@inline function skip(s: usize, from: i32, classes: u8): i32 {
   while ((load<u8>(byteClasses + <usize>byteAt(s, from)) & classes) != 0) from++;
   return from;
 }
@@ -72,12 +73,14 @@ export class BaggageHeader {
   private readonly block: ScratchBlock = new ScratchBlock(512);
 
   /** Where the copy of the header is. */
-  get header(): usize {
+  // @ts-ignore: decorator
+  @inline get header(): usize {
     return this.block.ptr;
   }
 
   /** Where the rewritten header is. */
-  get rewritten(): usize {
+  // @ts-ignore: decorator
+  @inline get rewritten(): usize {
     return this.block.ptr + <usize>this.headerLength + 1;
   }
 
