@@ -10,9 +10,10 @@
 // not an object per identity: the collector marks every live object each collection.
 import { bytesEqualBytes, bytesToString, stringToBuffer } from "../shared/bytes";
 import { SpiffeId } from "../shared/spiffe";
-import { BitSet, setBitAt } from "./bit-set";
+import { anyBitIn, clearBits, newBitSet, setBitAt } from "./bit-set";
 import { RbacConfig } from "./config";
 import { PolicyFlag } from "./policy";
+import { element } from "./static-array";
 
 // @ts-ignore: decorator
 @inline const CACHE_SIZE = 8;
@@ -46,7 +47,7 @@ export class CallerMatches {
   /** The policies whose `from` is matched in full for each caller (not only `principals`). */
   private readonly sources: StaticArray<i32>;
   /** The PrincipalIndex patterns that match the identity being worked out. */
-  private readonly principals: BitSet;
+  private readonly principals: StaticArray<u32>;
   /** Per entry: its IdentityFlag bits. */
   private readonly flags: StaticArray<i32> = new StaticArray<i32>(CACHE_SIZE);
   /** Per entry: the URI as presented, as bytes (the cache key, entry i's at i * keyCapacity) and
@@ -67,7 +68,7 @@ export class CallerMatches {
     const words = (count + 31) >> 5;
     const from = new StaticArray<u32>((ANY_CALLER + 1) * words);
     const sources = new Array<i32>();
-    const principals = new BitSet(config.principals.count);
+    const principals = newBitSet(config.principals.count);
     for (let i = 0; i < count; i++) {
       const hasFrom = policies.has(i, PolicyFlag.HasFrom);
       if (!hasFrom) setBitAt(from, ANY_CALLER * words, i);
@@ -89,7 +90,7 @@ export class CallerMatches {
 
   // @ts-ignore: decorator
   @inline private has(entry: i32, flag: i32): bool {
-    return (unchecked(this.flags[entry]) & flag) != 0;
+    return (element(this.flags, entry) & flag) != 0;
   }
 
   valid(entry: i32): bool { return this.has(entry, IdentityFlag.Valid); }
@@ -107,7 +108,7 @@ export class CallerMatches {
     const capacity = <usize>this.keyCapacity;
     const lengths = this.keyLengths;
     for (let i = 0, used = this.used; i < used; i++) {
-      if (unchecked(lengths[i]) == n && bytesEqualBytes(keys + <usize>i * capacity, p, n)) return i;
+      if (element(lengths, i) == n && bytesEqualBytes(keys + <usize>i * capacity, p, n)) return i;
     }
     return this.fill(p, n);
   }
@@ -146,7 +147,7 @@ export class CallerMatches {
     const config = this.config;
     memory.copy(bits, changetype<usize>(this.from) + (<usize>this.fromAt(ANY_CALLER) << 2), <usize>words << 2);
     const principals = this.principals;
-    principals.clear();
+    clearBits(principals);
     config.principals.match(id, principals, this.from, at);
     const policies = config.policies;
     const sources = this.sources;
@@ -158,7 +159,7 @@ export class CallerMatches {
     if (config.trustDomainsFrom == config.trustDomainsTo ||
       policies.anyTrustDomain(config.trustDomainsFrom, config.trustDomainsTo, id)) flags |= IdentityFlag.Trusted;
     const xfcc = config.xfcc;
-    if (xfcc !== null && principals.anyIn(xfcc.trustedProxiesFrom, xfcc.trustedProxiesTo)) flags |= IdentityFlag.TrustedProxy;
+    if (xfcc !== null && anyBitIn(principals, xfcc.trustedProxiesFrom, xfcc.trustedProxiesTo)) flags |= IdentityFlag.TrustedProxy;
     unchecked(this.flags[entry] = flags);
     return entry;
   }

@@ -18,23 +18,6 @@ export const DEFAULT_DENY_BODY = "RBAC: access denied";
 export const MAX_POLICIES: i32 = 256;
 const MAX_LIST: i32 = 256;
 
-const TOP_KEYS = ["mode", "default_action", "trust_domains", "xfcc", "path_normalization", "deny_response", "policies"];
-const XFCC_KEYS = ["trusted_proxies", "use", "strip_untrusted"];
-const PATH_KEYS = ["encoded_slashes", "merge_slashes", "dot_segments"];
-const DENY_KEYS = ["body", "decision_header"];
-const POLICY_KEYS = ["name", "action", "mode", "from", "to", "when"];
-const FROM_KEYS = [
-  "principals", "not_principals", "trust_domains", "not_trust_domains", "namespaces", "not_namespaces",
-  "service_accounts", "not_service_accounts", "unauthenticated",
-];
-const TO_KEYS = ["methods", "not_methods", "hosts", "not_hosts", "ports", "not_ports", "paths", "not_paths"];
-const WHEN_KEYS = ["header", "values", "not_values"];
-const MODES = ["enforce", "shadow"];
-const ACTIONS = ["ALLOW", "DENY", "AUDIT"];
-const DEFAULT_ACTIONS = ["ALLOW", "DENY"];
-const XFCC_USES = ["last", "first"];
-const ENCODED_SLASHES = ["reject", "decode", "keep"];
-const DOT_SEGMENTS = ["resolve", "reject"];
 
 export class XfccConfig {
   /** `trusted_proxies`: patterns trustedProxiesFrom.. (excluded) trustedProxiesTo of the
@@ -55,14 +38,17 @@ export class RbacConfig {
   trustDomainsFrom: i32 = 0;
   trustDomainsTo: i32 = 0;
   xfcc: XfccConfig | null = null;
-  paths: PathOptions = new PathOptions();
   denyBody: string = DEFAULT_DENY_BODY;
   decisionHeader: bool = false;
-  policies!: PolicyTable;
-  /** Every SPIFFE pattern: policies' `principals` and `not_principals`, `xfcc.trusted_proxies`. */
-  principals!: PrincipalIndex;
-  /** Every policy's `to` and `when`. */
-  checks: RequestChecks = new RequestChecksBuilder().build();
+
+  constructor(
+    readonly paths: PathOptions,
+    readonly policies: PolicyTable,
+    /** Every SPIFFE pattern: policies' `principals` and `not_principals`, `xfcc.trusted_proxies`. */
+    readonly principals: PrincipalIndex,
+    /** Every policy's `to` and `when`. */
+    readonly checks: RequestChecks,
+  ) {}
 }
 
 /** Parses the configuration; on error returns null and `reader.message()` is the log line. */
@@ -72,35 +58,46 @@ export function parseConfig(text: string, reader: ConfigReader): RbacConfig | nu
     reader.error = new ConfigError("policies", "is required", "nothing");
     return null;
   }
-  const config = new RbacConfig();
-  reader.unknownKeys(root, TOP_KEYS);
-  config.shadow = reader.optionalEnum(root, "mode", MODES, 0) == 1;
-  config.defaultAllow = reader.optionalEnum(root, "default_action", DEFAULT_ACTIONS, 0) == 0;
+  reader.unknownKeys(root, ["mode", "default_action", "trust_domains", "xfcc", "path_normalization", "deny_response", "policies"]);
+  const shadow = reader.optionalEnum(root, "mode", ["enforce", "shadow"], 0) == 1;
+  const defaultAllow = reader.optionalEnum(root, "default_action", ["ALLOW", "DENY"], 0) == 0;
   const table = new PolicyTableBuilder();
   readTrustDomains(reader, root, "trust_domains", table.domains);
-  config.trustDomainsTo = table.domains.length;
+  const trustDomainsTo = table.domains.length;
   const principals = new Array<SpiffePattern>();
-  const xfcc = reader.optionalObject(root, "xfcc");
-  if (xfcc !== null) config.xfcc = readXfcc(reader, xfcc, principals);
-  readPathOptions(reader, reader.optionalObject(root, "path_normalization"), config.paths);
+  const xfccObject = reader.optionalObject(root, "xfcc");
+  const xfcc: XfccConfig | null = xfccObject === null ? null : readXfcc(reader, xfccObject, principals);
+  const paths = new PathOptions();
+  readPathOptions(reader, reader.optionalObject(root, "path_normalization"), paths);
   const deny = reader.optionalObject(root, "deny_response");
-  reader.unknownKeys(deny, DENY_KEYS);
-  config.denyBody = reader.optionalString(deny, "body", DEFAULT_DENY_BODY, 0, 4096);
-  config.decisionHeader = reader.optionalBool(deny, "decision_header", false);
+  reader.unknownKeys(deny, ["body", "decision_header"]);
+  const denyBody = reader.optionalString(deny, "body", DEFAULT_DENY_BODY, 0, 4096);
+  const decisionHeader = reader.optionalBool(deny, "decision_header", false);
   const policies = reader.requiredArray(root, "policies", 0, MAX_POLICIES);
   const checks = new RequestChecksBuilder();
   if (policies !== null) {
     for (let i = 0, n = policies.items.length; i < n && !reader.failed; i++) {
       const item = policies.items[i];
       if (!readPolicy(reader, item, principals, checks, table)) break;
-      if (table.duplicateName()) reader.fail(item.member("name")!, "duplicate policy name");
+      if (table.duplicateName()) failAt(reader, item, "name", "duplicate policy name");
     }
   }
   if (reader.failed) return null;
-  config.policies = table.build();
-  config.principals = buildPrincipalIndex(principals, config.policies);
-  config.checks = checks.build();
+  const policyTable = table.build();
+  const config = new RbacConfig(paths, policyTable, buildPrincipalIndex(principals, policyTable), checks.build());
+  config.shadow = shadow;
+  config.defaultAllow = defaultAllow;
+  config.trustDomainsTo = trustDomainsTo;
+  config.xfcc = xfcc;
+  config.denyBody = denyBody;
+  config.decisionHeader = decisionHeader;
   return config;
+}
+
+/** Fails at member `key` of `obj` (present: the caller has read it without error). */
+function failAt(reader: ConfigReader, obj: JsonValue | null, key: string, problem: string): void {
+  const member = reader.member(obj, key, false);
+  if (member !== null) reader.fail(member, problem);
 }
 
 /** Optional array `key` of 1..maxItems strings of minChars..maxChars characters (each item's
@@ -138,21 +135,21 @@ function readPatterns(reader: ConfigReader, obj: JsonValue | null, key: string, 
 
 function readXfcc(reader: ConfigReader, obj: JsonValue, principals: SpiffePattern[]): XfccConfig {
   const xfcc = new XfccConfig();
-  reader.unknownKeys(obj, XFCC_KEYS);
+  reader.unknownKeys(obj, ["trusted_proxies", "use", "strip_untrusted"]);
   reader.requiredArray(obj, "trusted_proxies", 1, MAX_LIST);
   xfcc.trustedProxiesFrom = principals.length;
   readPatterns(reader, obj, "trusted_proxies", principals);
   xfcc.trustedProxiesTo = principals.length;
-  xfcc.useLast = reader.optionalEnum(obj, "use", XFCC_USES, 0) == 0;
+  xfcc.useLast = reader.optionalEnum(obj, "use", ["last", "first"], 0) == 0;
   xfcc.stripUntrusted = reader.optionalBool(obj, "strip_untrusted", false);
   return xfcc;
 }
 
 function readPathOptions(reader: ConfigReader, obj: JsonValue | null, options: PathOptions): void {
-  reader.unknownKeys(obj, PATH_KEYS);
-  options.encodedSlashes = reader.optionalEnum(obj, "encoded_slashes", ENCODED_SLASHES, EncodedSlashes.Reject);
+  reader.unknownKeys(obj, ["encoded_slashes", "merge_slashes", "dot_segments"]);
+  options.encodedSlashes = reader.optionalEnum(obj, "encoded_slashes", ["reject", "decode", "keep"], EncodedSlashes.Reject);
   options.mergeSlashes = reader.optionalBool(obj, "merge_slashes", true);
-  options.rejectDotSegments = reader.optionalEnum(obj, "dot_segments", DOT_SEGMENTS, 0) == 1;
+  options.rejectDotSegments = reader.optionalEnum(obj, "dot_segments", ["resolve", "reject"], 0) == 1;
 }
 
 /** Policy names become metric names: letters, digits, `-` and `_` only. */
@@ -168,13 +165,13 @@ function isPolicyName(name: string): bool {
 /** Reads policy `table.count` into `table` and `checks`; returns whether it is valid. */
 function readPolicy(reader: ConfigReader, item: JsonValue, principals: SpiffePattern[], checks: RequestChecksBuilder, table: PolicyTableBuilder): bool {
   const obj = reader.asObject(item);
-  reader.unknownKeys(obj, POLICY_KEYS);
+  reader.unknownKeys(obj, ["name", "action", "mode", "from", "to", "when"]);
   const name = reader.requiredString(obj, "name", 1, 64);
   if (!reader.failed && !isPolicyName(name)) {
-    reader.fail(obj!.member("name")!, "must contain only letters, digits, \"-\" and \"_\"");
+    failAt(reader, obj, "name", "must contain only letters, digits, \"-\" and \"_\"");
   }
-  const action = reader.requiredEnum(obj, "action", ACTIONS);
-  const shadow = reader.optionalEnum(obj, "mode", MODES, 0) == 1;
+  const action = reader.requiredEnum(obj, "action", ["ALLOW", "DENY", "AUDIT"]);
+  const shadow = reader.optionalEnum(obj, "mode", ["enforce", "shadow"], 0) == 1;
   if (reader.failed) return false;
   table.add(name, action, shadow);
   const from = reader.optionalObject(obj, "from");
@@ -221,7 +218,10 @@ function readServiceAccounts(reader: ConfigReader, obj: JsonValue, key: string, 
 }
 
 function readSource(reader: ConfigReader, obj: JsonValue, principals: SpiffePattern[], table: PolicyTableBuilder): void {
-  reader.unknownKeys(obj, FROM_KEYS);
+  reader.unknownKeys(obj, [
+    "principals", "not_principals", "trust_domains", "not_trust_domains", "namespaces", "not_namespaces",
+    "service_accounts", "not_service_accounts", "unauthenticated",
+  ]);
   let from = principals.length;
   readPatterns(reader, obj, "principals", principals);
   const hasPrincipals = from < principals.length;
@@ -322,7 +322,7 @@ function readPaths(reader: ConfigReader, obj: JsonValue, key: string, checks: Re
 
 /** Compiles `to`; returns whether it reads the path. */
 function readOperation(reader: ConfigReader, obj: JsonValue, checks: RequestChecksBuilder): bool {
-  reader.unknownKeys(obj, TO_KEYS);
+  reader.unknownKeys(obj, ["methods", "not_methods", "hosts", "not_hosts", "ports", "not_ports", "paths", "not_paths"]);
   readMethods(reader, obj, "methods", checks, false);
   readMethods(reader, obj, "not_methods", checks, true);
   readMatchers(reader, obj, "hosts", checks, Subject.Host, false);
@@ -351,10 +351,10 @@ function isHeaderName(name: string): bool {
 function readConditions(reader: ConfigReader, list: JsonValue, checks: RequestChecksBuilder): void {
   for (let i = 0, n = list.items.length; i < n && !reader.failed; i++) {
     const obj = reader.asObject(list.items[i]);
-    reader.unknownKeys(obj, WHEN_KEYS);
+    reader.unknownKeys(obj, ["header", "values", "not_values"]);
     const header = reader.requiredString(obj, "header", 1, 256);
     if (reader.failed || obj === null) break;
-    if (!isHeaderName(header)) reader.fail(obj.member("header")!, "must be a lowercase HTTP header name");
+    if (!isHeaderName(header)) failAt(reader, obj, "header", "must be a lowercase HTTP header name");
     const subject = checks.headerSubject(header);
     const values = readMatchers(reader, obj, "values", checks, subject, false);
     const notValues = readMatchers(reader, obj, "not_values", checks, subject, true);

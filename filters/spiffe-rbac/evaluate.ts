@@ -10,12 +10,13 @@
 // The enforce pass uses the enforce-mode policies; the shadow pass (when a policy or the global
 // mode is shadow) uses all policies and is only counted and logged.
 import { logEnabled, LogLevel, logMessage } from "../shared/log";
-import { BitSet } from "./bit-set";
+import { setBitAt } from "./bit-set";
 import { CallerMatches, UNAUTHENTICATED, UNAUTHENTICATED_ALLOWED } from "./caller-matches";
 import { FILTER, RbacConfig } from "./config";
 import { HostRequest } from "./host-request";
 import { RbacMetrics } from "./metrics";
 import { Action, PolicyFlag, PolicyTable } from "./policy";
+import { element } from "./static-array";
 
 export namespace Reason {
   export const AllowedByPolicy: i32 = 0;
@@ -27,13 +28,16 @@ export namespace Reason {
   export const InvalidPath: i32 = 6;
 }
 
-const REASON_NAMES = [
-  "allowed_by_policy", "default_action", "denied_by_policy", "no_allow_match", "invalid_identity",
-  "untrusted_trust_domain", "invalid_path",
-];
-
 export function reasonName(reason: i32): string {
-  return REASON_NAMES[reason];
+  switch (reason) {
+    case Reason.AllowedByPolicy: return "allowed_by_policy";
+    case Reason.DefaultAction: return "default_action";
+    case Reason.DeniedByPolicy: return "denied_by_policy";
+    case Reason.NoAllowMatch: return "no_allow_match";
+    case Reason.InvalidIdentity: return "invalid_identity";
+    case Reason.UntrustedTrustDomain: return "untrusted_trust_domain";
+    default: return "invalid_path";
+  }
 }
 
 /** Caller.id without a valid identity; Decision.policy without a policy. */
@@ -82,9 +86,9 @@ export class Decision {
  *  order is configuration order). A request ANDs a mask with the caller's `from` bits and visits
  *  only the policies left, not every policy of the configuration. */
 export class PolicySet {
-  readonly deny: BitSet;
-  readonly allow: BitSet;
-  readonly audit: BitSet;
+  /** One set per Action (in Action order, `words` words each): the set's policies with it. */
+  readonly actions: StaticArray<u32>;
+  readonly words: i32;
   /** The set has ALLOW policies (else `default_action` decides). */
   hasAllow: bool = false;
   hasDeny: bool = false;
@@ -99,23 +103,17 @@ export class PolicySet {
     /** Count `matched` for every policy (else only for shadow-mode ones). */
     readonly countAll: bool,
   ) {
-    this.deny = new BitSet(policyCount);
-    this.allow = new BitSet(policyCount);
-    this.audit = new BitSet(policyCount);
+    const words = (policyCount + 31) >> 5;
+    this.actions = new StaticArray<u32>(3 * words);
+    this.words = words;
   }
 
   add(policies: PolicyTable, policy: i32): void {
     const action = policies.action(policy);
-    if (action == Action.Deny) {
-      this.deny.set(policy);
-      this.hasDeny = true;
-    } else if (action == Action.Allow) {
-      this.allow.set(policy);
-      this.hasAllow = true;
-    } else {
-      this.audit.set(policy);
-      this.hasAudit = true;
-    }
+    setBitAt(this.actions, action * this.words, policy);
+    if (action == Action.Deny) this.hasDeny = true;
+    else if (action == Action.Allow) this.hasAllow = true;
+    else this.hasAudit = true;
     if (policies.has(policy, PolicyFlag.UsesPath)) this.usesPath = true;
   }
 }
@@ -157,18 +155,18 @@ export class Evaluator {
     if (set.usesPath && !request.pathValid()) return out.set(false, Reason.InvalidPath, NONE);
     const from = identities.fromAt(id == NONE ? UNAUTHENTICATED : id);
     const path = set.usesPath ? this.config.checks.pathCandidatesAt(request) : NO_PATH_INDEX;
-    let audit = set.hasAudit ? this.firstMatch(set.audit, from, 0, request, path) : NONE;
+    let audit = set.hasAudit ? this.firstMatch(set, Action.Audit, from, 0, request, path) : NONE;
     while (audit != NONE) {
       this.matched(set, audit, caller, request);
-      audit = this.firstMatch(set.audit, from, audit + 1, request, path);
+      audit = this.firstMatch(set, Action.Audit, from, audit + 1, request, path);
     }
-    const deny = set.hasDeny ? this.firstMatch(set.deny, from, 0, request, path) : NONE;
+    const deny = set.hasDeny ? this.firstMatch(set, Action.Deny, from, 0, request, path) : NONE;
     if (deny != NONE) {
       this.matched(set, deny, caller, request);
       return out.set(false, Reason.DeniedByPolicy, deny);
     }
     if (caller.invalid) {
-      const allow = this.firstMatch(set.allow, identities.fromAt(UNAUTHENTICATED_ALLOWED), 0, request, path);
+      const allow = this.firstMatch(set, Action.Allow, identities.fromAt(UNAUTHENTICATED_ALLOWED), 0, request, path);
       if (allow != NONE) {
         this.matched(set, allow, caller, request);
         return out.set(true, Reason.AllowedByPolicy, allow);
@@ -176,7 +174,7 @@ export class Evaluator {
       return out.set(false, Reason.InvalidIdentity, NONE);
     }
     if (!set.hasAllow) return out.set(this.config.defaultAllow, Reason.DefaultAction, NONE);
-    const allow = this.firstMatch(set.allow, from, 0, request, path);
+    const allow = this.firstMatch(set, Action.Allow, from, 0, request, path);
     if (allow != NONE) {
       this.matched(set, allow, caller, request);
       return out.set(true, Reason.AllowedByPolicy, allow);
@@ -184,16 +182,18 @@ export class Evaluator {
     return out.set(false, Reason.NoAllowMatch, NONE);
   }
 
-  /** The first policy, from configuration index `start` on, in both `set` and the caller's policy
-   *  bits at callerMatches.from[from..] whose `to` and `when` match the request; NONE when none
-   *  does. `path`: where the policies that can match the request's path are in RequestChecks'
-   *  path index, or NO_PATH_INDEX. */
-  private firstMatch(set: BitSet, from: i32, start: i32, request: HostRequest, path: i32): i32 {
+  /** The first policy, from configuration index `start` on, both among `set`'s policies with
+   *  action `action` and in the caller's policy bits at callerMatches.from[from..], whose `to` and
+   *  `when` match the request; NONE when none does. `path`: where the policies that can match
+   *  the request's path are in RequestChecks' path index, or NO_PATH_INDEX. */
+  private firstMatch(set: PolicySet, action: i32, from: i32, start: i32, request: HostRequest, path: i32): i32 {
     const checks = this.config.checks;
-    const a = set.words;
+    const a = set.actions;
     const b = this.callerMatches.from;
-    for (let w = start >> 5, n = a.length; w < n; w++) {
-      let bits = unchecked(a[w]) & unchecked(b[from + w]);
+    const n = set.words;
+    const at = action * n;
+    for (let w = start >> 5; w < n; w++) {
+      let bits = element(a, at + w) & element(b, from + w);
       if (path != NO_PATH_INDEX) bits &= checks.pathCandidatesWord(path + w);
       if (w == start >> 5) bits &= <u32>-1 << (start & 31);
       while (bits != 0) {

@@ -72,7 +72,9 @@ export class SpiffeRbacFilter extends HttpContext {
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
     const rbac = this.rbac;
-    const evaluator = rbac.evaluator!;
+    const evaluator = rbac.evaluator;
+    // set before this context was created (newHttpContext)
+    if (evaluator === null) return HeadersStatus.Continue;
     const config = evaluator.config;
     const metrics = evaluator.metrics;
     const caller = rbac.caller;
@@ -83,19 +85,19 @@ export class SpiffeRbacFilter extends HttpContext {
     if (shadowSet !== null) {
       const shadow = evaluator.decide(shadowSet, caller, request, rbac.shadowDecision);
       metrics.count(shadow.allow ? Stat.ShadowAllowed : Stat.ShadowDenied);
-      if (!shadow.allow && logEnabled(LogLevel.Info)) this.logDecision(LogLevel.Info, "shadow denied", shadow, caller, request);
+      if (!shadow.allow && logEnabled(LogLevel.Info)) logDecision(LogLevel.Info, "shadow denied", shadow, config, caller, request);
     }
     const enforceSet = evaluator.enforce;
     if (enforceSet === null) return HeadersStatus.Continue;
     const decision = evaluator.decide(enforceSet, caller, request, rbac.decision);
     if (decision.allow) {
       metrics.count(Stat.Allowed);
-      if (logEnabled(LogLevel.Debug)) this.logDecision(LogLevel.Debug, "allowed", decision, caller, request);
+      if (logEnabled(LogLevel.Debug)) logDecision(LogLevel.Debug, "allowed", decision, config, caller, request);
       return HeadersStatus.Continue;
     }
     metrics.count(Stat.Denied);
     // debug, as Envoy's RBAC filter: a flood of hostile requests must not build a string each
-    if (logEnabled(LogLevel.Debug)) this.logDecision(LogLevel.Debug, "denied", decision, caller, request);
+    if (logEnabled(LogLevel.Debug)) logDecision(LogLevel.Debug, "denied", decision, config, caller, request);
     rbac.denyReply.send(config.decisionHeader ? describe(decision, config.policies) : null);
     return HeadersStatus.StopIteration;
   }
@@ -135,11 +137,11 @@ export class SpiffeRbacFilter extends HttpContext {
     }
     releaseValue();
   }
+}
 
-  private logDecision(level: u32, what: string, decision: Decision, caller: Caller, request: HostRequest): void {
-    logMessage(level, FILTER + ": " + what + " (" + describe(decision, this.rbac.evaluator!.config.policies) + ") principal=\"" + caller.presented +
-      "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
-  }
+function logDecision(level: u32, what: string, decision: Decision, config: RbacConfig, caller: Caller, request: HostRequest): void {
+  logMessage(level, FILTER + ": " + what + " (" + describe(decision, config.policies) + ") principal=\"" + caller.presented +
+    "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
 }
 
 /** The entry of the identity named by the XFCC URI that parseXfcc just found in `header`. */

@@ -64,20 +64,24 @@ export class HostRequest {
   }
 
   /** Whether `:path` normalizes (path.ts); checked before any policy that reads the path runs. */
-  pathValid(): bool {
-    if (!this.pathRead) {
-      this.pathRead = true;
-      const n = readHeader(HeaderMap.RequestHeaders, PATH);
-      this.pathOk = n >= 0 && normalizePath(valuePtr(), n, this.paths, this.pathValue);
-      releaseValue();
-      if (!this.pathOk) this.pathValue.length = 0;
-    }
+  // @ts-ignore: decorator
+  @inline pathValid(): bool {
+    if (!this.pathRead) this.readPath();
     return this.pathOk;
   }
 
   /** The canonical path (empty when invalid). */
-  path(): RequestValue {
-    this.pathValid();
+  // @ts-ignore: decorator
+  @inline path(): RequestValue {
+    if (!this.pathRead) this.readPath();
     return this.pathValue;
+  }
+
+  private readPath(): void {
+    this.pathRead = true;
+    const n = readHeader(HeaderMap.RequestHeaders, PATH);
+    this.pathOk = n >= 0 && normalizePath(valuePtr(), n, this.paths, this.pathValue);
+    releaseValue();
+    if (!this.pathOk) this.pathValue.length = 0;
   }
 }

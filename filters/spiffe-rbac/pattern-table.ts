@@ -7,6 +7,7 @@
 //   (the rest of the path, possibly empty).
 import { bytesEqualString } from "../shared/bytes";
 import { RequestValue } from "./request-value";
+import { element } from "./static-array";
 
 export namespace PatternKind {
   export const Exact: i32 = 0;
@@ -46,12 +47,13 @@ export class PatternTable {
 
   /** Whether pattern `index` matches the present value `value`; with `foldCase`, ASCII case is
    *  ignored (the pattern is lowercase). */
-  matches(index: i32, value: RequestValue, foldCase: bool): bool {
+  // @ts-ignore: decorator
+  @inline matches(index: i32, value: RequestValue, foldCase: bool): bool {
     const at = index * 3;
     const patterns = this.patterns;
-    const kind = unchecked(patterns[at]);
-    const from = unchecked(patterns[at + 1]);
-    const m = unchecked(patterns[at + 2]);
+    const kind = element(patterns, at);
+    const from = element(patterns, at + 1);
+    const m = element(patterns, at + 2);
     const n = value.length;
     if (kind == PatternKind.Template) return this.templateMatches(from, m, value.ptr, n);
     if (n < m || (kind == PatternKind.Exact && n != m)) return false;
@@ -65,15 +67,15 @@ export class PatternTable {
     for (let k = first * 3, end = (first + count) * 3; k < end; k += 3) {
       if (at >= n || load<u8>(path + <usize>at) != 0x2f) return false;
       at++;
-      const kind = unchecked(parts[k]);
+      const kind = element(parts, k);
       if (kind == TemplatePart.Rest) return true;
       let segmentEnd = at;
       while (segmentEnd < n && load<u8>(path + <usize>segmentEnd) != 0x2f) segmentEnd++;
       if (kind == TemplatePart.OneSegment) {
         if (segmentEnd == at) return false;
       } else {
-        const length = unchecked(parts[k + 2]);
-        if (segmentEnd - at != length || !bytesEqualString(path + <usize>at, this.text, unchecked(parts[k + 1]), length)) return false;
+        const length = element(parts, k + 2);
+        if (segmentEnd - at != length || !bytesEqualString(path + <usize>at, this.text, element(parts, k + 1), length)) return false;
       }
       at = segmentEnd;
     }

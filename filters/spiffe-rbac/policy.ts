@@ -6,7 +6,8 @@
 // PolicyTable: a large configuration keeps a handful of objects alive for them (the collector
 // marks every live object each collection).
 import { SegmentGlob, SpiffeId } from "../shared/spiffe";
-import { BitSet } from "./bit-set";
+import { anyBitIn } from "./bit-set";
+import { element } from "./static-array";
 
 export namespace Action {
   export const Allow: i32 = 0;
@@ -78,7 +79,7 @@ export class PolicyTable {
 
   // @ts-ignore: decorator
   @inline field(policy: i32, field: i32): i32 {
-    return unchecked(this.fields[policy * PolicyField.Count + field]);
+    return element(this.fields, policy * PolicyField.Count + field);
   }
 
   /** Its Action. */
@@ -100,7 +101,7 @@ export class PolicyTable {
 
   /** Whether `from` of policy `policy` (which has one) matches `caller`, null for a caller
    *  without a valid identity; `principals`: the PrincipalIndex patterns that match it. */
-  sourceMatches(policy: i32, caller: SpiffeId | null, principals: BitSet): bool {
+  sourceMatches(policy: i32, caller: SpiffeId | null, principals: StaticArray<u32>): bool {
     const unauthenticated = this.has(policy, PolicyFlag.Unauthenticated);
     if (caller === null) return unauthenticated;
     if (!this.has(policy, PolicyFlag.HasIdentityFields)) return !unauthenticated;
@@ -114,8 +115,8 @@ export class PolicyTable {
   }
 
   /** Whether an entry from..to of the list of range `range` matches the valid ID `id`. */
-  private anyIn(range: i32, from: i32, to: i32, id: SpiffeId, principals: BitSet): bool {
-    if (range <= PolicyField.NotPrincipals) return principals.anyIn(from, to);
+  private anyIn(range: i32, from: i32, to: i32, id: SpiffeId, principals: StaticArray<u32>): bool {
+    if (range <= PolicyField.NotPrincipals) return anyBitIn(principals, from, to);
     if (range <= PolicyField.NotTrustDomains) return this.anyTrustDomain(from, to, id);
     if (!id.hasServiceAccount) return false;
     const globs = this.globs;

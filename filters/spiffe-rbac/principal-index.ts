@@ -6,8 +6,9 @@
 // length some pattern's prefix has. A hash collision only adds a candidate, which is matched in
 // full: the result is exactly that of matching every pattern.
 import { SpiffeId, SpiffePattern } from "../shared/spiffe";
-import { BitSet, setBitAt } from "./bit-set";
+import { newBitSet, setBitAt } from "./bit-set";
 import { PolicyField, PolicyFlag, PolicyTable } from "./policy";
+import { packSpiffePatterns, SpiffePatternTable } from "./spiffe-pattern-table";
 
 // @ts-ignore: decorator
 @inline const MAX_URI_BYTES = 2048;
@@ -30,12 +31,12 @@ function bucketOf(hash: u32, mask: i32): i32 {
 
 export class PrincipalIndex {
   constructor(
-    private readonly patterns: StaticArray<SpiffePattern>,
+    private readonly patterns: SpiffePatternTable,
     /** Per pattern: 1 + the policy whose `from` is only `principals` with this pattern (a match
      *  is then that policy's `from` matching), or 0. */
     private readonly owners: StaticArray<i32>,
     /** The lengths of the patterns' literal prefixes. */
-    private readonly prefixLengths: BitSet,
+    private readonly prefixLengths: StaticArray<u32>,
     /** Per bucket: 1 + its first pattern, or 0. */
     private readonly heads: StaticArray<i32>,
     /** Per pattern: 1 + the next pattern of its bucket, or 0. */
@@ -43,16 +44,16 @@ export class PrincipalIndex {
   ) {}
 
   get count(): i32 {
-    return this.patterns.length;
+    return this.patterns.count;
   }
 
   /** Adds to `matched` the patterns that match the valid ID `id`, and their owners to the policy
    *  bits at policies[at..]. */
-  match(id: SpiffeId, matched: BitSet, policies: StaticArray<u32>, at: i32): void {
+  match(id: SpiffeId, matched: StaticArray<u32>, policies: StaticArray<u32>, at: i32): void {
     const uri = id.uri;
     const pathStart = id.trustDomainEnd;
     const pathLength = uri.length - pathStart;
-    const words = this.prefixLengths.words;
+    const words = this.prefixLengths;
     const mask = this.heads.length - 1;
     let hash = FNV_BASIS;
     let hashed = 0;
@@ -63,8 +64,8 @@ export class PrincipalIndex {
         if (length > pathLength) return;
         for (; hashed < length; hashed++) hash = step(hash, uri, pathStart + hashed);
         for (let i = unchecked(this.heads[bucketOf(hash, mask)]); i != 0; i = unchecked(this.next[i - 1])) {
-          if (!unchecked(this.patterns[i - 1]).matches(id)) continue;
-          matched.set(i - 1);
+          if (!this.patterns.matches(i - 1, id)) continue;
+          setBitAt(matched, 0, i - 1);
           const owner = unchecked(this.owners[i - 1]);
           if (owner != 0) setBitAt(policies, at, owner - 1);
         }
@@ -86,7 +87,7 @@ export function buildPrincipalIndex(patterns: SpiffePattern[], policies: PolicyT
   while (buckets < n << 1) buckets <<= 1;
   const heads = new StaticArray<i32>(buckets);
   const next = new StaticArray<i32>(n);
-  const prefixLengths = new BitSet(MAX_URI_BYTES + 1);
+  const prefixLengths = newBitSet(MAX_URI_BYTES + 1);
   for (let i = 0; i < n; i++) {
     const pattern = patterns[i];
     const text = pattern.text;
@@ -98,7 +99,7 @@ export function buildPrincipalIndex(patterns: SpiffePattern[], policies: PolicyT
     const bucket = bucketOf(hash, buckets - 1);
     unchecked(next[i] = heads[bucket]);
     unchecked(heads[bucket] = i + 1);
-    prefixLengths.set(prefixEnd - pathStart);
+    setBitAt(prefixLengths, 0, prefixEnd - pathStart);
   }
-  return new PrincipalIndex(StaticArray.fromArray(patterns), owners, prefixLengths, heads, next);
+  return new PrincipalIndex(packSpiffePatterns(patterns), owners, prefixLengths, heads, next);
 }

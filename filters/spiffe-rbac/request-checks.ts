@@ -12,6 +12,7 @@ import { HostKey } from "./host-key";
 import { HostRequest } from "./host-request";
 import { ANY_PATH, PATH_END, PatternTable, PatternTableBuilder } from "./pattern-table";
 import { RequestValue } from "./request-value";
+import { element } from "./static-array";
 
 export namespace Subject {
   export const Method: i32 = 0;
@@ -46,24 +47,24 @@ export class RequestChecks {
 
   // @ts-ignore: decorator
   @inline pathCandidatesWord(at: i32): u32 {
-    return unchecked(this.pathCandidates[at]);
+    return element(this.pathCandidates, at);
   }
 
   /** Whether policy `policy`'s `to` and `when` match the request (`from` is matched per caller:
    *  caller-matches.ts). A missing header never matches `values` and satisfies `not_values`. */
   matches(policy: i32, request: HostRequest): bool {
     const clauses = this.clauses;
-    let at = unchecked(this.starts[policy]);
-    const end = unchecked(this.starts[policy + 1]);
+    let at = element(this.starts, policy);
+    const end = element(this.starts, policy + 1);
     while (at < end) {
-      const subject = unchecked(clauses[at]);
-      const negated = unchecked(clauses[at + 1]) != 0;
+      const subject = element(clauses, at);
+      const negated = element(clauses, at + 1) != 0;
       const first = at + 3;
-      at = first + unchecked(clauses[at + 2]);
+      at = first + element(clauses, at + 2);
       let found = false;
       if (subject == Subject.Port) {
         const port = request.port();
-        for (let i = first; i < at && !found; i++) found = <i64>unchecked(clauses[i]) == port;
+        for (let i = first; i < at && !found; i++) found = <i64>element(clauses, i) == port;
       } else {
         const value = this.value(subject, request);
         if (value.length < 0) {
@@ -72,14 +73,15 @@ export class RequestChecks {
         }
         const patterns = this.patterns;
         const foldCase = subject == Subject.Host;
-        for (let i = first; i < at && !found; i++) found = patterns.matches(unchecked(clauses[i]), value, foldCase);
+        for (let i = first; i < at && !found; i++) found = patterns.matches(element(clauses, i), value, foldCase);
       }
       if (found == negated) return false;
     }
     return true;
   }
 
-  private value(subject: i32, request: HostRequest): RequestValue {
+  // @ts-ignore: decorator
+  @inline private value(subject: i32, request: HostRequest): RequestValue {
     switch (subject) {
       case Subject.Method: return request.method();
       case Subject.Host: return request.host();

@@ -19,7 +19,8 @@ export class RequestValue {
   }
 
   /** Room for `n` bytes, contents not kept; grows only for a longer value than any before. */
-  reserve(n: i32): usize {
+  // @ts-ignore: decorator
+  @inline reserve(n: i32): usize {
     if (n > this.data.length) this.data = new StaticArray<u8>(n);
     return this.ptr;
   }

@@ -1,0 +1,94 @@
+// The configuration's SPIFFE ID patterns (shared/spiffe.ts SpiffePattern), packed into one text
+// and two arrays of offsets: a SpiffePattern is three objects, and the collector marks every
+// live object each collection, so a configuration of many principals keeps three objects alive
+// for them instead. Matching is SpiffePattern's, on the packed offsets.
+import { bytesEqualBytes } from "../shared/bytes";
+import { SpiffeId, SpiffePattern } from "../shared/spiffe";
+import { element } from "./static-array";
+
+// @ts-ignore: decorator
+@inline const SCHEME_LENGTH = 9; // "spiffe://"
+/** A segment's `*` when it has none; a pattern's trust domain end when it is `*`. */
+// @ts-ignore: decorator
+@inline const NONE = -1;
+/** Entries per pattern in SpiffePatternTable.patterns. */
+// @ts-ignore: decorator
+@inline const PATTERN_FIELDS = 4;
+
+/** Whether the `n` code units at a[aStart..] and b[bStart..] are equal. */
+function unitsEqual(a: string, aStart: i32, b: string, bStart: i32, n: i32): bool {
+  return bytesEqualBytes(changetype<usize>(a) + (<usize>aStart << 1), changetype<usize>(b) + (<usize>bStart << 1), n << 1);
+}
+
+export class SpiffePatternTable {
+  constructor(
+    /** Every pattern's text, one after the other. */
+    private readonly text: string,
+    /** PATTERN_FIELDS entries per pattern: where its trust domain starts and ends in `text` (end
+     *  NONE: any trust domain), where its segments start in `segments`, and its segment count
+     *  before any `**` times two, plus one when the pattern ends with `**`. */
+    private readonly patterns: StaticArray<i32>,
+    /** Three entries per segment: its start, its `*` (or NONE) and its end in `text`. */
+    private readonly segments: StaticArray<i32>,
+  ) {}
+
+  get count(): i32 {
+    return this.patterns.length / PATTERN_FIELDS;
+  }
+
+  /** Whether pattern `index` matches the valid ID `id`. */
+  matches(index: i32, id: SpiffeId): bool {
+    const at = index * PATTERN_FIELDS;
+    const patterns = this.patterns;
+    const shape = element(patterns, at + 3);
+    const fixed = shape >> 1;
+    const count = id.segmentCount;
+    if ((shape & 1) != 0 ? count <= fixed : count != fixed) return false;
+    // segments first: they tell most patterns of one trust domain apart
+    const uri = id.uri;
+    const text = this.text;
+    const segments = this.segments;
+    for (let k = 0, s = element(patterns, at + 2); k < fixed; k++, s += 3) {
+      const start = id.segmentStart(k);
+      const end = id.segmentEnd(k);
+      const from = element(segments, s);
+      const star = element(segments, s + 1);
+      const to = element(segments, s + 2);
+      if (star == NONE) {
+        if (end - start != to - from || !unitsEqual(uri, start, text, from, to - from)) return false;
+      } else {
+        const prefix = star - from;
+        const suffix = to - star - 1;
+        if (end - start < prefix + suffix || !unitsEqual(uri, start, text, from, prefix) ||
+          !unitsEqual(uri, end - suffix, text, star + 1, suffix)) return false;
+      }
+    }
+    const domainStart = element(patterns, at);
+    const domainEnd = element(patterns, at + 1);
+    const n = domainEnd - domainStart;
+    return domainEnd == NONE || (id.trustDomainEnd - SCHEME_LENGTH == n && unitsEqual(uri, SCHEME_LENGTH, text, domainStart, n));
+  }
+}
+
+/** Packs `patterns` (valid ones) into a SpiffePatternTable; pattern i is the table's pattern i. */
+export function packSpiffePatterns(patterns: SpiffePattern[]): SpiffePatternTable {
+  const texts = new Array<string>();
+  const fields = new Array<i32>();
+  const segments = new Array<i32>();
+  let base = 0;
+  for (let i = 0, n = patterns.length; i < n; i++) {
+    const pattern = patterns[i];
+    texts.push(pattern.text);
+    const offsets = pattern.segments;
+    fields.push(base + SCHEME_LENGTH);
+    fields.push(pattern.anyTrustDomain ? NONE : base + pattern.trustDomainEnd);
+    fields.push(segments.length);
+    fields.push(offsets.length / 3 * 2 + (pattern.rest ? 1 : 0));
+    for (let k = 0; k < offsets.length; k++) {
+      const offset = offsets[k];
+      segments.push(offset == NONE ? NONE : base + offset);
+    }
+    base += pattern.text.length;
+  }
+  return new SpiffePatternTable(texts.join(""), StaticArray.fromArray(fields), StaticArray.fromArray(segments));
+}
