@@ -9,7 +9,7 @@
 // colour goes only to the colour header.
 import { equalsBuffer } from "./byte-match";
 import { ScratchBlock } from "./scratch-block";
-import { isTchar } from "./syntax";
+import { classesOf, OCTET, OWS, TCHAR } from "./syntax";
 
 // @ts-ignore: decorator
 @inline export const MAX_MEMBERS = 64;
@@ -21,26 +21,12 @@ import { isTchar } from "./syntax";
   return <i32>load<u8>(s + <usize>i);
 }
 
-// Byte classes of the grammar, looked up in a table so a header is read in one cheap pass.
-// @ts-ignore: decorator
-@inline const OWS: u8 = 1;
-// @ts-ignore: decorator
-@inline const TCHAR: u8 = 2;
-/** baggage-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E. */
-// @ts-ignore: decorator
-@inline const OCTET: u8 = 4;
-const byteClasses = memory.data(256);
-for (let c = 0; c < 256; c++) {
-  const ows = c == 0x20 || c == 0x09;
-  const octet = c >= 0x21 && c <= 0x7e && c != 0x22 && c != 0x2c && c != 0x3b && c != 0x5c;
-  store<u8>(byteClasses + <usize>c, (ows ? OWS : 0) | (isTchar(c) ? TCHAR : 0) | (octet ? OCTET : 0));
-}
-
-/** The index of the first byte from s[from] on outside `classes`: at the latest the NUL that
- *  follows the header copy (NUL is in no class), so the loop needs no bounds check. */
+/** The index of the first byte from s[from] on outside `classes` (syntax.ts: OWS, TCHAR, OCTET):
+ *  at the latest the NUL that follows the header copy (NUL is in no class), so the loop needs no
+ *  bounds check. */
 // @ts-ignore: decorator
 @inline function skip(s: usize, from: i32, classes: u8): i32 {
-  while ((load<u8>(byteClasses + <usize>byteAt(s, from)) & classes) != 0) from++;
+  while ((classesOf(byteAt(s, from)) & classes) != 0) from++;
   return from;
 }
 
@@ -179,35 +165,39 @@ export class BaggageHeader {
 
   /** Scans the member that starts at header[start], each byte once, into memberFrom, keyEnd,
    *  valueStart, valueEnd and memberTo: the index of the `,` that ends it (or of the header's
-   *  end), or -1 when it is malformed. */
+   *  end), or -1 when it is malformed. The member's key = value and each `;` property (key, or
+   *  key = value) are scanned alike. */
   private scanMember(start: i32): i32 {
     const s = this.header;
     const n = this.headerLength;
-    const from = skip(s, start, OWS);
-    const keyEnd = skip(s, from, TCHAR);
-    const eq = skip(s, keyEnd, OWS);
-    if (keyEnd == from || byteAt(s, eq) != 0x3d) return -1; // =
-    const valueStart = skip(s, eq + 1, OWS);
-    const valueEnd = skip(s, valueStart, OCTET);
-    let to = valueEnd > valueStart ? valueEnd : eq + 1;
-    let i = skip(s, valueEnd, OWS);
-    while (byteAt(s, i) == 0x3b) { // ; property: key, or key = value
-      const propertyKey = skip(s, i + 1, OWS);
-      to = skip(s, propertyKey, TCHAR);
-      if (to == propertyKey) return -1;
-      i = skip(s, to, OWS);
-      if (byteAt(s, i) == 0x3d) {
-        const propertyValue = skip(s, i + 1, OWS);
-        const propertyValueEnd = skip(s, propertyValue, OCTET);
-        to = propertyValueEnd > propertyValue ? propertyValueEnd : i + 1;
-        i = skip(s, propertyValueEnd, OWS);
+    let i = start;
+    let to = 0;
+    let member = true;
+    for (;;) {
+      const key = skip(s, i, OWS);
+      const keyEnd = skip(s, key, TCHAR);
+      if (keyEnd == key) return -1;
+      i = skip(s, keyEnd, OWS);
+      if (byteAt(s, i) == 0x3d) { // =
+        const value = skip(s, i + 1, OWS);
+        const valueEnd = skip(s, value, OCTET);
+        to = valueEnd > value ? valueEnd : i + 1;
+        if (member) {
+          this.memberFrom = key;
+          this.keyEnd = keyEnd;
+          this.valueStart = value;
+          this.valueEnd = valueEnd;
+        }
+        i = skip(s, valueEnd, OWS);
+      } else {
+        if (member) return -1; // a member needs a value
+        to = keyEnd;
       }
+      if (byteAt(s, i) != 0x3b) break; // ;
+      i++;
+      member = false;
     }
     if (i < n && byteAt(s, i) != 0x2c) return -1; // ,
-    this.memberFrom = from;
-    this.keyEnd = keyEnd;
-    this.valueStart = valueStart;
-    this.valueEnd = valueEnd;
     this.memberTo = to;
     return i;
   }

@@ -6,27 +6,28 @@ import { StringMatcher } from "../shared/matchers";
 import { ABSENT, RequestValues } from "./request-values";
 import { NOT_A_NUMBER, parseDecimal } from "./syntax";
 
-export const enum Op { Equals, NotEquals, Prefix, Suffix, Contains, In, NotIn, Present, Absent, Glob, Range }
+/** The operators of conditions, then those of groups: `all` (every item matches) and `any` (at
+ *  least one does). */
+export const enum Op { Equals, NotEquals, Prefix, Suffix, Contains, In, NotIn, Present, Absent, Glob, Range, All, Any }
 
-export abstract class Predicate {
-  abstract test(request: RequestValues): bool;
-}
-
-export class Condition extends Predicate {
+/** A condition on one request value, or a group of conditions and groups. */
+export class Condition {
   /** For equals/not_equals/prefix/suffix/contains/glob: the one matcher; for in/not_in: one
    *  exact matcher per listed value. */
   matchers: StringMatcher[] = [];
   /** For range, inclusive. */
   min: i64 = 0;
   max: i64 = 0;
+  /** For all/any: the items. */
+  items: Condition[] = [];
 
-  constructor(readonly source: i32, readonly op: Op) {
-    super();
-  }
+  /** `source`: the RequestValues source a condition reads (unused by groups). */
+  constructor(readonly source: i32, readonly op: Op) {}
 
   test(request: RequestValues): bool {
-    const n = request.read(this.source);
     const op = this.op;
+    if (op >= Op.All) return this.groupMatches(request, op == Op.Any);
+    const n = request.read(this.source);
     if (op == Op.Absent) return n == ABSENT;
     if (n == ABSENT) return false;
     const value = request.at(this.source);
@@ -51,19 +52,10 @@ export class Condition extends Predicate {
     }
     return false;
   }
-}
 
-/** `all` (every item matches) or `any` (at least one does); items are conditions or groups. */
-export class Group extends Predicate {
-  items: Predicate[] = [];
-
-  constructor(readonly any: bool) {
-    super();
-  }
-
-  test(request: RequestValues): bool {
+  /** Whether the group's items all match (`any` false) or one does (`any` true). */
+  private groupMatches(request: RequestValues, any: bool): bool {
     const items = this.items;
-    const any = this.any;
     for (let i = 0, n = items.length; i < n; i++) {
       if (unchecked(items[i]).test(request) == any) return any;
     }

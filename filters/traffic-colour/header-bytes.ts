@@ -3,10 +3,27 @@
 // and pathWithoutQuery, which work on strings; these work on the bytes RequestValues keeps, so a
 // request makes no string. Scans are bounded by the current pair, so they stay linear.
 
-/** Where a value lies in the bytes scanned: [start, end). */
-export class Span {
-  start: i32 = 0;
-  end: i32 = 0;
+/** Returned by findCookie and findQueryParam when the value is absent. */
+// @ts-ignore: decorator
+@inline export const NOT_FOUND: i64 = -1;
+
+/** Where a value lies in the bytes scanned, [start, end), packed in one i64 (start in the high
+ *  half) so a find returns it without an object. */
+// @ts-ignore: decorator
+@inline function span(start: i32, end: i32): i64 {
+  return (<i64>start << 32) | <i64><u32>end;
+}
+
+/** The start of a span from findCookie or findQueryParam. */
+// @ts-ignore: decorator
+@inline export function spanStart(found: i64): i32 {
+  return <i32>(found >> 32);
+}
+
+/** The end of a span from findCookie or findQueryParam. */
+// @ts-ignore: decorator
+@inline export function spanEnd(found: i64): i32 {
+  return <i32>found;
 }
 
 // @ts-ignore: decorator
@@ -32,10 +49,10 @@ function rangeEquals(s: usize, start: i32, end: i32, word: string): bool {
   return true;
 }
 
-/** Finds cookie `name` in the `cookie` header s[0, n) (RFC 6265 §5.4 pairs split on `;`, spaces
- *  around names and values trimmed, one pair of surrounding double quotes removed, first match
- *  wins, pairs without `=` skipped); false when absent. */
-export function findCookie(s: usize, n: i32, name: string, value: Span): bool {
+/** The span of cookie `name`'s value in the `cookie` header s[0, n) (RFC 6265 §5.4 pairs split on
+ *  `;`, spaces around names and values trimmed, one pair of surrounding double quotes removed,
+ *  first match wins, pairs without `=` skipped), or NOT_FOUND. */
+export function findCookie(s: usize, n: i32, name: string): i64 {
   let start = 0;
   while (start < n) {
     const end = indexIn(s, 0x3b, start, n); // ;
@@ -54,14 +71,12 @@ export function findCookie(s: usize, n: i32, name: string, value: Span): bool {
           valueStart++;
           valueEnd--;
         }
-        value.start = valueStart;
-        value.end = valueEnd;
-        return true;
+        return span(valueStart, valueEnd);
       }
     }
     start = end + 1;
   }
-  return false;
+  return NOT_FOUND;
 }
 
 /** The length of the path s[0, n) without its query (`?...`) and fragment (`#...`). */
@@ -74,24 +89,21 @@ export function pathLength(s: usize, n: i32): i32 {
 }
 
 /** Finds query parameter `name` in the `:path` s[0, n) (parameters split on `&`, names compared
- *  percent-decoded with `+` as space, first match wins, a parameter without `=` has the value "");
- *  `value` gets the value as written: decode it with percentDecode unless isPlain. False when
- *  absent. */
-export function findQueryParam(s: usize, n: i32, name: string, value: Span): bool {
+ *  percent-decoded with `+` as space, first match wins, a parameter without `=` has the value ""):
+ *  the span of its value as written (decode it with percentDecode unless isPlain), or NOT_FOUND. */
+export function findQueryParam(s: usize, n: i32, name: string): i64 {
   const queryEnd = indexIn(s, 0x23, 0, n); // at #
   let start = indexIn(s, 0x3f, 0, queryEnd) + 1; // after ?
-  if (start > queryEnd) return false;
+  if (start > queryEnd) return NOT_FOUND;
   while (start < queryEnd) {
     const end = indexIn(s, 0x26, start, queryEnd); // &
     const eq = indexIn(s, 0x3d, start, end); // =
     if (isPlain(s, start, eq) ? rangeEquals(s, start, eq, name) : decodedEquals(s, start, eq, name)) {
-      value.start = eq == end ? end : eq + 1;
-      value.end = end;
-      return true;
+      return span(eq == end ? end : eq + 1, end);
     }
     start = end + 1;
   }
-  return false;
+  return NOT_FOUND;
 }
 
 /** Whether s[start, end) has nothing to decode (no `%`, no `+`). */

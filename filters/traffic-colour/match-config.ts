@@ -2,7 +2,7 @@
 import { quoteString } from "../shared/config-error";
 import { ConfigReader, JsonValue } from "../shared/json";
 import { MatchKind, StringMatcher } from "../shared/matchers";
-import { Condition, Group, Op, Predicate } from "./conditions";
+import { Condition, Op } from "./conditions";
 import { MAX_TEXT_CHARS, readSourceName } from "./config-values";
 import { Source, SourceKind, sourceIndex } from "./request-values";
 import { decimal } from "../shared/number-text";
@@ -16,12 +16,12 @@ import { decimal } from "../shared/number-text";
 
 /** `{"all": [...]}` or `{"any": [...]}`; items are conditions or (when not nested) groups.
  *  `sources` collects the request values the conditions read (shared between conditions). */
-export function parseGroup(r: ConfigReader, sources: Source[], value: JsonValue, nested: bool): Group {
+export function parseGroup(r: ConfigReader, sources: Source[], value: JsonValue, nested: bool): Condition {
   const obj = r.asObject(value);
   r.unknownKeys(obj, ["all", "any"]);
   const all = r.member(obj, "all", false);
   const any = r.member(obj, "any", false);
-  const group = new Group(any !== null);
+  const group = new Condition(0, any !== null ? Op.Any : Op.All);
   if (obj === null || r.failed) return group;
   if (all !== null && any !== null) { r.fail(obj, "must have either \"all\" or \"any\", not both"); return group; }
   if (all === null && any === null) { r.fail(obj, "must have \"all\" or \"any\""); return group; }
@@ -33,7 +33,7 @@ export function parseGroup(r: ConfigReader, sources: Source[], value: JsonValue,
   return group;
 }
 
-function parseItem(r: ConfigReader, sources: Source[], value: JsonValue, nested: bool): Predicate {
+function parseItem(r: ConfigReader, sources: Source[], value: JsonValue, nested: bool): Condition {
   const obj = r.asObject(value);
   if (obj !== null && (obj.member("all") !== null || obj.member("any") !== null) && obj.member("field") === null) {
     if (nested) r.fail(obj, "groups can be nested only once");

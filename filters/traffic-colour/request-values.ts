@@ -9,12 +9,12 @@ import { bytesToString, stringToBuffer } from "../shared/bytes";
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
-import { findCookie, findQueryParam, isPlain, pathLength, percentDecode, Span } from "./header-bytes";
+import {
+  findCookie, findQueryParam, isPlain, NOT_FOUND, pathLength, percentDecode, spanEnd, spanStart,
+} from "./header-bytes";
 import { ScratchBlock } from "./scratch-block";
 
 const PATH = stringToBuffer(":path");
-const METHOD = stringToBuffer(":method");
-const AUTHORITY = stringToBuffer(":authority");
 const COOKIE = stringToBuffer("cookie");
 const PEER = stringToBuffer(CONNECTION_URI_SAN_PEER);
 
@@ -22,11 +22,12 @@ export const enum SourceKind { Header, Query, Cookie, Path, Method, Host, Peer }
 
 /** One value a condition reads; equal sources are shared between conditions (see sourceIndex). */
 export class Source {
-  /** `name` as bytes, for header sources. */
-  readonly nameBytes: ArrayBuffer;
+  /** The name of the header read, as bytes: `name` for header sources, `:method` and `:authority`
+   *  for method and host ones (empty for the others). */
+  readonly headerName: ArrayBuffer;
 
   constructor(readonly kind: SourceKind, readonly name: string) {
-    this.nameBytes = stringToBuffer(kind == SourceKind.Header ? name : "");
+    this.headerName = stringToBuffer(kind == SourceKind.Header ? name : kind == SourceKind.Method ? ":method" : kind == SourceKind.Host ? ":authority" : "");
   }
 }
 
@@ -67,7 +68,6 @@ export class RequestValues {
   /** Per slot: where its bytes start in the arena, and their length (ABSENT, UNREAD). */
   private readonly starts: StaticArray<i32>;
   private readonly lengths: StaticArray<i32>;
-  private readonly found: Span = new Span();
 
   constructor(private readonly sources: Source[]) {
     const slots = FIRST_SOURCE_SLOT + sources.length;
@@ -114,9 +114,9 @@ export class RequestValues {
     }
     const source = unchecked(this.sources[slot - FIRST_SOURCE_SLOT]);
     switch (source.kind) {
-      case SourceKind.Header: this.keep(slot, readHeader(HeaderMap.RequestHeaders, source.nameBytes)); return;
-      case SourceKind.Method: this.keep(slot, readHeader(HeaderMap.RequestHeaders, METHOD)); return;
-      case SourceKind.Host: this.keep(slot, readHeader(HeaderMap.RequestHeaders, AUTHORITY)); return;
+      case SourceKind.Header:
+      case SourceKind.Method:
+      case SourceKind.Host: this.keep(slot, readHeader(HeaderMap.RequestHeaders, source.headerName)); return;
       case SourceKind.Query: this.fillQuery(slot, source.name); return;
       case SourceKind.Cookie: this.fillCookie(slot, source.name); return;
       case SourceKind.Path: this.fillPath(slot); return;
@@ -151,9 +151,9 @@ export class RequestValues {
 
   private fillCookie(slot: i32, name: string): void {
     const n = this.slot(COOKIE_SLOT);
-    const found = this.found;
-    if (n == ABSENT || !findCookie(this.slotPtr(COOKIE_SLOT), n, name, found)) this.absent(slot);
-    else this.alias(slot, COOKIE_SLOT, found.start, found.end);
+    const found = n == ABSENT ? NOT_FOUND : findCookie(this.slotPtr(COOKIE_SLOT), n, name);
+    if (found == NOT_FOUND) this.absent(slot);
+    else this.alias(slot, COOKIE_SLOT, spanStart(found), spanEnd(found));
   }
 
   private fillPath(slot: i32): void {
@@ -165,14 +165,16 @@ export class RequestValues {
   /** A query parameter: a range of `:path`, or its percent-decoded copy. */
   private fillQuery(slot: i32, name: string): void {
     const n = this.slot(PATH_SLOT);
-    const found = this.found;
-    if (n == ABSENT || !findQueryParam(this.slotPtr(PATH_SLOT), n, name, found)) {
+    const found = n == ABSENT ? NOT_FOUND : findQueryParam(this.slotPtr(PATH_SLOT), n, name);
+    const from = spanStart(found);
+    const to = spanEnd(found);
+    if (found == NOT_FOUND) {
       this.absent(slot);
-    } else if (isPlain(this.slotPtr(PATH_SLOT), found.start, found.end)) {
-      this.alias(slot, PATH_SLOT, found.start, found.end);
+    } else if (isPlain(this.slotPtr(PATH_SLOT), from, to)) {
+      this.alias(slot, PATH_SLOT, from, to);
     } else {
-      const start = this.reserve(found.end - found.start);
-      const length = percentDecode(this.slotPtr(PATH_SLOT), found.start, found.end, arena.ptr + <usize>start);
+      const start = this.reserve(to - from);
+      const length = percentDecode(this.slotPtr(PATH_SLOT), from, to, arena.ptr + <usize>start);
       this.used = start + length;
       unchecked(this.starts[slot] = start);
       unchecked(this.lengths[slot] = length);

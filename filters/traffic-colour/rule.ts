@@ -1,5 +1,5 @@
 // A colouring rule: optional activation window and conditions, then a fixed colour or a split.
-import { Group } from "./conditions";
+import { Condition } from "./conditions";
 import { Split } from "./split";
 
 export const NO_COLOUR: i32 = -1;
@@ -9,7 +9,7 @@ export class Rule {
   colour: i32 = NO_COLOUR;
   split: Split | null = null;
   /** Null: the rule applies to every request (inside its window). */
-  match: Group | null = null;
+  match: Condition | null = null;
   /** Activation window in Unix epoch nanoseconds, inclusive of not_before, exclusive of not_after. */
   notBefore: i64 = i64.MIN_VALUE;
   notAfter: i64 = i64.MAX_VALUE;

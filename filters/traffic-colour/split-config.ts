@@ -95,7 +95,7 @@ function parseSticky(r: ConfigReader, configured: string[], sources: Source[], v
   attributes += "; SameSite=" + ["Lax", "Strict", "None"][sameSite];
   const setCookies = new Array<ArrayBuffer>();
   const colours = split.colours;
-  for (let i = 0; i < colours.length; i++) setCookies.push(stringToBuffer(cookie + "=" + configured[colours[i]] + attributes));
+  for (let i = 0; i < colours.length; i++) setCookies.push(stringToBuffer(cookie + "=" + configured[unchecked(colours[i])] + attributes));
   setCookies.push(stringToBuffer(cookie + "=" + NOT_SELECTED + attributes));
   return new Sticky(sourceIndex(sources, SourceKind.Cookie, cookie), setCookies);
 }
