@@ -35,14 +35,20 @@ import { LITERAL_BYTES, LITERAL_LISTS, LITERAL_OBJECTS, LITERAL_STARTS } from ".
   return changetype<string>(object + HEADER);
 }
 
+/** Writes the `count` literals listed from `start` on in LITERAL_LISTS as string references at
+ *  `slots` (an array's element storage). */
+function writeLiteralList(slots: usize, start: i32, count: i32): void {
+  for (let i = 0; i < count; i++) {
+    const literal = sluiceLiteral(load<u16>(LITERAL_LISTS + (<usize>(start + i) << 1)));
+    store<usize>(slots + (<usize>i << alignof<string>()), changetype<usize>(literal));
+  }
+}
+
 /** A new array of the `count` literals listed from `start` on in LITERAL_LISTS. */
 // @ts-ignore: decorator
 @global function sluiceLiteralList(start: i32, count: i32): string[] {
   const list = changetype<string[]>(__newArray(count, alignof<string>(), idof<string[]>()));
-  const slots = list.dataStart;
-  for (let i = 0; i < count; i++) {
-    store<usize>(slots + (<usize>i << alignof<string>()), changetype<usize>(sluiceLiteral(load<u16>(LITERAL_LISTS + (<usize>(start + i) << 1)))));
-  }
+  writeLiteralList(list.dataStart, start, count);
   return list;
 }
 
@@ -50,8 +56,6 @@ import { LITERAL_BYTES, LITERAL_LISTS, LITERAL_OBJECTS, LITERAL_STARTS } from ".
 // @ts-ignore: decorator
 @global function sluiceLiteralStaticList(start: i32, count: i32): StaticArray<string> {
   const list = new StaticArray<string>(count);
-  for (let i = 0; i < count; i++) {
-    unchecked(list[i] = sluiceLiteral(load<u16>(LITERAL_LISTS + (<usize>(start + i) << 1))));
-  }
+  writeLiteralList(changetype<usize>(list), start, count);
   return list;
 }

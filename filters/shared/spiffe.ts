@@ -177,7 +177,7 @@ function rangeEquals(s: string, start: i32, end: i32, word: string): bool {
 }
 
 /** Whether a[aStart, aEnd) and b[bStart, bEnd) are the same. */
-function rangesEqual(a: string, aStart: i32, aEnd: i32, b: string, bStart: i32, bEnd: i32): bool {
+export function rangesEqual(a: string, aStart: i32, aEnd: i32, b: string, bStart: i32, bEnd: i32): bool {
   const n = bEnd - bStart;
   return aEnd - aStart == n && unitsEqual(a, aStart, b, bStart, n);
 }
@@ -312,12 +312,12 @@ function scanId(s: string, out: SpiffeId, pattern: bool): i32 {
 }
 
 // @ts-ignore: decorator
-@inline const NO_STAR = -1;
+@inline export const NO_STAR = -1;
 const NO_SEGMENTS = new StaticArray<i32>(0);
 
 /** Whether s[start, end) matches the segment glob text[from, to), whose `*` is at `star`
  *  (NO_STAR: the glob is literal). */
-function segmentGlobMatches(s: string, start: i32, end: i32, text: string, from: i32, star: i32, to: i32): bool {
+export function segmentGlobMatches(s: string, start: i32, end: i32, text: string, from: i32, star: i32, to: i32): bool {
   if (star == NO_STAR) return rangesEqual(s, start, end, text, from, to);
   const prefix = star - from;
   const suffix = to - star - 1;

@@ -2,33 +2,27 @@
 // and two arrays of offsets: a SpiffePattern is three objects, and the collector marks every
 // live object each collection, so a configuration of many principals keeps three objects alive
 // for them instead. Matching is SpiffePattern's, on the packed offsets.
-import { bytesEqualBytes } from "../shared/bytes";
-import { SpiffeId, SpiffePattern } from "../shared/spiffe";
+import { NO_STAR, rangesEqual, segmentGlobMatches, SpiffeId, SpiffePattern } from "../shared/spiffe";
 import { element } from "./static-array";
 
 // @ts-ignore: decorator
 @inline const SCHEME_LENGTH = 9; // "spiffe://"
-/** A segment's `*` when it has none; a pattern's trust domain end when it is `*`. */
+/** A pattern's trust domain end when it is `*`. */
 // @ts-ignore: decorator
-@inline const NONE = -1;
+@inline const ANY_TRUST_DOMAIN = -1;
 /** Entries per pattern in SpiffePatternTable.patterns. */
 // @ts-ignore: decorator
 @inline const PATTERN_FIELDS = 4;
-
-/** Whether the `n` code units at a[aStart..] and b[bStart..] are equal. */
-function unitsEqual(a: string, aStart: i32, b: string, bStart: i32, n: i32): bool {
-  return bytesEqualBytes(changetype<usize>(a) + (<usize>aStart << 1), changetype<usize>(b) + (<usize>bStart << 1), n << 1);
-}
 
 export class SpiffePatternTable {
   constructor(
     /** Every pattern's text, one after the other. */
     private readonly text: string,
     /** PATTERN_FIELDS entries per pattern: where its trust domain starts and ends in `text` (end
-     *  NONE: any trust domain), where its segments start in `segments`, and its segment count
+     *  ANY_TRUST_DOMAIN: any trust domain), where its segments start in `segments`, and its segment count
      *  before any `**` times two, plus one when the pattern ends with `**`. */
     private readonly patterns: StaticArray<i32>,
-    /** Three entries per segment: its start, its `*` (or NONE) and its end in `text`. */
+    /** Three entries per segment: its start, its `*` (or NO_STAR) and its end in `text`. */
     private readonly segments: StaticArray<i32>,
   ) {}
 
@@ -49,24 +43,12 @@ export class SpiffePatternTable {
     const text = this.text;
     const segments = this.segments;
     for (let k = 0, s = element(patterns, at + 2); k < fixed; k++, s += 3) {
-      const start = id.segmentStart(k);
-      const end = id.segmentEnd(k);
-      const from = element(segments, s);
-      const star = element(segments, s + 1);
-      const to = element(segments, s + 2);
-      if (star == NONE) {
-        if (end - start != to - from || !unitsEqual(uri, start, text, from, to - from)) return false;
-      } else {
-        const prefix = star - from;
-        const suffix = to - star - 1;
-        if (end - start < prefix + suffix || !unitsEqual(uri, start, text, from, prefix) ||
-          !unitsEqual(uri, end - suffix, text, star + 1, suffix)) return false;
-      }
+      if (!segmentGlobMatches(uri, id.segmentStart(k), id.segmentEnd(k), text, element(segments, s),
+        element(segments, s + 1), element(segments, s + 2))) return false;
     }
-    const domainStart = element(patterns, at);
     const domainEnd = element(patterns, at + 1);
-    const n = domainEnd - domainStart;
-    return domainEnd == NONE || (id.trustDomainEnd - SCHEME_LENGTH == n && unitsEqual(uri, SCHEME_LENGTH, text, domainStart, n));
+    return domainEnd == ANY_TRUST_DOMAIN ||
+      rangesEqual(uri, SCHEME_LENGTH, id.trustDomainEnd, text, element(patterns, at), domainEnd);
   }
 }
 
@@ -81,12 +63,12 @@ export function packSpiffePatterns(patterns: SpiffePattern[]): SpiffePatternTabl
     texts.push(pattern.text);
     const offsets = pattern.segments;
     fields.push(base + SCHEME_LENGTH);
-    fields.push(pattern.anyTrustDomain ? NONE : base + pattern.trustDomainEnd);
+    fields.push(pattern.anyTrustDomain ? ANY_TRUST_DOMAIN : base + pattern.trustDomainEnd);
     fields.push(segments.length);
     fields.push(offsets.length / 3 * 2 + (pattern.rest ? 1 : 0));
     for (let k = 0; k < offsets.length; k++) {
       const offset = offsets[k];
-      segments.push(offset == NONE ? NONE : base + offset);
+      segments.push(offset == NO_STAR ? NO_STAR : base + offset);
     }
     base += pattern.text.length;
   }
