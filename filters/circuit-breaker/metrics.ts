@@ -2,7 +2,7 @@
 // Per-call counters (calls, failures, slow_calls, rejected, store_error, key_overflow) are
 // counted in the VM (add) and flushed on tick, so a request makes no metric host call; state
 // transitions (opened, half_opened, closed) and the state gauge are updated when they happen.
-import { Counter, defineCounter, defineGauge, Gauge, metricsPrefix } from "../shared/metrics";
+import { CounterArray, defineGauge, Gauge, metricsPrefix } from "../shared/metrics";
 
 export const PREFIX = metricsPrefix("circuit_breaker");
 
@@ -16,29 +16,23 @@ function counterNames(): string[] {
 
 export class CircuitMetrics {
   /** By Count. */
-  private readonly counters: StaticArray<Counter>;
+  private readonly counters: CounterArray;
   /** 0 closed, 1 open, 2 half-open (split circuits: 1 if any key is open, else 2 if any is half-open). */
   readonly state: Gauge;
 
   constructor(circuit: string) {
     const p = PREFIX + circuit + ".";
-    const names = counterNames();
-    const counters = new StaticArray<Counter>(names.length);
-    for (let i = 0; i < names.length; i++) unchecked(counters[i] = defineCounter(p + unchecked(names[i])));
-    this.counters = counters;
+    this.counters = new CounterArray(p, counterNames());
     this.state = defineGauge(p + "state");
   }
 
   /** Counts one in the VM only (no host call); the host sees it at the next flush(). */
   // @ts-ignore: decorator
-  @inline add(count: Count): void { unchecked(this.counters[count]).add(); }
+  @inline add(count: Count): void { this.counters.add(count); }
 
   /** Adds one to the host's counter now: one host call. */
-  increment(count: Count): void { unchecked(this.counters[count]).increment(); }
+  increment(count: Count): void { this.counters.increment(count); }
 
   /** Sends the counts kept with add() to the host (counters only ever incremented have none). */
-  flush(): void {
-    const counters = this.counters;
-    for (let i = 0; i < counters.length; i++) unchecked(counters[i]).flush();
-  }
+  flush(): void { this.counters.flush(); }
 }

@@ -91,6 +91,50 @@ export class Histogram {
 
 export function defineCounter(name: string): Counter { return new Counter(define(COUNTER, name)); }
 
+/** Counters by index, as two arrays (host ids, pending counts) instead of one Counter object each:
+ *  a filter with many counters (one per policy, per circuit) keeps two objects alive for them (the
+ *  collector marks every live object each collection). Same contract as Counter. */
+export class CounterArray {
+  /** Host ids, -1 when not defined. */
+  private readonly ids: StaticArray<i64>;
+  /** Counts add() has kept in the VM since the last flush(). */
+  private readonly pending: StaticArray<i64>;
+
+  /** Defines counter `prefix + names[i]` for each name, in order (host calls: configure time only). */
+  constructor(prefix: string, names: string[]) {
+    const n = names.length;
+    const ids = new StaticArray<i64>(n);
+    for (let i = 0; i < n; i++) unchecked(ids[i] = define(COUNTER, prefix + unchecked(names[i])));
+    this.ids = ids;
+    this.pending = new StaticArray<i64>(n);
+  }
+
+  /** Counts one on counter `index` in the VM only (no host call); the host sees it at the next flush(). */
+  // @ts-ignore: decorator
+  @inline add(index: i32): void {
+    const at = changetype<usize>(this.pending) + (<usize>index << 3);
+    store<i64>(at, load<i64>(at) + 1);
+  }
+
+  /** Adds one to counter `index` on the host now: one host call. */
+  increment(index: i32): void {
+    const id = unchecked(this.ids[index]);
+    if (id >= 0) proxy_increment_metric(<u32>id, 1);
+  }
+
+  /** Sends what add() kept: one host call per counter that moved. */
+  flush(): void {
+    const pending = this.pending;
+    for (let i = 0, n = pending.length; i < n; i++) {
+      const count = unchecked(pending[i]);
+      if (count == 0) continue;
+      unchecked(pending[i] = 0);
+      const id = unchecked(this.ids[i]);
+      if (id >= 0 && count > 0) proxy_increment_metric(<u32>id, count);
+    }
+  }
+}
+
 /** flush() on every counter of the list. */
 export function flushCounters(counters: Counter[]): void {
   for (let i = 0, n = counters.length; i < n; i++) unchecked(counters[i]).flush();
