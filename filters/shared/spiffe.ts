@@ -9,6 +9,7 @@
 // is literal segment characters with at most one `*` (a glob inside that one segment: `api-*`,
 // `*-v2`, `*`), and `**` as the whole last segment stands for one or more remaining segments.
 // Matching is one pass over the ID's segments: linear time, no backtracking.
+import { bytesEqualBytes } from "./bytes";
 
 /** Why a SPIFFE ID (or pattern) is invalid; `Ok` when it is valid. */
 export namespace SpiffeError {
@@ -149,24 +150,9 @@ function isDotSegment(s: string, start: i32, end: i32): bool {
   return n == 2 && byteAt(s, start) == 0x2e && byteAt(s, start + 1) == 0x2e;
 }
 
-/** Whether the `n` code units at a[aStart..] and b[bStart..] are equal (8 bytes at a time). */
+/** Whether the `n` code units at a[aStart..] and b[bStart..] are equal (bytes.ts, 8 bytes at a time). */
 function unitsEqual(a: string, aStart: i32, b: string, bStart: i32, n: i32): bool {
-  let pa = changetype<usize>(a) + (<usize>aStart << 1);
-  let pb = changetype<usize>(b) + (<usize>bStart << 1);
-  let bytes = <usize>n << 1;
-  while (bytes >= 8) {
-    if (load<u64>(pa) != load<u64>(pb)) return false;
-    pa += 8;
-    pb += 8;
-    bytes -= 8;
-  }
-  while (bytes > 0) {
-    if (load<u16>(pa) != load<u16>(pb)) return false;
-    pa += 2;
-    pb += 2;
-    bytes -= 2;
-  }
-  return true;
+  return bytesEqualBytes(changetype<usize>(a) + (<usize>aStart << 1), changetype<usize>(b) + (<usize>bStart << 1), n << 1);
 }
 
 /** Whether s[start, end) equals `word`. */
