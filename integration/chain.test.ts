@@ -27,7 +27,7 @@ describe.skipIf(!runtime.available)("the examples/sluice.yaml chain in Envoy", (
   });
 
   it("envoy --mode validate accepts envoy/chain/envoy.yaml", async () => {
-    await expectValid(stack.files);
+    await expectValid(stack);
   });
 
   it("colours, routes and rate-limits a user's requests", async () => {

@@ -40,7 +40,7 @@ describe.skipIf(!runtime.available)("circuit-breaker in Envoy", () => {
   });
 
   it("envoy --mode validate accepts envoy/circuit-breaker/envoy.yaml", async () => {
-    await expectValid(stack.files);
+    await expectValid(stack);
   });
 
   it("passes requests while closed", async () => {

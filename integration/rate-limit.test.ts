@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapPath, filterConfig, loadBootstrap } from "./support/bootstrap.js";
 import { header, request, requestMany, statusCounts, type HttpResult } from "./support/http.js";
-import { RLS_ALIAS, globalRules, rlsDomainConfig, rlsSettings, startRateLimitService, type StartedRls } from "./support/rls.js";
+import { globalRules, rlsDomainConfig, rlsSettings } from "./support/rls.js";
 import { expectNoWasmErrors, expectValid, startStack, type Stack } from "./support/stack.js";
 import { WORKER_STATS_FILTER, connectionsPerWorker, fetchStats, stat, waitForStats } from "./support/stats.js";
 import { suiteRuntime } from "./support/suite.js";
@@ -15,7 +15,6 @@ const RLS_LIMIT = 3; // per hour: fixed windows, so a run never straddles one in
 
 describe.skipIf(!runtime.available)("rate-limit in Envoy", () => {
   let stack: Stack;
-  let rlsService: StartedRls | undefined;
 
   beforeAll(async () => {
     const config = filterConfig(loadBootstrap(bootstrapPath("rate-limit")), "rate-limit");
@@ -23,26 +22,19 @@ describe.skipIf(!runtime.available)("rate-limit in Envoy", () => {
     expect(globalRules(config)).toEqual(["global-api"]);
     expect(rls).toEqual({ cluster: "ratelimit", domain: "sluice", failureModeDeny: false });
     const domainYaml = rlsDomainConfig(config, rls.domain, { requests: RLS_LIMIT, unit: "hour" });
-    stack = await startStack({
-      name: "rate-limit",
-      skipUpstreams: [RLS_ALIAS],
-      before: async (network) => {
-        rlsService = await startRateLimitService(network, domainYaml);
-      },
-    });
+    stack = await startStack({ name: "rate-limit", rls: domainYaml });
   });
   afterAll(async () => {
     await stack?.stop();
-    await rlsService?.stop();
   });
 
   it("envoy --mode validate accepts envoy/rate-limit/envoy.yaml", async () => {
-    await expectValid(stack.files);
+    await expectValid(stack);
   });
 
   it("allows exactly 5 requests per second per user across 4 workers, then 429 with headers", async () => {
     const before = await fetchStats(stack.envoy.adminUrl);
-    const workersBefore = connectionsPerWorker(await fetchStats(stack.envoy.adminUrl, WORKER_STATS_FILTER), 10000);
+    const workersBefore = connectionsPerWorker(await fetchStats(stack.envoy.adminUrl, WORKER_STATS_FILTER), stack.envoy.listenerPort(10000));
     // 40 requests on 40 connections at once; the bucket refills 1 s after its first request, so
     // the burst counts only if it fits in that second (retry with a new user otherwise).
     let results: HttpResult[] = [];
@@ -67,7 +59,7 @@ describe.skipIf(!runtime.available)("rate-limit in Envoy", () => {
     expect(Number(header(limited, "retry-after"))).toBeGreaterThanOrEqual(1);
 
     // the connections really were spread over several workers
-    const workersAfter = connectionsPerWorker(await fetchStats(stack.envoy.adminUrl, WORKER_STATS_FILTER), 10000);
+    const workersAfter = connectionsPerWorker(await fetchStats(stack.envoy.adminUrl, WORKER_STATS_FILTER), stack.envoy.listenerPort(10000));
     const busy = [...workersAfter].filter(([w, n]) => n > (workersBefore.get(w) ?? 0));
     expect(busy.length, `connections per worker: ${JSON.stringify([...workersAfter])}`).toBeGreaterThanOrEqual(2);
 
@@ -107,7 +99,7 @@ describe.skipIf(!runtime.available)("rate-limit in Envoy", () => {
   });
 
   it("follows rls.failure_mode_deny (false: allow) when the rate limit service is down", async () => {
-    await rlsService!.ratelimit.stop();
+    await stack.stopRateLimitService();
     const before = await fetchStats(stack.envoy.adminUrl);
     const results = await requestMany(5, 1, (i) => request(`${stack.envoy.url}/global/down-${i}`));
     expect(statusCounts(results)).toEqual({ 200: 5 });

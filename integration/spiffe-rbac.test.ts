@@ -3,14 +3,11 @@
 // identity from another trust domain, and x-forwarded-client-cert from a trusted front proxy
 // (a second Envoy holding spiffe://example.org/ns/edge/sa/gateway) versus a forged one.
 // Config: envoy/spiffe-rbac/envoy.yaml (policies public-health, shop-workloads, ops-admin).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapPath, filterConfig, loadBootstrap } from "./support/bootstrap.js";
 import { TestCa, type KeyPair } from "./support/certs.js";
-import { ENVOY_ALIAS, startEnvoy, type StartedEnvoy } from "./support/envoy.js";
-import { FRONT_ALIAS, FRONT_FILES, frontProxyBootstrap } from "./support/front-proxy.js";
+import { ENVOY_ALIAS, type RunningEnvoy } from "./support/envoy.js";
+import { FRONT_ALIAS } from "./support/front-proxy.js";
 import { header, request, type HttpResult } from "./support/http.js";
 import { expectNoWasmErrors, expectValid, startStack, type Stack } from "./support/stack.js";
 import { fetchStats, stat, waitForStats } from "./support/stats.js";
@@ -27,8 +24,7 @@ describe.skipIf(!runtime.available)("spiffe-rbac in Envoy", () => {
   let ca: TestCa;
   let ids: Record<"shopWeb" | "opsAdmin" | "billingApi" | "foreign" | "gateway", KeyPair>;
   let stack: Stack;
-  let front: StartedEnvoy;
-  let frontDir: string;
+  let front: RunningEnvoy;
 
   const mtls = (who: KeyPair, path: string, headers: Record<string, string> = {}): Promise<HttpResult> =>
     request(`${stack.envoy.urlFor(MTLS_PORT, true)}${path}`, { headers, tls: { ca: ca.cert, cert: who.cert, key: who.key, servername: ENVOY_ALIAS } });
@@ -62,30 +58,15 @@ describe.skipIf(!runtime.available)("spiffe-rbac in Envoy", () => {
         { content: server.key, target: "/etc/sluice/certs/server-key.pem", mode: 0o644 },
       ],
     });
-    frontDir = mkdtempSync(join(tmpdir(), "sluice-front-"));
-    const frontBootstrap = join(frontDir, "envoy.yaml");
-    writeFileSync(frontBootstrap, frontProxyBootstrap({ target: { address: ENVOY_ALIAS, port: MTLS_PORT }, sni: ENVOY_ALIAS }));
-    front = await startEnvoy({
-      network: stack.network,
-      alias: FRONT_ALIAS,
-      bootstrap: frontBootstrap,
-      filters: [],
-      extra: [
-        { content: ca.cert, target: FRONT_FILES.ca, mode: 0o644 },
-        { content: ids.gateway.cert, target: FRONT_FILES.cert, mode: 0o644 },
-        { content: ids.gateway.key, target: FRONT_FILES.key, mode: 0o644 },
-      ],
-    });
+    front = await stack.startFrontProxy({ listenerPort: MTLS_PORT, sni: ENVOY_ALIAS, ca: ca.cert, cert: ids.gateway.cert, key: ids.gateway.key });
   });
   afterAll(async () => {
-    await front?.stop();
     await stack?.stop();
     ca?.dispose();
-    if (frontDir !== undefined) rmSync(frontDir, { recursive: true, force: true });
   });
 
   it("envoy --mode validate accepts envoy/spiffe-rbac/envoy.yaml (with the test certificates)", async () => {
-    await expectValid(stack.files);
+    await expectValid(stack);
   });
 
   it("allows the identities the policies allow, over mTLS", async () => {

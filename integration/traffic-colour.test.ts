@@ -38,7 +38,7 @@ describe.skipIf(!runtime.available)("traffic-colour in Envoy", () => {
   });
 
   it("envoy --mode validate accepts envoy/traffic-colour/envoy.yaml", async () => {
-    await expectValid(stack.files);
+    await expectValid(stack);
   });
 
   it("sends requests without a rule match to v1 (default colour)", async () => {

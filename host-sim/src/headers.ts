@@ -29,15 +29,28 @@ export class HeaderMap {
     return out;
   }
 
+  /**
+   * Envoy `addCopy`: appends; a pseudo-header (`:name`) goes after the last pseudo-header, as
+   * Envoy's HeaderList keeps them in front of the others.
+   */
   add(key: string, value: string): void {
-    this.entries.push([key, value]);
+    if (!key.startsWith(":")) {
+      this.entries.push([key, value]);
+      return;
+    }
+    let at = 0;
+    while (at < this.entries.length && this.entries[at][0].startsWith(":")) at++;
+    this.entries.splice(at, 0, [key, value]);
   }
 
-  /** Envoy `setCopy`: replaces the first entry with this key, or appends. */
+  /**
+   * Envoy `setCopy` (what `proxy_replace_header_map_value` calls): removes every entry with this
+   * key, then adds one (so `a: 1, b, a: 2` becomes `b, a: v`), as Envoy does since the runtime
+   * feature `http_set_copy_replace_all_headers` became the default.
+   */
   replace(key: string, value: string): void {
-    const e = this.entries.find(([k]) => k === key);
-    if (e) e[1] = value;
-    else this.entries.push([key, value]);
+    this.remove(key);
+    this.add(key, value);
   }
 
   remove(key: string): void {

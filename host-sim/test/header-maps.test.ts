@@ -165,7 +165,7 @@ describe("header map host calls", () => {
     expect(r.responseHeaders).toContainEqual(["x-a", "1"]);
   });
 
-  it("replace sets the first value only and remove is Ok for an absent key", async () => {
+  it("replace removes every value and adds one, as Envoy's setCopy; remove is Ok for an absent key", async () => {
     const g = guest();
     const [k, v, none] = ["dup", "new", "absent"].map((s) => g.str(s));
     g.on(
@@ -176,9 +176,24 @@ describe("header map host calls", () => {
        (i32.const 0)`,
     );
     const { proxy } = await start(g);
-    const r = proxy.request({ headers: [["dup", "a"], ["dup", "b"]] });
+    const r = proxy.request({ headers: [["dup", "a"], ["other", "x"], ["dup", "b"]] });
     expect(results(r.trace, "proxy_remove_header_map_value")).toEqual([0]);
-    expect(r.requestHeaders).toEqual([["dup", "new"], ["dup", "b"]]);
+    expect(r.requestHeaders).toEqual([["other", "x"], ["dup", "new"]]);
+  });
+
+  it("keeps pseudo-headers in front when one is replaced or added, as Envoy's header list does", async () => {
+    const g = guest();
+    const [path, value, scheme, https] = [":path", "/new", ":scheme", "https"].map((s) => g.str(s));
+    g.on(
+      "proxy_on_request_headers",
+      3,
+      `(drop (call $proxy_replace_header_map_value (i32.const 0) ${path} ${value}))
+       (drop (call $proxy_add_header_map_value (i32.const 0) ${scheme} ${https}))
+       (i32.const 0)`,
+    );
+    const { proxy } = await start(g);
+    const r = proxy.request({ headers: [[":method", "GET"], [":path", "/old"], [":authority", "svc"], ["x-a", "1"]] });
+    expect(r.requestHeaders).toEqual([[":method", "GET"], [":authority", "svc"], [":path", "/new"], [":scheme", "https"], ["x-a", "1"]]);
   });
 
   it("reads request/response headers read-only in on_log; request trailers are NotFound there", async () => {

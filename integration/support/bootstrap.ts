@@ -82,10 +82,11 @@ export interface WasmFilter {
   raw: Obj;
 }
 
-/** Every HTTP connection manager of every listener. */
-export function httpConnectionManagers(bootstrap: Obj): Obj[] {
+/** Every HTTP connection manager of every listener (or of the listener on `port`). */
+export function httpConnectionManagers(bootstrap: Obj, port?: number): Obj[] {
   const out: Obj[] = [];
   for (const l of arr(obj(bootstrap.static_resources).listeners)) {
+    if (port !== undefined && obj(obj(obj(l).address).socket_address).port_value !== port) continue;
     for (const chain of arr(obj(l).filter_chains)) {
       for (const f of arr(obj(chain).filters)) {
         const tc = obj(obj(f).typed_config);
@@ -96,10 +97,10 @@ export function httpConnectionManagers(bootstrap: Obj): Obj[] {
   return out;
 }
 
-/** The envoy.filters.http.wasm filters in chain order. */
-export function wasmFilters(bootstrap: Obj): WasmFilter[] {
+/** The envoy.filters.http.wasm filters in chain order (of every listener, or of the one on `port`). */
+export function wasmFilters(bootstrap: Obj, port?: number): WasmFilter[] {
   const out: WasmFilter[] = [];
-  for (const hcm of httpConnectionManagers(bootstrap)) {
+  for (const hcm of httpConnectionManagers(bootstrap, port)) {
     for (const f of arr(hcm.http_filters)) {
       const tc = obj(obj(f).typed_config);
       if (!String(tc["@type"] ?? "").endsWith("envoy.extensions.filters.http.wasm.v3.Wasm")) continue;
@@ -168,4 +169,27 @@ export function containerReady(bootstrap: Obj): string[] {
     if (a !== "0.0.0.0") problems.push(`listener ${String(obj(l).name)} listens on ${String(a)}, not 0.0.0.0`);
   }
   return problems;
+}
+
+/**
+ * A copy of `listeners` where the Wasm filter with this root_id has `config` as its plugin
+ * configuration (for a live configuration update through LDS).
+ */
+export function withFilterConfig(listeners: readonly Json[], rootId: string, config: Json): Json[] {
+  let found = 0;
+  const copy = JSON.parse(JSON.stringify(listeners)) as Json[];
+  for (const l of copy) {
+    for (const chain of arr(obj(l).filter_chains)) {
+      for (const f of arr(obj(chain).filters)) {
+        for (const hf of arr(obj(obj(f).typed_config).http_filters)) {
+          const cfg = obj(obj(obj(hf).typed_config).config);
+          if (cfg.root_id !== rootId) continue;
+          cfg.configuration = { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(config) };
+          found++;
+        }
+      }
+    }
+  }
+  if (found === 0) throw new Error(`no Wasm filter with root_id ${rootId} in the listeners`);
+  return copy;
 }

@@ -163,15 +163,24 @@ export function validateOutputOk(output: string): boolean {
   return /configuration '[^']*' OK/.test(output);
 }
 
-export interface StartedEnvoy {
-  container: StartedTestContainer;
-  /** http://host:port of the listener (10000). */
+/** A running Envoy, whichever backend started it. */
+export interface RunningEnvoy {
+  /** http://host:port of the first listener. */
   url: string;
-  /** URL of the listener on this container port (https with tls). */
+  /** URL of the listener the bootstrap puts on `port` (https with tls). */
   urlFor(port: number, tls?: boolean): string;
   adminUrl: string;
-  logs: LogCollector;
+  logs: { text(): string };
+  /** The port of the bootstrap's listener `port` as Envoy's own stat names show it. */
+  listenerPort(port: number): number;
+  /** The Envoy process id where the suite started it as a process. */
+  pid?: number;
   stop(): Promise<void>;
+}
+
+export interface StartedEnvoy extends RunningEnvoy {
+  container: StartedTestContainer;
+  logs: LogCollector;
 }
 
 export interface StartEnvoyOptions extends EnvoyFiles {
@@ -212,6 +221,7 @@ export async function startEnvoy(opts: StartEnvoyOptions): Promise<StartedEnvoy>
     urlFor,
     adminUrl: `http://${host}:${container.getMappedPort(admin)}`,
     logs,
+    listenerPort: (port: number) => port,
     stop: async () => {
       await container.stop().catch(() => undefined);
     },

@@ -15,7 +15,8 @@ export interface TlsOptions {
 
 export interface RequestOptions {
   method?: string;
-  headers?: Record<string, string>;
+  /** Headers; as pairs, a name may repeat (each pair is one header line). */
+  headers?: Record<string, string> | Array<[string, string]>;
   body?: string;
   tls?: TlsOptions;
   timeoutMs?: number;
@@ -24,7 +25,24 @@ export interface RequestOptions {
 export interface HttpResult {
   status: number;
   headers: http.IncomingHttpHeaders;
+  /** Every header line as received, in order (names lowercased). */
+  rawHeaders: Array<[string, string]>;
   body: string;
+}
+
+function pairs(raw: readonly string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i].toLowerCase(), raw[i + 1]]);
+  return out;
+}
+
+/**
+ * Node's request headers: pairs become the flat [name, value, ...] form, which keeps repeats and
+ * order (Node then adds no Host header of its own, so it is added here).
+ */
+function requestHeaders(headers: RequestOptions["headers"], host: string): http.OutgoingHttpHeaders | string[] {
+  if (Array.isArray(headers)) return ["host", host, ...headers.flat(), "connection", "close"];
+  return { connection: "close", ...(headers ?? {}) };
 }
 
 export function request(url: string, options: RequestOptions = {}): Promise<HttpResult> {
@@ -35,7 +53,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Http
     hostname: u.hostname,
     port: u.port === "" ? (isTls ? 443 : 80) : Number(u.port),
     path: `${u.pathname}${u.search}`,
-    headers: { connection: "close", ...(options.headers ?? {}) },
+    headers: requestHeaders(options.headers, u.host),
     agent: false as const,
     timeout: options.timeoutMs ?? 10_000,
   };
@@ -43,7 +61,9 @@ export function request(url: string, options: RequestOptions = {}): Promise<Http
     const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: pairs(res.rawHeaders), body: Buffer.concat(chunks).toString("utf8") }),
+      );
       res.on("error", reject);
     };
     const req = isTls

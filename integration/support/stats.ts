@@ -1,8 +1,14 @@
 // Envoy admin /stats: the text format is one `name: value` line per stat. Counters and gauges
 // have integer values; histograms (`P0(...) P25(...)`) and text readouts are skipped.
+// Envoy keeps the metrics a Wasm module defines in its `wasmcustom` namespace: /stats prints
+// `wasmcustom.sluice.rate_limit.per-user.allowed` (Prometheus output drops the namespace). The
+// suite keys them by the name the filter defined (`sluice.rate_limit.per-user.allowed`), as
+// host-sim's metric() does.
 import { request, sleep } from "./http.js";
 
 export type Stats = Map<string, number>;
+
+export const WASM_NAMESPACE = "wasmcustom.";
 
 export function parseStats(text: string): Stats {
   const out: Stats = new Map();
@@ -13,13 +19,13 @@ export function parseStats(text: string): Stats {
     const name = line.slice(0, sep).trim();
     const value = line.slice(sep + 2).trim();
     if (!/^-?\d+$/.test(value) || name === "") continue;
-    out.set(name, Number(value));
+    out.set(name.startsWith(WASM_NAMESPACE) ? name.slice(WASM_NAMESPACE.length) : name, Number(value));
   }
   return out;
 }
 
-/** The admin stats whose names match `filter` (an RE2 regex, default: every `sluice.` stat). */
-export async function fetchStats(adminUrl: string, filter = "^sluice\\."): Promise<Stats> {
+/** The admin stats whose names match `filter` (an RE2 regex, default: every stat a Sluice filter defined). */
+export async function fetchStats(adminUrl: string, filter = "^(wasmcustom\\.)?sluice\\."): Promise<Stats> {
   const res = await request(`${adminUrl}/stats?filter=${encodeURIComponent(filter)}`);
   if (res.status !== 200) throw new Error(`GET /stats: ${res.status} ${res.body.slice(0, 200)}`);
   return parseStats(res.body);
@@ -75,3 +81,9 @@ export function connectionsPerWorker(stats: Stats, port: number): Map<number, nu
 }
 
 export const WORKER_STATS_FILTER = "\\.worker_\\d+\\.downstream_cx_total$";
+
+/** Envoy's count of accepted listener (LDS) updates: it grows when a new listener config is in force. */
+export async function ldsUpdateCount(adminUrl: string): Promise<number> {
+  const stats = await fetchStats(adminUrl, "^listener_manager\\.lds\\.update_success$");
+  return stat(stats, "listener_manager.lds.update_success");
+}

@@ -3,18 +3,18 @@
 // config has it (integration/support/global-setup.ts); otherwise probes here and prints the skip
 // line once per process.
 import { inject } from "vitest";
-import { containerRuntime, runtimeRequired, skipLine, type RuntimeStatus } from "./runtime.js";
+import { backendStatus, runtimeRequired, skipLine, type RuntimeStatus } from "./runtime.js";
 import "./global-setup.js"; // the ProvidedContext declaration
 
 const PRINTED = Symbol.for("sluice.integration.skipLinePrinted");
 
 export async function suiteRuntime(): Promise<RuntimeStatus> {
-  const provided = inject("sluiceContainerRuntime") as RuntimeStatus | undefined;
+  const provided = inject("sluiceBackend") as RuntimeStatus | undefined;
   if (provided !== undefined) return provided;
-  const status = await containerRuntime();
+  const status = await backendStatus();
   if (!status.available) {
     if (runtimeRequired()) {
-      throw new Error(`integration: no container runtime (${status.reason}) and SLUICE_INTEGRATION_REQUIRED is set`);
+      throw new Error(`integration: ${status.reason} and SLUICE_INTEGRATION_REQUIRED is set`);
     }
     const g = globalThis as { [PRINTED]?: boolean };
     if (g[PRINTED] !== true) {

@@ -51,9 +51,11 @@ export async function stopAll(containers: ReadonlyArray<{ container: StartedTest
 
 export interface Echo {
   path: string;
-  /** Request headers as the upstream saw them (lowercase names). */
+  /** Request headers as the upstream saw them (lowercase names, repeated values joined by ", "). */
   headers: Record<string, string>;
   hostname: string;
+  /** Every request header line in arrival order, where the echo reports it (the Node echo does). */
+  headerValues?: Array<[string, string]>;
 }
 
 /** Parses the echo's JSON body; undefined when the body is not an echo (e.g. a local reply). */
@@ -65,16 +67,18 @@ export function parseEcho(res: HttpResult): Echo | undefined {
     return undefined;
   }
   if (typeof body !== "object" || body === null) return undefined;
-  const b = body as { path?: unknown; headers?: unknown; os?: { hostname?: unknown } };
+  const b = body as { path?: unknown; headers?: unknown; os?: { hostname?: unknown }; header_values?: unknown };
   const headers: Record<string, string> = {};
   if (typeof b.headers === "object" && b.headers !== null) {
     for (const [k, v] of Object.entries(b.headers as Record<string, unknown>)) {
       headers[k.toLowerCase()] = Array.isArray(v) ? v.map(String).join(", ") : String(v);
     }
   }
-  return {
+  const echo: Echo = {
     path: typeof b.path === "string" ? b.path : "",
     headers,
     hostname: typeof b.os?.hostname === "string" ? b.os.hostname : "",
   };
+  if (Array.isArray(b.header_values)) echo.headerValues = (b.header_values as unknown[]).map((p) => (Array.isArray(p) ? [String(p[0]), String(p[1])] : ["", ""]));
+  return echo;
 }

