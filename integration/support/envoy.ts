@@ -5,7 +5,10 @@
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { GenericContainer, Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
+import { validateOutputOk, type RunningEnvoy, type ValidateResult } from "../../cli/local-envoy/admin.js";
 import { loadBootstrap, ports, referencedFiles, wasmPath } from "./bootstrap.js";
+
+export { validateOutputOk, type RunningEnvoy, type ValidateResult };
 
 /** A host file copied into the container (testcontainers' FileToCopy). */
 export interface FileToCopy {
@@ -129,10 +132,6 @@ export function wasmLogLines(logs: string): string[] {
   return logs.split("\n").filter((l) => l.includes("wasm log"));
 }
 
-export interface ValidateResult {
-  ok: boolean;
-  output: string;
-}
 
 /** `envoy --mode validate -c /etc/envoy/envoy.yaml` in a one-shot container. */
 export async function validateBootstrap(files: EnvoyFiles, image = envoyImage()): Promise<ValidateResult> {
@@ -158,25 +157,7 @@ export async function validateBootstrap(files: EnvoyFiles, image = envoyImage())
   }
 }
 
-/** Envoy prints `configuration '<path>' OK` when validation passes. */
-export function validateOutputOk(output: string): boolean {
-  return /configuration '[^']*' OK/.test(output);
-}
 
-/** A running Envoy, whichever backend started it. */
-export interface RunningEnvoy {
-  /** http://host:port of the first listener. */
-  url: string;
-  /** URL of the listener the bootstrap puts on `port` (https with tls). */
-  urlFor(port: number, tls?: boolean): string;
-  adminUrl: string;
-  logs: { text(): string };
-  /** The port of the bootstrap's listener `port` as Envoy's own stat names show it. */
-  listenerPort(port: number): number;
-  /** The Envoy process id where the suite started it as a process. */
-  pid?: number;
-  stop(): Promise<void>;
-}
 
 export interface StartedEnvoy extends RunningEnvoy {
   container: StartedTestContainer;

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { request } from "./http.js";
-import { freePort, startProcess, stopProcesses, waitUntilReady, type ServiceProcess } from "./processes.js";
+import { freePort, startProcess, stopProcesses, waitUntilReady, type ServiceProcess } from "../../cli/local-envoy/processes.js";
 
 /** The module path and pseudo-version `.ci/run` installs (and the README's setup names). */
 export const RATELIMIT_MODULE = "github.com/envoyproxy/ratelimit/src/service_cmd";

@@ -9,7 +9,7 @@
 // ("Could not find a working container runtime strategy"); a runtime that does not answer
 // (e.g. DOCKER_HOST pointing at a black hole) is cut off by the timeout.
 import { getContainerRuntimeClient } from "testcontainers";
-import { envoyVersion } from "./local-envoy.js";
+import { envoyVersion } from "../../cli/local-envoy/envoy-process.js";
 
 export type BackendKind = "process" | "container";
 export type BackendChoice = BackendKind | "auto";

@@ -22,11 +22,11 @@ import {
   type ValidateResult,
 } from "./envoy.js";
 import { FRONT_ALIAS, FRONT_FILES, frontProxyBootstrap } from "./front-proxy.js";
-import { ldsDocument, endpointKey, withFileLds } from "./local-bootstrap.js";
-import { startLocalEnvoy, type LocalEnvoy } from "./local-envoy.js";
+import { ldsUpdateCount } from "../../cli/local-envoy/admin.js";
+import { endpointKey, ldsDocument, withFileLds } from "../../cli/local-envoy/bootstrap-rewrite.js";
+import { startLocalEnvoy, type LocalEnvoy } from "../../cli/local-envoy/envoy-process.js";
 import { startLocalRls, type LocalRls } from "./local-rls.js";
 import { RLS_ALIAS, startRateLimitService, type StartedRls } from "./rls.js";
-import { ldsUpdateCount } from "./stats.js";
 import { backendStatus, type BackendKind } from "./runtime.js";
 import { startUpstreamsFor, stopAll, type StartedUpstream } from "./upstream.js";
 

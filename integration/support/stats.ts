@@ -82,8 +82,3 @@ export function connectionsPerWorker(stats: Stats, port: number): Map<number, nu
 
 export const WORKER_STATS_FILTER = "\\.worker_\\d+\\.downstream_cx_total$";
 
-/** Envoy's count of accepted listener (LDS) updates: it grows when a new listener config is in force. */
-export async function ldsUpdateCount(adminUrl: string): Promise<number> {
-  const stats = await fetchStats(adminUrl, "^listener_manager\\.lds\\.update_success$");
-  return stat(stats, "listener_manager.lds.update_success");
-}

@@ -1,12 +1,13 @@
-// The container-runtime probe and the skip line: no Docker is needed for any of this.
+// The backend probe (SLUICE_ENVOY), the container-runtime probe and the skip line: no Docker and
+// no Envoy are needed for any of this.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/bootstrap.js";
-import { SKIP_PREFIX, describeError, probeRuntime, runtimeRequired, skipLine } from "../support/runtime.js";
+import { SKIP_PREFIX, backendChoice, describeError, probeBackend, probeRuntime, runtimeRequired, skipLine } from "../support/runtime.js";
 
 describe("probeRuntime", () => {
   it("reports an available runtime", async () => {
-    expect(await probeRuntime({ probe: async () => ({}) })).toEqual({ available: true, reason: "" });
+    expect(await probeRuntime({ probe: async () => ({}) })).toEqual({ available: true, kind: "container", detail: "container runtime", reason: "" });
   });
 
   it("reports the first line of the probe's error", async () => {
@@ -21,6 +22,11 @@ describe("probeRuntime", () => {
     expect(status).toEqual({ available: false, reason: "no answer from the container runtime within 50 ms" });
   });
 
+  it("never hangs on a local Envoy that does not answer either", async () => {
+    const status = await probeBackend({ env: { SLUICE_ENVOY: "process" }, localEnvoy: () => new Promise(() => {}), timeoutMs: 50 });
+    expect(status).toEqual({ available: false, reason: "no local Envoy: no answer from the local Envoy within 50 ms" });
+  });
+
   it("answers quickly with testcontainers' own lookup", async () => {
     const t0 = Date.now();
     const status = await probeRuntime();
@@ -30,10 +36,60 @@ describe("probeRuntime", () => {
   });
 });
 
+describe("SLUICE_ENVOY", () => {
+  const envoyOk = async (): Promise<string> => "envoy  version: 9e55/1.40.0/Clean/RELEASE/BoringSSL";
+  const envoyMissing = async (): Promise<string> => Promise.reject(new Error("envoy --version: spawn envoy ENOENT"));
+  const dockerOk = async (): Promise<unknown> => ({});
+  const dockerMissing = async (): Promise<unknown> => Promise.reject(new Error("Could not find a working container runtime strategy"));
+
+  it.each([
+    ["", "auto"],
+    ["auto", "auto"],
+    [" Process ", "process"],
+    ["container", "container"],
+  ])("reads %j as %s", (value, choice) => {
+    expect(backendChoice({ SLUICE_ENVOY: value })).toBe(choice);
+  });
+
+  it("refuses anything else, quoting it", () => {
+    expect(() => backendChoice({ SLUICE_ENVOY: "docker" })).toThrow('SLUICE_ENVOY must be process, container or auto, got "docker"');
+  });
+
+  it("auto prefers a local Envoy, even with a container runtime", async () => {
+    expect(await probeBackend({ env: {}, localEnvoy: envoyOk, probe: dockerOk })).toMatchObject({ available: true, kind: "process" });
+  });
+
+  it("auto falls back to a container runtime, then to the skip with both reasons", async () => {
+    expect(await probeBackend({ env: {}, localEnvoy: envoyMissing, probe: dockerOk })).toMatchObject({ available: true, kind: "container" });
+    expect(await probeBackend({ env: {}, localEnvoy: envoyMissing, probe: dockerMissing })).toEqual({
+      available: false,
+      reason: "no local Envoy: envoy --version: spawn envoy ENOENT; no container runtime: Could not find a working container runtime strategy",
+    });
+  });
+
+  it("process and container use only what they name", async () => {
+    expect(await probeBackend({ env: { SLUICE_ENVOY: "process" }, localEnvoy: envoyMissing, probe: dockerOk })).toEqual({
+      available: false,
+      reason: "no local Envoy: envoy --version: spawn envoy ENOENT",
+    });
+    expect(await probeBackend({ env: { SLUICE_ENVOY: "container" }, localEnvoy: envoyOk, probe: dockerMissing })).toEqual({
+      available: false,
+      reason: "no container runtime: Could not find a working container runtime strategy",
+    });
+  });
+
+  it("a bad SLUICE_ENVOY makes the suite unavailable with the reason (so CI fails, never skips silently)", async () => {
+    expect(await probeBackend({ env: { SLUICE_ENVOY: "vm" }, localEnvoy: envoyOk, probe: dockerOk })).toEqual({
+      available: false,
+      reason: 'SLUICE_ENVOY must be process, container or auto, got "vm"',
+    });
+  });
+});
+
 describe("skip line", () => {
   it("is the documented line", () => {
-    expect(skipLine("Could not find a working container runtime strategy")).toBe(
-      "integration: skipped, no container runtime (Could not find a working container runtime strategy)",
+    expect(skipLine("no container runtime: Could not find a working container runtime strategy")).toBe(
+      "integration: skipped, no Envoy (no container runtime: Could not find a working container runtime strategy)",
     );
   });
 
@@ -56,11 +112,11 @@ describe("skip line", () => {
 // SLUICE_NESTED_VITEST: never recurse when this file itself is collected by the child run.
 const nested = process.env.SLUICE_NESTED_VITEST === "1";
 
-describe.skipIf(nested)("the integration project without a container runtime", async () => {
+describe.skipIf(nested)("the integration project with SLUICE_ENVOY=container and no container runtime", async () => {
   const status = nested ? { available: true } : await probeRuntime();
   it.skipIf(status.available)("prints the skip line once and exits 0 within seconds", () => {
     const t0 = Date.now();
-    const env = { ...process.env, SLUICE_INTEGRATION_REQUIRED: "", SLUICE_NESTED_VITEST: "1" };
+    const env = { ...process.env, SLUICE_ENVOY: "container", SLUICE_INTEGRATION_REQUIRED: "", SLUICE_NESTED_VITEST: "1" };
     const run = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "integration"], {
       cwd: REPO_ROOT,
       env,
@@ -72,14 +128,14 @@ describe.skipIf(nested)("the integration project without a container runtime", a
     expect(Date.now() - t0).toBeLessThan(30_000);
     const lines = out.split("\n").filter((l) => l.includes(SKIP_PREFIX));
     expect(lines, out).toHaveLength(1);
-    expect(lines[0]).toMatch(/^integration: skipped, no container runtime \(.+\)$/);
+    expect(lines[0]).toMatch(/^integration: skipped, no Envoy \(no container runtime: .+\)$/);
     expect(out).not.toMatch(/\bfailed\b/i);
   }, 60_000);
 
   it.skipIf(status.available)("fails instead when SLUICE_INTEGRATION_REQUIRED is set", () => {
     const run = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "integration"], {
       cwd: REPO_ROOT,
-      env: { ...process.env, SLUICE_INTEGRATION_REQUIRED: "1", SLUICE_NESTED_VITEST: "1" },
+      env: { ...process.env, SLUICE_ENVOY: "container", SLUICE_INTEGRATION_REQUIRED: "1", SLUICE_NESTED_VITEST: "1" },
       encoding: "utf8",
       timeout: 60_000,
     });

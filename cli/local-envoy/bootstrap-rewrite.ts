@@ -6,7 +6,7 @@
 // local path. Optionally the listeners move into a file-based LDS resource that the suite can
 // rewrite to update the filter configuration while Envoy runs.
 import { stringify } from "yaml";
-import type { Json } from "./bootstrap.js";
+import type { Json } from "./admin.js";
 
 type Obj = { [key: string]: Json };
 
@@ -29,6 +29,18 @@ export interface LocalBootstrap {
   renderedPorts: number[];
 }
 
+/** The ports of the bootstrap's static listeners, in order. */
+export function listenerPorts(rendered: Obj): number[] {
+  const resources = isObj(rendered.static_resources) ? rendered.static_resources : {};
+  const out: number[] = [];
+  for (const l of Array.isArray(resources.listeners) ? resources.listeners : []) {
+    if (isObj(l) && isObj(l.address) && isObj(l.address.socket_address) && typeof l.address.socket_address.port_value === "number") {
+      out.push(l.address.socket_address.port_value);
+    }
+  }
+  return out;
+}
+
 /** Endpoint key for LocalRewrite.endpoints. */
 export function endpointKey(address: string, port: number): string {
   return `${address}:${port}`;
@@ -40,7 +52,7 @@ function loopback(socketAddress: Obj, port: number): void {
 }
 
 /** Deep copy with every `filename` mapped; throws on a file the rewrite does not provide. */
-function mapFiles(value: Json, files: ReadonlyMap<string, string>): Json {
+export function mapFiles(value: Json, files: ReadonlyMap<string, string>): Json {
   if (Array.isArray(value)) return value.map((v) => mapFiles(v, files));
   if (!isObj(value)) return value;
   const out: Obj = {};

