@@ -1,4 +1,5 @@
 // npm run bench [-- --filter <id or scenario name>] [--requests N] [--instructions]
+// npm run bench -- --envoy [...]: the filters in a real Envoy instead (bench/envoy.ts)
 // For each scenario (and the no-op baseline): .wasm size, host calls per request, guest time
 // relative to the no-op filter (same run), linear memory after N requests vs after warm-up, and
 // with --instructions the deterministic instruction counts under callgrind. Writes
@@ -6,6 +7,7 @@
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bench } from "tinybench";
+import { envoyMain } from "./envoy.js";
 import { countInstructions, type InstructionCounts } from "./instructions.js";
 import { DEFAULT_INSTRUCTION_RATIO, MAX_WASM_BYTES, type Scenario } from "./scenario.js";
 import { NOOP, SCENARIOS } from "./scenarios/index.js";
@@ -116,6 +118,7 @@ function printTable(results: Result[]): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--envoy")) return envoyMain(process.argv.slice(2));
   const options = parseArgs(process.argv.slice(2));
   const chosen = SCENARIOS.filter((s) => !options.filter || s.filter === options.filter || s.name === options.filter);
   const noop = await measure(NOOP, options);

