@@ -67,7 +67,7 @@ describe.skipIf(!runtime.available)("host-sim agrees with Envoy", () => {
       const name = BOOTSTRAP[suite] ?? suite;
 
       beforeAll(async () => {
-        const { TestCa } = await import("./support/certs.js");
+        const { TestCa } = await import("../cli/local-envoy/certs.js");
         const ca = name === "spiffe-rbac" ? TestCa.create() : undefined;
         try {
           const server = ca?.issue({ name: "server", dnsNames: ["sluice-envoy"], usages: ["serverAuth"] });

@@ -5,7 +5,7 @@
 // Config: envoy/spiffe-rbac/envoy.yaml (policies public-health, shop-workloads, ops-admin).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapPath, filterConfig, loadBootstrap } from "./support/bootstrap.js";
-import { TestCa, type KeyPair } from "./support/certs.js";
+import { TestCa, type KeyPair } from "../cli/local-envoy/certs.js";
 import { ENVOY_ALIAS, type RunningEnvoy } from "./support/envoy.js";
 import { FRONT_ALIAS } from "./support/front-proxy.js";
 import { header, request, type HttpResult } from "./support/http.js";

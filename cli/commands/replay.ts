@@ -4,17 +4,19 @@ import { createInterface } from "node:readline";
 import type { LogLevelName, Proxy, StreamResult } from "../../host-sim/src/index.js";
 import { flag, int, parseArgs, str } from "../args.js";
 import { out, type Command } from "../command.js";
-import { loadConfig, readDocument } from "../config.js";
+import { loadConfig, readDocument, toConfig, type SluiceConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { FILTER_IDS, filterWasm, isFilterId } from "../paths.js";
 import { chainOf, startChain, type ChainFilter } from "../sim.js";
+import { EnvoyReplay, InputError } from "./replay-envoy.js";
+import { parseLine, type InputLine } from "./replay-input.js";
 
-const HELP = `Usage: sluice replay --filter <id | path.wasm> --config <file> [--workers N] [--input requests.jsonl]
-       sluice replay --chain <sluice.yaml> [--workers N] [--input requests.jsonl]
+const HELP = `Usage: sluice replay --filter <id | path.wasm> --config <file> [--workers N] [--input requests.jsonl] [--envoy]
+       sluice replay --chain <sluice.yaml> [--workers N] [--input requests.jsonl] [--envoy]
 
-Runs requests through one filter (or the whole chain of a sluice.yaml) in host-sim and writes one
-JSON line per request to stdout, then one line with the metrics. Input is JSON Lines (stdin when
-there is no --input), one request per line:
+Runs requests through one filter (or the whole chain of a sluice.yaml) in host-sim, or with
+--envoy in a local Envoy, and writes one JSON line per request to stdout, then one line with the
+metrics. Input is JSON Lines (stdin when there is no --input), one request per line:
 
   {"at_ms": 0, "worker": 0,
    "request": {"headers": [[":method","GET"],[":path","/x"],[":authority","a"]], "body": "..."},
@@ -34,46 +36,15 @@ Options:
   --input <file>           JSON Lines input (default stdin)
   --log-level <level>      lowest guest log level reported (default info)
   --debug-logs             same as --log-level debug
+  --envoy                  serve the requests with a local Envoy (ENVOY_BIN or envoy on PATH) instead
+                           of host-sim: at_ms waits in real time, worker is Envoy's choice, the only
+                           property used is ${"connection.uri_san_peer_certificate"} (sent over mTLS with a
+                           throwaway CA), the upstream sees an extra x-sluice-replay header
 
 The format is described in cli/README.md.
 `;
 
 const LEVELS = ["trace", "debug", "info", "warn", "error", "critical"];
-
-type Headers = [string, string][] | Record<string, string>;
-
-interface InputLine {
-  at_ms?: number;
-  worker?: number;
-  request?: { headers?: Headers; body?: string; trailers?: Headers };
-  properties?: Record<string, string | number | boolean>;
-  response?: { headers?: Headers; body?: string; trailers?: Headers; latency_ms?: number };
-}
-
-const INPUT_KEYS = ["at_ms", "worker", "request", "properties", "response"];
-
-function checkHeaders(v: unknown, where: string): void {
-  if (v === undefined) return;
-  if (Array.isArray(v)) {
-    if (v.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && typeof p[1] === "string")) return;
-  } else if (v !== null && typeof v === "object" && Object.values(v).every((x) => typeof x === "string")) return;
-  throw new Error(`${where} must be [[name, value], ...] or {name: value} with string values`);
-}
-
-function parseLine(text: string, workers: number): InputLine {
-  const v = JSON.parse(text) as InputLine;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("a line must be a JSON object");
-  for (const k of Object.keys(v)) if (!INPUT_KEYS.includes(k)) throw new Error(`unknown key "${k}" (known: ${INPUT_KEYS.join(", ")})`);
-  if (v.at_ms !== undefined && (typeof v.at_ms !== "number" || !(v.at_ms >= 0))) throw new Error("at_ms must be a number >= 0");
-  if (v.worker !== undefined && (!Number.isInteger(v.worker) || v.worker < 0 || v.worker >= workers)) {
-    throw new Error(`worker must be an integer from 0 to ${workers - 1}`);
-  }
-  checkHeaders(v.request?.headers, "request.headers");
-  checkHeaders(v.request?.trailers, "request.trailers");
-  checkHeaders(v.response?.headers, "response.headers");
-  checkHeaders(v.response?.trailers, "response.trailers");
-  return v;
-}
 
 const utf8 = new TextDecoder();
 
@@ -113,6 +84,49 @@ function filterFromOptions(filter: string, configFile: string): ChainFilter {
   throw new CliError(`replay: unknown filter "${filter}" (known: ${FILTER_IDS.join(", ")}, or a path to a .wasm)`);
 }
 
+/** A one-filter sluice.yaml for --envoy --filter (a known filter id, or its module built elsewhere). */
+function envoyConfigOf(f: ChainFilter): SluiceConfig {
+  if (!isFilterId(f.name)) throw new CliError(`replay --envoy: --filter must be one of ${FILTER_IDS.join(", ")} or a module named after one, got "${f.name}"`);
+  return toConfig("--filter", { filters: [{ id: f.name, config: f.config, wasm: f.wasm }] });
+}
+
+/** Input lines, blank ones skipped, each checked; `where` is `<input>:<line>` for error messages. */
+async function* inputLines(input: string | undefined, workers: number): AsyncGenerator<{ line: InputLine; where: string }> {
+  const source = input === undefined ? process.stdin : createReadStream(input);
+  const name = input ?? "stdin";
+  let lineNo = 0;
+  for await (const text of createInterface({ input: source, crlfDelay: Infinity })) {
+    lineNo++;
+    if (text.trim() === "") continue;
+    let line: InputLine;
+    try {
+      line = parseLine(text, workers);
+    } catch (e) {
+      throw new CliError(`${name}:${lineNo}: ${(e as Error).message}`);
+    }
+    yield { line, where: `${name}:${lineNo}` };
+  }
+}
+
+async function replayWithEnvoy(config: SluiceConfig, workers: number, level: string, input: string | undefined): Promise<number> {
+  const envoy = new EnvoyReplay({ config, workers, level, emit: out, warn: (line) => process.stderr.write(`${line}\n`) });
+  try {
+    await envoy.open();
+    let index = 0;
+    for await (const { line, where } of inputLines(input, workers)) {
+      try {
+        await envoy.replay(index++, line);
+      } catch (e) {
+        throw e instanceof InputError ? new CliError(`${where}: ${e.message}`) : e;
+      }
+    }
+    await envoy.metrics();
+  } finally {
+    await envoy.close();
+  }
+  return 0;
+}
+
 export const replay: Command = {
   name: "replay",
   summary: "run JSON Lines requests through a filter or chain, one decision line each",
@@ -120,7 +134,7 @@ export const replay: Command = {
   async run(args) {
     const p = parseArgs("replay", args, {
       filter: { value: true }, config: { value: true }, chain: { value: true }, workers: { value: true },
-      input: { value: true }, "log-level": { value: true }, "debug-logs": {},
+      input: { value: true }, "log-level": { value: true }, "debug-logs": {}, envoy: {},
     });
     if (p.positionals.length > 0) throw new CliError(`replay: unexpected argument ${p.positionals[0]} (see sluice replay --help)`);
     const workers = int(p, "replay", "workers", 1, 1, 64);
@@ -139,21 +153,14 @@ export const replay: Command = {
     }
     const input = str(p, "input");
     if (input !== undefined && !existsSync(input)) throw new CliError(`${input}: no such file`);
+    if (flag(p, "envoy")) {
+      const config = chainFile !== undefined ? loadConfig(chainFile) : envoyConfigOf(chain[0]!);
+      return replayWithEnvoy(config, workers, level, input);
+    }
     const proxy = await startChain(chain, { workers, logLevel: level as LogLevelName });
     const start = proxy.now();
-    const source = input === undefined ? process.stdin : createReadStream(input);
-    const name = input ?? "stdin";
     let index = 0;
-    let lineNo = 0;
-    for await (const text of createInterface({ input: source, crlfDelay: Infinity })) {
-      lineNo++;
-      if (text.trim() === "") continue;
-      let line: InputLine;
-      try {
-        line = parseLine(text, workers);
-      } catch (e) {
-        throw new CliError(`${name}:${lineNo}: ${(e as Error).message}`);
-      }
+    for await (const { line } of inputLines(input, workers)) {
       if (line.at_ms !== undefined && start + line.at_ms > proxy.now()) proxy.advance(start + line.at_ms - proxy.now());
       const req = line.request ?? {};
       const resp = line.response ?? {};

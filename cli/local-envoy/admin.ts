@@ -1,6 +1,6 @@
 // Envoy's admin interface as the local-Envoy code needs it: one GET (bounded in time), one
 // counter, and the types shared with the integration suite.
-import { request as httpRequest } from "node:http";
+import { request } from "./client.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -30,18 +30,9 @@ export function validateOutputOk(output: string): boolean {
 }
 
 /** GET `url` (an admin endpoint): status and body; rejects on a connection error or after `timeoutMs`. */
-export function adminGet(url: string, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end();
-  });
+export async function adminGet(url: string, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
+  const res = await request(url, { timeoutMs });
+  return { status: res.status, body: res.body };
 }
 
 /** Envoy's count of accepted listener (LDS) updates: it grows when a new listener config is in force. */

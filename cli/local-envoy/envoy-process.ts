@@ -55,10 +55,14 @@ export interface LocalEnvoyOptions {
   dynamicListeners?: boolean;
   concurrency?: number;
   name?: string;
+  /** Listener ports to bind as given (rendered port -> local port; 0 is not allowed); the others are picked. */
+  listenerPorts?: ReadonlyMap<number, number>;
   /** Pin Envoy to these CPUs (`taskset -c <cpus>`), e.g. "0" for the bench. */
   cpus?: string;
   /** Envoy's log level (default info, with the wasm component at debug). */
   logLevel?: "info" | "warning";
+  /** More command-line arguments (e.g. `--file-flush-interval-msec 50`). */
+  extraArgs?: string[];
 }
 
 export interface LocalEnvoy extends RunningEnvoy {
@@ -81,7 +85,8 @@ export async function startLocalEnvoy(opts: LocalEnvoyOptions): Promise<LocalEnv
     try {
       return await startOnce(opts, name);
     } catch (err) {
-      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+      // a port picked here may have been taken meanwhile: pick again; a port the caller chose is theirs to fix
+      if (attempt >= 3 || !(err instanceof PortTakenError) || opts.listenerPorts !== undefined) throw err;
     }
   }
 }
@@ -92,7 +97,7 @@ async function startOnce(opts: LocalEnvoyOptions, name: string): Promise<LocalEn
   const dir = mkdtempSync(join(tmpdir(), "sluice-envoy-"));
   try {
     const listenerMap = new Map<number, number>();
-    for (const port of listenerPorts(opts.rendered)) listenerMap.set(port, await freePort());
+    for (const port of listenerPorts(opts.rendered)) listenerMap.set(port, opts.listenerPorts?.get(port) ?? (await freePort()));
     const local = localBootstrap(opts.rendered, { ...opts.rewrite, listeners: listenerMap });
     let bootstrap = local.bootstrap;
     let listeners: Json[] = [];
@@ -105,7 +110,7 @@ async function startOnce(opts: LocalEnvoyOptions, name: string): Promise<LocalEn
     const bootstrapPath = join(dir, "envoy.yaml");
     writeFileSync(bootstrapPath, stringify(bootstrap));
     const adminAddressPath = join(dir, "admin-address");
-    const args = localEnvoyArgs(bootstrapPath, adminAddressPath, opts.concurrency, opts.logLevel);
+    const args = [...localEnvoyArgs(bootstrapPath, adminAddressPath, opts.concurrency, opts.logLevel), ...(opts.extraArgs ?? [])];
     const proc =
       opts.cpus === undefined
         ? await startProcess(name, envoyBinary(), args)

@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { mapFiles } from "../local-envoy/bootstrap-rewrite.js";
 import { envoyVersion, validateLocal } from "../local-envoy/envoy-process.js";
 import { bootstrapPath, loadBootstrap, referencedFiles, wasmPath } from "../../integration/support/bootstrap.js";
-import { TestCa } from "../../integration/support/certs.js";
+import { TestCa } from "../local-envoy/certs.js";
 import { repoRoot } from "../paths.js";
 
 const version = await envoyVersion().catch((err: Error) => {

@@ -4,8 +4,8 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestCa, leafExtensions, spiffeId, type KeyPair } from "../support/certs.js";
-import { request } from "../support/http.js";
+import { TestCa, leafExtensions, spiffeId, type KeyPair } from "../certs.js";
+import { request } from "../../../integration/support/http.js";
 
 let ca: TestCa;
 let svid: KeyPair;
