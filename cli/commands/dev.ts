@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { resolve } from "node:path";
 import type { Proxy, StreamResult } from "../../host-sim/src/index.js";
@@ -9,16 +9,17 @@ import { loadConfig, parseText, toConfig, type SluiceConfig } from "../config.js
 import { CliError } from "../errors.js";
 import { repoRoot } from "../paths.js";
 import { chainOf, startChain } from "../sim.js";
+import { readBody, startEcho } from "../dev-echo.js";
+import { startDevEnvoy } from "./dev-envoy.js";
 
 declare const __SLUICE_EXAMPLE__: string | undefined;
 
 const IDENTITY_HEADER = "x-sluice-dev-identity";
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host", "content-length"]);
-const MAX_BODY = 1 << 20;
 const UPSTREAM_TIMEOUT_MS = 30_000;
 
 const HELP = `Usage: sluice dev [--config sluice.yaml] [--listen 127.0.0.1:10000] [--upstream URL]
-                  [--identity spiffe://...] [--trust-identity-header] [--workers N]
+                  [--identity spiffe://...] [--trust-identity-header] [--workers N] [--envoy]
 
 A local HTTP/1.1 proxy that runs the filter chain of a sluice.yaml in host-sim on real requests
 and forwards the allowed ones to the upstream. Without --config it runs examples/sluice.yaml
@@ -41,6 +42,11 @@ Options:
   --identity <spiffe id>     the caller identity for every request
   --trust-identity-header    take the identity from the ${IDENTITY_HEADER} request header
   --workers N                worker VMs (default 1)
+  --envoy                    serve with a local Envoy (ENVOY_BIN or envoy on PATH) running the chain
+                             instead of host-sim, on 127.0.0.1; with --identity Envoy also listens
+                             with mTLS and a client certificate for that identity is made (the line
+                             printed at start gives the curl command); --trust-identity-header has
+                             no Envoy form
 `;
 
 function exampleConfig(): SluiceConfig {
@@ -71,42 +77,6 @@ const hostPort = (a: string | undefined, p: number | undefined) => {
   const addr = plainAddress(a);
   return addr.includes(":") ? `[${addr}]:${p}` : `${addr}:${p}`;
 };
-
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on("end", () => done(size > MAX_BODY ? null : Buffer.concat(chunks)));
-    req.on("error", fail);
-  });
-}
-
-/** The built-in upstream: the request as it arrived, as JSON. */
-function startEcho(): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const body = (await readBody(req).catch(() => null)) ?? Buffer.alloc(0);
-    const headers: Record<string, string> = {};
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      const k = req.rawHeaders[i]!.toLowerCase();
-      headers[k] = k in headers ? `${headers[k]}, ${req.rawHeaders[i + 1]}` : req.rawHeaders[i + 1]!;
-    }
-    const status = Number(headers["x-echo-status"] ?? 200);
-    const delay = Math.min(Math.max(Number(headers["x-echo-delay-ms"] ?? 0) || 0, 0), 10_000);
-    const text = `${JSON.stringify({ method: req.method, path: req.url, headers, body: body.toString("utf8") }, null, 2)}\n`;
-    setTimeout(() => {
-      res.writeHead(status >= 200 && status <= 599 ? status : 200, { "content-type": "application/json", "x-echo": "sluice" });
-      res.end(text);
-    }, delay);
-  });
-  return new Promise((done, fail) => {
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => done(server));
-  });
-}
 
 interface UpstreamAnswer {
   status: number;
@@ -306,7 +276,7 @@ export const dev: Command = {
   async run(args) {
     const p = parseArgs("dev", args, {
       config: { value: true }, listen: { value: true }, upstream: { value: true }, identity: { value: true },
-      "trust-identity-header": {}, workers: { value: true },
+      "trust-identity-header": {}, workers: { value: true }, envoy: {},
     });
     if (p.positionals.length > 0) throw new CliError(`dev: unexpected argument ${p.positionals[0]} (see sluice dev --help)`);
     const configFile = str(p, "config");
@@ -316,11 +286,17 @@ export const dev: Command = {
     const identity = str(p, "identity");
     if (identity !== undefined && !identity.startsWith("spiffe://")) throw new CliError(`dev: --identity must be a spiffe:// ID, got ${JSON.stringify(identity)}`);
     const log = (line: string) => process.stdout.write(`${line}\n`);
-    const server = await startDev({
-      config, host, port, ...(up ? { upstream: parseUpstream(up) } : {}), ...(identity ? { identity } : {}),
-      trustIdentityHeader: flag(p, "trust-identity-header"), workers: int(p, "dev", "workers", 1, 1, 64), log,
-    });
-    log(`sluice dev: listening on ${server.url} (${config.filters.map((f) => f.id).join(" -> ")}; upstream ${up ?? "built-in echo"})`);
+    const workers = int(p, "dev", "workers", 1, 1, 64);
+    if (flag(p, "envoy") && flag(p, "trust-identity-header")) {
+      throw new CliError("dev: --trust-identity-header has no --envoy form (a header cannot carry an identity into Envoy); use --identity");
+    }
+    const server = flag(p, "envoy")
+      ? await startDevEnvoy({ config, host, port, ...(up ? { upstream: parseUpstream(up) } : {}), ...(identity ? { identity } : {}), workers, log })
+      : await startDev({
+          config, host, port, ...(up ? { upstream: parseUpstream(up) } : {}), ...(identity ? { identity } : {}),
+          trustIdentityHeader: flag(p, "trust-identity-header"), workers, log,
+        });
+    log(`sluice dev: listening on ${server.url} (${config.filters.map((f) => f.id).join(" -> ")}${flag(p, "envoy") ? " in Envoy" : ""}; upstream ${up ?? "built-in echo"})`);
     await new Promise<void>((done) => {
       const stop = () => void server.close().then(done);
       process.once("SIGINT", stop);

@@ -5,6 +5,7 @@
 // and a listener update keeps its socket), every cluster endpoint at the 127.0.0.1 port of the server that plays it, every file at its
 // local path. Optionally the listeners move into a file-based LDS resource that the suite can
 // rewrite to update the filter configuration while Envoy runs.
+import { isIP } from "node:net";
 import { stringify } from "yaml";
 import type { Json } from "./admin.js";
 
@@ -14,9 +15,12 @@ function isObj(v: Json | undefined): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** Where a cluster endpoint goes: a port on 127.0.0.1, or another address (an IP or a DNS name). */
+export type EndpointTarget = number | { address: string; port: number };
+
 export interface LocalRewrite {
-  /** "address:port" of a cluster endpoint in the bootstrap -> the local port that serves it. */
-  endpoints: ReadonlyMap<string, number>;
+  /** "address:port" of a cluster endpoint in the bootstrap -> the server that plays it. */
+  endpoints: ReadonlyMap<string, EndpointTarget>;
   /** A file path the bootstrap names -> the local path that holds it. */
   files: ReadonlyMap<string, string>;
   /** The rendered listener port (10000, ...) -> the local port to bind. */
@@ -85,20 +89,22 @@ export function localBootstrap(rendered: Obj, rewrite: LocalRewrite): LocalBoots
   }
   for (const cluster of Array.isArray(resources.clusters) ? resources.clusters : []) {
     if (!isObj(cluster) || !isObj(cluster.load_assignment)) continue;
+    let byName = false;
     for (const e of Array.isArray(cluster.load_assignment.endpoints) ? cluster.load_assignment.endpoints : []) {
       for (const lb of isObj(e) && Array.isArray(e.lb_endpoints) ? e.lb_endpoints : []) {
         const endpoint = isObj(lb) && isObj(lb.endpoint) ? lb.endpoint : {};
         const sa = isObj(endpoint.address) && isObj(endpoint.address.socket_address) ? endpoint.address.socket_address : undefined;
         if (sa === undefined) continue;
         const key = endpointKey(String(sa.address), Number(sa.port_value));
-        const port = rewrite.endpoints.get(key);
-        if (port === undefined) throw new Error(`cluster ${String(cluster.name)} calls ${key}, which the test does not serve`);
-        sa.address = "127.0.0.1";
-        sa.port_value = port;
+        const target = rewrite.endpoints.get(key);
+        if (target === undefined) throw new Error(`cluster ${String(cluster.name)} calls ${key}, which the test does not serve`);
+        sa.address = typeof target === "number" ? "127.0.0.1" : target.address;
+        sa.port_value = typeof target === "number" ? target : target.port;
+        if (isIP(String(sa.address)) === 0) byName = true;
       }
     }
     // an IP address needs no DNS: STATIC skips the resolver (and its timers) altogether
-    if (cluster.type === "STRICT_DNS" || cluster.type === "LOGICAL_DNS") cluster.type = "STATIC";
+    if (!byName && (cluster.type === "STRICT_DNS" || cluster.type === "LOGICAL_DNS")) cluster.type = "STATIC";
   }
   return { bootstrap, renderedPorts };
 }

@@ -7,7 +7,7 @@
 import { envoyBootstrap } from "../commands/render.js";
 import type { SluiceConfig } from "../config.js";
 import type { Json } from "./admin.js";
-import { endpointKey, listenerPorts } from "./bootstrap-rewrite.js";
+import { endpointKey, listenerPorts, type EndpointTarget } from "./bootstrap-rewrite.js";
 import { startLocalEnvoy, type LocalEnvoy } from "./envoy-process.js";
 
 type Obj = { [key: string]: Json };
@@ -72,8 +72,8 @@ export interface MtlsFiles {
 
 export interface EnvoyChainOptions {
   config: SluiceConfig;
-  /** Upstream name (sluice.yaml `upstreams`) -> the local port that plays it. */
-  upstreamPorts: ReadonlyMap<string, number>;
+  /** Upstream name (sluice.yaml `upstreams`) -> the server that plays it (a 127.0.0.1 port, or an address). */
+  upstreamPorts: ReadonlyMap<string, EndpointTarget>;
   /** Where every request's access log line goes. */
   accessLogPath: string;
   /** The plaintext listener's port (default: one picked at run time). */
@@ -128,7 +128,7 @@ export async function startEnvoyChain(o: EnvoyChainOptions): Promise<EnvoyChain>
   const files = new Map<string, string>();
   for (const f of o.config.filters) files.set(`/etc/sluice/${f.id}.wasm`, f.wasm);
   if (o.mtls !== undefined) for (const p of [o.mtls.ca, o.mtls.cert, o.mtls.key]) files.set(p, p);
-  const endpoints = new Map<string, number>();
+  const endpoints = new Map<string, EndpointTarget>();
   for (const [name, u] of Object.entries(o.config.upstreams)) {
     const port = o.upstreamPorts.get(name);
     if (port === undefined) throw new Error(`no local server plays upstream ${name}`);
