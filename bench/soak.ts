@@ -40,3 +40,15 @@ export function soak(proxy: Proxy, request: (i: number) => RequestSpec, options:
   const finalPages = memoryPages(proxy);
   return { warmupPages, finalPages, growthPages: finalPages - warmupPages, samples };
 }
+
+/**
+ * Streams a memory soak test drives after its warm-up: 100,000 in `npm test` (enough for a leak of
+ * one byte per request to grow memory by a page), `SLUICE_SOAK_STREAMS` otherwise
+ * (`npm run test:soak` runs the full 1,000,000).
+ */
+export function soakStreams(): number {
+  const raw = process.env.SLUICE_SOAK_STREAMS;
+  if (raw === undefined || raw === "") return 100_000;
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`SLUICE_SOAK_STREAMS must be a positive integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}

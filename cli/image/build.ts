@@ -5,7 +5,7 @@
 //
 // Everything is deterministic: fixed tar metadata (tar.ts), gzip from Node's zlib at a fixed level
 // with no mtime or file name in the header, JSON with a fixed key order, and annotations taken
-// only from the inputs (VERSION, source, revision, SOURCE_DATE_EPOCH).
+// only from the inputs (package.json version, source, revision, SOURCE_DATE_EPOCH).
 
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
@@ -28,7 +28,7 @@ export interface BuildImageOptions {
   filter: string;
   /** The release module, normally `build/<id>.wasm`. */
   wasmPath: string;
-  /** `org.opencontainers.image.version` and the layout's ref name (tag), from `filters/<id>/VERSION`. */
+  /** `org.opencontainers.image.version` and the layout's ref name (tag): package.json `version`. */
   version: string;
   /** `org.opencontainers.image.source` (repository URL); omitted when undefined or empty. */
   source?: string;
@@ -182,7 +182,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
 }
 
 // ---------------------------------------------------------------------------------------------
-// Inputs from the repository: filter ids, VERSION, source, revision, SOURCE_DATE_EPOCH.
+// Inputs from the repository: filter ids, version, source, revision, SOURCE_DATE_EPOCH.
 
 /** Filter ids: folders under `<root>/filters/` with an `index.ts`, except `shared`, sorted. */
 export function listFilters(root: string): string[] {
@@ -232,8 +232,11 @@ export function resolveRevision(root: string): string | undefined {
   return git(root, ["rev-parse", "HEAD"]);
 }
 
-export function readVersion(root: string, filter: string): string {
-  const path = join(root, "filters", filter, "VERSION");
-  if (!existsSync(path)) throw new Error(`${path} not found`);
-  return readFileSync(path, "utf8").trim();
+/** The one Sluice version, package.json `version`: the tag of every filter's image. */
+export function readVersion(root: string): string {
+  const path = join(root, "package.json");
+  if (!existsSync(path)) throw new Error(`${path} not found; run sluice from the repository root`);
+  const version = (JSON.parse(readFileSync(path, "utf8")) as { version?: unknown }).version;
+  if (typeof version !== "string" || version === "") throw new Error(`${path} has no version`);
+  return version;
 }

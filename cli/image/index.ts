@@ -87,10 +87,11 @@ async function runBuild(args: string[], io: ImageIo): Promise<number> {
   const created = resolveCreated(root, io.env);
   const source = values.source ?? resolveSource(root);
   const revision = values.revision ?? resolveRevision(root);
+  const version = readVersion(root);
   for (const filter of filters) {
     const wasmPath = join(root, "build", `${filter}.wasm`);
     if (!existsSync(wasmPath)) throw new Error(`build/${filter}.wasm not found; run npm run build first`);
-    const image = await buildImage({ filter, wasmPath, version: readVersion(root, filter), source, revision, created, outDir });
+    const image = await buildImage({ filter, wasmPath, version, source, revision, created, outDir });
     const shown = relative(root, image.layoutDir);
     io.stdout(`${filter} ${image.tag} ${image.manifestDigest} ${shown.startsWith("..") || isAbsolute(shown) ? image.layoutDir : shown}`);
   }
