@@ -11,9 +11,12 @@
 //     - id: rate-limit
 //       config: { ... }                    # exactly the Istio pluginConfig
 //       vm_id, phase, priority, fail_strategy, image, wasm (a local .wasm path)   # optional
+//       namespace, selector | target_refs, match, image_pull_policy, image_pull_secret, sha256, env
+//                                          # optional, Istio only: cli/deployment.ts
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { deploymentOf, DEPLOYMENT_KEYS, type Deployment } from "./deployment.js";
 import { CliError } from "./errors.js";
 import { FILTER_IDS, filterWasm, isFilterId, type FilterId } from "./paths.js";
 import { sluiceVersion } from "./version.js";
@@ -51,6 +54,8 @@ export interface FilterEntry {
   image?: string;
   /** Absolute path of the module host-sim runs. */
   wasm: string;
+  /** Istio attachment and image settings (cli/deployment.ts). */
+  deploy: Deployment;
 }
 
 export interface SluiceConfig {
@@ -68,7 +73,7 @@ export interface SluiceConfig {
 
 const TOP_KEYS = ["namespace", "selector", "registry", "upstreams", "default_upstream", "service", "tls", "filters"];
 const TLS_KEYS = ["cert", "key", "ca", "require_client_certificate", "forward_client_cert_details", "plaintext_port"];
-const FILTER_KEYS = ["id", "config", "vm_id", "phase", "priority", "fail_strategy", "image", "wasm"];
+const FILTER_KEYS = ["id", "config", "vm_id", "phase", "priority", "fail_strategy", "image", "wasm", ...DEPLOYMENT_KEYS];
 
 /** Reads a YAML or JSON file into plain data; a missing file or bad syntax is one clear line. */
 export function readDocument(file: string): unknown {
@@ -167,6 +172,7 @@ export function toConfig(file: string, doc: unknown): SluiceConfig {
       vm_id: str(e.vm_id, `${at}.vm_id`, id),
       fail_strategy: (e.fail_strategy as FilterEntry["fail_strategy"]) ?? "FAIL_CLOSE",
       wasm: e.wasm === undefined ? filterWasm(id) : resolve(base, str(e.wasm, `${at}.wasm`, "")),
+      deploy: deploymentOf(e, at, bad),
     };
     if (e.phase !== undefined) entry.phase = e.phase as FilterEntry["phase"];
     if (e.priority !== undefined) entry.priority = e.priority as number;
