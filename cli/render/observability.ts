@@ -148,8 +148,10 @@ export const ROWS: { title: string; panels: PanelSpec[] }[] = [
       {
         title: "Calls, failures and rejections", type: "timeseries", unit: "reqps",
         description: "Per circuit: calls whose outcome counted, failures and slow calls among them, requests rejected fast, and requests passed untracked (store errors, no free key slot).",
-        targets: [["calls", "calls"], ["failures", "failures"], ["slow_calls", "slow"], ["rejected", "rejected"], ["store_error", "store error"], ["key_overflow", "key overflow"]]
-          .map(([m, l]) => ({ expr: sumBy("sluice_circuit", rate(`sluice_circuit_breaker_${m}`, '{sluice_key=""}')), legendFormat: `{{sluice_circuit}} ${l}` })),
+        // rejected also has per-key series: the circuit's own are those without sluice_key
+        targets: [["calls", "calls", ""], ["failures", "failures", ""], ["slow_calls", "slow", ""], ["rejected", "rejected", '{sluice_key=""}'],
+          ["store_error", "store error", ""], ["key_overflow", "key overflow", ""]]
+          .map(([m, l, selector]) => ({ expr: sumBy("sluice_circuit", rate(`sluice_circuit_breaker_${m}`, selector)), legendFormat: `{{sluice_circuit}} ${l}` })),
       },
     ],
   },
