@@ -9,6 +9,8 @@ export interface SoakOptions {
   warmup: number;
   /** Read memory every this many streams (default streams / 20). */
   sampleEvery?: number;
+  /** Called after each sample with the streams driven so far (after warm-up). */
+  progress?: (done: number) => void;
 }
 
 export interface SoakResult {
@@ -35,7 +37,10 @@ export function soak(proxy: Proxy, request: (i: number) => RequestSpec, options:
   const samples: number[] = [];
   for (let n = 1; n <= options.streams; n++, i++) {
     proxy.request(request(i));
-    if (n % every === 0) samples.push(memoryPages(proxy));
+    if (n % every === 0) {
+      samples.push(memoryPages(proxy));
+      options.progress?.(n);
+    }
   }
   const finalPages = memoryPages(proxy);
   return { warmupPages, finalPages, growthPages: finalPages - warmupPages, samples };
