@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkChain } from "../chain-checks.js";
+import { loadConfig } from "../config.js";
+import { CliError } from "../errors.js";
 import { bundleCli, ROOT, sluice, type Cli } from "./helpers.js";
 
 let cli: Cli;
@@ -281,35 +284,50 @@ describe("sluice render istio", () => {
     ["selector: { app: api }\n    target_refs: [{ kind: Gateway, name: g }]", "filters[0]: selector and target_refs exclude each other (Istio accepts one of them)"],
     ["target_refs: [{ kind: Deployment, name: g }]", "filters[0].target_refs[0].kind: must be one of Gateway, GatewayClass, Service, ServiceEntry"],
     ["target_refs: [{ kind: Service, name: a }, { kind: Gateway, name: g }]", "filters[0].target_refs: must not mix kind Service (ambient waypoints) with gateways: use one filter entry per kind of proxy"],
+    ["target_refs: [{ kind: Gateway, group: core, name: g }]", 'filters[0].target_refs[0].group: must be "gateway.networking.k8s.io" for kind Gateway'],
     ["match: [{ mode: INBOUND }]", "filters[0].match[0].mode: must be one of CLIENT, SERVER, CLIENT_AND_SERVER"],
+    ["match: [{ ports: [80, 80] }]", "filters[0].match[0].ports[1]: port 80 is listed twice"],
     ["env: [{ name: A, value_from: HOST, value: x }]", "filters[0].env[0].value: must not be set with value_from: HOST (the value is the proxy's own variable)"],
+    ["env: [{ name: A, value: x }, { name: A, value: y }]", "filters[0].env[1].name: A is listed twice"],
     ["sha256: sha256:abc", "filters[0].sha256: must be 64 lowercase hex digits (the manifest digest without sha256:)"],
     ["image_pull_policy: Never", "filters[0].image_pull_policy: must be one of IfNotPresent, Always"],
     ["namespace: Shop", "filters[0].namespace: must be a Kubernetes namespace name (lowercase letters, digits and -)"],
-  ])("refuses a bad attachment or image setting: %s", async (yaml, message) => {
+  ])("refuses a bad attachment or image setting: %s", (yaml, message) => {
     const file = join(tmp, "bad-deploy.yaml");
     writeFileSync(file, `filters:\n  - id: rate-limit\n    ${yaml}\n    config: {}\n`);
+    expect(() => loadConfig(file)).toThrow(new CliError(`${file}: ${message}`));
+  });
+
+  it("a bad attachment is one line and exit 2 from the CLI", async () => {
+    const file = join(tmp, "bad-deploy-cli.yaml");
+    writeFileSync(file, "filters:\n  - id: rate-limit\n    match: [{ mode: INBOUND }]\n    config: {}\n");
     const r = await sluice(cli, ["render", "istio", file]);
-    expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}: ${message}\n`]);
+    expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}: filters[0].match[0].mode: must be one of CLIENT, SERVER, CLIENT_AND_SERVER\n`]);
   });
 
   const COLOURED = ["namespace: shop", "selector: { app: api }", "upstreams: { stable: { address: s, port: 80 }, canary: { address: c, port: 80 } }", "filters:"];
   const colourFilter = (attachment: string) => `  - { id: traffic-colour, ${attachment}config: { colours: [stable, canary] } }`;
 
-  it("refuses traffic-colour on the sidecars of the service it routes, saying where to put it", async () => {
+  const LATE = (where: string) => `filters[0] (traffic-colour): runs on the sidecars of api (${where}), where a request ` +
+    "arrives after the caller's proxy chose the subset by x-sluice-colour: the colour would come after the routing it feeds. Put it where " +
+    "the routing happens: on the ingress or egress gateway (target_refs: [{kind: Gateway, name: <gateway>}]), on the caller's side " +
+    "(selector: <the callers' labels>, match: [{mode: CLIENT}]), or on api's waypoint in ambient mode (target_refs: [{kind: Service, name: api}])";
+
+  it("refuses traffic-colour on the sidecars of the service it routes, saying where to put it (render and validate, exit 1)", async () => {
     const file = join(tmp, "colour-late.yaml");
-    for (const attachment of ["", "selector: { app: api, version: canary }, ", "match: [{ mode: SERVER }], "]) {
-      writeFileSync(file, [...COLOURED, colourFilter(attachment), ""].join("\n"));
-      const r = await sluice(cli, ["render", "istio", file]);
-      const where = attachment.startsWith("selector") ? "selector app=api,version=canary" : "selector app=api";
-      expect([r.code, r.stderr]).toEqual([1, `sluice: ${file}: filters[0] (traffic-colour): runs on the sidecars of api (${where}), where a request ` +
-        "arrives after the caller's proxy chose the subset by x-sluice-colour: the colour would come after the routing it feeds. Put it where " +
-        "the routing happens: on the ingress or egress gateway (target_refs: [{kind: Gateway, name: <gateway>}]), on the caller's side " +
-        "(selector: <the callers' labels>, match: [{mode: CLIENT}]), or on api's waypoint in ambient mode (target_refs: [{kind: Service, name: api}])\n"]);
-      // sluice validate runs the same check
-      const v = await sluice(cli, ["validate", file]);
-      expect([v.code, v.stderr]).toEqual([1, r.stderr]);
-    }
+    writeFileSync(file, [...COLOURED, colourFilter(""), ""].join("\n"));
+    const [r, v] = await Promise.all([sluice(cli, ["render", "istio", file]), sluice(cli, ["validate", file])]);
+    expect([r.code, r.stderr]).toEqual([1, `sluice: ${file}: ${LATE("selector app=api")}\n`]);
+    expect([v.code, v.stderr]).toEqual([1, r.stderr]);
+  });
+
+  it.each([
+    ["a subset of its pods", "selector: { app: api, version: canary }, ", "selector app=api,version=canary"],
+    ["their inbound side only", "match: [{ mode: SERVER }], ", "selector app=api"],
+  ])("refuses traffic-colour on %s", (_what, attachment, where) => {
+    const file = join(tmp, "colour-late-2.yaml");
+    writeFileSync(file, [...COLOURED, colourFilter(attachment), ""].join("\n"));
+    expect(() => checkChain(loadConfig(file))).toThrow(new CliError(`${file}: ${LATE(where)}`, 1));
   });
 
   it.each([
@@ -318,18 +336,17 @@ describe("sluice render istio", () => {
     ["the service's own outbound side", "match: [{ mode: CLIENT }], "],
     ["the service's waypoint", "target_refs: [{ kind: Service, name: api }], "],
     ["another namespace", "namespace: edge, "],
-  ])("accepts traffic-colour on %s", async (_where, attachment) => {
+  ])("accepts traffic-colour on %s", (_where, attachment) => {
     const file = join(tmp, "colour-ok.yaml");
     writeFileSync(file, [...COLOURED, colourFilter(attachment), ""].join("\n"));
-    const r = await sluice(cli, ["render", "istio", file]);
-    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(() => checkChain(loadConfig(file))).not.toThrow();
   });
 
-  it("orders filters by phase and priority only among those on the same proxies", async () => {
+  it("orders filters by phase and priority only among those on the same proxies", () => {
     const file = join(tmp, "split.yaml");
     // spiffe-rbac after rate-limit in STATS would reorder them on api's sidecars, not across proxies
     writeFileSync(file, "selector: { app: api }\nfilters:\n  - { id: rate-limit, phase: STATS, config: {} }\n  - { id: spiffe-rbac, selector: { app: web }, phase: AUTHZ, config: { policies: [] } }\n");
-    expect((await sluice(cli, ["render", "istio", file])).code).toBe(0);
+    expect(() => checkChain(loadConfig(file))).not.toThrow();
   });
 
   it("--api trafficextension writes TrafficExtensions: targeting, phase, priority and match at the top, the Wasm fields under wasm", async () => {
