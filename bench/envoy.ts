@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { adminGet, type Json } from "../cli/local-envoy/admin.js";
 import { endpointKey } from "../cli/local-envoy/bootstrap-rewrite.js";
 import { envoyVersion, startLocalEnvoy, type LocalEnvoy } from "../cli/local-envoy/envoy-process.js";
-import { envoyBootstrap } from "../cli/commands/render.js";
+import { envoyBootstrap } from "../cli/render/envoy.js";
 import { toConfig } from "../cli/config.js";
 import { ROOT, wasmPath } from "./setup.js";
 

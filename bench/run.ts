@@ -10,6 +10,7 @@ import { Bench } from "tinybench";
 import { envoyMain } from "./envoy.js";
 import { countInstructions, type InstructionCounts } from "./instructions.js";
 import { DEFAULT_INSTRUCTION_RATIO, MAX_WASM_BYTES, type Scenario } from "./scenario.js";
+import { Progress } from "./progress.js";
 import { NOOP, SCENARIOS } from "./scenarios/index.js";
 import { ROOT, startProxy, wasmPath } from "./setup.js";
 import { soak } from "./soak.js";
@@ -74,15 +75,19 @@ async function timeRatio(scenario: Scenario): Promise<number> {
   return mean("filter#") / mean("noop#");
 }
 
-async function measure(scenario: Scenario, options: Options, noopGuest?: number): Promise<Result> {
+/** Where a measurement is, for progress lines: [index, progress]. */
+type At = [number, Progress];
+
+async function measure(scenario: Scenario, options: Options, [index, progress]: At, noopGuest?: number): Promise<Result> {
   const budgetFailures: string[] = [];
+  progress.step(index, scenario.name, "host calls and time against the no-op filter");
   const wasmBytes = statSync(wasmPath(scenario.filter)).size;
   if (scenario !== NOOP && wasmBytes > MAX_WASM_BYTES) budgetFailures.push(`size ${wasmBytes} B > ${MAX_WASM_BYTES} B`);
   const calls = await hostCalls(scenario);
   const allowedCalls = scenario.budget.hostCallsPerRequest;
   if (allowedCalls !== undefined && calls.max > allowedCalls) budgetFailures.push(`host calls ${calls.max} > ${allowedCalls}`);
   const timeRatioToNoop = await timeRatio(scenario);
-  const soaked = soak(await startProxy(scenario), scenario.request, { warmup: 10_000, streams: options.requests });
+  const soaked = soak(await startProxy(scenario), scenario.request, { warmup: 10_000, streams: options.requests, progress: progress.soak(index, scenario.name, options.requests) });
   if (soaked.growthPages > 0) budgetFailures.push(`memory grew ${soaked.growthPages} pages after warm-up`);
   const result: Result = {
     scenario: scenario.name,
@@ -93,6 +98,7 @@ async function measure(scenario: Scenario, options: Options, noopGuest?: number)
     budgetFailures,
   };
   if (options.instructions && noopGuest !== undefined) {
+    progress.step(index, scenario.name, "instructions under callgrind");
     const counts = await countInstructions(scenario.name);
     const guestRatioToNoop = counts.guestPerRequest / noopGuest;
     result.instructions = { ...counts, guestRatioToNoop };
@@ -121,15 +127,17 @@ async function main(): Promise<void> {
   if (process.argv.includes("--envoy")) return envoyMain(process.argv.slice(2));
   const options = parseArgs(process.argv.slice(2));
   const chosen = SCENARIOS.filter((s) => !options.filter || s.filter === options.filter || s.name === options.filter);
-  const noop = await measure(NOOP, options);
+  const progress = new Progress(chosen.length + 1);
+  const noop = await measure(NOOP, options, [1, progress]);
   let noopGuest: number | undefined;
   if (options.instructions) {
+    progress.step(1, NOOP.name, "instructions under callgrind");
     const counts = await countInstructions(NOOP.name);
     noopGuest = counts.guestPerRequest;
     noop.instructions = { ...counts, guestRatioToNoop: 1 };
   }
   const results = [noop];
-  for (const scenario of chosen) results.push(await measure(scenario, options, noopGuest));
+  for (const [i, scenario] of chosen.entries()) results.push(await measure(scenario, options, [i + 2, progress], noopGuest));
   const dir = join(ROOT, "bench", "results");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "latest.json");

@@ -9,6 +9,8 @@ export interface SoakOptions {
   warmup: number;
   /** Read memory every this many streams (default streams / 20). */
   sampleEvery?: number;
+  /** Called after each sample with the streams driven so far (after warm-up). */
+  progress?: (done: number) => void;
 }
 
 export interface SoakResult {
@@ -35,8 +37,23 @@ export function soak(proxy: Proxy, request: (i: number) => RequestSpec, options:
   const samples: number[] = [];
   for (let n = 1; n <= options.streams; n++, i++) {
     proxy.request(request(i));
-    if (n % every === 0) samples.push(memoryPages(proxy));
+    if (n % every === 0) {
+      samples.push(memoryPages(proxy));
+      options.progress?.(n);
+    }
   }
   const finalPages = memoryPages(proxy);
   return { warmupPages, finalPages, growthPages: finalPages - warmupPages, samples };
+}
+
+/**
+ * Streams a memory soak test drives after its warm-up: 100,000 in `npm test` (enough for a leak of
+ * one byte per request to grow memory by a page), `SLUICE_SOAK_STREAMS` otherwise
+ * (`npm run test:soak` runs the full 1,000,000).
+ */
+export function soakStreams(): number {
+  const raw = process.env.SLUICE_SOAK_STREAMS;
+  if (raw === undefined || raw === "") return 100_000;
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`SLUICE_SOAK_STREAMS must be a positive integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
 }

@@ -38,7 +38,11 @@ await build({
   logLevel: "warning",
   plugins: [optionalImage],
   // `sluice dev` runs the example chain when no --config is given
-  define: { __SLUICE_EXAMPLE__: JSON.stringify(readFileSync(resolve(root, "examples/sluice.yaml"), "utf8")) },
+  // and every command knows the one version (package.json)
+  define: {
+    __SLUICE_EXAMPLE__: JSON.stringify(readFileSync(resolve(root, "examples/sluice.yaml"), "utf8")),
+    __SLUICE_VERSION__: JSON.stringify(JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")).version),
+  },
   // CommonJS dependencies (ajv, yaml) may call require() for built-ins
   banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },
 });

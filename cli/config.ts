@@ -2,8 +2,7 @@
 //
 //   namespace: shop                        # Istio namespace of the WasmPlugins
 //   selector: { app: api }                 # matchLabels of the workloads
-//   registry: ghcr.io/example/sluice       # image = oci://<registry>/<id>:<version>
-//   version: 0.1.0
+//   registry: ghcr.io/example/sluice       # image = oci://<registry>/<id>:<package.json version>
 //   upstreams: { stable: { address: app, port: 8080 }, canary: { address: app-canary, port: 8080 } }
 //   default_upstream: stable               # the route without a colour match
 //   service: api                           # Istio routing host (default: selector.app)
@@ -12,11 +11,15 @@
 //     - id: rate-limit
 //       config: { ... }                    # exactly the Istio pluginConfig
 //       vm_id, phase, priority, fail_strategy, image, wasm (a local .wasm path)   # optional
+//       namespace, selector | target_refs, match, image_pull_policy, image_pull_secret, sha256, env
+//                                          # optional, Istio only: cli/deployment.ts
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { deploymentOf, DEPLOYMENT_KEYS, type Deployment } from "./deployment.js";
 import { CliError } from "./errors.js";
 import { FILTER_IDS, filterWasm, isFilterId, type FilterId } from "./paths.js";
+import { sluiceVersion } from "./version.js";
 
 export const PHASES = ["UNSPECIFIED_PHASE", "AUTHN", "AUTHZ", "STATS"] as const;
 export const FAIL_STRATEGIES = ["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"] as const;
@@ -51,6 +54,8 @@ export interface FilterEntry {
   image?: string;
   /** Absolute path of the module host-sim runs. */
   wasm: string;
+  /** Istio attachment and image settings (cli/deployment.ts). */
+  deploy: Deployment;
 }
 
 export interface SluiceConfig {
@@ -58,7 +63,6 @@ export interface SluiceConfig {
   namespace: string;
   selector: Record<string, string>;
   registry: string;
-  version: string;
   upstreams: Record<string, Upstream>;
   default_upstream: string;
   /** Istio routing host: `service`, else selector.app. */
@@ -67,9 +71,9 @@ export interface SluiceConfig {
   filters: FilterEntry[];
 }
 
-const TOP_KEYS = ["namespace", "selector", "registry", "version", "upstreams", "default_upstream", "service", "tls", "filters"];
+const TOP_KEYS = ["namespace", "selector", "registry", "upstreams", "default_upstream", "service", "tls", "filters"];
 const TLS_KEYS = ["cert", "key", "ca", "require_client_certificate", "forward_client_cert_details", "plaintext_port"];
-const FILTER_KEYS = ["id", "config", "vm_id", "phase", "priority", "fail_strategy", "image", "wasm"];
+const FILTER_KEYS = ["id", "config", "vm_id", "phase", "priority", "fail_strategy", "image", "wasm", ...DEPLOYMENT_KEYS];
 
 /** Reads a YAML or JSON file into plain data; a missing file or bad syntax is one clear line. */
 export function readDocument(file: string): unknown {
@@ -168,6 +172,7 @@ export function toConfig(file: string, doc: unknown): SluiceConfig {
       vm_id: str(e.vm_id, `${at}.vm_id`, id),
       fail_strategy: (e.fail_strategy as FilterEntry["fail_strategy"]) ?? "FAIL_CLOSE",
       wasm: e.wasm === undefined ? filterWasm(id) : resolve(base, str(e.wasm, `${at}.wasm`, "")),
+      deploy: deploymentOf(e, at, bad),
     };
     if (e.phase !== undefined) entry.phase = e.phase as FilterEntry["phase"];
     if (e.priority !== undefined) entry.priority = e.priority as number;
@@ -204,7 +209,6 @@ export function toConfig(file: string, doc: unknown): SluiceConfig {
     namespace: str(d.namespace, "namespace", "default"),
     selector,
     registry: str(d.registry, "registry", "ghcr.io/sluice"),
-    version: d.version === undefined ? "0.1.0" : String(d.version),
     upstreams,
     default_upstream: defaultUpstream,
     filters,
@@ -216,8 +220,8 @@ export function toConfig(file: string, doc: unknown): SluiceConfig {
 
 const isPort = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 
-/** The OCI image of a filter: its `image`, else `oci://<registry>/<id>:<version>`. */
+/** The OCI image of a filter: its `image`, else `oci://<registry>/<id>:<the Sluice version>`. */
 export function imageOf(c: SluiceConfig, f: FilterEntry): string {
-  const image = f.image ?? `${c.registry}/${f.id}:${c.version}`;
+  const image = f.image ?? `${c.registry}/${f.id}:${sluiceVersion()}`;
   return image.includes("://") ? image : `oci://${image}`;
 }

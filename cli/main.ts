@@ -8,10 +8,9 @@ import { dev } from "./commands/dev.js";
 import { render } from "./commands/render.js";
 import { build, bench } from "./commands/run-script.js";
 import { image } from "./commands/image.js";
+import { sluiceVersion } from "./version.js";
 
 export const COMMANDS: Command[] = [validate, replay, dev, render, image, build, bench];
-
-const VERSION = "0.1.0";
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -43,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       return name === undefined ? 2 : 0;
     }
     if (name === "--version" || name === "-v") {
-      process.stdout.write(`sluice ${VERSION}\n`);
+      process.stdout.write(`sluice ${sluiceVersion()}\n`);
       return 0;
     }
     const command = COMMANDS.find((c) => c.name === name);

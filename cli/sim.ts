@@ -2,6 +2,7 @@
 import { Proxy, type FailurePolicy, type LogLevelName } from "../host-sim/src/index.js";
 import type { SluiceConfig } from "./config.js";
 import { CliError } from "./errors.js";
+import { envoyFailurePolicy } from "./failure-policy.js";
 import { loadModule } from "./wasm-check.js";
 
 export interface ChainFilter {
@@ -19,11 +20,9 @@ export interface ChainOptions {
   startTimeMs?: number;
 }
 
-const POLICY: Record<string, FailurePolicy> = { FAIL_CLOSE: "FAIL_CLOSED", FAIL_OPEN: "FAIL_OPEN", FAIL_RELOAD: "FAIL_RELOAD" };
-
 export function chainOf(config: SluiceConfig): ChainFilter[] {
   return config.filters.map((f) => ({
-    name: f.id, rootId: f.id, vmId: f.vm_id, wasm: f.wasm, config: f.config, failurePolicy: POLICY[f.fail_strategy] ?? "FAIL_CLOSED",
+    name: f.id, rootId: f.id, vmId: f.vm_id, wasm: f.wasm, config: f.config, failurePolicy: envoyFailurePolicy(f.fail_strategy),
   }));
 }
 

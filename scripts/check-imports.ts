@@ -5,4 +5,4 @@ const targets = process.argv.length > 2 ? process.argv.slice(2) : ["build"];
 const failures = checkModules(targets);
 for (const f of failures) console.error(f);
 if (failures.length) process.exit(1);
-console.log(`import check: ${targets.join(" ")}: every module loads in Envoy (ABI 0.2.1 imports only, wasm-validate ok)`);
+console.log(`import check: ${targets.join(" ")}: every module loads in Envoy (ABI 0.2.1 imports only, wabt validate ok)`);

@@ -26,25 +26,75 @@ function wasmFilterBlock(file) {
   return lines.slice(start, end).map((l) => l.slice(indent)).join("\n").trimEnd();
 }
 
+/** A Markdown table row. */
+const row = (cells) => `| ${cells.join(" | ")} |`;
+
+/** The dashboard's panels and the alert rules in words, from envoy/observability/. */
+function observabilitySection() {
+  const dashboard = JSON.parse(readFileSync(join(ROOT, "envoy/observability/sluice-dashboard.json"), "utf8"));
+  const rules = readFileSync(join(ROOT, "envoy/observability/sluice-alerts.yaml"), "utf8");
+  const rows = [];
+  let current;
+  for (const p of dashboard.panels) {
+    if (p.type === "row") rows.push((current = { title: p.title, panels: [] }));
+    else current.panels.push(p);
+  }
+  const alerts = [...rules.matchAll(/- alert: (\w+)\n\s+expr: .*\n\s+for: (\w+)\n\s+labels:\n\s+severity: (\w+)\n\s+annotations:\n\s+summary: .*\n\s+description: "?(.*?)"?\n/g)];
+  if (alerts.length === 0) throw new Error("envoy/observability/sluice-alerts.yaml: no alert rules found");
+  return `## Dashboard and alerts
+
+\`envoy/observability/sluice-dashboard.json\` is a Grafana dashboard (import it, pick the Prometheus
+data source) and \`envoy/observability/sluice-alerts.yaml\` Prometheus alerting rules, both over the
+metrics as Prometheus scrapes them from Envoy or Istio once the stats tags apply
+(\`sluice_rate_limit_limited{sluice_rule="per-user"}\`; "Metrics on Istio" in \`envoy/README.md\`).
+\`sluice render observability\` writes them; the tests run \`promtool check rules\` and
+\`promtool test rules\` (\`sluice-alerts.test.yaml\`) and check that every metric and label they name
+is one the filters emit.
+
+The dashboard has one row per filter and one for the Wasm VMs:
+
+${rows.map((r) => `- **${r.title}**\n${r.panels.map((p) => `  - *${p.title}*: ${p.description}`).join("\n")}`).join("\n")}
+
+The alerts (labels \`severity\` and the rule's, circuit's, key's or plugin's name):
+
+${row(["alert", "fires after", "severity", "what it means"])}
+${row(["---", "---", "---", "---"])}
+${alerts.map(([, name, after, severity, description]) => row([`\`${name}\``, after === "0m" ? "at once" : after, severity, description])).join("\n")}
+`;
+}
+
 /** The generated sections, between the markers. */
 export function deploySections() {
   return `${BEGIN}
 ## Deploy with Istio
 
-Build and push the images (the OCI "compat" layout Istio's WasmPlugin fetcher accepts), then
-apply one \`WasmPlugin\` per filter; phases and priorities keep the chain order spiffe-rbac →
-rate-limit → traffic-colour → circuit-breaker. The manifests are \`envoy/istio/\`, rendered from
-\`examples/sluice.yaml\` with \`sluice render istio\`:
+Build the images (the OCI "compat" layout Istio's fetcher accepts; \`--format wasm\` writes the
+two-layer Wasm variant), push them and record their digests in \`sluice.lock\`, then render the
+manifests pinned to those digests and apply them. The image tag and the URLs in the manifests are
+the version in package.json. \`envoy/istio/\` is rendered from \`examples/sluice.yaml\` with
+\`sluice render istio\` (WasmPlugins, any Istio); \`envoy/istio-trafficextension/\` holds the same
+as TrafficExtensions (\`--api trafficextension\`, Istio 1.30 and later):
 
 \`\`\`sh
+npm ci                                                          # also bundles the sluice CLI
 npm run build
 npx sluice image build                                          # dist/oci/<id>/, reproducible
 export SLUICE_REGISTRY_USERNAME=<you> SLUICE_REGISTRY_PASSWORD=<token>
 for id in spiffe-rbac rate-limit traffic-colour circuit-breaker; do
-  npx sluice image push dist/oci/$id ghcr.io/<you>/$id:0.1.0     # prints the digest for spec.sha256
+  npx sluice image push dist/oci/$id ghcr.io/<you>/$id:0.1.0 --lock sluice.lock   # prints the digest (hex)
 done
-kubectl apply -f envoy/istio/                                   # WasmPlugins + colour routing
+npx sluice render istio examples/sluice.yaml --lock sluice.lock --out deploy/   # sha256 + imagePullPolicy
+kubectl apply -f deploy/                                        # extensions, colour routing, metrics
+kubectl -n shop patch deployment api --patch-file deploy/patches/proxy-config.yaml   # keep the sluice.* stats
 \`\`\`
+
+(Set \`registry: ghcr.io/<you>\` in your sluice.yaml first; \`sluice validate\` runs every check
+render makes.) Each filter is attached where it belongs: its own \`selector\` or \`target_refs\`
+(Gateway, GatewayClass, Service for ambient waypoints) in sluice.yaml, the top-level \`selector\`
+otherwise. \`traffic-colour\` sets the header the VirtualService routes on, so it must run before
+the proxy that routes: the example puts it on the callers' sidecars (\`selector: {app: web}\`,
+\`match: [{mode: CLIENT}]\`); \`sluice render\` refuses it on the routed service's own sidecars and
+says where to put it instead (the ingress or egress gateway, the caller's side, or the waypoint).
 
 \`envoy/istio/rate-limit.yaml\`:
 
@@ -52,14 +102,18 @@ kubectl apply -f envoy/istio/                                   # WasmPlugins + 
 ${generated("envoy/istio/rate-limit.yaml")}
 \`\`\`
 
-\`envoy/istio/routing.yaml\` routes on the colour header (VirtualService and DestinationRule).
+\`envoy/istio/routing.yaml\` routes on the colour header (VirtualService and DestinationRule),
+\`envoy/istio/metrics.yaml\` adds the stats tags that turn rule, circuit, key, colour, policy and
+plugin names into Prometheus labels, and \`envoy/istio/patches/proxy-config.yaml\` is the pod
+annotation that keeps the \`sluice.*\` stats (\`envoy/README.md\`, "Metrics on Istio").
 \`failStrategy\` per filter is explained in \`envoy/README.md\`.
 
 ## Deploy with Envoy
 
 Copy \`build/<id>.wasm\` next to Envoy and add the filter before the router. Complete
 bootstraps, one per filter and one for the chain, are in \`envoy/\` (\`envoy/<id>/envoy.yaml\`,
-\`envoy/chain/envoy.yaml\`); the integration suite runs them in the official Envoy image:
+\`envoy/chain/envoy.yaml\`); the tests run \`envoy --mode validate\` on each and the integration suite
+runs them in the official Envoy image:
 
 \`\`\`sh
 npm run build
@@ -71,7 +125,8 @@ The filter entry of \`envoy/rate-limit/envoy.yaml\`:
 \`\`\`yaml
 ${wasmFilterBlock("envoy/rate-limit/envoy.yaml")}
 \`\`\`
-${END}`;
+
+${observabilitySection()}${END}`;
 }
 
 export const FILTERS = ["rate-limit", "circuit-breaker", "traffic-colour", "spiffe-rbac"];
@@ -101,7 +156,9 @@ ${id === "traffic-colour" ? colourRouting() : ""}${EXAMPLES_END}`;
 function colourRouting() {
   return `
 Routing on the colour: \`envoy/istio/routing.yaml\` (VirtualService and DestinationRule). The
-filter must run before routing decides, e.g. at the ingress gateway (see \`envoy/README.md\`):
+filter must run before routing decides: on the callers' sidecars (outbound, as above), at the
+ingress or egress gateway, or at the service's waypoint; \`sluice render\` refuses it on the routed
+service's own sidecars (see \`envoy/README.md\`):
 
 \`\`\`yaml
 ${generated("envoy/istio/routing.yaml")}

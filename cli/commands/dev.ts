@@ -31,6 +31,8 @@ Requests get properties from the real connection (source.address, destination.ad
 caller's SPIFFE identity (connection.uri_san_peer_certificate) is --identity, or, only with
 --trust-identity-header, the request header ${IDENTITY_HEADER} (always removed before the chain).
 
+SIGINT or SIGTERM stops it: "sluice dev: stopped (SIGTERM)" and exit status 0.
+
 One access-log line per request on stdout:
   <method> <path> <status> <decision> colour=<colour|-> <ms>ms
 Malformed HTTP gets 400, an unreachable upstream 502, a filter trap 503 (and a log line).
@@ -297,11 +299,13 @@ export const dev: Command = {
           trustIdentityHeader: flag(p, "trust-identity-header"), workers, log,
         });
     log(`sluice dev: listening on ${server.url} (${config.filters.map((f) => f.id).join(" -> ")}${flag(p, "envoy") ? " in Envoy" : ""}; upstream ${up ?? "built-in echo"})`);
-    await new Promise<void>((done) => {
-      const stop = () => void server.close().then(done);
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+    // The first SIGINT/SIGTERM stops the proxy; more while it stops (Ctrl-C reaches both npm and
+    // this process, and npm forwards it again) change nothing.
+    const signal = await new Promise<NodeJS.Signals>((done) => {
+      for (const s of ["SIGINT", "SIGTERM"] as const) process.on(s, done);
     });
+    await server.close();
+    log(`sluice dev: stopped (${signal})`);
     return 0;
   },
 };

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs, str } from "../args.js";
+import { checkChain } from "../chain-checks.js";
 import { out, type Command } from "../command.js";
 import { isSluiceConfig, readDocument, toConfig } from "../config.js";
 import { CliError } from "../errors.js";
@@ -97,6 +98,9 @@ export const validate: Command = {
       await out(lines.map((l) => `${l}\n`).join(""));
       return 1;
     }
+    // then every check sluice render makes on a sluice.yaml (cli/chain-checks.ts; a problem exits 1)
+    const doc = readDocument(file);
+    if (isSluiceConfig(doc)) checkChain(toConfig(file, doc));
     await out(`${basename(file)}: ok (${list.map((t) => t.id).join(", ")})\n`);
     return 0;
   },

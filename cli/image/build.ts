@@ -1,11 +1,15 @@
-// `sluice image build`: one OCI image layout per filter, in the solo-io "compat" variant that
-// Istio's Wasm image fetcher accepts (istio pkg/wasm/imagefetcher.go): an OCI image manifest whose
-// last (here: only) layer is `application/vnd.oci.image.layer.v1.tar+gzip` holding `plugin.wasm`.
+// `sluice image build`: one OCI image layout per filter, in either layout Istio's Wasm image
+// fetcher accepts (istio pkg/wasm/imagefetcher.go):
+//  - "compat" (default): an OCI image manifest whose last (here: only) layer is
+//    `application/vnd.oci.image.layer.v1.tar+gzip` holding `plugin.wasm`;
+//  - "wasm": the solo-io "oci" variant, exactly two layers: the runtime config
+//    (`application/vnd.module.wasm.config.v1+json`) and the module itself, uncompressed
+//    (`application/vnd.module.wasm.content.layer.v1+wasm`).
 // The CNCF `application/wasm` artifact is not accepted by Istio, so it is not produced.
 //
 // Everything is deterministic: fixed tar metadata (tar.ts), gzip from Node's zlib at a fixed level
 // with no mtime or file name in the header, JSON with a fixed key order, and annotations taken
-// only from the inputs (VERSION, source, revision, SOURCE_DATE_EPOCH).
+// only from the inputs (package.json version, source, revision, SOURCE_DATE_EPOCH).
 
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
@@ -18,6 +22,10 @@ export const MEDIA_TYPE_INDEX = "application/vnd.oci.image.index.v1+json";
 export const MEDIA_TYPE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const MEDIA_TYPE_CONFIG = "application/vnd.oci.image.config.v1+json";
 export const MEDIA_TYPE_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
+export const MEDIA_TYPE_WASM_CONFIG = "application/vnd.module.wasm.config.v1+json";
+export const MEDIA_TYPE_WASM_LAYER = "application/vnd.module.wasm.content.layer.v1+wasm";
+export const IMAGE_FORMATS = ["compat", "wasm"] as const;
+export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 /** The file Istio extracts from the layer (first entry whose base name is `plugin.wasm`). */
 export const PLUGIN_FILE = "plugin.wasm";
 export const ANNOTATION_VARIANT = "module.wasm.image/variant";
@@ -28,7 +36,7 @@ export interface BuildImageOptions {
   filter: string;
   /** The release module, normally `build/<id>.wasm`. */
   wasmPath: string;
-  /** `org.opencontainers.image.version` and the layout's ref name (tag), from `filters/<id>/VERSION`. */
+  /** `org.opencontainers.image.version` and the layout's ref name (tag): package.json `version`. */
   version: string;
   /** `org.opencontainers.image.source` (repository URL); omitted when undefined or empty. */
   source?: string;
@@ -38,6 +46,8 @@ export interface BuildImageOptions {
   created: number;
   /** Parent folder; the layout is written to `<outDir>/<filter>/` (replacing an older layout). */
   outDir: string;
+  /** Image layout (default compat). */
+  format?: ImageFormat;
 }
 
 export interface Descriptor {
@@ -108,8 +118,44 @@ function writeBlob(layoutDir: string, data: Uint8Array): string {
   return digest;
 }
 
+/** The compat variant: an image config (as built FROM scratch) and one tar+gzip layer with plugin.wasm. */
+function compatBlobs(layoutDir: string, wasm: Buffer, created: number): { config: Descriptor; layers: Descriptor[] } {
+  const tar = tarArchive([{ name: PLUGIN_FILE, data: wasm }]);
+  const layer = gzipDeterministic(tar);
+  const layerDigest = writeBlob(layoutDir, layer);
+  // Platform as an image built `FROM scratch` by docker/buildah (Istio's documented recipe);
+  // Istio does not check it, but tools that resolve platforms expect a normal value.
+  const config = json({
+    created: rfc3339(created),
+    architecture: "amd64",
+    os: "linux",
+    rootfs: { type: "layers", diff_ids: [sha256Digest(tar)] },
+  });
+  return {
+    config: { mediaType: MEDIA_TYPE_CONFIG, digest: writeBlob(layoutDir, config), size: config.length },
+    layers: [{ mediaType: MEDIA_TYPE_LAYER, digest: layerDigest, size: layer.length }],
+  };
+}
+
+/**
+ * The solo-io "oci" variant (solo-io/wasm spec/spec.md): the runtime config (which ABI, which root
+ * ids) is the manifest's config and also its first layer, because Istio's fetcher takes exactly two
+ * layers and the raw module from the one of type MEDIA_TYPE_WASM_LAYER.
+ */
+function wasmBlobs(layoutDir: string, wasm: Buffer, filter: string): { config: Descriptor; layers: Descriptor[] } {
+  const runtime = json({ type: "envoy_proxy", abiVersions: ["v0.2.1"], config: { rootIds: [filter] } });
+  const config: Descriptor = { mediaType: MEDIA_TYPE_WASM_CONFIG, digest: writeBlob(layoutDir, runtime), size: runtime.length };
+  const module: Descriptor = {
+    mediaType: MEDIA_TYPE_WASM_LAYER, digest: writeBlob(layoutDir, wasm), size: wasm.length,
+    annotations: { "org.opencontainers.image.title": PLUGIN_FILE },
+  };
+  return { config, layers: [config, module] };
+}
+
 export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
   const { filter, wasmPath, version, source, revision, created, outDir } = options;
+  const format = options.format ?? "compat";
+  if (!IMAGE_FORMATS.includes(format)) throw new Error(`format must be one of ${IMAGE_FORMATS.join(", ")}, got ${JSON.stringify(format)}`);
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(filter)) throw new Error(`invalid filter id ${JSON.stringify(filter)}`);
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version)) {
     throw new Error(`version ${JSON.stringify(version)} is not a valid image tag`);
@@ -130,22 +176,10 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   }
   mkdirSync(join(layoutDir, "blobs", "sha256"), { recursive: true });
 
-  const tar = tarArchive([{ name: PLUGIN_FILE, data: wasm }]);
-  const layer = gzipDeterministic(tar);
-  const layerDigest = writeBlob(layoutDir, layer);
-
-  // Platform as an image built `FROM scratch` by docker/buildah (Istio's documented recipe);
-  // Istio does not check it, but tools that resolve platforms expect a normal value.
-  const config = json({
-    created: rfc3339(created),
-    architecture: "amd64",
-    os: "linux",
-    rootfs: { type: "layers", diff_ids: [sha256Digest(tar)] },
-  });
-  const configDigest = writeBlob(layoutDir, config);
+  const { config, layers } = format === "compat" ? compatBlobs(layoutDir, wasm, created) : wasmBlobs(layoutDir, wasm, filter);
 
   const annotations: Record<string, string> = {
-    [ANNOTATION_VARIANT]: "compat",
+    ...(format === "compat" ? { [ANNOTATION_VARIANT]: "compat" } : {}),
     "org.opencontainers.image.title": filter,
     "org.opencontainers.image.version": version,
     "org.opencontainers.image.created": rfc3339(created),
@@ -156,8 +190,8 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPE_MANIFEST,
-    config: { mediaType: MEDIA_TYPE_CONFIG, digest: configDigest, size: config.length },
-    layers: [{ mediaType: MEDIA_TYPE_LAYER, digest: layerDigest, size: layer.length }],
+    config,
+    layers,
     annotations: sortedRecord(annotations),
   };
   const manifestBytes = json(manifest);
@@ -182,7 +216,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
 }
 
 // ---------------------------------------------------------------------------------------------
-// Inputs from the repository: filter ids, VERSION, source, revision, SOURCE_DATE_EPOCH.
+// Inputs from the repository: filter ids, version, source, revision, SOURCE_DATE_EPOCH.
 
 /** Filter ids: folders under `<root>/filters/` with an `index.ts`, except `shared`, sorted. */
 export function listFilters(root: string): string[] {
@@ -216,24 +250,49 @@ export function resolveCreated(root: string, env: NodeJS.ProcessEnv = process.en
   return fromGit && /^\d+$/.test(fromGit) ? Number(fromGit) : 0;
 }
 
-/** Repository URL: package.json `repository` (string or `{url}`), else git remote `origin`. */
+/**
+ * `org.opencontainers.image.source`: the repository URL of package.json `repository` (a string or
+ * `{url}`), as a browsable https URL (`git+https://host/o/r.git` and `github:o/r` become
+ * `https://host/o/r`). Never a local path or a git remote (a clone's origin may be a folder):
+ * undefined when package.json names no http(s) repository.
+ */
 export function resolveSource(root: string): string | undefined {
+  let repo: string | undefined;
   try {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { repository?: string | { url?: string } };
-    const repo = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
-    if (repo) return repo.replace(/^git\+/, "");
+    repo = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
   } catch {
-    // no package.json: fall through
+    return undefined;
   }
-  return git(root, ["config", "--get", "remote.origin.url"]);
+  return repo === undefined ? undefined : sourceUrl(repo);
+}
+
+/** A repository reference as an https URL, or undefined when it is not one (a path, ssh, ...). */
+export function sourceUrl(repo: string): string | undefined {
+  // npm's shorthands: github:o/r, gitlab:o/r, bitbucket:o/r and plain o/r (GitHub)
+  const shorthand = /^(github|gitlab|bitbucket|):?([A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_][A-Za-z0-9_.-]*)$/.exec(repo);
+  if (shorthand) return `https://${shorthand[1] === "" ? "github" : shorthand[1]}.${shorthand[1] === "bitbucket" ? "org" : "com"}/${shorthand[2]}`;
+  let url: URL;
+  try {
+    url = new URL(repo.replace(/^git\+/, ""));
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
+  url.username = "";
+  url.password = "";
+  return `${url.origin}${url.pathname.replace(/\.git$/, "").replace(/\/$/, "")}`;
 }
 
 export function resolveRevision(root: string): string | undefined {
   return git(root, ["rev-parse", "HEAD"]);
 }
 
-export function readVersion(root: string, filter: string): string {
-  const path = join(root, "filters", filter, "VERSION");
-  if (!existsSync(path)) throw new Error(`${path} not found`);
-  return readFileSync(path, "utf8").trim();
+/** The one Sluice version, package.json `version`: the tag of every filter's image. */
+export function readVersion(root: string): string {
+  const path = join(root, "package.json");
+  if (!existsSync(path)) throw new Error(`${path} not found; run sluice from the repository root`);
+  const version = (JSON.parse(readFileSync(path, "utf8")) as { version?: unknown }).version;
+  if (typeof version !== "string" || version === "") throw new Error(`${path} has no version`);
+  return version;
 }

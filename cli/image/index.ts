@@ -3,10 +3,11 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildImage, listFilters, readVersion, resolveCreated, resolveRevision, resolveSource } from "./build.js";
-import { pushImage } from "./push.js";
+import { lockImage } from "../lock.js";
+import { buildImage, IMAGE_FORMATS, listFilters, readVersion, resolveCreated, resolveRevision, resolveSource, sourceUrl, type ImageFormat } from "./build.js";
+import { parseReference, pushImage } from "./push.js";
 
-export { buildImage, gzipDeterministic, listFilters, readVersion, resolveCreated, resolveRevision, resolveSource, sha256Digest } from "./build.js";
+export { buildImage, gzipDeterministic, listFilters, readVersion, resolveCreated, resolveRevision, resolveSource, sha256Digest, sourceUrl } from "./build.js";
 export type { BuildImageOptions, BuiltImage, Descriptor, ImageManifest } from "./build.js";
 export { isLoopbackHost, parseChallenge, parseReference, pushImage, PushError, readLayout } from "./push.js";
 export type { PushOptions, PushResult } from "./push.js";
@@ -28,29 +29,33 @@ const defaultIo = (): ImageIo => ({
 });
 
 export const IMAGE_USAGE = `Usage:
-  sluice image build [--filter <id>]... [--out <dir>] [--source <url>] [--revision <rev>]
-  sluice image push <layout> <registry>/<repo>[:<tag>] [--insecure]
+  sluice image build [--filter <id>]... [--format compat|wasm] [--out <dir>] [--source <url>] [--revision <rev>]
+  sluice image push <layout> <registry>/<repo>[:<tag>] [--insecure] [--lock <file>]
                     [--username <u> --password <p> | --token <t>] [--chunk-size <bytes>]
 
-build  writes one OCI image layout per filter to <out>/<id>/ (default dist/oci), in the
-       "compat" format Istio's WasmPlugin fetcher accepts (one tar+gzip layer with plugin.wasm).
+build  writes one OCI image layout per filter to <out>/<id>/, in a layout Istio's Wasm image
+       fetcher accepts, tagged with the Sluice version (package.json version).
+       --format        compat (default): one tar+gzip layer holding plugin.wasm; wasm: the module
+                       itself as an application/vnd.module.wasm.content.layer.v1+wasm layer
        --filter        only this filter (repeatable, or comma-separated); default: all
-       --out           parent folder of the layouts (default dist/oci)
-       --source        org.opencontainers.image.source (default: package.json repository, git origin)
+       --out           parent folder of the layouts (default dist/oci, dist/oci-wasm for --format wasm)
+       --source        org.opencontainers.image.source, an http(s) URL (default: package.json repository)
        --revision      org.opencontainers.image.revision (default: git rev-parse HEAD)
        SOURCE_DATE_EPOCH sets org.opencontainers.image.created (default: last commit time, else 0).
        Prints "<id> <version> <manifest digest> <layout>" per filter.
 
-push   uploads a layout through the OCI distribution API and prints the manifest digest
-       (the value for WasmPlugin spec.sha256 is its hex part). Without :<tag>, the layout's
-       version is the tag.
-       --insecure      plain HTTP; only for loopback registries (127.0.0.0/8, localhost, [::1])
+push   uploads a layout through the OCI distribution API and prints the manifest digest as
+       WasmPlugin spec.sha256 takes it (64 hex digits, no "sha256:"). Progress goes to stderr.
+       Without :<tag>, the layout's version is the tag.
+       --insecure      plain HTTP, for lab and kind registries (a warning line unless loopback)
+       --lock <file>   also record <registry>/<repo>:<tag> and the digest in this lock file
+                       (sluice render istio --lock reads it)
        --username/--password  basic credentials (also used to fetch bearer tokens);
                        defaults: SLUICE_REGISTRY_USERNAME, SLUICE_REGISTRY_PASSWORD
        --token         a registry bearer token (default: SLUICE_REGISTRY_TOKEN)
        --chunk-size    upload blobs larger than this in chunks of this size (default 10 MiB / 5 MiB)
 
-Exit codes: 0 done, 1 failed, 2 bad arguments.`;
+Exit codes: 0 done, 1 failed (the registry, the network or the layout), 2 bad arguments.`;
 
 class UsageError extends Error {}
 
@@ -63,6 +68,7 @@ async function runBuild(args: string[], io: ImageIo): Promise<number> {
     args,
     options: {
       filter: { type: "string", multiple: true },
+      format: { type: "string" },
       out: { type: "string" },
       source: { type: "string" },
       revision: { type: "string" },
@@ -83,14 +89,20 @@ async function runBuild(args: string[], io: ImageIo): Promise<number> {
     if (!known.includes(id)) throw new UsageError(`unknown filter ${JSON.stringify(id)} (known: ${known.join(", ")})`);
   }
   const filters = wanted.length > 0 ? [...new Set(wanted)] : known;
-  const outDir = resolve(root, values.out ?? join("dist", "oci"));
+  const format = (values.format ?? "compat") as ImageFormat;
+  if (!IMAGE_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${IMAGE_FORMATS.join(", ")}, got ${JSON.stringify(values.format)}`);
+  const outDir = resolve(root, values.out ?? join("dist", format === "compat" ? "oci" : "oci-wasm"));
   const created = resolveCreated(root, io.env);
-  const source = values.source ?? resolveSource(root);
+  if (values.source !== undefined && sourceUrl(values.source) === undefined) {
+    throw new UsageError(`--source must be the repository's http(s) URL, got ${JSON.stringify(values.source)}`);
+  }
+  const source = values.source !== undefined ? sourceUrl(values.source) : resolveSource(root);
   const revision = values.revision ?? resolveRevision(root);
+  const version = readVersion(root);
   for (const filter of filters) {
     const wasmPath = join(root, "build", `${filter}.wasm`);
     if (!existsSync(wasmPath)) throw new Error(`build/${filter}.wasm not found; run npm run build first`);
-    const image = await buildImage({ filter, wasmPath, version: readVersion(root, filter), source, revision, created, outDir });
+    const image = await buildImage({ filter, wasmPath, version, source, revision, created, outDir, format });
     const shown = relative(root, image.layoutDir);
     io.stdout(`${filter} ${image.tag} ${image.manifestDigest} ${shown.startsWith("..") || isAbsolute(shown) ? image.layoutDir : shown}`);
   }
@@ -102,6 +114,7 @@ async function runPush(args: string[], io: ImageIo): Promise<number> {
     args,
     options: {
       insecure: { type: "boolean" },
+      lock: { type: "string" },
       username: { type: "string" },
       password: { type: "string" },
       token: { type: "string" },
@@ -130,6 +143,11 @@ async function runPush(args: string[], io: ImageIo): Promise<number> {
   if ((username === undefined) !== (password === undefined)) throw new UsageError("--username and --password go together");
   if (token !== undefined && username !== undefined) throw new UsageError("use either --token or --username/--password, not both");
   const [layout, reference] = positionals;
+  try {
+    parseReference(reference);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const result = await pushImage(resolve(io.cwd, layout), reference, {
     insecure: values.insecure ?? false,
     username,
@@ -137,9 +155,13 @@ async function runPush(args: string[], io: ImageIo): Promise<number> {
     token,
     chunkThreshold: chunkSize,
     chunkSize,
-    onProgress: (line) => io.stderr(line),
+    onProgress: (line) => io.stderr(line.startsWith("warning: ") ? `sluice image push: ${line}` : line),
   });
-  io.stdout(result.digest);
+  if (values.lock !== undefined) {
+    lockImage(resolve(io.cwd, values.lock), result.reference, result.digest);
+    io.stderr(`locked ${result.reference} in ${values.lock}`);
+  }
+  io.stdout(result.digest.slice("sha256:".length));
   return 0;
 }
 

@@ -20,7 +20,7 @@ import { ANNOTATION_REF_NAME, MEDIA_TYPE_MANIFEST } from "./build.js";
 export class PushError extends Error {}
 
 export interface PushOptions {
-  /** Plain HTTP; only allowed for loopback registries (127.0.0.0/8, localhost, [::1]). */
+  /** Plain HTTP (lab and kind registries); pushImage warns through onProgress unless the registry is loopback. */
   insecure?: boolean;
   username?: string;
   password?: string;
@@ -32,7 +32,7 @@ export interface PushOptions {
   chunkSize?: number;
   /** Per-request timeout in milliseconds (default 60 s). */
   timeoutMs?: number;
-  /** Progress lines (one per blob and one for the manifest). */
+  /** Progress lines: a warning for plain HTTP, each blob (and each chunk of a chunked one), the manifest. */
   onProgress?: (line: string) => void;
 }
 
@@ -167,7 +167,9 @@ export function readLayout(layoutDir: string, tag?: string): LocalImage {
     throw new PushError(`manifest ${chosen.digest}: ${(e as Error).message}`);
   }
   if (!parsed.config || !Array.isArray(parsed.layers)) throw new PushError(`manifest ${chosen.digest} is not an image manifest`);
-  const blobs = [parsed.config, ...parsed.layers].map((d) => ({ digest: d.digest, size: d.size, data: readBlob(layoutDir, d.digest, d.size) }));
+  // the config and each layer once (the "wasm" layout lists its config as a layer too)
+  const unique = [parsed.config, ...parsed.layers].filter((d, i, all) => all.findIndex((o) => o.digest === d.digest) === i);
+  const blobs = unique.map((d) => ({ digest: d.digest, size: d.size, data: readBlob(layoutDir, d.digest, d.size) }));
   return {
     tag: chosen.annotations?.[ANNOTATION_REF_NAME],
     manifestDigest: chosen.digest,
@@ -187,10 +189,23 @@ interface RequestInit2 {
   what: string;
 }
 
-function describeFetchError(err: unknown): string {
+const UNTRUSTED_CERTIFICATE = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_UNTRUSTED",
+]);
+
+/** One line for a failed connection; TLS mismatches get what to do instead of OpenSSL's words. */
+function describeFetchError(err: unknown, url: URL): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string; errors?: { message?: string }[] } };
   if (e.name === "TimeoutError" || e.name === "AbortError") return "timed out";
   const cause = e.cause;
+  const code = cause?.code ?? "";
+  if (url.protocol === "https:" && (code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "ERR_SSL_PACKET_LENGTH_TOO_LONG" || /wrong version number|packet length too long/.test(cause?.message ?? ""))) {
+    return "it answers plain HTTP, not TLS: pass --insecure for a plain-HTTP registry";
+  }
+  if (url.protocol === "https:" && UNTRUSTED_CERTIFICATE.has(code)) {
+    return `its TLS certificate is not trusted (${code}): give Node its CA with NODE_EXTRA_CA_CERTS=<ca.pem>, or pass --insecure if it speaks plain HTTP`;
+  }
   // Several addresses tried (e.g. localhost as ::1 and 127.0.0.1): an AggregateError.
   if (cause && !cause.message && cause.errors?.[0]?.message) return cause.errors[0].message;
   if (cause?.code && cause.message) return cause.message.includes(cause.code) ? cause.message : `${cause.code} ${cause.message}`;
@@ -239,7 +254,7 @@ class Registry {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
     } catch (err) {
-      throw new PushError(`cannot reach registry ${this.base.origin}: ${describeFetchError(err)}`);
+      throw new PushError(`cannot reach registry ${this.base.origin}: ${describeFetchError(err, url)}`);
     }
   }
 
@@ -256,10 +271,23 @@ class Registry {
       }
     }
     if (!init.expect.includes(res.status)) {
+      if (res.status === 400 && url.protocol === "http:" && (await this.speaksHttps())) {
+        throw new PushError(`registry ${this.base.origin} speaks HTTPS: drop --insecure`);
+      }
       const detail = await errorDetail(res);
       throw new PushError(`${init.what} failed at ${this.registry}: HTTP ${res.status}${detail}`);
     }
     return res;
+  }
+
+  /** Whether a plain-HTTP request gets the answer of an HTTPS server (a HEAD's 400 has no body to tell). */
+  private async speaksHttps(): Promise<boolean> {
+    try {
+      const res = await fetch(this.url("/v2/"), { signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000) });
+      return res.status === 400 && (await res.text()).includes("HTTP request to an HTTPS server");
+    } catch {
+      return false;
+    }
   }
 
   private basic(): string | undefined {
@@ -296,7 +324,9 @@ class Registry {
       throw new PushError(`registry ${this.registry} sent a bearer challenge without a usable realm: ${JSON.stringify(realm ?? "")}`);
     }
     const basic = this.basic();
-    if (basic && url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    // credentials go over plain HTTP only to loopback, or with --insecure to the registry's own host
+    const ownHost = this.options.insecure && url.hostname === this.base.hostname;
+    if (basic && url.protocol === "http:" && !isLoopbackHost(url.hostname) && !ownHost) {
       throw new PushError(`refusing to send credentials to the plain-HTTP token realm ${url.origin}`);
     }
     if (params.service) url.searchParams.set("service", params.service);
@@ -311,7 +341,7 @@ class Registry {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
     } catch (err) {
-      throw new PushError(`cannot reach token service ${url.origin}: ${describeFetchError(err)}`);
+      throw new PushError(`cannot reach token service ${url.origin}: ${describeFetchError(err, url)}`);
     }
     if (res.status !== 200) {
       await res.body?.cancel();
@@ -342,6 +372,11 @@ function location(reg: Registry, res: Response, what: string): URL {
   return reg.url(loc);
 }
 
+/** `12.3 MiB` */
+function size(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
 async function uploadBlob(reg: Registry, blob: LocalBlob, options: PushOptions): Promise<BlobAction> {
   const repo = reg.repository;
   const head = await reg.request("HEAD", `/v2/${repo}/blobs/${blob.digest}`, { expect: [200, 404], what: `HEAD blob ${blob.digest}` });
@@ -358,6 +393,7 @@ async function uploadBlob(reg: Registry, blob: LocalBlob, options: PushOptions):
   let finalBody: Buffer | undefined = blob.data;
   if (blob.size > threshold) {
     action = "chunked";
+    const progress = options.onProgress ?? (() => {});
     for (let offset = 0; offset < blob.size; offset += chunkSize) {
       const chunk = blob.data.subarray(offset, Math.min(offset + chunkSize, blob.size));
       const end = offset + chunk.length - 1;
@@ -373,6 +409,7 @@ async function uploadBlob(reg: Registry, blob: LocalBlob, options: PushOptions):
         throw new PushError(`uploading ${blob.digest}: registry has range ${range}, expected 0-${end}`);
       }
       loc = location(reg, res, `uploading ${blob.digest}`);
+      progress(`blob ${blob.digest.slice(0, 19)}: ${size(end + 1)} of ${size(blob.size)} (${Math.floor(((end + 1) * 100) / blob.size)}%)`);
     }
     finalBody = undefined;
   }
@@ -395,8 +432,10 @@ async function uploadBlob(reg: Registry, blob: LocalBlob, options: PushOptions):
 export async function pushImage(layoutDir: string, reference: string, options: PushOptions = {}): Promise<PushResult> {
   const ref = parseReference(reference);
   const hostname = new URL(`http://${ref.registry}`).hostname;
+  const progress = options.onProgress ?? (() => {});
   if (options.insecure && !isLoopbackHost(hostname)) {
-    throw new PushError(`--insecure (plain HTTP) is only allowed for loopback registries (127.0.0.0/8, localhost, [::1]), not ${ref.registry}`);
+    const what = options.username !== undefined || options.token ? "the image and the credentials travel" : "the image travels";
+    progress(`warning: --insecure: plain HTTP to ${ref.registry}; ${what} unencrypted`);
   }
   if ((options.username === undefined) !== (options.password === undefined)) {
     throw new PushError("--username and --password go together");
@@ -405,14 +444,14 @@ export async function pushImage(layoutDir: string, reference: string, options: P
   const image = readLayout(layoutDir, ref.tag);
   const tag = ref.tag ?? image.tag;
   if (!tag) throw new PushError(`no tag in ${JSON.stringify(reference)} and no ref name in ${layoutDir}/index.json`);
-  const progress = options.onProgress ?? (() => {});
   const reg = new Registry(ref.registry, ref.repository, options);
 
   const blobs: PushResult["blobs"] = [];
-  for (const blob of image.blobs) {
+  for (const [i, blob] of image.blobs.entries()) {
+    progress(`blob ${i + 1}/${image.blobs.length} ${blob.digest} (${size(blob.size)})`);
     const action = await uploadBlob(reg, blob, options);
     blobs.push({ digest: blob.digest, size: blob.size, action });
-    progress(`blob ${blob.digest} ${blob.size} bytes: ${action === "exists" ? "already present" : `uploaded (${action})`}`);
+    progress(`blob ${blob.digest.slice(0, 19)}: ${action === "exists" ? "already present" : `uploaded (${action})`}`);
   }
 
   const put = await reg.request("PUT", `/v2/${ref.repository}/manifests/${tag}`, {

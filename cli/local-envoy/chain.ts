@@ -4,7 +4,7 @@
 // that terminates mTLS with a throwaway CA, so that a caller can bring a SPIFFE identity.
 // The sluice.yaml's own `tls` section is not used: its files are deployment paths; the local
 // listeners are plaintext, plus that mTLS listener (which keeps the section's XFCC mode).
-import { envoyBootstrap } from "../commands/render.js";
+import { envoyBootstrap } from "../render/envoy.js";
 import type { SluiceConfig } from "../config.js";
 import type { Json } from "./admin.js";
 import { endpointKey, listenerPorts, type EndpointTarget } from "./bootstrap-rewrite.js";

@@ -112,7 +112,7 @@ describe("sluice dev with the embedded example chain", () => {
     for (let i = 0; i < 3; i++) statuses.push((await get(`${dev.url}/orders`, failing)).status);
     const open = await get(`${dev.url}/orders`, { "x-env": "canary" });
     expect([...statuses, open.status]).toEqual([503, 503, 503, 503]);
-    expect(open.headers.get("x-sluice-circuit")).toBe("api; state=open");
+    expect(open.headers.get("x-sluice-circuit")).toBe(`api; key="canary"; state=open`);
     expect(await open.text()).toBe("circuit open\n");
     expect((await get(`${dev.url}/orders`)).status).toBe(200);
   });

@@ -1,7 +1,7 @@
-// envoy/: the generated configs are up to date (npm run render), the Istio manifests pass
-// @kubernetes-models/istio validation and the WasmPlugin CRD's CEL rules, and every Envoy bootstrap
-// is checked without Envoy: known type URLs only, routes name existing clusters, each filter's
-// configuration is JSON that `sluice validate` accepts. (`envoy --mode validate` runs in integration/.)
+// envoy/: the generated configs are up to date (npm run render), the Istio manifests pass the
+// CRDs' schemas and CEL rules (cli/render/istio-schema.ts), and every Envoy bootstrap is checked
+// without Envoy: known type URLs only, routes name existing clusters, each filter's configuration
+// is JSON that `sluice validate` accepts. (`envoy --mode validate`: envoy-validate.test.ts.)
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,15 +9,15 @@ import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { parse, parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
-import { DestinationRule, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
-import { TYPE, wasmPluginProblems } from "../commands/render.js";
+import { TYPE } from "../render/envoy.js";
+import { istioProblems } from "../render/istio-schema.js";
 import { bundleCli, ROOT, sluice, type Cli } from "./helpers.js";
 
 const run = promisify(execFile);
 const FILTERS = ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker"];
 const ENVOY = join(ROOT, "envoy");
 const BOOTSTRAPS = [...FILTERS, "chain"];
+const ISTIO_DIRS = ["istio", "istio-trafficextension"];
 
 let cli: Cli;
 let tmp: string;
@@ -48,7 +48,8 @@ describe("envoy/", () => {
     const generated = files(fresh).map((f) => relative(fresh, f)).sort();
     expect(generated).toEqual([
       ...FILTERS.map((id) => `${id}/envoy.yaml`), "chain/envoy.yaml",
-      ...FILTERS.map((id) => `istio/${id}.yaml`), "istio/routing.yaml",
+      ...ISTIO_DIRS.flatMap((dir) => [...FILTERS.map((id) => `${dir}/${id}.yaml`), `${dir}/routing.yaml`, `${dir}/metrics.yaml`, `${dir}/patches/proxy-config.yaml`]),
+      "observability/sluice-alerts.yaml", "observability/sluice-dashboard.json",
     ].sort());
     for (const f of generated) {
       let current: string | undefined;
@@ -60,7 +61,7 @@ describe("envoy/", () => {
       expect(current, `envoy/${f} is missing or out of date: run npm run render`).toBe(read(join(fresh, f)));
     }
     // nothing stale: besides the inputs and the README every file is generated
-    const inputs = ["README.md", ...FILTERS.map((id) => `${id}/sluice.yaml`)];
+    const inputs = ["README.md", ...FILTERS.map((id) => `${id}/sluice.yaml`), "observability/sluice-alerts.test.yaml"];
     const stale = files(ENVOY).map((f) => relative(ENVOY, f)).filter((f) => !inputs.includes(f) && !generated.includes(f));
     expect(stale, "envoy/ has files sluice render no longer writes: remove them, or run npm run render").toEqual([]);
   });
@@ -72,50 +73,73 @@ describe("envoy/", () => {
   });
 });
 
-describe("envoy/istio", () => {
-  const plugins = FILTERS.map((id) => [id, join(ENVOY, "istio", `${id}.yaml`)] as const);
+describe("envoy/istio and envoy/istio-trafficextension", () => {
+  const documents = (dir: string, name: string) => parseAllDocuments(read(join(ENVOY, dir, name))).map((d) => d.toJS());
 
-  it.each(plugins)("%s: the WasmPlugin passes @kubernetes-models/istio validation and the CRD's CEL rules", (id, path) => {
-    const obj = yamlOf(path);
-    expect(() => new WasmPlugin(obj).validate()).not.toThrow();
-    expect(wasmPluginProblems(obj)).toEqual([]);
-    expect([obj.metadata.name, obj.spec.pluginName, obj.spec.url]).toEqual([`sluice-${id}`, id, `oci://ghcr.io/sluice/${id}:0.1.0`]);
+  it.each(ISTIO_DIRS.flatMap((dir) => [...FILTERS.map((id) => `${id}.yaml`), "routing.yaml", "metrics.yaml"].map((f) => [dir, f] as const)))(
+    "%s/%s: every document passes the CRD's schema and CEL rules", (dir, file) => {
+      for (const doc of documents(dir, file)) expect(istioProblems(doc), `${dir}/${file} ${doc.kind}`).toEqual([]);
+    });
+
+  it("renders one extension per filter: WasmPlugin in istio/, TrafficExtension (the same fields under wasm) in istio-trafficextension/", () => {
+    for (const id of FILTERS) {
+      const [plugin] = documents("istio", `${id}.yaml`);
+      const [extension] = documents("istio-trafficextension", `${id}.yaml`);
+      expect([plugin.kind, plugin.metadata.name, plugin.spec.pluginName, plugin.spec.url]).toEqual(["WasmPlugin", `sluice-${id}`, id, `oci://ghcr.io/sluice/${id}:0.1.0`]);
+      const { selector, targetRefs, phase, priority, match, ...wasm } = plugin.spec;
+      expect(extension).toEqual({ ...plugin, kind: "TrafficExtension", spec: JSON.parse(JSON.stringify({ selector, targetRefs, phase, priority, match, wasm })) });
+    }
   });
 
-  it("orders the chain rbac, rate-limit, colour, breaker through phase and priority", () => {
+  it("orders the chain on each proxy through phase and priority, and puts traffic-colour on the callers' outbound side", () => {
     const rank: Record<string, number> = { AUTHN: 0, AUTHZ: 1, STATS: 2, UNSPECIFIED_PHASE: 3 };
-    const placed = plugins.map(([id, path]) => ({ id, ...yamlOf(path).spec }));
+    const placed = FILTERS.map((id) => ({ id, ...documents("istio", `${id}.yaml`)[0].spec }));
+    const onApi = placed.filter((p) => p.selector.matchLabels.app === "api");
     // Istio's order: phase, then higher priority first
-    const sorted = [...placed].sort((a, b) => rank[a.phase]! - rank[b.phase]! || b.priority - a.priority);
-    expect(sorted.map((p) => p.id)).toEqual(FILTERS);
+    const sorted = [...onApi].sort((a, b) => rank[a.phase]! - rank[b.phase]! || b.priority - a.priority);
+    expect(sorted.map((p) => p.id)).toEqual(["spiffe-rbac", "rate-limit", "circuit-breaker"]);
+    expect(placed.find((p) => p.id === "traffic-colour")).toMatchObject({ selector: { matchLabels: { app: "web" } }, match: [{ mode: "CLIENT" }] });
     expect(placed.map((p) => [p.id, p.failStrategy])).toEqual([
       ["spiffe-rbac", "FAIL_CLOSE"], ["rate-limit", "FAIL_OPEN"], ["traffic-colour", "FAIL_OPEN"], ["circuit-breaker", "FAIL_OPEN"],
     ]);
   });
 
-  it("routing.yaml: the VirtualService and DestinationRule pass validation and agree on the subsets", () => {
-    const [vs, dr] = parseAllDocuments(read(join(ENVOY, "istio/routing.yaml"))).map((d) => d.toJS());
-    expect(() => new VirtualService(vs).validate()).not.toThrow();
-    expect(() => new DestinationRule(dr).validate()).not.toThrow();
+  it("routing.yaml: the VirtualService and DestinationRule agree on the subsets", () => {
+    const [vs, dr] = documents("istio", "routing.yaml");
     const subsets = dr.spec.subsets.map((s: { name: string }) => s.name);
     const routed = vs.spec.http.flatMap((h: any) => h.route.map((r: any) => [r.destination.host, r.destination.subset]));
     for (const [host, subset] of routed) expect([host, subsets.includes(subset)]).toEqual([dr.spec.host, true]);
     expect(vs.spec.http.flatMap((h: any) => (h.match ?? []).flatMap((m: any) => Object.keys(m.headers)))).toEqual(["x-sluice-colour"]);
   });
 
-  it("the checks reject what the CRD rejects", () => {
-    const good = yamlOf(plugins[0]![1]);
+  it("metrics.yaml merges the bootstrap's stats_tags into the proxies of the filters' namespace; the patch keeps the sluice.* stats", () => {
+    const bootstrap = yamlOf(join(ENVOY, "chain/envoy.yaml"));
+    const [filter] = documents("istio", "metrics.yaml");
+    expect(filter.spec.configPatches).toEqual([{ applyTo: "BOOTSTRAP", patch: { operation: "MERGE", value: { stats_config: { stats_tags: bootstrap.stats_config.stats_tags } } } }]);
+    const patch = yamlOf(join(ENVOY, "istio/patches/proxy-config.yaml"));
+    expect(parse(patch.spec.template.metadata.annotations["proxy.istio.io/config"])).toEqual({
+      proxyMetadata: { BOOTSTRAP_XDS_AGENT: "true" }, proxyStatsMatcher: { inclusionRegexps: ["(wasmcustom\\.)?sluice\\..*"] },
+    });
+  });
+
+  it("the checks reject what the CRDs reject", () => {
+    const [good] = documents("istio", "rate-limit.yaml");
     const wrong = (spec: object) => ({ ...good, spec: { ...good.spec, ...spec } });
-    expect(wasmPluginProblems(wrong({ url: "ftp://example.org/x.wasm" }))).toEqual(['spec.url: scheme "ftp" is not one of oci, http, https, file']);
-    for (const url of ["oci://r/x:1", "https://e/x.wasm", "http://e/x.wasm", "file:///x.wasm", "r/x:1"]) expect(wasmPluginProblems(wrong({ url }))).toEqual([]);
-    expect(wasmPluginProblems(wrong({ targetRefs: [{ kind: "Gateway", group: "gateway.networking.k8s.io", name: "gw" }] })))
-      .toEqual(["spec: only one of selector, targetRefs, targetRef may be set, got selector and targetRefs"]);
-    expect(wasmPluginProblems(wrong({ vmConfig: { env: [{ name: "A", valueFrom: "HOST", value: "x" }, { name: "B", valueFrom: "INLINE", value: "y" }] } })))
-      .toEqual(["spec.vmConfig.env[0].value: must not be set when valueFrom is HOST"]);
-    expect(wasmPluginProblems({})).toEqual(["spec: is required"]);
-    // the package catches the schema-level mistakes
-    expect(() => new WasmPlugin(wrong({ phase: "LATE" })).validate()).toThrow();
-    expect(() => new WasmPlugin(wrong({ priority: "10" })).validate()).toThrow();
+    expect(istioProblems(wrong({ url: "ftp://example.org/x.wasm" }))).toEqual(['spec.url: scheme "ftp" is not one of oci, http, https, file']);
+    for (const url of ["oci://r/x:1", "https://e/x.wasm", "http://e/x.wasm", "file:///x.wasm", "r/x:1"]) expect(istioProblems(wrong({ url }))).toEqual([]);
+    expect(istioProblems(wrong({ targetRefs: [{ kind: "Gateway", group: "gateway.networking.k8s.io", name: "gw" }] })))
+      .toEqual(["spec: only one of targetRefs or selector can be set"]);
+    expect(istioProblems(wrong({ vmConfig: { env: [{ name: "A", valueFrom: "HOST", value: "x" }, { name: "B", valueFrom: "INLINE", value: "y" }] } })))
+      .toEqual(["spec.vmConfig.env[0].value: may only be set when valueFrom is INLINE"]);
+    expect(istioProblems(wrong({ phase: "LATE" }))).toEqual(['spec.phase: must be one of UNSPECIFIED_PHASE, AUTHN, AUTHZ, STATS, got "LATE"']);
+    expect(istioProblems(wrong({ priority: "10" }))).toEqual(['spec.priority: must be integer, got "10"']);
+    expect(istioProblems(wrong({ sha256: "sha256:abc" }))).toEqual(['spec.sha256: must match pattern "(^$|^[a-f0-9]{64}$)", got "sha256:abc"']);
+    expect(istioProblems(wrong({ failOpen: true }))).toEqual(["spec.failOpen: unknown field"]);
+    const [extension] = documents("istio-trafficextension", "rate-limit.yaml");
+    expect(istioProblems({ ...extension, spec: { ...extension.spec, lua: { inlineCode: "x" } } })).toEqual(["spec: exactly one of wasm or lua must be set"]);
+    expect(istioProblems({ ...extension, spec: { ...extension.spec, wasm: { ...extension.spec.wasm, imagePullPolicy: "Never" } } }))
+      .toEqual(['spec.wasm.imagePullPolicy: must be one of UNSPECIFIED_POLICY, IfNotPresent, Always, got "Never"']);
+    expect(istioProblems({})).toEqual(["kind: must be one of WasmPlugin, TrafficExtension, VirtualService, DestinationRule, EnvoyFilter, got undefined"]);
   });
 });
 
@@ -139,7 +163,7 @@ describe("envoy bootstraps", () => {
     const unknown = types(doc).filter((t) => !KNOWN_TYPES.has(t));
     expect(unknown).toEqual([]);
     expect(doc.admin.address.socket_address).toEqual({ address: "0.0.0.0", port_value: 9901 });
-    expect(doc.stats_config.stats_tags.map((t: any) => t.tag_name)).toEqual(["sluice_policy", "sluice_rule", "sluice_colour", "sluice_circuit"]);
+    expect(doc.stats_config.stats_tags.map((t: any) => t.tag_name)).toEqual(["sluice_policy", "sluice_rule", "sluice_colour", "sluice_circuit", "sluice_key", "sluice_plugin"]);
     const clusters = new Set(doc.static_resources.clusters.map((c: any) => c.name));
     const listeners = doc.static_resources.listeners;
     expect(listeners[0].address.socket_address).toEqual({ address: "0.0.0.0", port_value: 10000 });
@@ -157,6 +181,8 @@ describe("envoy bootstraps", () => {
         const c = f.typed_config.config;
         expect(c.vm_config).toEqual({ vm_id: c.root_id, runtime: "envoy.wasm.runtime.v8", code: { local: { filename: `/etc/sluice/${c.root_id}.wasm` } } });
         expect(c.name).toBe(c.root_id);
+        expect(["FAIL_OPEN", "FAIL_CLOSED", "FAIL_RELOAD"]).toContain(c.failure_policy);
+        expect(c.fail_open).toBeUndefined();
       }
       const transport = l.filter_chains[0].transport_socket;
       if (transport) expect(transport.typed_config["@type"]).toBe(TYPE.downstreamTls);

@@ -22,6 +22,7 @@ import { State } from "./record";
 import { Count } from "./metrics";
 import { CircuitRuntime, halfOpenDetail } from "./runtime";
 import { NO_SLOT, STORE_FAILED } from "./slots";
+import { KeyCount, KeyInfo } from "./keys";
 import { decimal } from "../shared/number-text";
 
 /** Tick period: flushes counters and half-opens expired circuits with no traffic (lag <= 1 s). */
@@ -63,6 +64,8 @@ export class CircuitBreakerRoot extends RootContext {
     for (let i = 0; i < runtimes.length; i++) {
       const rt = unchecked(runtimes[i]);
       rt.metrics.flush();
+      const keys = rt.keys;
+      if (keys !== null) keys.flush();
       const c = rt.circuit;
       if (c.mode == Mode.Disabled || c.mode == Mode.ForcedOpen) continue;
       let gauge: i64 = 0;
@@ -74,7 +77,10 @@ export class CircuitBreakerRoot extends RootContext {
           rt.metrics.increment(Count.StoreError);
           continue;
         }
-        if (tick.halfOpened) rt.transitioned(slot, Transition.HalfOpened, halfOpenDetail(c));
+        let key: KeyInfo | null = null;
+        if (keys !== null) key = keys.at(slot, tick.keyHash);
+        if (tick.halfOpened) rt.transitioned(key, slot, Transition.HalfOpened, halfOpenDetail(c));
+        else if (key !== null) key.metrics.state.set(<i64>tick.state); // other VMs' transitions too
         if (tick.state == State.Open) gauge = 1;
         else if (tick.state == State.HalfOpen && gauge == 0) gauge = 2;
       }
@@ -92,6 +98,8 @@ export class CircuitBreakerFilter extends HttpContext {
   private runtime: CircuitRuntime | null = null;
   private slot: i32 = 0;
   private keyHash: u64 = 0;
+  /** The key of an admitted or rejected request of a split circuit (null: unsplit). */
+  private key: KeyInfo | null = null;
   private episode: u32 = 0;
   private probe: bool = false;
   private holdsInFlight: bool = false;
@@ -122,8 +130,13 @@ export class CircuitBreakerFilter extends HttpContext {
       else rt.metrics.add(Count.KeyOverflow);
       return HeadersStatus.Continue;
     }
+    const keys = rt.keys;
+    if (keys !== null) {
+      const known = keys.at(slot, keyHash);
+      this.key = known !== null ? known : keys.learn(slot, keyHash, this.keyValue(c));
+    }
     const admission = rt.admission;
-    if (admission.transition == Transition.HalfOpened) rt.transitioned(slot, Transition.HalfOpened, halfOpenDetail(c));
+    if (admission.transition == Transition.HalfOpened) rt.transitioned(this.key, slot, Transition.HalfOpened, halfOpenDetail(c));
     const verdict = admission.verdict;
     if (verdict == Verdict.Pass || verdict == Verdict.Probe) {
       this.runtime = rt;
@@ -137,8 +150,10 @@ export class CircuitBreakerFilter extends HttpContext {
       return HeadersStatus.Continue;
     }
     rt.metrics.add(Count.Rejected);
+    const key = this.key;
+    if (key !== null) key.metrics.counters.add(KeyCount.Rejected);
     if (c.mode == Mode.Shadow) {
-      addHeader(HeaderMap.RequestHeaders, "x-sluice-circuit-shadow", circuitHeader(c, verdict));
+      addHeader(HeaderMap.RequestHeaders, "x-sluice-circuit-shadow", circuitHeader(c, key, verdict));
       return HeadersStatus.Continue;
     }
     return this.reject(rt, verdict, admission.retryAfterMs);
@@ -188,7 +203,7 @@ export class CircuitBreakerFilter extends HttpContext {
       if (update.outcome == Outcome.Failure) m.add(Count.Failures);
       if (update.slow) m.add(Count.SlowCalls);
     }
-    if (update.transition != Transition.None) rt.transitioned(this.slot, update.transition, outcomeDetail(update));
+    if (update.transition != Transition.None) rt.transitioned(this.key, this.slot, update.transition, outcomeDetail(update));
   }
 
   /** The finished call's outcome from :status, grpc-status, and without a :status Envoy's
@@ -205,7 +220,7 @@ export class CircuitBreakerFilter extends HttpContext {
     const c = rt.circuit;
     const headers = new HeaderList();
     headers.add("retry-after", decimal(max<i64>(1, (retryAfterMs + 999) / 1000)));
-    headers.add("x-sluice-circuit", circuitHeader(c, verdict));
+    headers.add("x-sluice-circuit", circuitHeader(c, this.key, verdict));
     const extra = c.replyHeaders;
     for (let i = 0; i < extra.length; i++) headers.add(unchecked(extra[i]).name, unchecked(extra[i]).value);
     const details = verdict == Verdict.RejectInFlight ? "max_in_flight" : "circuit_open";
@@ -235,6 +250,18 @@ export class CircuitBreakerFilter extends HttpContext {
     const hash = hash64Bytes(valuePtr(), max(len, 0)) | 1;
     releaseValue();
     return hash;
+  }
+
+  /** The request's key value as text (read again only when this VM meets a key for the first time). */
+  private keyValue(c: Circuit): string {
+    let value: string | null;
+    switch (c.keySource) {
+      case KeySource.Cluster: value = getEncodedProperty(CLUSTER_NAME); break;
+      case KeySource.Route: value = getEncodedProperty(ROUTE_NAME); break;
+      case KeySource.Header: value = getHeader(HeaderMap.RequestHeaders, c.keyHeader); break;
+      default: value = this.getAuthority();
+    }
+    return value === null ? "" : value;
   }
 
   private matches(m: RequestMatch): bool {
@@ -313,7 +340,12 @@ function anyGlob(list: StringMatcher[], value: string): bool {
   return false;
 }
 
-function circuitHeader(c: Circuit, verdict: Verdict): string {
+/** `<circuit>; state=open`, with `; key="<key>"` after the circuit for split circuits. */
+function circuitHeader(c: Circuit, key: KeyInfo | null, verdict: Verdict): string {
+  if (key !== null) {
+    if (verdict == Verdict.RejectInFlight) return key.inFlightHeader;
+    return verdict == Verdict.RejectHalfOpen ? key.halfOpenHeader : key.openHeader;
+  }
   if (verdict == Verdict.RejectInFlight) return c.inFlightHeader;
   return verdict == Verdict.RejectHalfOpen ? c.halfOpenHeader : c.openHeader;
 }

@@ -1,20 +1,24 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkModules, moduleProblems } from "../import-check.js";
+import wabtInit from "wabt";
+import { checkModules, moduleProblems, WABT_FEATURES } from "../import-check.js";
 
 const BUILD = join(import.meta.dirname, "../../build");
 const work = mkdtempSync(join(tmpdir(), "sluice-import-check-"));
 
-/** Assembles WAT text with Debian wabt's wat2wasm into a file; returns its path. */
+const wabt = await wabtInit();
+
+/** Assembles WAT text with the wabt npm package into a file; returns its path. */
 function wat(name: string, text: string): string {
-  const src = join(work, `${name}.wat`);
   const out = join(work, `${name}.wasm`);
-  writeFileSync(src, text);
-  const run = spawnSync("wat2wasm", [src, "-o", out], { encoding: "utf8" });
-  if (run.status !== 0) throw new Error(`wat2wasm ${name}: ${run.stderr}`);
+  const module = wabt.parseWat(`${name}.wat`, text, WABT_FEATURES);
+  try {
+    writeFileSync(out, module.toBinary({}).buffer);
+  } finally {
+    module.destroy();
+  }
   return out;
 }
 
@@ -82,10 +86,21 @@ describe("import check", () => {
     expect(moduleProblems(new Uint8Array([1, 2, 3]))[0]).toMatch(/^not a valid WebAssembly module: /);
   });
 
-  it("runs wasm-validate on every module", () => {
+  it("runs wabt's validator on every module: a truncated one is refused with wabt's reason", () => {
     const file = join(work, "truncated.wasm");
-    writeFileSync(file, readFileSync(join(BUILD, "noop.wasm")).subarray(0, 200));
-    const problems = checkModules([file]);
-    expect(problems.some((p) => p.startsWith(`${file}: wasm-validate: `))).toBe(true);
+    writeFileSync(file, readFileSync(wat("whole", `(module ${abiExports})`)).subarray(0, -3));
+    expect(checkModules([file])).toContain(`${file}: wabt validate: 000004e: error: invalid section size: extends past end`);
+  });
+
+  it("reports wabt's reason for a function body that leaves a value on the stack", () => {
+    const file = wat("extra-value", `(module ${abiExports} (func (export "f") i32.const 1 drop))`);
+    expect(checkModules([file])).toEqual([]);
+    const bad = join(work, "bad-body.wasm");
+    // the same module with the drop (0x1a) replaced by nop (0x01): the body ends with an i32 left over
+    const bytes = readFileSync(file);
+    const at = bytes.lastIndexOf(0x1a);
+    bytes[at] = 0x01;
+    writeFileSync(bad, bytes);
+    expect(checkModules([bad]).some((p) => p.startsWith(`${bad}: wabt validate: `))).toBe(true);
   });
 });

@@ -111,6 +111,35 @@ describe("gzip", () => {
 });
 
 describe("buildImage", () => {
+  it("--format wasm writes the two-layer variant: the runtime config as config and first layer, the module raw as the second", async () => {
+    const out = join(tmp, "layout-wasm");
+    const image = await buildImage({ ...options("rate-limit", out), format: "wasm" });
+    const { json: manifest } = layoutManifest(image.layoutDir);
+    const runtime = { mediaType: "application/vnd.module.wasm.config.v1+json", digest: manifest.config.digest, size: manifest.config.size };
+    expect(manifest).toEqual({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: runtime,
+      layers: [
+        runtime,
+        { mediaType: "application/vnd.module.wasm.content.layer.v1+wasm", digest: sha(readFileSync(wasm["rate-limit"])), size: readFileSync(wasm["rate-limit"]).length,
+          annotations: { "org.opencontainers.image.title": "plugin.wasm" } },
+      ],
+      annotations: {
+        "org.opencontainers.image.created": "2023-11-14T22:13:20Z",
+        "org.opencontainers.image.revision": "0123456789abcdef0123456789abcdef01234567",
+        "org.opencontainers.image.source": "https://example.invalid/sluice",
+        "org.opencontainers.image.title": "rate-limit",
+        "org.opencontainers.image.version": "1.2.3",
+      },
+    });
+    expect(JSON.parse(readFileSync(blobPath(image.layoutDir, manifest.config.digest), "utf8"))).toEqual({ type: "envoy_proxy", abiVersions: ["v0.2.1"], config: { rootIds: ["rate-limit"] } });
+    expect(istioExtract(image.layoutDir).equals(readFileSync(wasm["rate-limit"]))).toBe(true);
+    // reproducible like the compat layout
+    const again = await buildImage({ ...options("rate-limit", join(tmp, "layout-wasm-2")), format: "wasm" });
+    expect(again.manifestDigest).toBe(image.manifestDigest);
+  });
+
   it("writes an OCI image layout in the compat format", async () => {
     const out = join(tmp, "layout");
     const image = await buildImage(options("rate-limit", out));
@@ -204,7 +233,7 @@ describe("buildImage", () => {
 
   it("is reproducible across processes (SOURCE_DATE_EPOCH through the CLI)", async () => {
     const run = (out: string, epoch: string): string => {
-      const script = `import("./cli/image/index.ts").then(async (m) => process.exit(await m.runImage(["build", "--filter", "spiffe-rbac", "--out", ${JSON.stringify(out)}, "--revision", "r1", "--source", "s1"])))`;
+      const script = `import("./cli/image/index.ts").then(async (m) => process.exit(await m.runImage(["build", "--filter", "spiffe-rbac", "--out", ${JSON.stringify(out)}, "--revision", "r1", "--source", "https://example.invalid/s1"])))`;
       const res = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
         cwd: ROOT,
         encoding: "utf8",

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isLoopbackHost, parseChallenge, parseReference, runImage, type ImageIo } from "../index.js";
+import { isLoopbackHost, parseChallenge, parseReference, runImage, sourceUrl, type ImageIo } from "../index.js";
 import { FILTERS, layoutManifest, ROOT } from "./helpers.js";
 import { freePort, requireTool } from "./registry.js";
 
@@ -51,6 +51,10 @@ describe("sluice image: arguments", () => {
       [["push", "a", "b/c", "--username", "u"], /^sluice image push: --username and --password go together$/],
       [["push", "a", "b/c", "--token", "t", "--username", "u", "--password", "p"], /^sluice image push: use either --token or --username\/--password, not both$/],
       [["push", "a", "b/c", "--chunk-size", "0"], /^sluice image push: --chunk-size must be a positive integer, got "0"$/],
+      [["push", "a", "127.0.0.1:1/Upper/Case:x"], /^sluice image push: invalid repository "Upper\/Case" in "127.0.0.1:1\/Upper\/Case:x"/],
+      [["push", "a", "rate-limit:1"], /^sluice image push: invalid image reference "rate-limit:1": expected <registry>\/<repo>:<tag>$/],
+      [["build", "--format", "docker"], /^sluice image build: --format must be one of compat, wasm, got "docker"$/],
+      [["build", "--source", "/home/me/src/sluice"], /^sluice image build: --source must be the repository's http\(s\) URL, got "\/home\/me\/src\/sluice"$/],
     ];
     for (const [args, message] of cases) {
       const r = await run(args);
@@ -63,14 +67,14 @@ describe("sluice image: arguments", () => {
 });
 
 describe("sluice image build", () => {
-  it("builds every filter, one line each, created from SOURCE_DATE_EPOCH", async () => {
+  it("builds every filter, one line each, tagged with the package.json version, created from SOURCE_DATE_EPOCH", async () => {
     const out = join(tmp, "all");
     const r = await run(["build", "--out", out, "--source", "https://example.invalid/s", "--revision", "abc"], { SOURCE_DATE_EPOCH: "86400" });
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.out).toHaveLength(FILTERS.length);
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
     FILTERS.forEach((id, i) => {
-      const version = readFileSync(join(ROOT, "filters", id, "VERSION"), "utf8").trim();
       const [name, tag, digest, dir] = r.out[i].split(" ");
       expect([name, tag]).toEqual([id, version]);
       expect(dir).toBe(join(out, id)); // outside the repository: shown absolute
@@ -114,14 +118,18 @@ describe("sluice image push without a registry", () => {
     layout = join(tmp, "push", "rate-limit");
   });
 
-  it("refuses --insecure for a registry that is not loopback", async () => {
-    for (const host of ["registry.example.com", "10.0.0.1:5000", "128.0.0.1", "localhost.example.com:5000"]) {
-      const r = await run(["push", layout, `${host}/sluice/rate-limit:1`, "--insecure"]);
-      expect(r.code, host).toBe(1);
-      expect(r.err).toEqual([
-        `sluice image push: --insecure (plain HTTP) is only allowed for loopback registries (127.0.0.0/8, localhost, [::1]), not ${host}`,
-      ]);
-    }
+  it("--insecure takes any host, with one warning line unless it is loopback", async () => {
+    // 0.0.0.0 is no loopback name (a connection to it reaches this machine, where nothing listens on the port)
+    const port = await freePort();
+    const r = await run(["push", layout, `0.0.0.0:${port}/sluice/rate-limit:1`, "--insecure"]);
+    expect([r.code, r.err.filter((l) => l.startsWith("sluice image push:"))]).toEqual([1, [
+      `sluice image push: warning: --insecure: plain HTTP to 0.0.0.0:${port}; the image travels unencrypted`,
+      `sluice image push: cannot reach registry http://0.0.0.0:${port}: connect ECONNREFUSED 0.0.0.0:${port}`,
+    ]]);
+    const creds = await run(["push", layout, `0.0.0.0:${port}/sluice/rate-limit:1`, "--insecure", "--username", "u", "--password", "p"]);
+    expect(creds.err[0]).toBe(`sluice image push: warning: --insecure: plain HTTP to 0.0.0.0:${port}; the image and the credentials travel unencrypted`);
+    const local = await run(["push", layout, `127.0.0.1:${port}/sluice/rate-limit:1`, "--insecure"]);
+    expect(local.err.some((l) => l.includes("warning"))).toBe(false);
   });
 
   it("a registry that is down: one clear line, exit 1", async () => {
@@ -129,16 +137,16 @@ describe("sluice image push without a registry", () => {
     const r = await run(["push", layout, `127.0.0.1:${port}/sluice/rate-limit:0.1.0`, "--insecure"]);
     expect(r.code).toBe(1);
     expect(r.out).toEqual([]);
-    expect(r.err).toEqual([`sluice image push: cannot reach registry http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`]);
+    expect(r.err).toEqual([
+      expect.stringMatching(/^blob 1\/2 sha256:[0-9a-f]{64} \(\d+\.\d KiB\)$/),
+      `sluice image push: cannot reach registry http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    ]);
   });
 
   it("checks the layout before any request", async () => {
     const notLayout = await run(["push", tmp, "127.0.0.1:1/a:b", "--insecure"]);
     expect(notLayout.code).toBe(1);
     expect(notLayout.err[0]).toBe(`sluice image push: ${tmp} is not an OCI image layout (no oci-layout/index.json); run sluice image build`);
-    const badRef = await run(["push", layout, "127.0.0.1:1/Upper/Case:x", "--insecure"]);
-    expect(badRef.code).toBe(1);
-    expect(badRef.err[0]).toMatch(/^sluice image push: invalid repository "Upper\/Case"/);
   });
 });
 
@@ -159,6 +167,15 @@ describe("push helpers", () => {
     expect(() => parseReference("r.io/a@sha256:00")).toThrow(/push by tag/);
     expect(() => parseReference("r.io/a:-bad")).toThrow(/invalid tag/);
     expect(() => parseReference("u@r.io/a:1")).toThrow(/push by tag|invalid registry/);
+  });
+
+  it("turns package.json repository forms into the https URL of org.opencontainers.image.source, and nothing else", () => {
+    expect(sourceUrl("git+https://github.com/sluice/sluice.git")).toBe("https://github.com/sluice/sluice");
+    expect(sourceUrl("https://gitlab.example/team/sluice/")).toBe("https://gitlab.example/team/sluice");
+    expect(sourceUrl("https://user:token@github.com/o/r.git")).toBe("https://github.com/o/r");
+    expect(sourceUrl("github:o/r")).toBe("https://github.com/o/r");
+    expect(sourceUrl("o/r")).toBe("https://github.com/o/r");
+    for (const local of ["/work/main", "../sluice", "file:///srv/git/sluice", "git@github.com:o/r.git", "ssh://git@host/o/r"]) expect(sourceUrl(local), local).toBeUndefined();
   });
 
   it("knows loopback hosts", () => {

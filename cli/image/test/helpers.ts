@@ -56,9 +56,10 @@ export function layoutManifest(layoutDir: string, tag?: string): LayoutManifest 
 
 /**
  * What Istio's fetcher would load from this image: Docker manifest → last layer must be
- * rootfs.diff.tar.gzip; otherwise "compat" → last layer must be OCI tar+gzip; first tar entry
- * whose base name is plugin.wasm; the result must start with \0asm and be at least 8 bytes.
- * (The solo "oci" two-layer variant is not produced by Sluice and is rejected here.)
+ * rootfs.diff.tar.gzip; otherwise "compat" → last layer must be OCI tar+gzip, first tar entry whose
+ * base name is plugin.wasm; otherwise the solo "oci" variant → exactly two layers, the module raw in
+ * the one of type application/vnd.module.wasm.content.layer.v1+wasm. The result must start with
+ * \0asm and be at least 8 bytes.
  */
 export function istioExtract(layoutDir: string, tag?: string): Buffer {
   const { json } = layoutManifest(layoutDir, tag);
@@ -67,11 +68,17 @@ export function istioExtract(layoutDir: string, tag?: string): Buffer {
     json.mediaType === "application/vnd.docker.distribution.manifest.v2+json"
       ? "application/vnd.docker.image.rootfs.diff.tar.gzip"
       : "application/vnd.oci.image.layer.v1.tar+gzip";
-  if (!last || last.mediaType !== wanted) throw new Error("the given image is in invalid format as an OCI image");
-  const tar = gunzipSync(readFileSync(blobPath(layoutDir, last.digest)));
-  const entry = tarEntries(tar).find((e) => basename(e.name) === "plugin.wasm");
-  if (!entry) throw new Error("plugin.wasm not found in the layer");
-  const wasm = Buffer.from(entry.data);
+  let wasm: Buffer;
+  if (last && last.mediaType === wanted) {
+    const tar = gunzipSync(readFileSync(blobPath(layoutDir, last.digest)));
+    const entry = tarEntries(tar).find((e) => basename(e.name) === "plugin.wasm");
+    if (!entry) throw new Error("plugin.wasm not found in the layer");
+    wasm = Buffer.from(entry.data);
+  } else {
+    const module = json.layers.find((l) => l.mediaType === "application/vnd.module.wasm.content.layer.v1+wasm");
+    if (json.layers.length !== 2 || !module) throw new Error("the given image is in invalid format as an OCI image");
+    wasm = readFileSync(blobPath(layoutDir, module.digest));
+  }
   if (wasm.length < 8 || wasm.readUInt32BE(0) !== 0x0061736d) throw new Error("not a Wasm binary");
   return wasm;
 }

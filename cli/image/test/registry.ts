@@ -4,6 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,11 +49,24 @@ export interface RunningRegistry {
   stop: () => Promise<void>;
 }
 
+/** An HTTPS registry answers the probe (any status) with a certificate nobody needs to trust. */
+function httpsAnswers(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const req = httpsRequest({ host: "127.0.0.1", port, path: "/v2/", rejectUnauthorized: false, timeout: 1_000 }, (res) => {
+      res.resume();
+      done(true);
+    });
+    req.on("error", () => done(false));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}
+
 /**
  * Starts `docker-registry serve <config>`; `authYaml` is the `auth:` section body (already
- * indented by two spaces) or empty for an open registry.
+ * indented by two spaces) or empty for an open registry; `tls` makes it serve HTTPS only.
  */
-export async function startRegistry(authYaml = ""): Promise<RunningRegistry> {
+export async function startRegistry(authYaml = "", tls?: { certificate: string; key: string }): Promise<RunningRegistry> {
   requireTool(REGISTRY_BIN, "docker-registry");
   const dir = mkdtempSync(join(tmpdir(), "sluice-registry-"));
   const port = await freePort();
@@ -68,6 +82,7 @@ export async function startRegistry(authYaml = ""): Promise<RunningRegistry> {
     "http:",
     `  addr: 127.0.0.1:${port}`,
     "  secret: sluice-test-only",
+    ...(tls ? ["  tls:", `    certificate: ${tls.certificate}`, `    key: ${tls.key}`] : []),
     authYaml ? `auth:\n${authYaml}` : "",
   ].join("\n");
   writeFileSync(join(dir, "config.yml"), config + "\n");
@@ -89,6 +104,7 @@ export async function startRegistry(authYaml = ""): Promise<RunningRegistry> {
   try {
     await waitFor(async () => {
       if (exited) throw new Error(`docker-registry exited: ${output.trim()}`);
+      if (tls) return httpsAnswers(port);
       try {
         const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1_000) });
         await res.body?.cancel();

@@ -1,11 +1,12 @@
-// A million calls with random outcomes over 4 workers: linear memory stays flat and the shared
-// state adds up (every in-flight place given back, every call counted once).
+// Calls with random outcomes over 4 workers (100,000 in npm test, 1,000,000 in npm run test:soak):
+// linear memory stays flat and the shared state adds up (every in-flight place given back, every
+// call counted once).
 import { describe, expect, it } from "vitest";
 import type { RequestSpec } from "../../../host-sim/src/index.js";
-import { soak } from "../../../bench/soak.js";
+import { soak, soakStreams } from "../../../bench/soak.js";
 import { loaded } from "./harness.js";
 
-const STREAMS = Number(process.env.CB_SOAK_STREAMS ?? 1_000_000);
+const STREAMS = soakStreams();
 const WARMUP = 20_000;
 const COLOURS = ["stable", "canary", "blue"];
 const IN_FLIGHT_OFFSET = 48;
@@ -22,7 +23,7 @@ function random(seed: number) {
 }
 
 describe("circuit-breaker › soak", () => {
-  it(`keeps memory flat and the shared state consistent over ${STREAMS} calls`, async () => {
+  it(`keeps memory flat and the shared state consistent over ${STREAMS.toLocaleString("en")} calls`, async () => {
     const h = await loaded({ circuits: [{ name: "api", failure_rate: 0.5, minimum_calls: 20, consecutive_failures: 8,
       window: { size: 50 }, open_duration: "1s", backoff_multiplier: 2, max_open_duration: "4s", half_open_probes: 3,
       max_in_flight: 1000, key: { source: "header", header: "x-colour", max_keys: 4 } }] }, 4);
