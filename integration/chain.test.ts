@@ -79,7 +79,7 @@ describe.skipIf(!runtime.available)("the examples/sluice.yaml chain in Envoy", (
     const open = await get("/api/x", { "x-env": "canary" });
     expect(open.status).toBe(503);
     expect(open.body).toBe("circuit open\n");
-    expect(header(open, "x-sluice-circuit")).toBe("api; state=open");
+    expect(header(open, "x-sluice-circuit")).toBe('api; key="canary"; state=open');
     const stable = await get("/api/x");
     expect(stable.status).toBe(200);
     expect(parseEcho(stable)?.hostname).toBe("api-stable");
