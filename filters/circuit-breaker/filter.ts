@@ -106,6 +106,21 @@ export class CircuitBreakerFilter extends HttpContext {
 
   constructor(id: u32, readonly cb: CircuitBreakerRoot) { super(id, cb); }
 
+  reset(): void {
+    this.runtime = null;
+    this.slot = 0;
+    this.keyHash = 0;
+    this.episode = 0;
+    this.probe = false;
+    this.holdsInFlight = false;
+    this.startMs = 0;
+    this.grpc = -1;
+    this.authority = null;
+    this.authorityRead = false;
+    this.path = null;
+    this.pathRead = false;
+  }
+
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
     const rt = this.findRuntime();
     if (rt === null) return HeadersStatus.Continue;

@@ -38,8 +38,9 @@ export class RateLimitRoot extends RootContext {
   readonly decision: Decision = new Decision();
   /** The request view of the stream being decided, reset per request. */
   view: RequestView = new RequestView(false);
-  /** Streams paused for a rate limit service answer, by gRPC call token. */
-  readonly waiting: Map<u32, RateLimitFilter> = new Map();
+  /** Streams paused for a rate limit service answer (each holds its call token), linked through
+   *  nextWaiting: as many as calls in flight, so few. */
+  private firstWaiting: RateLimitFilter | null = null;
 
   onConfigure(configSize: u32): bool {
     const reader = new ConfigReader("rate-limit");
@@ -69,9 +70,8 @@ export class RateLimitRoot extends RootContext {
   }
 
   onGrpcReceive(token: u32, messageSize: u32): void {
-    if (!this.waiting.has(token)) return;
-    const stream = this.waiting.get(token);
-    this.waiting.delete(token);
+    const stream = this.takeWaiting(token);
+    if (stream === null) return;
     const message = grpcResponseMessage(messageSize);
     proxy_set_effective_context(stream.id);
     stream.onRlsAnswer(message === null ? null : decodeRateLimitResponse(message));
@@ -79,9 +79,8 @@ export class RateLimitRoot extends RootContext {
 
   /** A call that ends without a message: an error status or the timeout. */
   onGrpcClose(token: u32, statusCode: u32): void {
-    if (!this.waiting.has(token)) return;
-    const stream = this.waiting.get(token);
-    this.waiting.delete(token);
+    const stream = this.takeWaiting(token);
+    if (stream === null) return;
     proxy_set_effective_context(stream.id);
     stream.onRlsAnswer(null);
   }
@@ -89,6 +88,28 @@ export class RateLimitRoot extends RootContext {
   onDone(): bool {
     this.flushCounters();
     return true;
+  }
+
+  /** Keeps `stream` until its call (rlsToken) is answered. */
+  addWaiting(stream: RateLimitFilter): void {
+    stream.nextWaiting = this.firstWaiting;
+    this.firstWaiting = stream;
+  }
+
+  /** The stream waiting for call `token`, taken off the list; null when there is none (answered
+   *  already, or the stream went away). */
+  takeWaiting(token: u32): RateLimitFilter | null {
+    let before: RateLimitFilter | null = null;
+    let stream = this.firstWaiting;
+    while (stream !== null && stream.rlsToken != token) {
+      before = stream;
+      stream = stream.nextWaiting;
+    }
+    if (stream === null) return null;
+    if (before === null) this.firstWaiting = stream.nextWaiting;
+    else before.nextWaiting = stream.nextWaiting;
+    stream.nextWaiting = null;
+    return stream;
   }
 
   private flushCounters(): void {
@@ -118,7 +139,9 @@ export class RateLimitFilter extends HttpContext {
   private fingerprint: u64 = 0;
   /** While waiting for the rate limit service: the request view and its call token (0: none). */
   private req: RequestView | null = null;
-  private rlsToken: u32 = 0;
+  /** The rate limit service call this stream waits for (0: none), and the next waiting stream. */
+  rlsToken: u32 = 0;
+  nextWaiting: RateLimitFilter | null = null;
   private rlsCounters: RuleCounters | null = null;
   private rlsResponseHeaders: HeaderList | null = null;
   /** The service's tightest complete limit, reported instead of the local one when tighter. */
@@ -126,6 +149,19 @@ export class RateLimitFilter extends HttpContext {
 
   constructor(id: u32, readonly rl: RateLimitRoot) {
     super(id, rl);
+  }
+
+  reset(): void {
+    this.rule = null;
+    this.remaining = 0;
+    this.resetNs = 0;
+    this.limitIndex = 0;
+    this.fingerprint = 0;
+    this.req = null;
+    this.rlsToken = 0;
+    this.rlsCounters = null;
+    this.rlsResponseHeaders = null;
+    this.rlsTightest = null;
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
@@ -221,7 +257,7 @@ export class RateLimitFilter extends HttpContext {
     this.req = new RequestView(req.usePairs); // the root's view serves other requests meanwhile
     this.rlsCounters = counters;
     this.rlsToken = call.token;
-    this.rl.waiting.set(call.token, this);
+    this.rl.addWaiting(this);
     return HeadersStatus.StopIteration;
   }
 
@@ -266,7 +302,7 @@ export class RateLimitFilter extends HttpContext {
   }
 
   onDelete(): void {
-    if (this.rlsToken != 0) this.rl.waiting.delete(this.rlsToken);
+    if (this.rlsToken != 0) this.rl.takeWaiting(this.rlsToken);
   }
 
   /** Sends the rejection; `d`: the local decision, or null when no local bucket decided it;

@@ -16,8 +16,9 @@ export const scenarios: Scenario[] = [
     filter: FILTER,
     config: { circuits: [{ name: "api", failure_rate: 0.5, consecutive_failures: 10, window: { type: "count", size: 100 } }] },
     request: () => plainRequest(),
-    // record read, :status, record write (the read's copy stands in for a second read)
-    budget: { hostCallsPerRequest: 3 },
+    // record read, content-type (gRPC statuses count for gRPC calls), :status, record write (the
+    // read's copy stands in for a second read)
+    budget: { hostCallsPerRequest: 4 },
   },
   {
     name: "circuit-breaker/closed-time-window-slow-calls",
@@ -30,7 +31,7 @@ export const scenarios: Scenario[] = [
     },
     request: () => plainRequest(),
     // + start time, end time
-    budget: { hostCallsPerRequest: 5 },
+    budget: { hostCallsPerRequest: 6 },
   },
   {
     name: "circuit-breaker/closed-per-colour",
