@@ -8,19 +8,19 @@
 // `[???]` entries are the "guest" count. Counts are repeatable on one machine and Node build.
 import { spawn, spawnSync } from "node:child_process";
 import { build } from "esbuild";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { ROOT } from "./setup.js";
 
 const V8_FLAGS = [
-  "--single-threaded", "--predictable", "--liftoff-only", "--no-opt", "--no-sparkplug", "--no-maglev",
+  "--expose-gc", "--single-threaded", "--predictable", "--liftoff-only", "--no-opt", "--no-sparkplug", "--no-maglev",
   "--regexp-interpret-all", "--no-wasm-generic-wrapper",
 ];
 /** Requests before the measured ones (state, caches and pools warm) and measured requests. */
-export const WARM_REQUESTS = 300;
-export const MEASURED_REQUESTS = 1000;
+export const WARM_REQUESTS = 100;
+export const MEASURED_REQUESTS = 500;
 
 export interface InstructionCounts {
   /** Whole process (guest, host-sim and Node) per request. */
@@ -71,9 +71,6 @@ export async function countInstructions(names: string[]): Promise<Map<string, Pr
   const script = await driver();
   const dir = mkdtempSync(join(tmpdir(), "sluice-cg-"));
   const out = join(dir, "callgrind.out");
-  const dumps = (): number[] =>
-    readdirSync(dir).map((f) => /^callgrind\.out\.(\d+)$/.exec(f)).filter((m) => m !== null).map((m) => Number(m![1]));
-  const latest = (): number => Math.max(0, ...dumps());
 
   const settle = new Map<string, { resolve(c: InstructionCounts): void; reject(e: Error): void }>();
   const results = new Map<string, Promise<InstructionCounts>>();
@@ -81,21 +78,22 @@ export async function countInstructions(names: string[]): Promise<Map<string, Pr
 
   const run = spawn("valgrind", [
     "--tool=callgrind", `--callgrind-out-file=${out}`, "--dump-after=uv_get_total_memory",
-    "node", ...V8_FLAGS, script, String(WARM_REQUESTS), String(MEASURED_REQUESTS), ...names,
+    "node", ...V8_FLAGS, script, out, String(WARM_REQUESTS), String(MEASURED_REQUESTS), ...names,
   ], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   run.stderr.on("data", (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
   const begun = new Map<string, number>();
   createInterface({ input: run.stdout }).on("line", (line) => {
-    const [what, name] = line.split(" ");
-    if (what === "begin") begun.set(name, latest());
+    const [what, name, dump] = line.split(" ");
+    if (what === "begin") begun.set(name, Number(dump));
     if (what !== "end" || !settle.has(name)) return;
     let total = 0;
     let guest = 0;
-    for (let part = begun.get(name)! + 1, last = latest(); part <= last; part++) {
+    for (let part = begun.get(name)! + 1; part <= Number(dump); part++) {
       const counts = readDump(`${out}.${part}`);
       total += counts.total;
       guest += counts.guest;
+      rmSync(`${out}.${part}`);
     }
     settle.get(name)!.resolve({ totalPerRequest: total / MEASURED_REQUESTS, guestPerRequest: guest / MEASURED_REQUESTS });
     settle.delete(name);

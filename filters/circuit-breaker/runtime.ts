@@ -5,6 +5,7 @@ import { Admission, RecordOutcome, Transition } from "./breaker";
 import { Circuit, FILTER, KeySource } from "./config";
 import { CircuitMetrics, Count } from "./metrics";
 import { CircuitRecord, State } from "./record";
+import { CircuitReply } from "./reply";
 import { SlotTable } from "./slots";
 import { RecordUpdate } from "./store";
 import { decimal } from "../shared/number-text";
@@ -34,6 +35,7 @@ export class CircuitRuntime {
   readonly admission: Admission;
   readonly outcome: RecordOutcome;
   readonly tick: TickUpdate;
+  readonly reply: CircuitReply;
 
   constructor(readonly circuit: Circuit) {
     this.metrics = new CircuitMetrics(circuit.name);
@@ -41,6 +43,7 @@ export class CircuitRuntime {
     this.admission = new Admission(circuit, 0);
     this.outcome = new RecordOutcome(circuit);
     this.tick = new TickUpdate();
+    this.reply = new CircuitReply(circuit);
   }
 
   /** Counters, the gauge and one info line for a state change of `slot`. */

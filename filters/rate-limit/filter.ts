@@ -5,21 +5,26 @@ import {
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { readPluginConfiguration } from "../shared/buffers";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
+import { stringToBuffer } from "../shared/bytes";
+import { replaceEncodedHeader } from "../shared/encoded-host-calls";
 import { grpcCall, grpcResponseMessage } from "../shared/grpc";
+import { HeaderPairs } from "../shared/header-pairs";
 import { addHeader, HeaderList, HeaderMap, replaceHeader } from "../shared/headers";
 import { ConfigReader } from "../shared/json";
 import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
-import { logEnabled, logMessage, LogLevel } from "../shared/log";
+import { logEnabled, logEncoded, logMessage, LogLevel } from "../shared/log";
 import { SharedStatus } from "../shared/shared-data";
 import { Decision } from "./bucket";
 import { Config, HeadersMode, parseConfig, Rule } from "./config";
 import { INVALID_COST, requestCost } from "./cost";
 import { keyFingerprint, keyValues, MISSING_KEY } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
-import { addRateLimitHeaders, addRateLimitHeaderValues, hasHeader, hasRateLimitHeaders, retryAfter } from "./rate-limit-headers";
+import { EncodedConfig } from "./encoded-config";
+import { addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, hasHeader, hasRateLimitHeaders } from "./rate-limit-headers";
 import { RequestView } from "./request";
 import { decodeRateLimitResponse, encodeRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, RlsStatus } from "./rls";
 import { BucketStore } from "./store";
+import { ceilSeconds } from "./bucket";
 import { decimal, hex } from "../shared/number-text";
 
 // @ts-ignore: decorator
@@ -27,9 +32,16 @@ import { decimal, hex } from "../shared/number-text";
 // @ts-ignore: decorator
 @inline const REQUEST_STREAM: u32 = 0;
 const timeScratch = memory.data(8);
+const REJECT_DETAILS = stringToBuffer("rate_limited");
+const INVALID_COST_DETAILS = stringToBuffer("rate_limit_invalid_cost");
+const NO_BODY = new ArrayBuffer(0);
+/** The response headers or rejection headers of the request being decided (one at a time). */
+const headers = new HeaderPairs();
 
 export class RateLimitRoot extends RootContext {
   config: Config | null = null;
+  /** What `config` makes the request path send, encoded once. */
+  encoded: EncodedConfig | null = null;
   stores: BucketStore[] = [];
   counters: RuleCounters[] = [];
   /** Enforcement credit for `enforce_percent`: limited requests are enforced in an exact ratio. */
@@ -58,6 +70,7 @@ export class RateLimitRoot extends RootContext {
       counters.push(new RuleCounters(rule.name));
     }
     this.config = config;
+    this.encoded = new EncodedConfig(config);
     this.view = new RequestView(config.readAllHeaders);
     this.stores = stores;
     this.counters = counters;
@@ -131,8 +144,11 @@ export class RateLimitRoot extends RootContext {
 }
 
 export class RateLimitFilter extends HttpContext {
-  /** The rule that decided the request (-1: none) and what the response headers report. */
+  /** The rule that decided the request (null: none), its index, the configuration's encoded
+   *  parts, and what the response headers report. */
   private rule: Rule | null = null;
+  private ruleIndex: i32 = 0;
+  private encoded: EncodedConfig | null = null;
   private remaining: u64 = 0;
   private resetNs: u64 = 0;
   private limitIndex: i32 = 0;
@@ -153,6 +169,8 @@ export class RateLimitFilter extends HttpContext {
 
   reset(): void {
     this.rule = null;
+    this.ruleIndex = 0;
+    this.encoded = null;
     this.remaining = 0;
     this.resetNs = 0;
     this.limitIndex = 0;
@@ -191,10 +209,12 @@ export class RateLimitFilter extends HttpContext {
 
   private decide(config: Config, index: i32, rule: Rule, req: RequestView, fingerprint: u64, slot: u32): u32 {
     const counters = unchecked(this.rl.counters[index]);
+    this.ruleIndex = index;
+    this.encoded = this.rl.encoded;
     const cost = requestCost(rule.cost, req);
     if (cost == INVALID_COST) {
       if (logEnabled(LogLevel.Debug)) logMessage(LogLevel.Debug, "rate-limit: invalid cost header for rule " + rule.name);
-      sendLocalReply(400, "rate_limit_invalid_cost", "", null, NO_GRPC_STATUS);
+      sendLocalReply(400, INVALID_COST_DETAILS, NO_BODY, null, NO_GRPC_STATUS);
       return HeadersStatus.StopIteration;
     }
     proxy_get_current_time_nanoseconds(timeScratch);
@@ -233,8 +253,9 @@ export class RateLimitFilter extends HttpContext {
       return true;
     }
     counters.count(Event.ShadowLimited);
-    replaceHeader(HeaderMap.RequestHeaders, config.shadowHeader, rule.name);
-    if (logEnabled(LogLevel.Info)) logMessage(LogLevel.Info, "rate-limit: shadow limited by rule " + rule.name);
+    const encoded = changetype<EncodedConfig>(this.encoded); // set by decide()
+    replaceEncodedHeader(HeaderMap.RequestHeaders, encoded.shadowHeader, unchecked(encoded.ruleNames[this.ruleIndex]));
+    if (logEnabled(LogLevel.Info)) logEncoded(LogLevel.Info, unchecked(encoded.shadowLogLines[this.ruleIndex]));
     return false;
   }
 
@@ -312,26 +333,33 @@ export class RateLimitFilter extends HttpContext {
   private reject(config: Config, req: RequestView, d: Decision | null, rule: Rule, fingerprint: u64,
     reply: RateLimitReply | null): void {
     const mode = config.headersMode;
-    const headers = reply === null ? new HeaderList() : reply.responseHeaders;
-    const serviceRetryAfter = reply !== null && hasHeader(headers, "retry-after");
-    const serviceRateLimitHeaders = reply !== null && hasRateLimitHeaders(headers, mode);
-    const extra = config.rejectHeaders;
-    for (let i = 0; i < extra.length; i++) headers.add(extra.names[i], extra.values[i]);
+    const encoded = changetype<EncodedConfig>(this.encoded); // set by decide()
+    const quotedName = unchecked(encoded.quotedRuleNames[this.ruleIndex]);
+    headers.clear();
+    let serviceRetryAfter = false;
+    let serviceRateLimitHeaders = false;
+    if (reply !== null) {
+      const fromService = reply.responseHeaders;
+      serviceRetryAfter = hasHeader(fromService, "retry-after");
+      serviceRateLimitHeaders = hasRateLimitHeaders(fromService, mode);
+      headers.addList(fromService);
+    }
+    headers.append(encoded.rejectHeaders);
     if (d !== null) {
       if (mode != HeadersMode.None) {
-        addRateLimitHeaders(headers, mode, rule.name, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
+        addRateLimitHeaders(headers, mode, quotedName, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
       }
-      headers.add("retry-after", retryAfter(d));
+      addRetryAfter(headers, ceilSeconds(d.retryNs));
     } else if (reply !== null && reply.retry !== null) {
       const s = reply.retry!;
       if (mode != HeadersMode.None && s.complete && !serviceRateLimitHeaders) {
-        addRateLimitHeaderValues(headers, mode, rule.name, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
+        addRateLimitHeaderValues(headers, mode, quotedName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
           rule.key.length > 0, fingerprint);
       }
-      if (!serviceRetryAfter) headers.add("retry-after", decimal(<i64>max<u64>(1, s.resetSeconds)));
+      if (!serviceRetryAfter) addRetryAfter(headers, s.resetSeconds);
     }
     const grpc = isGrpcRequest();
-    sendLocalReply(config.rejectStatus, "rate_limited", config.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
+    sendLocalReply(config.rejectStatus, REJECT_DETAILS, encoded.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): u32 {
@@ -343,19 +371,19 @@ export class RateLimitFilter extends HttpContext {
     const mode = this.rl.config!.headersMode;
     if (rule === null || mode == HeadersMode.None) return HeadersStatus.Continue;
     if (fromRls !== null && hasRateLimitHeaders(fromRls, mode)) return HeadersStatus.Continue; // the service's own win
-    const headers = new HeaderList();
+    const quotedName = unchecked(changetype<EncodedConfig>(this.encoded).quotedRuleNames[this.ruleIndex]);
     const keyed = rule.key.length > 0;
     const s = this.rlsTightest;
+    headers.clear();
     if (s !== null && s.remaining < this.remaining) {
-      addRateLimitHeaderValues(headers, mode, rule.name, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
+      addRateLimitHeaderValues(headers, mode, quotedName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
         keyed, this.fingerprint);
     } else {
-      const d = this.rl.decision;
-      d.remaining = this.remaining;
-      d.resetNs = this.resetNs;
-      addRateLimitHeaders(headers, mode, rule.name, rule.limits[this.limitIndex], d, keyed, this.fingerprint);
+      const limit = rule.limits[this.limitIndex];
+      addRateLimitHeaderValues(headers, mode, quotedName, limit.maxTokens, limit.windowSeconds, this.remaining,
+        ceilSeconds(this.resetNs), keyed, this.fingerprint);
     }
-    for (let i = 0; i < headers.length; i++) addHeader(HeaderMap.ResponseHeaders, headers.names[i], headers.values[i]);
+    headers.addTo(HeaderMap.ResponseHeaders);
     return HeadersStatus.Continue;
   }
 }

@@ -67,6 +67,14 @@ export function bytesEqualBytes(p: usize, q: usize, n: i32): bool {
   return true;
 }
 
+/** An ArrayBuffer's byteLength, read from its header in place (under shrinkLevel 2 the getter is a
+ *  call). */
+// @ts-ignore: decorator
+@inline
+export function bufferLength(b: ArrayBuffer): i32 {
+  return <i32>load<u32>(changetype<usize>(b) - 4); // the runtime header's rtSize
+}
+
 /** Byte length of a byte string (one byte per code unit). */
 // @ts-ignore: decorator
 @inline

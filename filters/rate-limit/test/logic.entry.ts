@@ -3,7 +3,8 @@
 import { Decision, decide, Limit, recordSize } from "../bucket";
 import { Cidr, Family, parseIp } from "../ip";
 import { partitionKey } from "../rate-limit-headers";
-import { stringToBuffer } from "../../shared/bytes";
+import { ByteWriter } from "../../shared/byte-writer";
+import { bytesToString, stringToBuffer } from "../../shared/bytes";
 import { parseSpiffeId } from "../../shared/spiffe";
 
 const ip = new StaticArray<u8>(16);
@@ -35,8 +36,12 @@ export function spiffeParts(text: string): string {
   return id.trustDomain() + "|" + (ns === null ? "-" : ns) + "|" + (sa === null ? "-" : sa);
 }
 
+const writer = new ByteWriter(32);
+
 export function partitionKeyOf(hi: u32, lo: u32): string {
-  return partitionKey((<u64>hi << 32) | <u64>lo);
+  writer.clear();
+  partitionKey(writer, (<u64>hi << 32) | <u64>lo);
+  return bytesToString(writer.ptr, <usize>writer.length);
 }
 
 // A bucket simulation: one record held here, limits set by `setLimits`.

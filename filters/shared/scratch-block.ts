@@ -1,4 +1,4 @@
-// A heap block reused by every request (request values, the baggage rewrite), so a request
+// A heap block reused by every request (request values, header values, replies), so a request
 // allocates nothing: each object made per request costs an allocation and a later sweep. The block
 // grows to what a request needs and goes back to its initial size when a request made it large.
 
