@@ -104,18 +104,12 @@ export class CircuitBreakerFilter extends HttpContext {
 
   constructor(id: u32, readonly cb: CircuitBreakerRoot) { super(id, cb); }
 
+  /** The fields of an admitted request (slot .. startMs) are set with `runtime` and read only
+   *  while it is set; the headers read are marked unread. */
   reset(): void {
     this.runtime = null;
-    this.slot = 0;
-    this.keyHash = 0;
-    this.episode = 0;
-    this.probe = false;
-    this.holdsInFlight = false;
-    this.startMs = 0;
     this.grpc = -1;
-    this.authority = null;
     this.authorityRead = false;
-    this.path = null;
     this.pathRead = false;
   }
 

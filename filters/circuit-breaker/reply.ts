@@ -1,65 +1,55 @@
-// The fast-fail local reply of a circuit and its shadow-mode header, encoded once per circuit
-// (configure time, from the parsed Circuit): a rejection writes the retry-after digits in place
-// and copies the rest, so it allocates nothing.
+// The fast-fail local replies of a circuit (open, half-open, max in flight) and its shadow-mode
+// header, encoded once per circuit at configure time (from the parsed Circuit): a rejection writes
+// the retry-after digits in place and allocates nothing.
 import { stringToBuffer } from "../shared/bytes";
 import { addEncodedHeader } from "../shared/encoded-host-calls";
-import { HeaderPairs } from "../shared/header-pairs";
-import { HeaderList, HeaderMap } from "../shared/headers";
-import { NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
+import { EncodedReply } from "../shared/encoded-reply";
+import { HeaderMap } from "../shared/headers";
+import { NO_GRPC_STATUS } from "../shared/local-reply";
 import { Verdict } from "./breaker";
 import { Circuit } from "./config";
 
-const RETRY_AFTER = stringToBuffer("retry-after");
-const CIRCUIT_HEADER = stringToBuffer("x-sluice-circuit");
 const SHADOW_HEADER = stringToBuffer("x-sluice-circuit-shadow");
-const OPEN_DETAILS = stringToBuffer("circuit_open");
-const IN_FLIGHT_DETAILS = stringToBuffer("max_in_flight");
 // gRPC UNAVAILABLE, the status of a rejected gRPC call.
 // @ts-ignore: decorator
 @inline const GRPC_UNAVAILABLE: i32 = 14;
 
-/** The headers of the reply being sent (one request at a time per VM). */
-const headers = new HeaderPairs();
+/** The reply with `x-sluice-circuit: <state>`, reply.headers, then retry-after. */
+function encodeReply(c: Circuit, details: string, state: string): EncodedReply {
+  let headers = "x-sluice-circuit\0" + state + "\0";
+  for (let i = 0; i < c.replyHeaders.length; i++) headers += c.replyHeaders[i].name + "\0" + c.replyHeaders[i].value + "\0";
+  return new EncodedReply(c.replyStatus, details, c.replyBody, headers, 1 + c.replyHeaders.length, "retry-after");
+}
 
 export class CircuitReply {
-  private readonly status: u32;
-  private readonly body: ArrayBuffer;
-  /** reply.headers, after retry-after and x-sluice-circuit. */
-  private readonly extra: HeaderPairs;
-  /** x-sluice-circuit values: `<name>; state=open`, `; state=half_open`, `; reason=max_in_flight`. */
-  private readonly open: ArrayBuffer;
-  private readonly halfOpen: ArrayBuffer;
-  private readonly inFlight: ArrayBuffer;
+  private readonly open: EncodedReply;
+  private readonly halfOpen: EncodedReply;
+  private readonly inFlight: EncodedReply;
+  /** The shadow header's values, by the same three verdicts. */
+  private readonly openState: ArrayBuffer;
+  private readonly halfOpenState: ArrayBuffer;
+  private readonly inFlightState: ArrayBuffer;
 
   constructor(c: Circuit) {
-    this.status = c.replyStatus;
-    this.body = stringToBuffer(c.replyBody);
-    const extra = new HeaderList();
-    for (let i = 0; i < c.replyHeaders.length; i++) extra.add(c.replyHeaders[i].name, c.replyHeaders[i].value);
-    this.extra = HeaderPairs.of(extra);
-    this.open = stringToBuffer(c.openHeader);
-    this.halfOpen = stringToBuffer(c.halfOpenHeader);
-    this.inFlight = stringToBuffer(c.inFlightHeader);
-  }
-
-  /** The x-sluice-circuit value of a rejection. */
-  private state(verdict: Verdict): ArrayBuffer {
-    if (verdict == Verdict.RejectInFlight) return this.inFlight;
-    return verdict == Verdict.RejectHalfOpen ? this.halfOpen : this.open;
+    this.open = encodeReply(c, "circuit_open", c.openHeader);
+    this.halfOpen = encodeReply(c, "circuit_open", c.halfOpenHeader);
+    this.inFlight = encodeReply(c, "max_in_flight", c.inFlightHeader);
+    this.openState = stringToBuffer(c.openHeader);
+    this.halfOpenState = stringToBuffer(c.halfOpenHeader);
+    this.inFlightState = stringToBuffer(c.inFlightHeader);
   }
 
   /** Sends the reply for `verdict`, retry-after from `retryAfterMs` (rounded up, at least 1 s). */
   send(verdict: Verdict, retryAfterMs: i64, grpc: bool): void {
-    headers.clear();
-    headers.begin(RETRY_AFTER).decimal(<u64>max<i64>(1, (retryAfterMs + 999) / 1000));
-    headers.add(CIRCUIT_HEADER, this.state(verdict));
-    headers.append(this.extra);
-    const details = verdict == Verdict.RejectInFlight ? IN_FLIGHT_DETAILS : OPEN_DETAILS;
-    sendLocalReply(this.status, details, this.body, headers, grpc ? GRPC_UNAVAILABLE : NO_GRPC_STATUS);
+    const reply = verdict == Verdict.RejectInFlight ? this.inFlight : verdict == Verdict.RejectHalfOpen ? this.halfOpen : this.open;
+    reply.begin();
+    reply.decimal(<u64>max<i64>(1, (retryAfterMs + 999) / 1000));
+    reply.send(grpc ? GRPC_UNAVAILABLE : NO_GRPC_STATUS);
   }
 
   /** Shadow mode: marks the request the circuit would have rejected. */
   markShadow(verdict: Verdict): void {
-    addEncodedHeader(HeaderMap.RequestHeaders, SHADOW_HEADER, this.state(verdict));
+    const state = verdict == Verdict.RejectInFlight ? this.inFlightState : verdict == Verdict.RejectHalfOpen ? this.halfOpenState : this.openState;
+    addEncodedHeader(HeaderMap.RequestHeaders, SHADOW_HEADER, state);
   }
 }

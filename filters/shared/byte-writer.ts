@@ -2,6 +2,7 @@
 // building it allocates nothing: numbers are written as digits in place, names and fixed parts
 // come encoded once (configure time) as ArrayBuffers.
 import { bufferLength } from "./bytes";
+import { writeDecimal } from "./number-text";
 import { ScratchBlock } from "./scratch-block";
 
 export class ByteWriter extends ScratchBlock {
@@ -49,12 +50,7 @@ export class ByteWriter extends ScratchBlock {
 
   /** `value` in decimal digits. */
   decimal(value: u64): void {
-    let digits = 1;
-    for (let v = value; v >= 10; v /= 10) digits++;
-    let at = this.room(digits) + <usize>digits;
-    do {
-      store<u8>(--at, <u8>(0x30 + value % 10));
-      value /= 10;
-    } while (value != 0);
+    this.ensure(this.length + 20);
+    this.length = <i32>(writeDecimal(this.ptr + <usize>this.length, value) - this.ptr);
   }
 }

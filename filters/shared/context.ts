@@ -90,25 +90,32 @@ export class HttpContext {
 
 export type RootFactory = (id: u32, rootId: string) => RootContext;
 
-const factoryIds = new Array<string>();
-const factories = new Array<RootFactory>();
+/** A registered root id and its factory; registrations are a list, newest first. */
+class Registration {
+  constructor(readonly rootId: string, readonly factory: RootFactory, readonly next: Registration | null) {}
+}
+
+let registrations: Registration | null = null;
+/** The root ids registered, comma-separated in registration order (for the unknown-root-id log line). */
+let registeredIds = "";
 
 /** Registers the root context factory for `rootId`. Call from a filter's top level only. */
 export function registerRoot(rootId: string, factory: RootFactory): void {
-  factoryIds.push(rootId);
-  factories.push(factory);
+  registrations = new Registration(rootId, factory, registrations);
+  registeredIds = registeredIds.length == 0 ? rootId : registeredIds + ", " + rootId;
 }
 
 /** The factory for `rootId`; an empty root id selects the only registered one. */
 export function findRootFactory(rootId: string): RootFactory | null {
-  for (let i = 0; i < factoryIds.length; i++) {
-    if (unchecked(factoryIds[i]) == rootId) return unchecked(factories[i]);
-  }
-  if (rootId.length == 0 && factories.length == 1) return unchecked(factories[0]);
+  const first = registrations;
+  let r = first;
+  while (r !== null && r.rootId != rootId) r = r.next;
+  if (r !== null) return r.factory;
+  if (rootId.length == 0 && first !== null && first.next === null) return first.factory;
   return null;
 }
 
 /** Root ids this module serves, comma-separated (for the unknown-root-id log line). */
 export function registeredRootIds(): string {
-  return factoryIds.join(", ");
+  return registeredIds;
 }

@@ -9,14 +9,17 @@ import { HeaderList } from "./headers";
 
 export class HeaderPairs {
   count: i32 = 0;
-  /** Per header: u32 name length, u32 value length. */
-  private readonly sizes: ByteWriter = new ByteWriter(64);
+  /** u32 N (set by serialize()), then per header: u32 name length, u32 value length; serialize()
+   *  appends `data`, making it the whole layout. */
+  private readonly sizes: ByteWriter = new ByteWriter(256);
   /** Per header: name NUL value NUL. */
   private readonly data: ByteWriter = new ByteWriter(256);
-  /** The whole layout, made by serialize(). */
-  private readonly out: ByteWriter = new ByteWriter(320);
   /** Where the value of the header begun last starts in `data`; -1 when it is ended. */
   private valueStart: i32 = -1;
+
+  constructor() {
+    this.clear();
+  }
 
   /** The headers of `list`, encoded once (configure time). */
   static of(list: HeaderList): HeaderPairs {
@@ -30,6 +33,7 @@ export class HeaderPairs {
     this.count = 0;
     this.valueStart = -1;
     this.sizes.clear();
+    this.sizes.room(4);
     this.data.clear();
   }
 
@@ -73,7 +77,7 @@ export class HeaderPairs {
   /** Adds every header of `fixed` (a list built once). */
   append(fixed: HeaderPairs): void {
     this.end();
-    this.sizes.bytes(fixed.sizes.ptr, fixed.sizes.length);
+    this.sizes.bytes(fixed.sizes.ptr + 4, fixed.sizes.length - 4);
     this.data.bytes(fixed.data.ptr, fixed.data.length);
     this.count += fixed.count;
   }
@@ -83,34 +87,29 @@ export class HeaderPairs {
     const start = this.valueStart;
     if (start < 0) return;
     const data = this.data;
-    store<u32>(this.sizes.ptr + <usize>(this.count * 8 - 4), data.length - start);
+    store<u32>(this.sizes.ptr + <usize>(this.count * 8), data.length - start);
     store<u8>(data.room(1), 0);
     this.valueStart = -1;
   }
 
-  /** Lays the list out for the host; `ptr` and `length` then describe it. */
+  /** Lays the list out for the host; `ptr` and `length` then describe it, until clear(). */
   serialize(): void {
     this.end();
-    const out = this.out;
     const sizes = this.sizes;
-    const data = this.data;
-    out.clear();
-    const at = out.room(4 + sizes.length + data.length);
-    store<u32>(at, this.count);
-    memory.copy(at + 4, sizes.ptr, <usize>sizes.length);
-    memory.copy(at + 4 + <usize>sizes.length, data.ptr, <usize>data.length);
+    store<u32>(sizes.ptr, this.count);
+    sizes.bytes(this.data.ptr, this.data.length);
   }
 
   /** The layout serialize() made. */
   // @ts-ignore: decorator
-  @inline get ptr(): usize { return this.out.ptr; }
+  @inline get ptr(): usize { return this.sizes.ptr; }
   // @ts-ignore: decorator
-  @inline get length(): i32 { return this.out.length; }
+  @inline get length(): i32 { return this.sizes.length; }
 
   /** Adds every header to header map `map` (one host call each, keeping existing values). */
   addTo(map: i32): void {
     this.end();
-    let entry = this.sizes.ptr;
+    let entry = this.sizes.ptr + 4;
     let name = this.data.ptr;
     for (let i = 0, n = this.count; i < n; i++) {
       const nameLength = <usize>load<u32>(entry);

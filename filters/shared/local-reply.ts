@@ -7,7 +7,8 @@ import { readHeader, releaseValue, valueByte, valuePtr } from "./host-values";
 
 const CONTENT_TYPE = stringToBuffer("content-type");
 const GRPC_CONTENT_TYPE = "application/grpc";
-const NO_HEADERS = new ArrayBuffer(0);
+/** Where an empty header list points (static memory: no object to initialize or mark). */
+const NO_HEADERS = memory.data(4);
 
 /** gRPC status value meaning "send no grpc-status header". */
 export const NO_GRPC_STATUS: i32 = -1;
@@ -21,7 +22,7 @@ export const NO_GRPC_STATUS: i32 = -1;
  */
 export function sendLocalReply(status: u32, details: ArrayBuffer, body: ArrayBuffer, headers: HeaderPairs | null,
   grpcStatus: i32): u32 {
-  let pairs = changetype<usize>(NO_HEADERS);
+  let pairs = NO_HEADERS;
   let pairsLength = 0;
   if (headers !== null) {
     headers.serialize();

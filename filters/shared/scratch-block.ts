@@ -29,7 +29,11 @@ export class ScratchBlock {
 
   private grow(size: i32): void {
     const capacity = max(size, this.capacity << 1);
-    this.ptr = heap.realloc(this.ptr, <usize>capacity);
+    // a new block and a copy rather than heap.realloc, which would link the allocator's realloc
+    const ptr = heap.alloc(<usize>capacity);
+    memory.copy(ptr, this.ptr, <usize>this.capacity);
+    heap.free(this.ptr);
+    this.ptr = ptr;
     this.capacity = capacity;
   }
 
