@@ -3,60 +3,54 @@
 // value by copying and allocates nothing. gRPC detection (shared/local-reply.ts) reads
 // `content-type` in place.
 import { stringToBuffer } from "../shared/bytes";
-import { HeaderPairs } from "../shared/header-pairs";
-import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
+import { EncodedReply } from "../shared/encoded-reply";
+import { isGrpcRequest, NO_GRPC_STATUS } from "../shared/local-reply";
 import { Decision, NONE, Reason, reasonName } from "./evaluate";
 import { PolicyTable } from "./policy";
 
 export const DECISION_HEADER = "x-sluice-rbac";
 export const DENY_DETAILS = "rbac_access_denied";
 const GRPC_PERMISSION_DENIED: i32 = 7;
-const DETAILS = stringToBuffer(DENY_DETAILS);
-const DECISION = stringToBuffer(DECISION_HEADER);
-const POLICY = stringToBuffer("; policy=");
-
-/** The headers of the reply being sent (one request at a time per VM). */
-const headers = new HeaderPairs();
+const POLICY = "; policy=";
 
 export class DenyReply {
-  private readonly body: ArrayBuffer;
-  /** With the decision header: each reason's name (by Reason), and every policy name, one after
-   *  the other (policy i's ends at policyEnds[i]); without it, empty. */
-  private readonly reasons: ArrayBuffer[] = [];
-  private readonly policyNames: ArrayBuffer;
-  private readonly policyEnds: StaticArray<i32>;
+  private readonly reply: EncodedReply;
+  /** With the decision header: every reason name then every policy name, one after the other;
+   *  name i ends at ends[i] (reasons by Reason, then policies by index). Empty without it. */
+  private readonly names: ArrayBuffer;
+  private readonly ends: StaticArray<i32>;
 
   constructor(body: string, decisionHeader: bool, policies: PolicyTable) {
-    this.body = stringToBuffer(body);
     let names = "";
-    const count = decisionHeader ? policies.count : 0;
+    const reasons = decisionHeader ? Reason.InvalidPath + 1 : 0;
+    const count = decisionHeader ? reasons + policies.count : 0;
     const ends = new StaticArray<i32>(count);
+    let longest = 0;
     for (let i = 0; i < count; i++) {
-      names += policies.name(i);
+      const name = i < reasons ? reasonName(i) : POLICY + policies.name(i - reasons);
+      names += name;
       ends[i] = names.length;
+      longest = max(longest, name.length);
     }
-    this.policyEnds = ends;
-    this.policyNames = stringToBuffer(names);
-    if (decisionHeader) {
-      for (let reason = 0; reason <= Reason.InvalidPath; reason++) this.reasons.push(stringToBuffer(reasonName(reason)));
-    }
+    this.names = stringToBuffer(names);
+    this.ends = ends;
+    this.reply = new EncodedReply(403, DENY_DETAILS, body, "", 0, decisionHeader ? DECISION_HEADER : "", 2 * longest);
+  }
+
+  /** Appends name `i` (see `names`) to the decision header's value. */
+  private write(i: i32): void {
+    const start = i == 0 ? 0 : unchecked(this.ends[i - 1]);
+    this.reply.bytes(changetype<usize>(this.names) + <usize>start, unchecked(this.ends[i]) - start);
   }
 
   /** Sends the 403 reply, with `x-sluice-rbac: <reason>[; policy=<name>]` when configured. */
   send(decision: Decision): void {
-    let withHeaders: HeaderPairs | null = null;
-    if (this.reasons.length > 0) {
-      headers.clear();
-      const value = headers.begin(DECISION);
-      value.buffer(unchecked(this.reasons[decision.reason]));
-      const policy = decision.policy;
-      if (policy != NONE) {
-        const start = policy == 0 ? 0 : unchecked(this.policyEnds[policy - 1]);
-        value.buffer(POLICY);
-        value.bytes(changetype<usize>(this.policyNames) + <usize>start, unchecked(this.policyEnds[policy]) - start);
-      }
-      withHeaders = headers;
+    const reply = this.reply;
+    reply.begin();
+    if (this.ends.length > 0) {
+      this.write(decision.reason);
+      if (decision.policy != NONE) this.write(Reason.InvalidPath + 1 + decision.policy);
     }
-    sendLocalReply(403, DETAILS, this.body, withHeaders, isGrpcRequest() ? GRPC_PERMISSION_DENIED : NO_GRPC_STATUS);
+    reply.send(isGrpcRequest() ? GRPC_PERMISSION_DENIED : NO_GRPC_STATUS);
   }
 }
