@@ -7,7 +7,7 @@ import { readPluginConfiguration } from "../shared/buffers";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { stringToBuffer } from "../shared/bytes";
 import { replaceEncodedHeader } from "../shared/encoded-host-calls";
-import { grpcCall, grpcResponseMessage } from "../shared/grpc";
+import { callToken, grpcCall, readResponse, releaseResponse, responsePtr } from "../shared/grpc";
 import { HeaderPairs } from "../shared/header-pairs";
 import { addHeader, HeaderList, HeaderMap, replaceHeader } from "../shared/headers";
 import { ConfigReader } from "../shared/json";
@@ -17,12 +17,14 @@ import { SharedStatus } from "../shared/shared-data";
 import { Decision } from "./bucket";
 import { Config, HeadersMode, parseConfig, Rule } from "./config";
 import { INVALID_COST, requestCost } from "./cost";
-import { keyFingerprint, keyValues, MISSING_KEY } from "./key";
+import { addKeyEntries, keyFingerprint, MISSING_KEY } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
 import { EncodedConfig } from "./encoded-config";
 import { addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, hasHeader, hasRateLimitHeaders } from "./rate-limit-headers";
 import { RequestView } from "./request";
-import { decodeRateLimitResponse, encodeRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, RlsStatus } from "./rls";
+import {
+  addEntryString, decodeRateLimitResponse, finishRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, startRateLimitRequest,
+} from "./rls";
 import { BucketStore } from "./store";
 import { ceilSeconds } from "./bucket";
 import { decimal, hex } from "../shared/number-text";
@@ -85,9 +87,13 @@ export class RateLimitRoot extends RootContext {
   onGrpcReceive(token: u32, messageSize: u32): void {
     const stream = this.takeWaiting(token);
     if (stream === null) return;
-    const message = grpcResponseMessage(messageSize);
+    const length = readResponse(messageSize);
+    if (length >= 0) {
+      decodeRateLimitResponse(responsePtr(), length, stream.rlsReply());
+      releaseResponse();
+    }
     proxy_set_effective_context(stream.id);
-    stream.onRlsAnswer(message === null ? null : decodeRateLimitResponse(message));
+    stream.onRlsAnswer(length >= 0);
   }
 
   /** A call that ends without a message: an error status or the timeout. */
@@ -95,7 +101,7 @@ export class RateLimitRoot extends RootContext {
     const stream = this.takeWaiting(token);
     if (stream === null) return;
     proxy_set_effective_context(stream.id);
-    stream.onRlsAnswer(null);
+    stream.onRlsAnswer(false);
   }
 
   onDone(): bool {
@@ -153,15 +159,15 @@ export class RateLimitFilter extends HttpContext {
   private resetNs: u64 = 0;
   private limitIndex: i32 = 0;
   private fingerprint: u64 = 0;
-  /** While waiting for the rate limit service: the request view and its call token (0: none). */
-  private req: RequestView | null = null;
   /** The rate limit service call this stream waits for (0: none), and the next waiting stream. */
   rlsToken: u32 = 0;
   nextWaiting: RateLimitFilter | null = null;
   private rlsCounters: RuleCounters | null = null;
-  private rlsResponseHeaders: HeaderList | null = null;
-  /** The service's tightest complete limit, reported instead of the local one when tighter. */
-  private rlsTightest: RlsStatus | null = null;
+  /** The service's answer let the request through: its headers and tightest limit go out with
+   *  the response. */
+  private rlsAllowed: bool = false;
+  /** The service's answer, decoded into an object this context keeps from stream to stream. */
+  private rls: RateLimitReply | null = null;
 
   constructor(id: u32, readonly rl: RateLimitRoot) {
     super(id, rl);
@@ -175,11 +181,9 @@ export class RateLimitFilter extends HttpContext {
     this.resetNs = 0;
     this.limitIndex = 0;
     this.fingerprint = 0;
-    this.req = null;
     this.rlsToken = 0;
     this.rlsCounters = null;
-    this.rlsResponseHeaders = null;
-    this.rlsTightest = null;
+    this.rlsAllowed = false;
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
@@ -224,7 +228,7 @@ export class RateLimitFilter extends HttpContext {
       counters.count(Event.StoreError);
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: shared data status " + decimal(status) + " for rule " + rule.name);
       if (!config.failureModeDeny) return HeadersStatus.Continue;
-      this.reject(config, req, null, rule, fingerprint, null);
+      this.reject(config, null, rule, fingerprint, null);
       return HeadersStatus.StopIteration;
     }
     if (d.evicted) counters.count(Event.Evicted);
@@ -239,7 +243,7 @@ export class RateLimitFilter extends HttpContext {
       return HeadersStatus.Continue;
     }
     if (this.limited(config, rule, counters)) {
-      this.reject(config, req, d, rule, fingerprint, null);
+      this.reject(config, d, rule, fingerprint, null);
       return HeadersStatus.StopIteration;
     }
     return HeadersStatus.Continue;
@@ -262,28 +266,26 @@ export class RateLimitFilter extends HttpContext {
   /** Asks the rate limit service about the rule's descriptor; the request waits for the answer. */
   private askRls(config: Config, rule: Rule, req: RequestView, cost: u64, counters: RuleCounters): u32 {
     const rls = config.rls!;
-    let values = rule.key.length > 0 ? keyValues(rule.key, req) : [] as string[];
-    let names = rule.descriptorNames;
-    if (values === null) { // the rule's default bucket: the descriptor names the rule only
-      values = [];
-      names = [names[0]];
+    startRateLimitRequest(rls.domain);
+    const names = rule.descriptorNames;
+    addEntryString(unchecked(names[0]), rule.name);
+    // a request missing a key part is the rule's default bucket: the descriptor names the rule only
+    if (rule.key.length > 0 && this.fingerprint != MISSING_KEY) addKeyEntries(rule.key, names, req);
+    const message = finishRateLimitRequest(cost);
+    const status = grpcCall(changetype<EncodedConfig>(this.encoded).rlsCluster, RLS_SERVICE, RLS_METHOD, message.ptr, message.length,
+      rls.timeoutMs);
+    if (status != 0) {
+      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + decimal(status));
+      return this.rlsFailed(config, rule, counters) ? HeadersStatus.StopIteration : HeadersStatus.Continue;
     }
-    values.unshift(rule.name);
-    const message = encodeRateLimitRequest(rls.domain, names, values, cost);
-    const call = grpcCall(rls.cluster, RLS_SERVICE, RLS_METHOD, null, message, rls.timeoutMs);
-    if (call.status != 0) {
-      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + decimal(call.status));
-      return this.rlsFailed(config, rule, counters, req) ? HeadersStatus.StopIteration : HeadersStatus.Continue;
-    }
-    this.req = new RequestView(req.usePairs); // the root's view serves other requests meanwhile
     this.rlsCounters = counters;
-    this.rlsToken = call.token;
+    this.rlsToken = callToken();
     this.rl.addWaiting(this);
     return HeadersStatus.StopIteration;
   }
 
   /** Counts rls_error and applies rls.failure_mode_deny; true when the request was rejected. */
-  private rlsFailed(config: Config, rule: Rule, counters: RuleCounters, req: RequestView): bool {
+  private rlsFailed(config: Config, rule: Rule, counters: RuleCounters): bool {
     counters.count(Event.RlsError);
     if (!config.rls!.failureModeDeny) {
       counters.count(Event.Allowed);
@@ -291,34 +293,43 @@ export class RateLimitFilter extends HttpContext {
     }
     counters.count(Event.Limited);
     this.rule = null;
-    this.reject(config, req, null, rule, 0, null);
+    this.reject(config, null, rule, 0, null);
     return true;
   }
 
-  /** The rate limit service answered (`reply`), or failed / timed out (null). Runs with this
-   *  stream as the effective context. */
-  onRlsAnswer(reply: RateLimitReply | null): void {
+  /** Where the service's answer to this stream is decoded. */
+  rlsReply(): RateLimitReply {
+    let reply = this.rls;
+    if (reply === null) {
+      reply = new RateLimitReply();
+      this.rls = reply;
+    }
+    return reply;
+  }
+
+  /** The rate limit service answered (`answered`: decoded into rlsReply()), or failed / timed out.
+   *  Runs with this stream as the effective context. */
+  onRlsAnswer(answered: bool): void {
     this.rlsToken = 0;
     const rule = this.rule;
-    const req = this.req;
-    if (rule === null || req === null || this.rlsCounters === null) return;
+    const counters = this.rlsCounters;
+    if (rule === null || counters === null) return;
     const config = this.rl.config!;
-    const counters = this.rlsCounters!;
-    if (reply === null || !reply.valid) {
+    const reply = this.rlsReply();
+    if (!answered || !reply.valid) {
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: no valid answer from the rate limit service for rule " + rule.name);
-      if (!this.rlsFailed(config, rule, counters, req)) proxy_continue_stream(REQUEST_STREAM);
+      if (!this.rlsFailed(config, rule, counters)) proxy_continue_stream(REQUEST_STREAM);
       return;
     }
     if (reply.overLimit && this.limited(config, rule, counters)) {
       this.rule = null;
-      this.reject(config, req, null, rule, this.fingerprint, reply);
+      this.reject(config, null, rule, this.fingerprint, reply);
       return;
     }
     if (!reply.overLimit) counters.count(Event.Allowed);
     const add = reply.requestHeaders;
     for (let i = 0; i < add.length; i++) replaceHeader(HeaderMap.RequestHeaders, add.names[i], add.values[i]);
-    this.rlsResponseHeaders = reply.responseHeaders;
-    this.rlsTightest = reply.tightest;
+    this.rlsAllowed = true;
     proxy_continue_stream(REQUEST_STREAM);
   }
 
@@ -330,59 +341,71 @@ export class RateLimitFilter extends HttpContext {
    *  `reply`: the rate limit service's OVER_LIMIT answer (its response headers go first; its
    *  longest OVER_LIMIT reset gives retry-after and, with a headers mode, the rate-limit headers,
    *  unless the service sent those headers itself). Neither: no rate-limit headers, no retry-after. */
-  private reject(config: Config, req: RequestView, d: Decision | null, rule: Rule, fingerprint: u64,
-    reply: RateLimitReply | null): void {
+  private reject(config: Config, d: Decision | null, rule: Rule, fingerprint: u64, reply: RateLimitReply | null): void {
     const mode = config.headersMode;
     const encoded = changetype<EncodedConfig>(this.encoded); // set by decide()
-    const quotedName = unchecked(encoded.quotedRuleNames[this.ruleIndex]);
-    headers.clear();
+    const ruleName = unchecked(encoded.ruleNames[this.ruleIndex]);
+    const names = encoded.rejectNames;
+    const values = encoded.rejectValues;
     let serviceRetryAfter = false;
     let serviceRateLimitHeaders = false;
+    // the service's headers, reject.headers, at most 3 rate-limit headers and retry-after
+    headers.start((reply === null ? 0 : reply.responseHeaders.length) + names.length + 4);
     if (reply !== null) {
       const fromService = reply.responseHeaders;
       serviceRetryAfter = hasHeader(fromService, "retry-after");
       serviceRateLimitHeaders = hasRateLimitHeaders(fromService, mode);
-      headers.addList(fromService);
+      for (let i = 0, n = fromService.length; i < n; i++) {
+        const name = unchecked(fromService.names[i]);
+        headers.header(changetype<usize>(stringToBuffer(name)), name.length);
+        headers.string(unchecked(fromService.values[i]));
+      }
     }
-    headers.append(encoded.rejectHeaders);
+    for (let i = 0, n = names.length; i < n; i++) {
+      headers.named(unchecked(names[i]));
+      headers.buffer(unchecked(values[i]));
+    }
     if (d !== null) {
       if (mode != HeadersMode.None) {
-        addRateLimitHeaders(headers, mode, quotedName, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
+        addRateLimitHeaders(headers, mode, ruleName, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
       }
       addRetryAfter(headers, ceilSeconds(d.retryNs));
-    } else if (reply !== null && reply.retry !== null) {
-      const s = reply.retry!;
+    } else if (reply !== null && reply.hasRetry) {
+      const s = reply.retry;
       if (mode != HeadersMode.None && s.complete && !serviceRateLimitHeaders) {
-        addRateLimitHeaderValues(headers, mode, quotedName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
+        addRateLimitHeaderValues(headers, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
           rule.key.length > 0, fingerprint);
       }
       if (!serviceRetryAfter) addRetryAfter(headers, s.resetSeconds);
     }
+    headers.finish();
     const grpc = isGrpcRequest();
     sendLocalReply(config.rejectStatus, REJECT_DETAILS, encoded.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): u32 {
-    const fromRls = this.rlsResponseHeaders;
+    const fromRls = this.rlsAllowed ? this.rlsReply() : null;
     if (fromRls !== null) {
-      for (let i = 0; i < fromRls.length; i++) addHeader(HeaderMap.ResponseHeaders, fromRls.names[i], fromRls.values[i]);
+      const add = fromRls.responseHeaders;
+      for (let i = 0; i < add.length; i++) addHeader(HeaderMap.ResponseHeaders, add.names[i], add.values[i]);
     }
     const rule = this.rule;
     const mode = this.rl.config!.headersMode;
     if (rule === null || mode == HeadersMode.None) return HeadersStatus.Continue;
-    if (fromRls !== null && hasRateLimitHeaders(fromRls, mode)) return HeadersStatus.Continue; // the service's own win
-    const quotedName = unchecked(changetype<EncodedConfig>(this.encoded).quotedRuleNames[this.ruleIndex]);
+    if (fromRls !== null && hasRateLimitHeaders(fromRls.responseHeaders, mode)) return HeadersStatus.Continue; // the service's own win
+    const ruleName = unchecked(changetype<EncodedConfig>(this.encoded).ruleNames[this.ruleIndex]);
     const keyed = rule.key.length > 0;
-    const s = this.rlsTightest;
-    headers.clear();
+    const s = fromRls !== null && fromRls.hasTightest ? fromRls.tightest : null;
+    headers.start(3);
     if (s !== null && s.remaining < this.remaining) {
-      addRateLimitHeaderValues(headers, mode, quotedName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
+      addRateLimitHeaderValues(headers, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
         keyed, this.fingerprint);
     } else {
       const limit = rule.limits[this.limitIndex];
-      addRateLimitHeaderValues(headers, mode, quotedName, limit.maxTokens, limit.windowSeconds, this.remaining,
+      addRateLimitHeaderValues(headers, mode, ruleName, limit.maxTokens, limit.windowSeconds, this.remaining,
         ceilSeconds(this.resetNs), keyed, this.fingerprint);
     }
+    headers.finish();
     headers.addTo(HeaderMap.ResponseHeaders);
     return HeadersStatus.Continue;
   }

@@ -3,11 +3,12 @@
 // kept or copied: the table slot and the slot's owner come from the fingerprint alone.
 // A part that is absent, invalid or longer than MAX_KEY_PART_BYTES makes the key missing.
 import { cookieValue, HeaderMap, pathWithoutQuery, queryParam } from "../shared/headers";
-import { bytesToString, stringToBuffer } from "../shared/bytes";
+import { stringToBuffer } from "../shared/bytes";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { hostSpanOf, SOURCE_ADDRESS, stripPort } from "../shared/properties";
 import { Cidr, Family, parseIp } from "./ip";
 import { encodedHeaderName, RequestView } from "./request";
+import { addEntry, addEntryString } from "./rls";
 
 export namespace KeySource {
   export const Header: i32 = 0;
@@ -206,29 +207,34 @@ function groupOf(groups: CidrGroup[], family: i32): CidrGroup | null {
   return null;
 }
 
-/** The text of each key part (RLS descriptor values), or null when a part is missing. */
-export function keyValues(parts: KeyPart[], req: RequestView): string[] | null {
-  const values: string[] = [];
+/** Adds an RLS descriptor entry per key part (`names`: the entry names, rls.ts addEntry) for a
+ *  request whose key is not missing: header values and client IPs are copied from the host in
+ *  place; the other parts' values are the strings the rule matched on. */
+export function addKeyEntries(parts: KeyPart[], names: string[], req: RequestView): void {
   for (let i = 0, n = parts.length; i < n; i++) {
     const part = unchecked(parts[i]);
-    let value: string | null;
+    const name = unchecked(names[i + 1]); // names[0] is the rule's entry
     if (part.source == KeySource.ClientIp || part.source == KeySource.Cidr) {
       const family = clientIp(part);
-      const ip = family == Family.Invalid ? "" : bytesToString(valuePtr() + <usize>ipStart, <usize>(ipEnd - ipStart));
-      releaseValue();
-      if (family == Family.Invalid) return null;
-      if (part.source == KeySource.ClientIp) value = ip;
-      else {
-        const group = groupOf(part.groups, family);
-        value = group === null ? null : group.name;
+      if (family != Family.Invalid) {
+        if (part.source == KeySource.ClientIp) addEntry(name, valuePtr() + <usize>ipStart, ipEnd - ipStart);
+        else {
+          const group = groupOf(part.groups, family);
+          if (group !== null) addEntryString(name, group.name);
+        }
       }
-    } else {
-      value = partValue(part, req);
+      releaseValue();
+      continue;
     }
-    if (value === null || value.length > MAX_KEY_PART_BYTES) return null;
-    values.push(value);
+    if (part.source == KeySource.Header && !req.hasRead(part.name)) {
+      const len = readHeader(HeaderMap.RequestHeaders, encodedHeaderName(part.name));
+      if (len >= 0) addEntry(name, valuePtr(), len);
+      releaseValue();
+      continue;
+    }
+    const value = partValue(part, req);
+    if (value !== null) addEntryString(name, value);
   }
-  return values;
 }
 
 /** RLS descriptor entry names of the parts: the header, parameter or cookie name, else the source. */

@@ -8,25 +8,31 @@
 // (filter.ts decides which).
 // Values are written into a reused header list (shared/header-pairs.ts) with the digits in place
 // and every name encoded once, so a request builds them without allocating.
-import { stringToBuffer } from "../shared/bytes";
-import { ByteWriter } from "../shared/byte-writer";
+import { bufferLength, stringToBuffer } from "../shared/bytes";
 import { HeaderPairs } from "../shared/header-pairs";
 import { HeaderList } from "../shared/headers";
 import { ceilSeconds, Decision, Limit } from "./bucket";
 import { HeadersMode } from "./config";
 
-const X_RATELIMIT_LIMIT = stringToBuffer("x-ratelimit-limit");
-const X_RATELIMIT_REMAINING = stringToBuffer("x-ratelimit-remaining");
-const X_RATELIMIT_RESET = stringToBuffer("x-ratelimit-reset");
-const RATELIMIT_POLICY = stringToBuffer("ratelimit-policy");
-const RATELIMIT = stringToBuffer("ratelimit");
-const RETRY_AFTER = stringToBuffer("retry-after");
-const COMMA = stringToBuffer(", ");
-const Q = stringToBuffer(";q=");
-const W = stringToBuffer(";w=");
-const R = stringToBuffer(";r=");
-const T = stringToBuffer(";t=");
-const PK = stringToBuffer(";pk=");
+// Every header name written here, one after the other, encoded once: name(out, <offset>, <length>).
+const NAMES = stringToBuffer("x-ratelimit-limitx-ratelimit-remainingx-ratelimit-resetratelimit-policyratelimitretry-after");
+// @ts-ignore: decorator
+@inline const X_RATELIMIT_LIMIT = 0; // 17 bytes
+// @ts-ignore: decorator
+@inline const X_RATELIMIT_REMAINING = 17; // 21
+// @ts-ignore: decorator
+@inline const X_RATELIMIT_RESET = 38; // 17
+// @ts-ignore: decorator
+@inline const RATELIMIT_POLICY = 55; // 16
+// @ts-ignore: decorator
+@inline const RATELIMIT = 71; // 9
+// @ts-ignore: decorator
+@inline const RETRY_AFTER = 80; // 11
+
+/** Starts the header whose name is the `n` bytes at `at` in NAMES. */
+function name(out: HeaderPairs, at: i32, n: i32): void {
+  out.header(changetype<usize>(NAMES) + <usize>at, n);
+}
 
 /** The base64 digit of `v` (0..63). */
 // @ts-ignore: decorator
@@ -34,10 +40,9 @@ const PK = stringToBuffer(";pk=");
   return <u8>(v < 26 ? 0x41 + v : v < 52 ? 0x61 - 26 + v : v < 62 ? 0x30 - 52 + v : v == 62 ? 0x2b : 0x2f);
 }
 
-/** Writes the Structured Fields byte sequence `:<base64>:` of `fingerprint` (8 bytes, big-endian):
- *  11 digits and one `=` of padding. */
-export function partitionKey(out: ByteWriter, fingerprint: u64): void {
-  const at = out.room(14);
+/** Writes the 14 bytes of the Structured Fields byte sequence `:<base64>:` of `fingerprint` (8
+ *  bytes, big-endian) at `at`: 11 digits and one `=` of padding. */
+export function partitionKey(at: usize, fingerprint: u64): void {
   store<u8>(at, 0x3a); // :
   // 64 bits in 6-bit digits from the top, the last digit padded with two zero bits
   for (let i = 0; i < 11; i++) {
@@ -49,56 +54,84 @@ export function partitionKey(out: ByteWriter, fingerprint: u64): void {
   store<u8>(at, 0x3a, 13); // :
 }
 
-/** Adds the `mode` headers for the rule named `quotedName` (`"<rule>"`, encoded once) and decision
- *  `d` to `out`; `keyed`: add pk. */
-export function addRateLimitHeaders(out: HeaderPairs, mode: i32, quotedName: ArrayBuffer, limit: Limit, d: Decision,
+// The separators of the values, as static bytes.
+const COMMA = memory.data<u8>([0x2c, 0x20]); // ", "
+const Q = memory.data<u8>([0x3b, 0x71, 0x3d]); // ";q="
+const W = memory.data<u8>([0x3b, 0x77, 0x3d]); // ";w="
+const R = memory.data<u8>([0x3b, 0x72, 0x3d]); // ";r="
+const T = memory.data<u8>([0x3b, 0x74, 0x3d]); // ";t="
+const PK = memory.data<u8>([0x3b, 0x70, 0x6b, 0x3d]); // ";pk="
+
+/** Adds the `mode` headers for rule `ruleName` (encoded once) and decision `d` to `out`; `keyed`:
+ *  add pk. */
+export function addRateLimitHeaders(out: HeaderPairs, mode: i32, ruleName: ArrayBuffer, limit: Limit, d: Decision,
   keyed: bool, fingerprint: u64): void {
-  addRateLimitHeaderValues(out, mode, quotedName, limit.maxTokens, limit.windowSeconds, d.remaining, ceilSeconds(d.resetNs),
+  addRateLimitHeaderValues(out, mode, ruleName, limit.maxTokens, limit.windowSeconds, d.remaining, ceilSeconds(d.resetNs),
     keyed, fingerprint);
 }
 
 /** Adds the `mode` headers with quota `q` per `w` seconds, `r` remaining, full again in `t` s. */
-export function addRateLimitHeaderValues(out: HeaderPairs, mode: i32, quotedName: ArrayBuffer, q: u64, w: u64, r: u64,
+export function addRateLimitHeaderValues(out: HeaderPairs, mode: i32, ruleName: ArrayBuffer, q: u64, w: u64, r: u64,
   t: u64, keyed: bool, fingerprint: u64): void {
   if (mode == HeadersMode.Draft03) {
-    const limit = out.begin(X_RATELIMIT_LIMIT);
-    limit.decimal(q);
-    limit.buffer(COMMA);
-    quotaWindow(limit, q, w);
-    out.begin(X_RATELIMIT_REMAINING).decimal(r);
-    out.begin(X_RATELIMIT_RESET).decimal(t);
+    name(out, X_RATELIMIT_LIMIT, 17);
+    out.decimal(q);
+    out.bytes(COMMA, 2);
+    quotaWindow(out, q, w);
+    name(out, X_RATELIMIT_REMAINING, 21);
+    out.decimal(r);
+    name(out, X_RATELIMIT_RESET, 17);
+    out.decimal(t);
     return;
   }
-  const policy = out.begin(RATELIMIT_POLICY);
-  policy.buffer(quotedName);
-  policy.buffer(Q);
-  quotaWindow(policy, q, w);
-  if (keyed) pk(policy, fingerprint);
-  const state = out.begin(RATELIMIT);
-  state.buffer(quotedName);
-  state.buffer(R);
-  state.decimal(r);
-  state.buffer(T);
-  state.decimal(t);
-  if (keyed) pk(state, fingerprint);
+  name(out, RATELIMIT_POLICY, 16);
+  quoted(out, ruleName);
+  out.bytes(Q, 3);
+  quotaWindow(out, q, w);
+  if (keyed) pk(out, fingerprint);
+  name(out, RATELIMIT, 9);
+  quoted(out, ruleName);
+  out.bytes(R, 3);
+  out.decimal(r);
+  out.bytes(T, 3);
+  out.decimal(t);
+  if (keyed) pk(out, fingerprint);
 }
 
-/** `;pk=:<base64>:`. */
-function pk(out: ByteWriter, fingerprint: u64): void {
-  out.buffer(PK);
-  partitionKey(out, fingerprint);
+/** `"<rule>"`. */
+function quoted(out: HeaderPairs, ruleName: ArrayBuffer): void {
+  const n = bufferLength(ruleName);
+  const at = out.room(n + 2);
+  store<u8>(at, 0x22);
+  memory.copy(at + 1, changetype<usize>(ruleName), <usize>n);
+  store<u8>(at + 1 + <usize>n, 0x22);
 }
 
 /** `<q>;w=<w>`. */
-function quotaWindow(out: ByteWriter, q: u64, w: u64): void {
+function quotaWindow(out: HeaderPairs, q: u64, w: u64): void {
   out.decimal(q);
-  out.buffer(W);
+  out.bytes(W, 3);
   out.decimal(w);
+}
+
+/** The partition key written last, and whose it is (0: none; fingerprints are never 0). */
+const lastKey = memory.data(14);
+let lastKeyOf: u64 = 0;
+
+/** `;pk=:<base64>:` (a client's requests share it: it is worked out once for a run of them). */
+function pk(out: HeaderPairs, fingerprint: u64): void {
+  if (fingerprint != lastKeyOf) {
+    partitionKey(lastKey, fingerprint);
+    lastKeyOf = fingerprint;
+  }
+  out.bytes(PK, 4);
+  out.bytes(lastKey, 14);
 }
 
 /** Adds `retry-after: <seconds>` (at least 1). */
 export function addRetryAfter(out: HeaderPairs, seconds: u64): void {
-  out.begin(RETRY_AFTER).decimal(max<u64>(1, seconds));
+  name(out, RETRY_AFTER, 11);
+  out.decimal(max<u64>(1, seconds));
 }
 
 /** Whether `list` holds a header named `lower` (a lowercase name), names compared ignoring ASCII

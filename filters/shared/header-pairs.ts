@@ -1,123 +1,129 @@
-// Header lists in the host's pairs layout (a local reply's headers, response headers to add),
-// built in blocks every request reuses: u32 N, N x (u32 name length, u32 value length), then
-// N x (name NUL value NUL), little-endian. A list fixed by the configuration is built once and
-// appended to a request's list with two copies.
+// A header list written per request in the host's pairs layout (u32 N, N x (u32 name length,
+// u32 value length), N x (name NUL value NUL), little-endian), in one heap block every request
+// reuses: a local reply's headers, or response headers to add one by one. Names come encoded once
+// (configure time); values are written in place (bytes copied, digits), so nothing is allocated.
 import { proxy_add_header_map_value } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { ByteWriter } from "./byte-writer";
 import { bufferLength } from "./bytes";
-import { HeaderList } from "./headers";
+import { writeDecimal } from "./number-text";
+import { ScratchBlock } from "./scratch-block";
 
-export class HeaderPairs {
-  count: i32 = 0;
-  /** u32 N (set by serialize()), then per header: u32 name length, u32 value length; serialize()
-   *  appends `data`, making it the whole layout. */
-  private readonly sizes: ByteWriter = new ByteWriter(256);
-  /** Per header: name NUL value NUL. */
-  private readonly data: ByteWriter = new ByteWriter(256);
-  /** Where the value of the header begun last starts in `data`; -1 when it is ended. */
+export class HeaderPairs extends ScratchBlock {
+  /** Bytes of the layout written so far. */
+  length: i32 = 0;
+  /** Headers begun, and the most the list was started with. */
+  private count: i32 = 0;
+  private reserved: i32 = 0;
+  /** Where the value of the header begun last starts; -1 when it is ended. */
   private valueStart: i32 = -1;
 
   constructor() {
-    this.clear();
+    super(512);
   }
 
-  /** The headers of `list`, encoded once (configure time). */
-  static of(list: HeaderList): HeaderPairs {
-    const pairs = new HeaderPairs();
-    pairs.addList(list);
-    pairs.end();
-    return pairs;
-  }
-
-  clear(): void {
+  /** Starts a list of at most `most` headers. */
+  start(most: i32): void {
+    this.trim();
     this.count = 0;
+    this.reserved = most;
     this.valueStart = -1;
-    this.sizes.clear();
-    this.sizes.room(4);
-    this.data.clear();
+    this.length = 4 + most * 8;
+    this.ensure(this.length);
   }
 
-  /** Starts header `name` (lowercase, encoded once) and returns the writer its value goes to;
-   *  the next begin(), add(), append() or serialize() ends it. */
-  begin(name: ArrayBuffer): ByteWriter {
+  /** Starts the next header, named by the `n` bytes at `name` (lowercase); write its value next. */
+  header(name: usize, n: i32): void {
     this.end();
-    const n = bufferLength(name);
-    const data = this.data;
-    const at = data.room(n + 1);
-    memory.copy(at, changetype<usize>(name), <usize>n);
-    store<u8>(at + <usize>n, 0);
-    return this.started(n);
-  }
-
-  /** Records a header whose name of `nameLength` bytes and NUL were just written to `data`. */
-  private started(nameLength: i32): ByteWriter {
-    store<u32>(this.sizes.room(8), nameLength);
-    const data = this.data;
-    this.valueStart = data.length;
+    if (this.count == this.reserved) this.reserve();
+    store<u32>(this.ptr + 4 + <usize>this.count * 8, n);
     this.count++;
-    return data;
+    const at = this.room(n + 1);
+    memory.copy(at, name, <usize>n);
+    store<u8>(at + <usize>n, 0);
+    this.valueStart = this.length;
   }
 
-  /** Adds header `name` with the fixed `value`. */
-  add(name: ArrayBuffer, value: ArrayBuffer): void {
-    this.begin(name).buffer(value);
+  /** One more size entry than start() allowed: the names and values written move up. */
+  private reserve(): void {
+    const data = 4 + this.reserved * 8;
+    this.room(8);
+    memory.copy(this.ptr + <usize>(data + 8), this.ptr + <usize>data, <usize>(this.length - 8 - data));
+    this.reserved++;
   }
 
-  /** Adds every header of `list` (byte strings, e.g. decoded from a service's answer). */
-  addList(list: HeaderList): void {
-    for (let i = 0, n = list.length; i < n; i++) {
-      const name = unchecked(list.names[i]);
-      this.end();
-      this.data.string(name);
-      this.data.byte(0);
-      this.started(name.length).string(unchecked(list.values[i]));
+  /** header() with a name encoded in an ArrayBuffer. */
+  named(name: ArrayBuffer): void {
+    this.header(changetype<usize>(name), bufferLength(name));
+  }
+
+  /** Room for `n` more bytes of the current value: where they go (valid until the next write). */
+  // @ts-ignore: decorator
+  @inline room(n: i32): usize {
+    const at = this.length;
+    this.ensure(at + n);
+    this.length = at + n;
+    return this.ptr + <usize>at;
+  }
+
+  byte(c: i32): void {
+    store<u8>(this.room(1), <u8>c);
+  }
+
+  bytes(p: usize, n: i32): void {
+    memory.copy(this.room(n), p, <usize>n);
+  }
+
+  buffer(b: ArrayBuffer): void {
+    this.bytes(changetype<usize>(b), bufferLength(b));
+  }
+
+  /** A byte string (one byte per code unit). */
+  string(s: string): void {
+    const n = s.length;
+    const at = this.room(n);
+    for (let i = 0; i < n; i++) store<u8>(at + <usize>i, <u8>s.charCodeAt(i));
+  }
+
+  /** `value` in decimal digits. */
+  decimal(value: u64): void {
+    const at = this.room(20);
+    this.length = <i32>(writeDecimal(at, value) - this.ptr);
+  }
+
+  /** Ends the header begun last (nothing when it is ended or none is). */
+  private end(): void {
+    const start = this.valueStart;
+    if (start < 0) return;
+    store<u32>(this.ptr + <usize>this.count * 8, this.length - start);
+    this.byte(0);
+    this.valueStart = -1;
+  }
+
+  /** Ends the list: `ptr` and `length` then describe its layout (N as many as were begun). */
+  finish(): void {
+    this.end();
+    const count = this.count;
+    const unused = (this.reserved - count) * 8;
+    const base = this.ptr;
+    store<u32>(base, count);
+    if (unused > 0) { // the names and values move down over the sizes not used
+      const data = 4 + count * 8;
+      memory.copy(base + <usize>data, base + <usize>(data + unused), <usize>(this.length - data - unused));
+      this.length -= unused;
     }
   }
 
-  /** Adds every header of `fixed` (a list built once). */
-  append(fixed: HeaderPairs): void {
-    this.end();
-    this.sizes.bytes(fixed.sizes.ptr + 4, fixed.sizes.length - 4);
-    this.data.bytes(fixed.data.ptr, fixed.data.length);
-    this.count += fixed.count;
-  }
-
-  /** Ends the header begun last (nothing when it is ended). */
-  end(): void {
-    const start = this.valueStart;
-    if (start < 0) return;
-    const data = this.data;
-    store<u32>(this.sizes.ptr + <usize>(this.count * 8), data.length - start);
-    store<u8>(data.room(1), 0);
-    this.valueStart = -1;
-  }
-
-  /** Lays the list out for the host; `ptr` and `length` then describe it, until clear(). */
-  serialize(): void {
-    this.end();
-    const sizes = this.sizes;
-    store<u32>(sizes.ptr, this.count);
-    sizes.bytes(this.data.ptr, this.data.length);
-  }
-
-  /** The layout serialize() made. */
-  // @ts-ignore: decorator
-  @inline get ptr(): usize { return this.sizes.ptr; }
-  // @ts-ignore: decorator
-  @inline get length(): i32 { return this.sizes.length; }
-
-  /** Adds every header to header map `map` (one host call each, keeping existing values). */
+  /** Adds every header of the finished list to header map `map` (one host call each, keeping
+   *  existing values). */
   addTo(map: i32): void {
-    this.end();
-    let entry = this.sizes.ptr + 4;
-    let name = this.data.ptr;
-    for (let i = 0, n = this.count; i < n; i++) {
-      const nameLength = <usize>load<u32>(entry);
-      const valueLength = <usize>load<u32>(entry, 4);
+    const base = this.ptr;
+    const count = load<u32>(base);
+    let name = base + 4 + <usize>count * 8;
+    for (let i: u32 = 0; i < count; i++) {
+      const nameLength = <usize>load<u32>(base + 4 + <usize>i * 8);
+      const valueLength = <usize>load<u32>(base + 8 + <usize>i * 8);
       const value = name + nameLength + 1;
       proxy_add_header_map_value(map, name, nameLength, value, valueLength);
       name = value + valueLength + 1;
-      entry += 8;
     }
   }
 }

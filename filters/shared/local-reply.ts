@@ -16,7 +16,7 @@ export const NO_GRPC_STATUS: i32 = -1;
 /**
  * Sends a local reply with HTTP `status`. `details` becomes the response code details (Envoy
  * replaces whitespace with `_`); `details` and `body` are encoded once (configure time), `headers`
- * may be null. `grpcStatus` 0..16 adds a grpc-status (for gRPC requests); NO_GRPC_STATUS (-1)
+ * (a finished list) may be null. `grpcStatus` 0..16 adds a grpc-status (for gRPC requests); NO_GRPC_STATUS (-1)
  * sends none. Returns the host status (0 = Ok); the reply goes out after the current callback
  * returns, whatever it returns.
  */
@@ -25,7 +25,6 @@ export function sendLocalReply(status: u32, details: ArrayBuffer, body: ArrayBuf
   let pairs = NO_HEADERS;
   let pairsLength = 0;
   if (headers !== null) {
-    headers.serialize();
     pairs = headers.ptr;
     pairsLength = headers.length;
   }

@@ -29,15 +29,17 @@ export function hex(value: u64, digits: i32): string {
   return changetype<string>(text);
 }
 
+/** The digits of the number writeDecimal() writes, from the end of this block. */
+const digits = memory.data(20);
+
 /** Writes `value` in decimal digits at `at` (room for 20); returns where they end. */
 export function writeDecimal(at: usize, value: u64): usize {
-  let digits = 1;
-  for (let v = value; v >= 10; v /= 10) digits++;
-  const end = at + <usize>digits;
-  let p = end;
+  let p = digits + 20;
   do {
     store<u8>(--p, <u8>(0x30 + value % 10));
     value /= 10;
   } while (value != 0);
-  return end;
+  const n = digits + 20 - p;
+  memory.copy(at, p, n);
+  return at + n;
 }

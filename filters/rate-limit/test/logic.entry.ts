@@ -3,7 +3,6 @@
 import { Decision, decide, Limit, recordSize } from "../bucket";
 import { Cidr, Family, parseIp } from "../ip";
 import { partitionKey } from "../rate-limit-headers";
-import { ByteWriter } from "../../shared/byte-writer";
 import { bytesToString, stringToBuffer } from "../../shared/bytes";
 import { parseSpiffeId } from "../../shared/spiffe";
 
@@ -36,12 +35,11 @@ export function spiffeParts(text: string): string {
   return id.trustDomain() + "|" + (ns === null ? "-" : ns) + "|" + (sa === null ? "-" : sa);
 }
 
-const writer = new ByteWriter(32);
+const keyBytes = memory.data(14);
 
 export function partitionKeyOf(hi: u32, lo: u32): string {
-  writer.clear();
-  partitionKey(writer, (<u64>hi << 32) | <u64>lo);
-  return bytesToString(writer.ptr, <usize>writer.length);
+  partitionKey(keyBytes, (<u64>hi << 32) | <u64>lo);
+  return bytesToString(keyBytes, 14);
 }
 
 // A bucket simulation: one record held here, limits set by `setLimits`.
