@@ -11,7 +11,7 @@ const USERS = 1000;
 /** plainRequest() from user `user` (its x-user-id). */
 function userRequest(user: string): RequestSpec {
   const spec = plainRequest();
-  return { ...spec, headers: (spec.headers as [string, string][]).map(([k, v]) => [k, k === "x-user-id" ? user : v]) };
+  return { ...spec, headers: (spec.headers as [string, string][]).map(([k, v]): [string, string] => [k, k === "x-user-id" ? user : v]) };
 }
 
 export const chain: Scenario = {

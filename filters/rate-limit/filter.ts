@@ -173,14 +173,10 @@ export class RateLimitFilter extends HttpContext {
     super(id, rl);
   }
 
+  /** What a request reads before it writes: the rule (null: none decided, what decide() sets with
+   *  it is read only with it) and the rate limit service's call and answer. */
   reset(): void {
     this.rule = null;
-    this.ruleIndex = 0;
-    this.encoded = null;
-    this.remaining = 0;
-    this.resetNs = 0;
-    this.limitIndex = 0;
-    this.fingerprint = 0;
     this.rlsToken = 0;
     this.rlsCounters = null;
     this.rlsAllowed = false;

@@ -56,8 +56,7 @@ export class HeaderPairs extends ScratchBlock {
   }
 
   /** Room for `n` more bytes of the current value: where they go (valid until the next write). */
-  // @ts-ignore: decorator
-  @inline room(n: i32): usize {
+  room(n: i32): usize {
     const at = this.length;
     this.ensure(at + n);
     this.length = at + n;

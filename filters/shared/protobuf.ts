@@ -134,9 +134,9 @@ function varintSize(value: u64): i32 {
 }
 
 /**
- * Walks the fields of a message in `data[start, end)`:
+ * Walks the fields of a message, read in place (readAt()):
  *
- *   const r = new ProtoReader(buf);
+ *   reader.readAt(ptr, length, 0, length);
  *   while (r.next()) {
  *     if (r.field == 1 && r.wireType == WireType.Varint) code = <u32>r.value;
  *     else if (r.field == 2 && r.wireType == WireType.Len) readStatus(r.message());
@@ -162,10 +162,6 @@ export class ProtoReader {
    *  once its child is done). */
   private child: ProtoReader | null = null;
 
-  /** Reads `data` (kept alive by the reader) in [start, end), or nothing until readAt(). */
-  constructor(private readonly data: ArrayBuffer | null = null, start: i32 = 0, end: i32 = -1) {
-    if (data !== null) this.readAt(changetype<usize>(data), data.byteLength, start, end < 0 ? data.byteLength : end);
-  }
 
   /** Reads the message in [start, end) of the `size` bytes at `base` (e.g. a host block; the
    *  caller keeps them in place while reading), from its first field. */
