@@ -62,20 +62,40 @@ function readDump(file: string): { total: number; guest: number } {
   return { total, guest };
 }
 
+/** Scenarios per valgrind process: each VM's memory reserves a large address range, which the
+ *  process does not always give back in time, and valgrind's address space is smaller than the
+ *  machine's. */
+const SCENARIOS_PER_RUN = 10;
+
+type Settle = { resolve(c: InstructionCounts): void; reject(e: Error): void };
+
 /**
- * Counts instructions per request of every scenario in `names` in one callgrind run. Returns one
- * promise per scenario, settled as soon as that scenario's measured requests are done (so a
- * caller can report scenario by scenario while the run goes on).
+ * Counts instructions per request of every scenario in `names` under callgrind, in runs of
+ * SCENARIOS_PER_RUN scenarios one after the other. Returns one promise per scenario, settled as
+ * soon as that scenario's measured requests are done (so a caller can report scenario by scenario
+ * while the runs go on); a scenario whose run failed gets a rejected promise.
  */
 export async function countInstructions(names: string[]): Promise<Map<string, Promise<InstructionCounts>>> {
   const script = await driver();
+  const settle = new Map<string, Settle>();
+  const results = new Map<string, Promise<InstructionCounts>>();
+  for (const name of names) {
+    const result = new Promise<InstructionCounts>((resolve, reject) => settle.set(name, { resolve, reject }));
+    result.catch(() => {}); // read by the caller when it gets there
+    results.set(name, result);
+  }
+  void (async () => {
+    for (let i = 0; i < names.length; i += SCENARIOS_PER_RUN) {
+      await callgrindRun(script, names.slice(i, i + SCENARIOS_PER_RUN), settle);
+    }
+  })();
+  return results;
+}
+
+/** One valgrind process over `names`; resolves when it has ended. */
+function callgrindRun(script: string, names: string[], settle: Map<string, Settle>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sluice-cg-"));
   const out = join(dir, "callgrind.out");
-
-  const settle = new Map<string, { resolve(c: InstructionCounts): void; reject(e: Error): void }>();
-  const results = new Map<string, Promise<InstructionCounts>>();
-  for (const name of names) results.set(name, new Promise((resolve, reject) => settle.set(name, { resolve, reject })));
-
   const run = spawn("valgrind", [
     "--tool=callgrind", `--callgrind-out-file=${out}`, "--dump-after=uv_get_total_memory",
     "node", ...V8_FLAGS, script, out, String(WARM_REQUESTS), String(MEASURED_REQUESTS), ...names,
@@ -98,12 +118,16 @@ export async function countInstructions(names: string[]): Promise<Map<string, Pr
     settle.get(name)!.resolve({ totalPerRequest: total / MEASURED_REQUESTS, guestPerRequest: guest / MEASURED_REQUESTS });
     settle.delete(name);
   });
-  run.on("error", (e) => {
-    for (const s of settle.values()) s.reject(new Error(`valgrind could not run: ${e.message}`));
+  return new Promise((done) => {
+    const fail = (why: string) => {
+      for (const name of names) {
+        settle.get(name)?.reject(new Error(why));
+        settle.delete(name);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      done();
+    };
+    run.on("error", (e) => fail(`valgrind could not run: ${e.message}`));
+    run.on("close", (code) => fail(`callgrind run ended (${code}) before the scenario was measured: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
   });
-  run.on("close", (code) => {
-    for (const s of settle.values()) s.reject(new Error(`callgrind run ended (${code}) before the scenario was measured: ${stderr}`));
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return results;
 }
