@@ -17,13 +17,13 @@ import { SharedStatus } from "../shared/shared-data";
 import { Decision } from "./bucket";
 import { Config, HeadersMode, parseConfig, Rule } from "./config";
 import { INVALID_COST, requestCost } from "./cost";
-import { addKeyEntries, keyFingerprint, MISSING_KEY } from "./key";
+import { keyFingerprint, MISSING_KEY } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
 import { EncodedConfig } from "./encoded-config";
 import { addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, hasHeader, hasRateLimitHeaders } from "./rate-limit-headers";
 import { RequestView } from "./request";
 import {
-  addEntryString, decodeRateLimitResponse, finishRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, startRateLimitRequest,
+  decodeRateLimitResponse, dropKeyEntries, finishRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, startRateLimitRequest,
 } from "./rls";
 import { BucketStore } from "./store";
 import { ceilSeconds } from "./bucket";
@@ -193,11 +193,15 @@ export class RateLimitFilter extends HttpContext {
       if (match !== null && !match.matches(req)) continue;
       let fingerprint: u64 = 0;
       let slot: u32 = 0;
+      const global = rule.global;
+      // a global rule's descriptor is written while its key is read
+      if (global) startRateLimitRequest(config.rls!.domain, unchecked(rule.descriptorNames[0]), rule.name);
       if (rule.key.length > 0) {
-        fingerprint = keyFingerprint(rule.key, req, rule.fingerprint);
+        fingerprint = keyFingerprint(rule.key, req, rule.fingerprint, global ? rule.descriptorNames : null);
         if (fingerprint == MISSING_KEY) {
           if (!rule.missingKeyDefault) continue;
           slot = rule.maxKeys; // the one bucket of requests missing a key part
+          if (global) dropKeyEntries(); // it names the rule only
         } else {
           slot = <u32>(fingerprint % <u64>rule.maxKeys);
         }
@@ -234,7 +238,7 @@ export class RateLimitFilter extends HttpContext {
       this.resetNs = d.resetNs;
       this.limitIndex = d.limit;
       this.fingerprint = fingerprint;
-      if (rule.global) return this.askRls(config, rule, req, cost, counters);
+      if (rule.global) return this.askRls(config, rule, cost, counters);
       counters.count(Event.Allowed);
       return HeadersStatus.Continue;
     }
@@ -260,13 +264,8 @@ export class RateLimitFilter extends HttpContext {
   }
 
   /** Asks the rate limit service about the rule's descriptor; the request waits for the answer. */
-  private askRls(config: Config, rule: Rule, req: RequestView, cost: u64, counters: RuleCounters): u32 {
+  private askRls(config: Config, rule: Rule, cost: u64, counters: RuleCounters): u32 {
     const rls = config.rls!;
-    startRateLimitRequest(rls.domain);
-    const names = rule.descriptorNames;
-    addEntryString(unchecked(names[0]), rule.name);
-    // a request missing a key part is the rule's default bucket: the descriptor names the rule only
-    if (rule.key.length > 0 && this.fingerprint != MISSING_KEY) addKeyEntries(rule.key, names, req);
     const message = finishRateLimitRequest(cost);
     const status = grpcCall(changetype<EncodedConfig>(this.encoded).rlsCluster, RLS_SERVICE, RLS_METHOD, message.ptr, message.length,
       rls.timeoutMs);
@@ -311,7 +310,7 @@ export class RateLimitFilter extends HttpContext {
     const counters = this.rlsCounters;
     if (rule === null || counters === null) return;
     const config = this.rl.config!;
-    const reply = this.rlsReply();
+    const reply = changetype<RateLimitReply>(this.rls); // made by rlsReply() when answered
     if (!answered || !reply.valid) {
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: no valid answer from the rate limit service for rule " + rule.name);
       if (!this.rlsFailed(config, rule, counters)) proxy_continue_stream(REQUEST_STREAM);
@@ -380,7 +379,7 @@ export class RateLimitFilter extends HttpContext {
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): u32 {
-    const fromRls = this.rlsAllowed ? this.rlsReply() : null;
+    const fromRls = this.rlsAllowed ? this.rls : null;
     if (fromRls !== null) {
       const add = fromRls.responseHeaders;
       for (let i = 0; i < add.length; i++) addHeader(HeaderMap.ResponseHeaders, add.names[i], add.values[i]);

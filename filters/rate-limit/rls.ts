@@ -24,15 +24,24 @@ export const RLS_METHOD = stringToBuffer("ShouldRateLimit");
 @inline const OVER_LIMIT: u64 = 2;
 
 const writer = new ProtoWriter(512);
-/** The descriptor message being written (its mark in `writer`). */
+/** The descriptor message being written (its mark in `writer`), and where its entries after the
+ *  rule's begin. */
 let descriptor: i32 = 0;
+let keyEntries: i32 = 0;
 
-/** Starts the request for `domain` with a descriptor, whose entries come next (addEntry). */
-export function startRateLimitRequest(domain: string): ProtoWriter {
+/** Starts the request for `domain` with a descriptor whose first entry is `ruleEntry` =
+ *  `ruleName`; the key parts' entries come next (addEntry). */
+export function startRateLimitRequest(domain: string, ruleEntry: string, ruleName: string): void {
   writer.reset();
   writer.string(1, domain);
   descriptor = writer.beginMessage(2);
-  return writer;
+  addEntryString(ruleEntry, ruleName);
+  keyEntries = writer.length;
+}
+
+/** Takes the key parts' entries out again (the rule's default bucket names the rule only). */
+export function dropKeyEntries(): void {
+  writer.truncate(keyEntries);
 }
 
 /** Adds the entry `key` = the `length` bytes at `value` to the descriptor. */

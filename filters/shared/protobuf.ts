@@ -27,6 +27,9 @@ export class ProtoWriter {
 
   reset(): void { this.size = 0; }
 
+  /** Drops what was written after the first `length` bytes. */
+  truncate(length: i32): void { this.size = min(this.size, max(length, 0)); }
+
   /** A varint field: uint32/uint64/bool/enum, or int32/int64 passed sign-extended as u64. */
   varint(field: u32, value: u64): void {
     this.tag(field, WireType.Varint);

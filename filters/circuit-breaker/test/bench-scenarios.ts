@@ -4,6 +4,10 @@ import type { Proxy } from "../../../host-sim/src/index.js";
 import { answered, plainRequest, SOAK_REQUESTS, withHeaders, type Scenario } from "../../../bench/scenario.js";
 
 const FILTER = "circuit-breaker";
+/** A 10 s window in 10 buckets that trips on failures or slow calls. */
+const TIME_WINDOW = {
+  name: "api", failure_rate: 0.5, slow_call_ms: 300, slow_call_rate: 0.8, window: { type: "time", duration: "10s", buckets: 10 },
+};
 
 /** Trips the circuit with one failing call (the circuits below open after one failure). */
 function trip(proxy: Proxy): void {
@@ -23,12 +27,7 @@ export const scenarios: Scenario[] = [
   {
     name: "circuit-breaker/closed-time-window-slow-calls",
     filter: FILTER,
-    config: {
-      circuits: [{
-        name: "api", failure_rate: 0.5, slow_call_ms: 300, slow_call_rate: 0.8,
-        window: { type: "time", duration: "10s", buckets: 10 },
-      }],
-    },
+    config: { circuits: [TIME_WINDOW] },
     request: () => plainRequest(),
     // + start time, end time
     budget: { hostCallsPerRequest: 6 },
@@ -36,12 +35,7 @@ export const scenarios: Scenario[] = [
   {
     name: "circuit-breaker/closed-per-colour",
     filter: FILTER,
-    config: {
-      circuits: [{
-        name: "api", failure_rate: 0.5, slow_call_ms: 300, slow_call_rate: 0.8,
-        window: { type: "time", duration: "10s", buckets: 10 }, key: { source: "header", header: "x-colour", max_keys: 4 },
-      }],
-    },
+    config: { circuits: [{ ...TIME_WINDOW, key: { source: "header", header: "x-colour", max_keys: 4 } }] },
     request: (i) => withHeaders([["x-colour", i % 2 === 0 ? "stable" : "canary"]]),
     // + the key header (the two colours alternate, so each outcome reads its record again)
     budget: { hostCallsPerRequest: 7 },

@@ -81,9 +81,9 @@ export const scenarios: Scenario[] = [
     clusters: ["ratelimit"],
     setup: (proxy) => proxy.onGrpcCall((call) => call.respond(RLS_OK)),
     request: () => withHeaders([["x-tenant", "acme"]]),
-    // key header, clock, bucket read and write, the key header again (copied into the
-    // descriptor), the call; the answer's three (its message, the effective context, continue)
-    // run in the root context and are not the stream's
-    budget: { hostCallsPerRequest: 6 },
+    // key header (hashed and copied into the descriptor), clock, bucket read and write, the call;
+    // the answer's three (its message, the effective context, continue) run in the root context
+    // and are not the stream's
+    budget: { hostCallsPerRequest: 5 },
   },
 ];
