@@ -4,14 +4,14 @@ import { statSync } from "node:fs";
 import { MAX_WASM_BYTES } from "./scenario.js";
 import { wasmPath } from "./setup.js";
 
-/** Release module sizes recorded at commit e7cbca1 (before issue 14's work); a module may not
- *  grow past them. Lower a figure when a module shrinks. */
+/** The smallest size each release module has had (issue 14; rate-limit's is from before it, which
+ *  it has grown past); a module may not grow past it. Lower a figure when a module shrinks. */
 export const RECORDED_BYTES: Record<string, number> = {
-  "circuit-breaker": 32_531,
+  "circuit-breaker": 32_426,
   "rate-limit": 43_031,
-  "spiffe-rbac": 37_479,
-  "traffic-colour": 34_059,
-  noop: 6_539,
+  "spiffe-rbac": 37_459,
+  "traffic-colour": 33_487,
+  noop: 5_361,
 };
 
 export interface SizeResult {
