@@ -1,28 +1,35 @@
-// Deterministic mode: instructions per request under callgrind, for noisy machines.
-// Runs bench/drive.ts (bundled with esbuild so no TS loader runs under valgrind) for n and 2n
-// requests with V8 flags that make counts repeatable, and takes the difference, which cancels
-// start-up. JavaScript runs in the interpreter (no JS JIT, interpreted regexps), so code in
-// anonymous JIT memory is the Liftoff-compiled guest: its instructions are the "guest" count.
-import { spawnSync } from "node:child_process";
+// Deterministic mode: guest instructions per request under callgrind, for noisy machines.
+// One valgrind process runs bench/drive.ts (bundled with esbuild so no TS loader runs under
+// valgrind) over every scenario: callgrind dumps its counts at each mark the driver sets, so the
+// dumps between a scenario's begin and end marks cover exactly its measured requests (start-up,
+// module compilation and warm-up fall outside). V8 runs JavaScript in its interpreter (no JS JIT,
+// interpreted regexps) and compiles the call wrappers between JavaScript and Wasm up front, so
+// code in anonymous JIT memory is the Liftoff-compiled guest and its wrappers: callgrind's
+// `[???]` entries are the "guest" count. Counts are repeatable on one machine and Node build.
+import { spawn, spawnSync } from "node:child_process";
 import { build } from "esbuild";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { ROOT } from "./setup.js";
 
-const V8_FLAGS = ["--single-threaded", "--predictable", "--liftoff-only", "--no-opt", "--no-sparkplug", "--no-maglev", "--regexp-interpret-all"];
+const V8_FLAGS = [
+  "--expose-gc", "--single-threaded", "--predictable", "--liftoff-only", "--no-opt", "--no-sparkplug", "--no-maglev",
+  "--regexp-interpret-all", "--no-wasm-generic-wrapper",
+];
+/** Requests before the measured ones (state, caches and pools warm) and measured requests. */
+export const WARM_REQUESTS = 100;
+export const MEASURED_REQUESTS = 500;
 
 export interface InstructionCounts {
   /** Whole process (guest, host-sim and Node) per request. */
   totalPerRequest: number;
-  /** Instructions executed in JIT code, i.e. the Liftoff-compiled module, per request. */
+  /** Instructions executed in JIT code, i.e. the Liftoff-compiled modules, per request. */
   guestPerRequest: number;
 }
 
-let bundled: string | undefined;
-
 async function driver(): Promise<string> {
-  if (bundled) return bundled;
   const outdir = join(ROOT, "build", "bench");
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, "drive.mjs");
@@ -36,20 +43,13 @@ async function driver(): Promise<string> {
     logLevel: "error",
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
-  bundled = outfile;
   return outfile;
 }
 
-function callgrind(script: string, scenario: string, n: number): { total: number; guest: number } {
-  const out = join(mkdtempSync(join(tmpdir(), "sluice-cg-")), "callgrind.out");
-  const run = spawnSync("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, "node", ...V8_FLAGS, script, scenario, String(n)], {
-    encoding: "utf8",
-    cwd: ROOT,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (run.error) throw new Error(`valgrind could not run: ${run.error.message}`);
-  if (run.status !== 0) throw new Error(`callgrind run failed (${run.status}): ${run.stderr.slice(-2000)}`);
-  const annotate = spawnSync("callgrind_annotate", ["--threshold=100", out], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+/** Program total and guest instructions of one callgrind dump. */
+function readDump(file: string): { total: number; guest: number } {
+  const annotate = spawnSync("callgrind_annotate", ["--threshold=100", file], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if (annotate.status !== 0) throw new Error(`callgrind_annotate ${file} failed: ${annotate.stderr}`);
   let total = 0;
   let guest = 0;
   for (const line of annotate.stdout.split("\n")) {
@@ -62,10 +62,72 @@ function callgrind(script: string, scenario: string, n: number): { total: number
   return { total, guest };
 }
 
-/** Instructions per request of `scenario`, from runs of n and 2n requests. */
-export async function countInstructions(scenario: string, n = 1000): Promise<InstructionCounts> {
+/** Scenarios per valgrind process: each VM's memory reserves a large address range, which the
+ *  process does not always give back in time, and valgrind's address space is smaller than the
+ *  machine's. */
+const SCENARIOS_PER_RUN = 10;
+
+type Settle = { resolve(c: InstructionCounts): void; reject(e: Error): void };
+
+/**
+ * Counts instructions per request of every scenario in `names` under callgrind, in runs of
+ * SCENARIOS_PER_RUN scenarios one after the other. Returns one promise per scenario, settled as
+ * soon as that scenario's measured requests are done (so a caller can report scenario by scenario
+ * while the runs go on); a scenario whose run failed gets a rejected promise.
+ */
+export async function countInstructions(names: string[]): Promise<Map<string, Promise<InstructionCounts>>> {
   const script = await driver();
-  const short = callgrind(script, scenario, n);
-  const long = callgrind(script, scenario, 2 * n);
-  return { totalPerRequest: (long.total - short.total) / n, guestPerRequest: (long.guest - short.guest) / n };
+  const settle = new Map<string, Settle>();
+  const results = new Map<string, Promise<InstructionCounts>>();
+  for (const name of names) {
+    const result = new Promise<InstructionCounts>((resolve, reject) => settle.set(name, { resolve, reject }));
+    result.catch(() => {}); // read by the caller when it gets there
+    results.set(name, result);
+  }
+  void (async () => {
+    for (let i = 0; i < names.length; i += SCENARIOS_PER_RUN) {
+      await callgrindRun(script, names.slice(i, i + SCENARIOS_PER_RUN), settle);
+    }
+  })();
+  return results;
+}
+
+/** One valgrind process over `names`; resolves when it has ended. */
+function callgrindRun(script: string, names: string[], settle: Map<string, Settle>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-cg-"));
+  const out = join(dir, "callgrind.out");
+  const run = spawn("valgrind", [
+    "--tool=callgrind", `--callgrind-out-file=${out}`, "--dump-after=uv_get_total_memory",
+    "node", ...V8_FLAGS, script, out, String(WARM_REQUESTS), String(MEASURED_REQUESTS), ...names,
+  ], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  run.stderr.on("data", (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  const begun = new Map<string, number>();
+  createInterface({ input: run.stdout }).on("line", (line) => {
+    const [what, name, dump] = line.split(" ");
+    if (what === "begin") begun.set(name, Number(dump));
+    if (what !== "end" || !settle.has(name)) return;
+    let total = 0;
+    let guest = 0;
+    for (let part = begun.get(name)! + 1; part <= Number(dump); part++) {
+      const counts = readDump(`${out}.${part}`);
+      total += counts.total;
+      guest += counts.guest;
+      rmSync(`${out}.${part}`);
+    }
+    settle.get(name)!.resolve({ totalPerRequest: total / MEASURED_REQUESTS, guestPerRequest: guest / MEASURED_REQUESTS });
+    settle.delete(name);
+  });
+  return new Promise((done) => {
+    const fail = (why: string) => {
+      for (const name of names) {
+        settle.get(name)?.reject(new Error(why));
+        settle.delete(name);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      done();
+    };
+    run.on("error", (e) => fail(`valgrind could not run: ${e.message}`));
+    run.on("close", (code) => fail(`callgrind run ended (${code}) before the scenario was measured: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+  });
 }

@@ -1,150 +1,173 @@
-// npm run bench [-- --filter <id or scenario name>] [--requests N] [--instructions]
+// npm run bench [-- --filter <id or scenario name>] [--requests N] [--no-instructions]
 // npm run bench -- --envoy [...]: the filters in a real Envoy instead (bench/envoy.ts)
-// For each scenario (and the no-op baseline): .wasm size, host calls per request, guest time
-// relative to the no-op filter (same run), linear memory after N requests vs after warm-up, and
-// with --instructions the deterministic instruction counts under callgrind. Writes
-// bench/results/latest.json, prints a table and exits non-zero when a budget is exceeded.
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+// For the no-op baseline and each scenario: host calls per request, heap allocations and GC
+// objects per request after warm-up, guest instructions per request under callgrind, and for the
+// scenarios where memory is the question linear memory over a long soak; plus every module's
+// size. Checks each against its budget, prints a line per scenario as it finishes, then a table,
+// writes bench/results/latest.json and exits non-zero when a budget is exceeded.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Bench } from "tinybench";
+import { allocationsSoFar, countingModule } from "./allocations.js";
 import { envoyMain } from "./envoy.js";
 import { countInstructions, type InstructionCounts } from "./instructions.js";
-import { DEFAULT_INSTRUCTION_RATIO, MAX_WASM_BYTES, type Scenario } from "./scenario.js";
 import { Progress } from "./progress.js";
+import { DEFAULT_INSTRUCTIONS, type Scenario } from "./scenario.js";
 import { NOOP, SCENARIOS } from "./scenarios/index.js";
-import { ROOT, startProxy, wasmPath } from "./setup.js";
+import { drive, pluginsOf, ROOT, startProxy, wasmPath } from "./setup.js";
+import { measureSizes, type SizeResult } from "./sizes.js";
 import { soak } from "./soak.js";
+import { formatTable } from "./table.js";
 
 interface Options {
   filter?: string;
-  requests: number;
+  /** Soak length instead of each scenario's own. */
+  requests?: number;
   instructions: boolean;
 }
 
-interface Result {
+/** Requests before counting starts, and requests counted (host calls, allocations). */
+const WARM = 1_000;
+const COUNTED = 1_000;
+/** Requests before a soak's baseline memory is read. */
+const SOAK_WARMUP = 10_000;
+
+interface ScenarioResult {
   scenario: string;
-  wasmBytes: number;
-  hostCallsPerRequest: { max: number; mean: number };
-  timeRatioToNoop: number;
-  memory: { requests: number; warmupPages: number; finalPages: number; growthPages: number };
-  instructions?: InstructionCounts & { guestRatioToNoop: number };
-  budgetFailures: string[];
+  hostCalls: { max: number; mean: number; budget: number };
+  /** Per request, after warm-up (budget: 0). */
+  allocations: { heap: number; gc: number };
+  instructions?: InstructionCounts & { budget: number };
+  memory?: { requests: number; warmupPages: number; finalPages: number; growthPages: number };
+  failures: string[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { requests: 1_000_000, instructions: false };
+  const options: Options = { instructions: true };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--filter") options.filter = argv[++i];
     else if (argv[i] === "--requests") options.requests = Number(argv[++i]);
-    else if (argv[i] === "--instructions") options.instructions = true;
-    else throw new Error(`unknown argument ${argv[i]}; usage: npm run bench -- [--filter id] [--requests N] [--instructions]`);
+    else if (argv[i] === "--no-instructions") options.instructions = false;
+    else throw new Error(`unknown argument ${argv[i]}; usage: npm run bench -- [--filter id|scenario] [--requests N] [--no-instructions]`);
   }
   return options;
 }
 
-/** Host calls of requests 1000..1999 (after warm-up): deterministic. */
-async function hostCalls(scenario: Scenario): Promise<{ max: number; mean: number }> {
-  const proxy = await startProxy(scenario);
-  for (let i = 0; i < 1000; i++) proxy.request(scenario.request(i));
+/** Counting copies of the release modules, one per filter, built on first use. */
+const counting = new Map<string, Promise<string>>();
+function countingModuleOf(filter: string): Promise<string> {
+  if (!counting.has(filter)) counting.set(filter, countingModule(filter));
+  return counting.get(filter)!;
+}
+
+/** Host calls and allocations of requests WARM..WARM+COUNTED (deterministic). */
+async function countRequests(scenario: Scenario): Promise<Pick<ScenarioResult, "hostCalls" | "allocations">> {
+  const modules = new Map<string, string>();
+  for (const { filter } of pluginsOf(scenario)) modules.set(filter, await countingModuleOf(filter));
+  const proxy = await startProxy(scenario, (filter) => modules.get(filter)!);
+  let i = 0;
+  for (; i < WARM; i++) drive(proxy, scenario, i);
+  const before = allocationsSoFar(proxy);
   let max = 0;
   let sum = 0;
-  for (let i = 1000; i < 2000; i++) {
-    const calls = proxy.request(scenario.request(i)).hostCalls;
+  for (const end = i + COUNTED; i < end; i++) {
+    const calls = drive(proxy, scenario, i).hostCalls;
     max = Math.max(max, calls);
     sum += calls;
   }
-  return { max, mean: sum / 1000 };
-}
-
-/** Mean time per request of the scenario over the no-op filter's, measured in one tinybench run. */
-async function timeRatio(scenario: Scenario): Promise<number> {
-  const filter = await startProxy(scenario);
-  const noop = await startProxy(NOOP);
-  let i = 0;
-  let j = 0;
-  // Interleaved rounds (filter, noop, filter, noop, ...) so drift in machine load and JIT state
-  // hits both sides alike; the ratio is of the summed means.
-  const bench = new Bench({ time: 400, warmupTime: 200 });
-  for (let round = 0; round < 5; round++) {
-    bench.add(`filter#${round}`, () => { for (let k = 0; k < 100; k++) filter.request(scenario.request(i++)); });
-    bench.add(`noop#${round}`, () => { for (let k = 0; k < 100; k++) noop.request(NOOP.request(j++)); });
-  }
-  await bench.run();
-  const mean = (prefix: string) =>
-    bench.tasks.filter((t) => t.name.startsWith(prefix)).reduce((sum, t) => sum + ("latency" in t.result ? t.result.latency.mean : NaN), 0);
-  return mean("filter#") / mean("noop#");
-}
-
-/** Where a measurement is, for progress lines: [index, progress]. */
-type At = [number, Progress];
-
-async function measure(scenario: Scenario, options: Options, [index, progress]: At, noopGuest?: number): Promise<Result> {
-  const budgetFailures: string[] = [];
-  progress.step(index, scenario.name, "host calls and time against the no-op filter");
-  const wasmBytes = statSync(wasmPath(scenario.filter)).size;
-  if (scenario !== NOOP && wasmBytes > MAX_WASM_BYTES) budgetFailures.push(`size ${wasmBytes} B > ${MAX_WASM_BYTES} B`);
-  const calls = await hostCalls(scenario);
-  const allowedCalls = scenario.budget.hostCallsPerRequest;
-  if (allowedCalls !== undefined && calls.max > allowedCalls) budgetFailures.push(`host calls ${calls.max} > ${allowedCalls}`);
-  const timeRatioToNoop = await timeRatio(scenario);
-  const soaked = soak(await startProxy(scenario), scenario.request, { warmup: 10_000, streams: options.requests, progress: progress.soak(index, scenario.name, options.requests) });
-  if (soaked.growthPages > 0) budgetFailures.push(`memory grew ${soaked.growthPages} pages after warm-up`);
-  const result: Result = {
-    scenario: scenario.name,
-    wasmBytes,
-    hostCallsPerRequest: calls,
-    timeRatioToNoop,
-    memory: { requests: options.requests, warmupPages: soaked.warmupPages, finalPages: soaked.finalPages, growthPages: soaked.growthPages },
-    budgetFailures,
+  const after = allocationsSoFar(proxy);
+  return {
+    hostCalls: { max, mean: sum / COUNTED, budget: scenario.budget.hostCallsPerRequest },
+    allocations: { heap: (after.heap - before.heap) / COUNTED, gc: (after.gc - before.gc) / COUNTED },
   };
-  if (options.instructions && noopGuest !== undefined) {
-    progress.step(index, scenario.name, "instructions under callgrind");
-    const counts = await countInstructions(scenario.name);
-    const guestRatioToNoop = counts.guestPerRequest / noopGuest;
-    result.instructions = { ...counts, guestRatioToNoop };
-    const allowed = scenario.budget.instructionRatio ?? DEFAULT_INSTRUCTION_RATIO;
-    if (scenario !== NOOP && guestRatioToNoop > allowed) budgetFailures.push(`guest instructions ${guestRatioToNoop.toFixed(2)}x no-op > ${allowed}x`);
+}
+
+async function measure(scenario: Scenario, options: Options, soakProgress: (requests: number) => (done: number) => void, instructions?: Promise<InstructionCounts>): Promise<ScenarioResult> {
+  const failures: string[] = [];
+  const { hostCalls, allocations } = await countRequests(scenario);
+  if (hostCalls.max > hostCalls.budget) failures.push(`host calls ${hostCalls.max} > ${hostCalls.budget}`);
+  if (allocations.heap > 0 || allocations.gc > 0) {
+    failures.push(`allocates ${allocations.heap} heap blocks (${allocations.gc} GC objects) per request`);
+  }
+  const result: ScenarioResult = { scenario: scenario.name, hostCalls, allocations, failures };
+  if (scenario.soak !== undefined) {
+    const requests = options.requests ?? scenario.soak;
+    const proxy = await startProxy(scenario);
+    const soaked = soak(proxy, (i) => scenario.request(i), { warmup: SOAK_WARMUP, streams: requests, progress: soakProgress(requests) });
+    result.memory = { requests, warmupPages: soaked.warmupPages, finalPages: soaked.finalPages, growthPages: soaked.growthPages };
+    if (soaked.growthPages > 0) failures.push(`memory grew ${soaked.growthPages} pages over ${requests} requests`);
+  }
+  if (instructions) {
+    const budget = scenario.budget.instructions ?? DEFAULT_INSTRUCTIONS;
+    try {
+      result.instructions = { ...(await instructions), budget };
+      if (result.instructions.guestPerRequest > budget) {
+        failures.push(`guest instructions ${Math.round(result.instructions.guestPerRequest)} > ${budget}`);
+      }
+    } catch (e) {
+      failures.push(`guest instructions not measured: ${(e as Error).message}`);
+    }
   }
   return result;
 }
 
-function printTable(results: Result[]): void {
-  const rows = results.map((r) => ({
-    scenario: r.scenario,
-    "wasm B": r.wasmBytes,
-    "host calls max/mean": `${r.hostCallsPerRequest.max}/${r.hostCallsPerRequest.mean.toFixed(2)}`,
-    "time vs noop": `${r.timeRatioToNoop.toFixed(2)}x`,
-    "pages warm→end": `${r.memory.warmupPages}→${r.memory.finalPages}`,
-    "guest instr/req": r.instructions ? Math.round(r.instructions.guestPerRequest) : "-",
-    "guest vs noop": r.instructions ? `${r.instructions.guestRatioToNoop.toFixed(2)}x` : "-",
-    "total instr/req": r.instructions ? Math.round(r.instructions.totalPerRequest) : "-",
-    budget: r.budgetFailures.length ? `FAIL: ${r.budgetFailures.join("; ")}` : "ok",
-  }));
-  console.table(rows);
+function progressLine(index: number, count: number, r: ScenarioResult): string {
+  const width = String(count).length;
+  const instr = r.instructions ? `${Math.round(r.instructions.guestPerRequest).toLocaleString("en")} instr` : "";
+  const memory = r.memory ? `${r.memory.warmupPages}→${r.memory.finalPages} pages` : "";
+  const verdict = r.failures.length ? `FAIL: ${r.failures.join("; ")}` : "ok";
+  return `[${String(index).padStart(width)}/${count}] ${r.scenario.padEnd(44)} ${instr.padStart(12)}  ` +
+    `${r.hostCalls.max}/${r.hostCalls.budget} calls  heap ${r.allocations.heap.toFixed(2)} gc ${r.allocations.gc.toFixed(2)}  ${memory}  ${verdict}`;
+}
+
+function resultTable(results: ScenarioResult[]): string {
+  return formatTable(
+    ["scenario", "instr/req", "budget", "calls", "budget", "heap/req", "gc/req", "pages", "result"],
+    results.map((r) => [
+      r.scenario,
+      r.instructions ? Math.round(r.instructions.guestPerRequest).toLocaleString("en") : "-",
+      r.instructions ? r.instructions.budget.toLocaleString("en") : "-",
+      `${r.hostCalls.max}`,
+      `${r.hostCalls.budget}`,
+      r.allocations.heap.toFixed(2),
+      r.allocations.gc.toFixed(2),
+      r.memory ? `${r.memory.warmupPages}→${r.memory.finalPages}` : "-",
+      r.failures.length ? "FAIL" : "ok",
+    ]),
+  );
+}
+
+function sizeTable(sizes: SizeResult[]): string {
+  return formatTable(
+    ["module", "bytes", "recorded", "limit", "result"],
+    sizes.map((s) => [s.module, s.bytes.toLocaleString("en"), s.recorded.toLocaleString("en"), s.module === "noop" ? "-" : "32,768",
+      s.failures.length ? "FAIL" : "ok"]),
+  );
 }
 
 async function main(): Promise<void> {
   if (process.argv.includes("--envoy")) return envoyMain(process.argv.slice(2));
   const options = parseArgs(process.argv.slice(2));
-  const chosen = SCENARIOS.filter((s) => !options.filter || s.filter === options.filter || s.name === options.filter);
-  const progress = new Progress(chosen.length + 1);
-  const noop = await measure(NOOP, options, [1, progress]);
-  let noopGuest: number | undefined;
-  if (options.instructions) {
-    progress.step(1, NOOP.name, "instructions under callgrind");
-    const counts = await countInstructions(NOOP.name);
-    noopGuest = counts.guestPerRequest;
-    noop.instructions = { ...counts, guestRatioToNoop: 1 };
+  const chosen = [NOOP, ...SCENARIOS.filter((s) => !options.filter || s.filter === options.filter || s.name === options.filter)];
+  const sizes = measureSizes();
+  const instructionRuns = options.instructions ? await countInstructions(chosen.map((s) => s.name)) : undefined;
+  const results: ScenarioResult[] = [];
+  const progress = new Progress(chosen.length);
+  for (const [k, scenario] of chosen.entries()) {
+    const result = await measure(scenario, options, (requests) => progress.soak(k + 1, scenario.name, requests), instructionRuns?.get(scenario.name));
+    results.push(result);
+    console.log(progressLine(k + 1, chosen.length, result));
   }
-  const results = [noop];
-  for (const [i, scenario] of chosen.entries()) results.push(await measure(scenario, options, [i + 2, progress], noopGuest));
   const dir = join(ROOT, "bench", "results");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "latest.json");
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, options, results }, null, 2) + "\n");
-  printTable(results);
+  const modules = Object.fromEntries(sizes.map((s) => [s.module, wasmPath(s.module)]));
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, options, modules, sizes, results }, null, 2) + "\n");
+  console.log(`\n${resultTable(results)}\n\n${sizeTable(sizes)}`);
+  const failures = [...results.flatMap((r) => r.failures.map((f) => `${r.scenario}: ${f}`)), ...sizes.flatMap((s) => s.failures)];
+  for (const failure of failures) console.log(`FAIL ${failure}`);
+  if (!options.instructions) console.log("guest instructions not measured (--no-instructions): their budgets are unchecked");
   console.log(`results: ${file}`);
-  if (results.some((r) => r.budgetFailures.length)) process.exit(1);
+  if (failures.length) process.exit(1);
 }
 
 await main();

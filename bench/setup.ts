@@ -1,8 +1,8 @@
-// Shared by the benchmark programs: finding scenarios and starting a proxy for one.
+// Shared by the benchmark programs: finding scenarios, starting a proxy for one, driving requests.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { Proxy } from "../host-sim/src/index.js";
-import type { Scenario } from "./scenario.js";
+import { Proxy, type RequestResult } from "../host-sim/src/index.js";
+import type { ChainPlugin, Scenario } from "./scenario.js";
 import { NOOP, SCENARIOS } from "./scenarios/index.js";
 
 /** The repository root: the nearest directory up from here with a package.json (this file also
@@ -24,12 +24,30 @@ export function findScenario(name: string): Scenario {
   return found;
 }
 
-/** A proxy running the scenario's filter with its config, failing loudly if it does not start. */
-export async function startProxy(scenario: Scenario): Promise<Proxy> {
-  const wasm = wasmPath(scenario.filter);
-  if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run npm run build first`);
+/** The plugins a scenario runs, in chain order. */
+export function pluginsOf(scenario: Scenario): ChainPlugin[] {
+  return scenario.plugins ?? [{ filter: scenario.filter, config: scenario.config }];
+}
+
+/** A proxy running the scenario's plugins with their configs, set up and failing loudly if one
+ *  does not start. `moduleOf` picks the module of a filter (default: its release build). */
+export async function startProxy(scenario: Scenario, moduleOf: (filter: string) => string = wasmPath): Promise<Proxy> {
   const proxy = new Proxy({ workers: scenario.workers ?? 1, logLevel: "info" });
-  const plugin = await proxy.addPlugin({ name: scenario.filter, wasm, rootId: scenario.filter, config: scenario.config as object });
-  if (!plugin.ok) throw new Error(`${scenario.name}: plugin did not start: ${plugin.error}`);
+  for (const { filter, config } of pluginsOf(scenario)) {
+    const wasm = moduleOf(filter);
+    if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run npm run build first`);
+    const plugin = await proxy.addPlugin({
+      name: filter, wasm, rootId: filter, config, clusters: scenario.clusters,
+    });
+    if (!plugin.ok) throw new Error(`${scenario.name}: ${filter} did not start: ${plugin.error}: ${plugin.logs("critical").join("; ")}`);
+  }
+  scenario.setup?.(proxy);
   return proxy;
+}
+
+/** Sends the scenario's i-th request, then lets its `advanceMs` pass. */
+export function drive(proxy: Proxy, scenario: Scenario, i: number): RequestResult {
+  const result = proxy.request(scenario.request(i));
+  if (scenario.advanceMs) proxy.advance(scenario.advanceMs);
+  return result;
 }

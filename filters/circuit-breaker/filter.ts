@@ -5,9 +5,9 @@ import { readPluginConfiguration } from "../shared/buffers";
 import { formatNumber } from "../shared/config-error";
 import { hash64, hash64Bytes } from "../shared/hash";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
-import { addHeader, getHeader, HeaderList, HeaderMap, pathWithoutQuery } from "../shared/headers";
+import { getHeader, HeaderMap, pathWithoutQuery } from "../shared/headers";
 import { StringMatcher } from "../shared/matchers";
-import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
+import { isGrpcRequest } from "../shared/local-reply";
 import { logMessage, LogLevel } from "../shared/log";
 import { getEncodedHeader, getEncodedProperty, getEncodedPropertyInt } from "../shared/encoded-host-calls";
 import { stringToBuffer } from "../shared/bytes";
@@ -36,8 +36,6 @@ const AUTHORITY = stringToBuffer(":authority");
 const PATH = stringToBuffer(":path");
 const CLUSTER_NAME = stringToBuffer("xds\0cluster_name");
 const ROUTE_NAME = stringToBuffer("xds\0route_name");
-// gRPC UNAVAILABLE, the status of a rejected gRPC call.
-const GRPC_UNAVAILABLE: i32 = 14;
 
 export class CircuitBreakerRoot extends RootContext {
   /** One per circuit, in config order; empty until configured. */
@@ -114,6 +112,15 @@ export class CircuitBreakerFilter extends HttpContext {
 
   constructor(id: u32, readonly cb: CircuitBreakerRoot) { super(id, cb); }
 
+  /** The fields of an admitted request (slot .. startMs) are set with `runtime` and read only
+   *  while it is set; the headers read are marked unread. */
+  reset(): void {
+    this.runtime = null;
+    this.grpc = -1;
+    this.authorityRead = false;
+    this.pathRead = false;
+  }
+
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
     const rt = this.findRuntime();
     if (rt === null) return HeadersStatus.Continue;
@@ -153,7 +160,7 @@ export class CircuitBreakerFilter extends HttpContext {
     const key = this.key;
     if (key !== null) key.metrics.counters.add(KeyCount.Rejected);
     if (c.mode == Mode.Shadow) {
-      addHeader(HeaderMap.RequestHeaders, "x-sluice-circuit-shadow", circuitHeader(c, key, verdict));
+      (key !== null ? key.reply : rt.reply).markShadow(verdict);
       return HeadersStatus.Continue;
     }
     return this.reject(rt, verdict, admission.retryAfterMs);
@@ -217,14 +224,8 @@ export class CircuitBreakerFilter extends HttpContext {
   }
 
   private reject(rt: CircuitRuntime, verdict: Verdict, retryAfterMs: i64): u32 {
-    const c = rt.circuit;
-    const headers = new HeaderList();
-    headers.add("retry-after", decimal(max<i64>(1, (retryAfterMs + 999) / 1000)));
-    headers.add("x-sluice-circuit", circuitHeader(c, this.key, verdict));
-    const extra = c.replyHeaders;
-    for (let i = 0; i < extra.length; i++) headers.add(unchecked(extra[i]).name, unchecked(extra[i]).value);
-    const details = verdict == Verdict.RejectInFlight ? "max_in_flight" : "circuit_open";
-    sendLocalReply(c.replyStatus, details, c.replyBody, headers, this.isGrpc() ? GRPC_UNAVAILABLE : NO_GRPC_STATUS);
+    const key = this.key;
+    (key !== null ? key.reply : rt.reply).send(verdict, retryAfterMs, this.isGrpc());
     return HeadersStatus.StopIteration;
   }
 
@@ -338,16 +339,6 @@ function admitOnce(rt: CircuitRuntime, keyHash: u64): i32 {
 function anyGlob(list: StringMatcher[], value: string): bool {
   for (let i = 0; i < list.length; i++) if (unchecked(list[i]).matches(value)) return true;
   return false;
-}
-
-/** `<circuit>; state=open`, with `; key="<key>"` after the circuit for split circuits. */
-function circuitHeader(c: Circuit, key: KeyInfo | null, verdict: Verdict): string {
-  if (key !== null) {
-    if (verdict == Verdict.RejectInFlight) return key.inFlightHeader;
-    return verdict == Verdict.RejectHalfOpen ? key.halfOpenHeader : key.openHeader;
-  }
-  if (verdict == Verdict.RejectInFlight) return c.inFlightHeader;
-  return verdict == Verdict.RejectHalfOpen ? c.halfOpenHeader : c.openHeader;
 }
 
 /** The log name of a trip reason (not None). */

@@ -9,6 +9,7 @@
 import { CounterArray, defineGauge, Gauge } from "../shared/metrics";
 import { Circuit } from "./config";
 import { PREFIX } from "./metrics";
+import { CircuitReply } from "./reply";
 
 /** Per-key counters, in the order of keyCounterNames(). */
 export const enum KeyCount { Opened, HalfOpened, Closed, Rejected }
@@ -34,17 +35,13 @@ export class KeyMetrics {
   }
 }
 
-/** One key value as named in logs and headers, with its metrics. */
+/** One key value as named in logs and headers, with its metrics and its fast-fail replies. */
 export class KeyInfo {
-  readonly openHeader: string;
-  readonly halfOpenHeader: string;
-  readonly inFlightHeader: string;
+  readonly reply: CircuitReply;
 
   constructor(readonly name: string, c: Circuit, readonly metrics: KeyMetrics) {
     const key = c.name + "; key=\"" + name + "\"; ";
-    this.openHeader = key + "state=open";
-    this.halfOpenHeader = key + "state=half_open";
-    this.inFlightHeader = key + "reason=max_in_flight";
+    this.reply = new CircuitReply(c, key + "state=open", key + "state=half_open", key + "reason=max_in_flight");
   }
 }
 

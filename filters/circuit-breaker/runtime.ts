@@ -6,6 +6,7 @@ import { Circuit, FILTER, KeySource } from "./config";
 import { KeyCount, KeyInfo, KeyTable } from "./keys";
 import { CircuitMetrics, Count } from "./metrics";
 import { CircuitRecord, State } from "./record";
+import { CircuitReply } from "./reply";
 import { SlotTable } from "./slots";
 import { RecordUpdate } from "./store";
 import { decimal } from "../shared/number-text";
@@ -40,6 +41,8 @@ export class CircuitRuntime {
   readonly tick: TickUpdate;
   /** The names of the keys of a split circuit (null: unsplit). */
   readonly keys: KeyTable | null;
+  /** The circuit's fast-fail replies (a split circuit's keys have their own, KeyInfo.reply). */
+  readonly reply: CircuitReply;
 
   constructor(readonly circuit: Circuit) {
     this.metrics = new CircuitMetrics(circuit.name);
@@ -48,6 +51,7 @@ export class CircuitRuntime {
     this.admission = new Admission(circuit, 0);
     this.outcome = new RecordOutcome(circuit);
     this.tick = new TickUpdate();
+    this.reply = new CircuitReply(circuit, circuit.openHeader, circuit.halfOpenHeader, circuit.inFlightHeader);
   }
 
   /** Counters, the gauges and one info line for a state change of `slot`, whose key is `key`

@@ -72,6 +72,15 @@ function waitNs(limit: Limit, out: usize, now: i64, want: u64): u64 {
   return at > now ? <u64>(at - now) : 0;
 }
 
+/** Writes the record of `owner` with every bucket full as of `now` to `out`. */
+export function fillRecord(limits: Limit[], out: usize, owner: u64, now: i64): void {
+  store<u64>(out, owner);
+  for (let i = 0, n = limits.length; i < n; i++) {
+    store<u64>(out + 8 + 16 * i, unchecked(limits[i]).maxTokens);
+    store<i64>(out + 16 + 16 * i, now);
+  }
+}
+
 /**
  * Decides one request of `cost` tokens for key `owner` against the record at (`current`, `len`)
  * (len 0: no record yet) at time `now`, writing the next record to `out`.
@@ -95,13 +104,8 @@ export function decide(limits: Limit[], current: usize, len: i32, owner: u64, no
       }
     }
   }
-  store<u64>(out, fresh ? owner : load<u64>(current));
-  if (fresh) {
-    for (let i = 0; i < n; i++) {
-      store<u64>(out + 8 + 16 * i, unchecked(limits[i]).maxTokens);
-      store<i64>(out + 16 + 16 * i, now);
-    }
-  }
+  if (fresh) fillRecord(limits, out, owner, now);
+  else store<u64>(out, load<u64>(current));
   let allowed = true;
   for (let i = 0; i < n && allowed; i++) allowed = load<u64>(out + 8 + 16 * i) >= cost;
   d.allowed = allowed;

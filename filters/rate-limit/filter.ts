@@ -5,21 +5,28 @@ import {
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { readPluginConfiguration } from "../shared/buffers";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
-import { grpcCall, grpcResponseMessage } from "../shared/grpc";
+import { stringToBuffer } from "../shared/bytes";
+import { replaceEncodedHeader } from "../shared/encoded-host-calls";
+import { callToken, grpcCall, readResponse, releaseResponse, responsePtr } from "../shared/grpc";
+import { HeaderPairs } from "../shared/header-pairs";
 import { addHeader, HeaderList, HeaderMap, replaceHeader } from "../shared/headers";
 import { ConfigReader } from "../shared/json";
 import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
-import { logEnabled, logMessage, LogLevel } from "../shared/log";
+import { logEnabled, logEncoded, logMessage, LogLevel } from "../shared/log";
 import { SharedStatus } from "../shared/shared-data";
 import { Decision } from "./bucket";
 import { Config, HeadersMode, parseConfig, Rule } from "./config";
 import { INVALID_COST, requestCost } from "./cost";
-import { keyFingerprint, keyValues, MISSING_KEY } from "./key";
+import { keyFingerprint, MISSING_KEY } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
-import { addRateLimitHeaders, addRateLimitHeaderValues, hasHeader, hasRateLimitHeaders, retryAfter } from "./rate-limit-headers";
+import { EncodedConfig } from "./encoded-config";
+import { addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, hasHeader, hasRateLimitHeaders } from "./rate-limit-headers";
 import { RequestView } from "./request";
-import { decodeRateLimitResponse, encodeRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, RlsStatus } from "./rls";
+import {
+  decodeRateLimitResponse, dropKeyEntries, finishRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, startRateLimitRequest,
+} from "./rls";
 import { BucketStore } from "./store";
+import { ceilSeconds } from "./bucket";
 import { decimal, hex } from "../shared/number-text";
 
 // @ts-ignore: decorator
@@ -27,9 +34,16 @@ import { decimal, hex } from "../shared/number-text";
 // @ts-ignore: decorator
 @inline const REQUEST_STREAM: u32 = 0;
 const timeScratch = memory.data(8);
+const REJECT_DETAILS = stringToBuffer("rate_limited");
+const INVALID_COST_DETAILS = stringToBuffer("rate_limit_invalid_cost");
+const NO_BODY = new ArrayBuffer(0);
+/** The response headers or rejection headers of the request being decided (one at a time). */
+const headers = new HeaderPairs();
 
 export class RateLimitRoot extends RootContext {
   config: Config | null = null;
+  /** What `config` makes the request path send, encoded once. */
+  encoded: EncodedConfig | null = null;
   stores: BucketStore[] = [];
   counters: RuleCounters[] = [];
   /** Enforcement credit for `enforce_percent`: limited requests are enforced in an exact ratio. */
@@ -38,8 +52,9 @@ export class RateLimitRoot extends RootContext {
   readonly decision: Decision = new Decision();
   /** The request view of the stream being decided, reset per request. */
   view: RequestView = new RequestView(false);
-  /** Streams paused for a rate limit service answer, by gRPC call token. */
-  readonly waiting: Map<u32, RateLimitFilter> = new Map();
+  /** Streams paused for a rate limit service answer (each holds its call token), linked through
+   *  nextWaiting: as many as calls in flight, so few. */
+  private firstWaiting: RateLimitFilter | null = null;
 
   onConfigure(configSize: u32): bool {
     const reader = new ConfigReader("rate-limit");
@@ -57,6 +72,7 @@ export class RateLimitRoot extends RootContext {
       counters.push(new RuleCounters(rule.name));
     }
     this.config = config;
+    this.encoded = new EncodedConfig(config);
     this.view = new RequestView(config.readAllHeaders);
     this.stores = stores;
     this.counters = counters;
@@ -69,26 +85,50 @@ export class RateLimitRoot extends RootContext {
   }
 
   onGrpcReceive(token: u32, messageSize: u32): void {
-    if (!this.waiting.has(token)) return;
-    const stream = this.waiting.get(token);
-    this.waiting.delete(token);
-    const message = grpcResponseMessage(messageSize);
+    const stream = this.takeWaiting(token);
+    if (stream === null) return;
+    const length = readResponse(messageSize);
+    if (length >= 0) {
+      decodeRateLimitResponse(responsePtr(), length, stream.rlsReply());
+      releaseResponse();
+    }
     proxy_set_effective_context(stream.id);
-    stream.onRlsAnswer(message === null ? null : decodeRateLimitResponse(message));
+    stream.onRlsAnswer(length >= 0);
   }
 
   /** A call that ends without a message: an error status or the timeout. */
   onGrpcClose(token: u32, statusCode: u32): void {
-    if (!this.waiting.has(token)) return;
-    const stream = this.waiting.get(token);
-    this.waiting.delete(token);
+    const stream = this.takeWaiting(token);
+    if (stream === null) return;
     proxy_set_effective_context(stream.id);
-    stream.onRlsAnswer(null);
+    stream.onRlsAnswer(false);
   }
 
   onDone(): bool {
     this.flushCounters();
     return true;
+  }
+
+  /** Keeps `stream` until its call (rlsToken) is answered. */
+  addWaiting(stream: RateLimitFilter): void {
+    stream.nextWaiting = this.firstWaiting;
+    this.firstWaiting = stream;
+  }
+
+  /** The stream waiting for call `token`, taken off the list; null when there is none (answered
+   *  already, or the stream went away). */
+  takeWaiting(token: u32): RateLimitFilter | null {
+    let before: RateLimitFilter | null = null;
+    let stream = this.firstWaiting;
+    while (stream !== null && stream.rlsToken != token) {
+      before = stream;
+      stream = stream.nextWaiting;
+    }
+    if (stream === null) return null;
+    if (before === null) this.firstWaiting = stream.nextWaiting;
+    else before.nextWaiting = stream.nextWaiting;
+    stream.nextWaiting = null;
+    return stream;
   }
 
   private flushCounters(): void {
@@ -110,22 +150,36 @@ export class RateLimitRoot extends RootContext {
 }
 
 export class RateLimitFilter extends HttpContext {
-  /** The rule that decided the request (-1: none) and what the response headers report. */
+  /** The rule that decided the request (null: none), its index, the configuration's encoded
+   *  parts, and what the response headers report. */
   private rule: Rule | null = null;
+  private ruleIndex: i32 = 0;
+  private encoded: EncodedConfig | null = null;
   private remaining: u64 = 0;
   private resetNs: u64 = 0;
   private limitIndex: i32 = 0;
   private fingerprint: u64 = 0;
-  /** While waiting for the rate limit service: the request view and its call token (0: none). */
-  private req: RequestView | null = null;
-  private rlsToken: u32 = 0;
+  /** The rate limit service call this stream waits for (0: none), and the next waiting stream. */
+  rlsToken: u32 = 0;
+  nextWaiting: RateLimitFilter | null = null;
   private rlsCounters: RuleCounters | null = null;
-  private rlsResponseHeaders: HeaderList | null = null;
-  /** The service's tightest complete limit, reported instead of the local one when tighter. */
-  private rlsTightest: RlsStatus | null = null;
+  /** The service's answer let the request through: its headers and tightest limit go out with
+   *  the response. */
+  private rlsAllowed: bool = false;
+  /** The service's answer, decoded into an object this context keeps from stream to stream. */
+  private rls: RateLimitReply | null = null;
 
   constructor(id: u32, readonly rl: RateLimitRoot) {
     super(id, rl);
+  }
+
+  /** What a request reads before it writes: the rule (null: none decided, what decide() sets with
+   *  it is read only with it) and the rate limit service's call and answer. */
+  reset(): void {
+    this.rule = null;
+    this.rlsToken = 0;
+    this.rlsCounters = null;
+    this.rlsAllowed = false;
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
@@ -139,11 +193,15 @@ export class RateLimitFilter extends HttpContext {
       if (match !== null && !match.matches(req)) continue;
       let fingerprint: u64 = 0;
       let slot: u32 = 0;
+      const global = rule.global;
+      // a global rule's descriptor is written while its key is read
+      if (global) startRateLimitRequest(config.rls!.domain, unchecked(rule.descriptorNames[0]), rule.name);
       if (rule.key.length > 0) {
-        fingerprint = keyFingerprint(rule.key, req, rule.fingerprint);
+        fingerprint = keyFingerprint(rule.key, req, rule.fingerprint, global ? rule.descriptorNames : null);
         if (fingerprint == MISSING_KEY) {
           if (!rule.missingKeyDefault) continue;
           slot = rule.maxKeys; // the one bucket of requests missing a key part
+          if (global) dropKeyEntries(); // it names the rule only
         } else {
           slot = <u32>(fingerprint % <u64>rule.maxKeys);
         }
@@ -155,10 +213,12 @@ export class RateLimitFilter extends HttpContext {
 
   private decide(config: Config, index: i32, rule: Rule, req: RequestView, fingerprint: u64, slot: u32): u32 {
     const counters = unchecked(this.rl.counters[index]);
+    this.ruleIndex = index;
+    this.encoded = this.rl.encoded;
     const cost = requestCost(rule.cost, req);
     if (cost == INVALID_COST) {
       if (logEnabled(LogLevel.Debug)) logMessage(LogLevel.Debug, "rate-limit: invalid cost header for rule " + rule.name);
-      sendLocalReply(400, "rate_limit_invalid_cost", "", null, NO_GRPC_STATUS);
+      sendLocalReply(400, INVALID_COST_DETAILS, NO_BODY, null, NO_GRPC_STATUS);
       return HeadersStatus.StopIteration;
     }
     proxy_get_current_time_nanoseconds(timeScratch);
@@ -168,7 +228,7 @@ export class RateLimitFilter extends HttpContext {
       counters.count(Event.StoreError);
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: shared data status " + decimal(status) + " for rule " + rule.name);
       if (!config.failureModeDeny) return HeadersStatus.Continue;
-      this.reject(config, req, null, rule, fingerprint, null);
+      this.reject(config, null, rule, fingerprint, null);
       return HeadersStatus.StopIteration;
     }
     if (d.evicted) counters.count(Event.Evicted);
@@ -178,12 +238,12 @@ export class RateLimitFilter extends HttpContext {
       this.resetNs = d.resetNs;
       this.limitIndex = d.limit;
       this.fingerprint = fingerprint;
-      if (rule.global) return this.askRls(config, rule, req, cost, counters);
+      if (rule.global) return this.askRls(config, rule, cost, counters);
       counters.count(Event.Allowed);
       return HeadersStatus.Continue;
     }
     if (this.limited(config, rule, counters)) {
-      this.reject(config, req, d, rule, fingerprint, null);
+      this.reject(config, d, rule, fingerprint, null);
       return HeadersStatus.StopIteration;
     }
     return HeadersStatus.Continue;
@@ -197,36 +257,30 @@ export class RateLimitFilter extends HttpContext {
       return true;
     }
     counters.count(Event.ShadowLimited);
-    replaceHeader(HeaderMap.RequestHeaders, config.shadowHeader, rule.name);
-    if (logEnabled(LogLevel.Info)) logMessage(LogLevel.Info, "rate-limit: shadow limited by rule " + rule.name);
+    const encoded = changetype<EncodedConfig>(this.encoded); // set by decide()
+    replaceEncodedHeader(HeaderMap.RequestHeaders, encoded.shadowHeader, unchecked(encoded.ruleNames[this.ruleIndex]));
+    if (logEnabled(LogLevel.Info)) logEncoded(LogLevel.Info, unchecked(encoded.shadowLogLines[this.ruleIndex]));
     return false;
   }
 
   /** Asks the rate limit service about the rule's descriptor; the request waits for the answer. */
-  private askRls(config: Config, rule: Rule, req: RequestView, cost: u64, counters: RuleCounters): u32 {
+  private askRls(config: Config, rule: Rule, cost: u64, counters: RuleCounters): u32 {
     const rls = config.rls!;
-    let values = rule.key.length > 0 ? keyValues(rule.key, req) : [] as string[];
-    let names = rule.descriptorNames;
-    if (values === null) { // the rule's default bucket: the descriptor names the rule only
-      values = [];
-      names = [names[0]];
+    const message = finishRateLimitRequest(cost);
+    const status = grpcCall(changetype<EncodedConfig>(this.encoded).rlsCluster, RLS_SERVICE, RLS_METHOD, message.ptr, message.length,
+      rls.timeoutMs);
+    if (status != 0) {
+      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + decimal(status));
+      return this.rlsFailed(config, rule, counters) ? HeadersStatus.StopIteration : HeadersStatus.Continue;
     }
-    values.unshift(rule.name);
-    const message = encodeRateLimitRequest(rls.domain, names, values, cost);
-    const call = grpcCall(rls.cluster, RLS_SERVICE, RLS_METHOD, null, message, rls.timeoutMs);
-    if (call.status != 0) {
-      if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + decimal(call.status));
-      return this.rlsFailed(config, rule, counters, req) ? HeadersStatus.StopIteration : HeadersStatus.Continue;
-    }
-    this.req = new RequestView(req.usePairs); // the root's view serves other requests meanwhile
     this.rlsCounters = counters;
-    this.rlsToken = call.token;
-    this.rl.waiting.set(call.token, this);
+    this.rlsToken = callToken();
+    this.rl.addWaiting(this);
     return HeadersStatus.StopIteration;
   }
 
   /** Counts rls_error and applies rls.failure_mode_deny; true when the request was rejected. */
-  private rlsFailed(config: Config, rule: Rule, counters: RuleCounters, req: RequestView): bool {
+  private rlsFailed(config: Config, rule: Rule, counters: RuleCounters): bool {
     counters.count(Event.RlsError);
     if (!config.rls!.failureModeDeny) {
       counters.count(Event.Allowed);
@@ -234,92 +288,120 @@ export class RateLimitFilter extends HttpContext {
     }
     counters.count(Event.Limited);
     this.rule = null;
-    this.reject(config, req, null, rule, 0, null);
+    this.reject(config, null, rule, 0, null);
     return true;
   }
 
-  /** The rate limit service answered (`reply`), or failed / timed out (null). Runs with this
-   *  stream as the effective context. */
-  onRlsAnswer(reply: RateLimitReply | null): void {
+  /** Where the service's answer to this stream is decoded. */
+  rlsReply(): RateLimitReply {
+    let reply = this.rls;
+    if (reply === null) {
+      reply = new RateLimitReply();
+      this.rls = reply;
+    }
+    return reply;
+  }
+
+  /** The rate limit service answered (`answered`: decoded into rlsReply()), or failed / timed out.
+   *  Runs with this stream as the effective context. */
+  onRlsAnswer(answered: bool): void {
     this.rlsToken = 0;
     const rule = this.rule;
-    const req = this.req;
-    if (rule === null || req === null || this.rlsCounters === null) return;
+    const counters = this.rlsCounters;
+    if (rule === null || counters === null) return;
     const config = this.rl.config!;
-    const counters = this.rlsCounters!;
-    if (reply === null || !reply.valid) {
+    const reply = changetype<RateLimitReply>(this.rls); // made by rlsReply() when answered
+    if (!answered || !reply.valid) {
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: no valid answer from the rate limit service for rule " + rule.name);
-      if (!this.rlsFailed(config, rule, counters, req)) proxy_continue_stream(REQUEST_STREAM);
+      if (!this.rlsFailed(config, rule, counters)) proxy_continue_stream(REQUEST_STREAM);
       return;
     }
     if (reply.overLimit && this.limited(config, rule, counters)) {
       this.rule = null;
-      this.reject(config, req, null, rule, this.fingerprint, reply);
+      this.reject(config, null, rule, this.fingerprint, reply);
       return;
     }
     if (!reply.overLimit) counters.count(Event.Allowed);
     const add = reply.requestHeaders;
     for (let i = 0; i < add.length; i++) replaceHeader(HeaderMap.RequestHeaders, add.names[i], add.values[i]);
-    this.rlsResponseHeaders = reply.responseHeaders;
-    this.rlsTightest = reply.tightest;
+    this.rlsAllowed = true;
     proxy_continue_stream(REQUEST_STREAM);
   }
 
   onDelete(): void {
-    if (this.rlsToken != 0) this.rl.waiting.delete(this.rlsToken);
+    if (this.rlsToken != 0) this.rl.takeWaiting(this.rlsToken);
   }
 
   /** Sends the rejection; `d`: the local decision, or null when no local bucket decided it;
    *  `reply`: the rate limit service's OVER_LIMIT answer (its response headers go first; its
    *  longest OVER_LIMIT reset gives retry-after and, with a headers mode, the rate-limit headers,
    *  unless the service sent those headers itself). Neither: no rate-limit headers, no retry-after. */
-  private reject(config: Config, req: RequestView, d: Decision | null, rule: Rule, fingerprint: u64,
-    reply: RateLimitReply | null): void {
+  private reject(config: Config, d: Decision | null, rule: Rule, fingerprint: u64, reply: RateLimitReply | null): void {
     const mode = config.headersMode;
-    const headers = reply === null ? new HeaderList() : reply.responseHeaders;
-    const serviceRetryAfter = reply !== null && hasHeader(headers, "retry-after");
-    const serviceRateLimitHeaders = reply !== null && hasRateLimitHeaders(headers, mode);
-    const extra = config.rejectHeaders;
-    for (let i = 0; i < extra.length; i++) headers.add(extra.names[i], extra.values[i]);
+    const encoded = changetype<EncodedConfig>(this.encoded); // set by decide()
+    const ruleName = unchecked(encoded.ruleNames[this.ruleIndex]);
+    const names = encoded.rejectNames;
+    const values = encoded.rejectValues;
+    let serviceRetryAfter = false;
+    let serviceRateLimitHeaders = false;
+    // the service's headers, reject.headers, at most 3 rate-limit headers and retry-after
+    headers.start((reply === null ? 0 : reply.responseHeaders.length) + names.length + 4);
+    if (reply !== null) {
+      const fromService = reply.responseHeaders;
+      serviceRetryAfter = hasHeader(fromService, "retry-after");
+      serviceRateLimitHeaders = hasRateLimitHeaders(fromService, mode);
+      for (let i = 0, n = fromService.length; i < n; i++) {
+        const name = unchecked(fromService.names[i]);
+        headers.header(changetype<usize>(stringToBuffer(name)), name.length);
+        headers.string(unchecked(fromService.values[i]));
+      }
+    }
+    for (let i = 0, n = names.length; i < n; i++) {
+      headers.named(unchecked(names[i]));
+      headers.buffer(unchecked(values[i]));
+    }
     if (d !== null) {
       if (mode != HeadersMode.None) {
-        addRateLimitHeaders(headers, mode, rule.name, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
+        addRateLimitHeaders(headers, mode, ruleName, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
       }
-      headers.add("retry-after", retryAfter(d));
-    } else if (reply !== null && reply.retry !== null) {
-      const s = reply.retry!;
+      addRetryAfter(headers, ceilSeconds(d.retryNs));
+    } else if (reply !== null && reply.hasRetry) {
+      const s = reply.retry;
       if (mode != HeadersMode.None && s.complete && !serviceRateLimitHeaders) {
-        addRateLimitHeaderValues(headers, mode, rule.name, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
+        addRateLimitHeaderValues(headers, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
           rule.key.length > 0, fingerprint);
       }
-      if (!serviceRetryAfter) headers.add("retry-after", decimal(<i64>max<u64>(1, s.resetSeconds)));
+      if (!serviceRetryAfter) addRetryAfter(headers, s.resetSeconds);
     }
+    headers.finish();
     const grpc = isGrpcRequest();
-    sendLocalReply(config.rejectStatus, "rate_limited", config.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
+    sendLocalReply(config.rejectStatus, REJECT_DETAILS, encoded.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): u32 {
-    const fromRls = this.rlsResponseHeaders;
+    const fromRls = this.rlsAllowed ? this.rls : null;
     if (fromRls !== null) {
-      for (let i = 0; i < fromRls.length; i++) addHeader(HeaderMap.ResponseHeaders, fromRls.names[i], fromRls.values[i]);
+      const add = fromRls.responseHeaders;
+      for (let i = 0; i < add.length; i++) addHeader(HeaderMap.ResponseHeaders, add.names[i], add.values[i]);
     }
     const rule = this.rule;
     const mode = this.rl.config!.headersMode;
     if (rule === null || mode == HeadersMode.None) return HeadersStatus.Continue;
-    if (fromRls !== null && hasRateLimitHeaders(fromRls, mode)) return HeadersStatus.Continue; // the service's own win
-    const headers = new HeaderList();
+    if (fromRls !== null && hasRateLimitHeaders(fromRls.responseHeaders, mode)) return HeadersStatus.Continue; // the service's own win
+    const ruleName = unchecked(changetype<EncodedConfig>(this.encoded).ruleNames[this.ruleIndex]);
     const keyed = rule.key.length > 0;
-    const s = this.rlsTightest;
+    const s = fromRls !== null && fromRls.hasTightest ? fromRls.tightest : null;
+    headers.start(3);
     if (s !== null && s.remaining < this.remaining) {
-      addRateLimitHeaderValues(headers, mode, rule.name, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
+      addRateLimitHeaderValues(headers, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
         keyed, this.fingerprint);
     } else {
-      const d = this.rl.decision;
-      d.remaining = this.remaining;
-      d.resetNs = this.resetNs;
-      addRateLimitHeaders(headers, mode, rule.name, rule.limits[this.limitIndex], d, keyed, this.fingerprint);
+      const limit = rule.limits[this.limitIndex];
+      addRateLimitHeaderValues(headers, mode, ruleName, limit.maxTokens, limit.windowSeconds, this.remaining,
+        ceilSeconds(this.resetNs), keyed, this.fingerprint);
     }
-    for (let i = 0; i < headers.length; i++) addHeader(HeaderMap.ResponseHeaders, headers.names[i], headers.values[i]);
+    headers.finish();
+    headers.addTo(HeaderMap.ResponseHeaders);
     return HeadersStatus.Continue;
   }
 }

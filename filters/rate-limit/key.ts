@@ -3,11 +3,12 @@
 // kept or copied: the table slot and the slot's owner come from the fingerprint alone.
 // A part that is absent, invalid or longer than MAX_KEY_PART_BYTES makes the key missing.
 import { cookieValue, HeaderMap, pathWithoutQuery, queryParam } from "../shared/headers";
-import { bytesToString, stringToBuffer } from "../shared/bytes";
+import { stringToBuffer } from "../shared/bytes";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { hostSpanOf, SOURCE_ADDRESS, stripPort } from "../shared/properties";
 import { Cidr, Family, parseIp } from "./ip";
 import { encodedHeaderName, RequestView } from "./request";
+import { addEntry, addEntryString } from "./rls";
 
 export namespace KeySource {
   export const Header: i32 = 0;
@@ -158,13 +159,19 @@ function partValue(part: KeyPart, req: RequestView): string | null {
   }
 }
 
-/** The fingerprint of the request's key under `parts`, or MISSING_KEY. */
-export function keyFingerprint(parts: KeyPart[], req: RequestView, seed: u64): u64 {
+/** The fingerprint of the request's key under `parts`, or MISSING_KEY. With `entries` (a global
+ *  rule's RLS descriptor entry names, "rule" first) each part is also added to the rate limit
+ *  service request being written (rls.ts addEntry): header values and client IPs straight from the
+ *  host's bytes, so the key is read once for both. */
+export function keyFingerprint(parts: KeyPart[], req: RequestView, seed: u64, entries: string[] | null): u64 {
   let h: u64 = 0xcbf29ce484222325 ^ seed;
   for (let i = 0, n = parts.length; i < n; i++) {
     const part = unchecked(parts[i]);
     if (part.source == KeySource.ClientIp || part.source == KeySource.Cidr) {
       const family = clientIp(part);
+      if (family != Family.Invalid && part.source == KeySource.ClientIp && entries !== null) {
+        addEntry(unchecked(entries[i + 1]), valuePtr() + <usize>ipStart, ipEnd - ipStart);
+      }
       releaseValue();
       if (family == Family.Invalid) return MISSING_KEY;
       if (part.source == KeySource.ClientIp) {
@@ -174,18 +181,24 @@ export function keyFingerprint(parts: KeyPart[], req: RequestView, seed: u64): u
       const group = groupOf(part.groups, family);
       if (group === null) return MISSING_KEY;
       h = mixString(h, group.name);
+      if (entries !== null) addEntryString(unchecked(entries[i + 1]), group.name);
       continue;
     }
     if (part.source == KeySource.Header && !req.hasRead(part.name)) {
       const len = readHeader(HeaderMap.RequestHeaders, encodedHeaderName(part.name));
-      if (len >= 0 && len <= MAX_KEY_PART_BYTES) h = mixBytes(h, valuePtr(), len);
+      const present = len >= 0 && len <= MAX_KEY_PART_BYTES;
+      if (present) {
+        h = mixBytes(h, valuePtr(), len);
+        if (entries !== null) addEntry(unchecked(entries[i + 1]), valuePtr(), len);
+      }
       releaseValue();
-      if (len < 0 || len > MAX_KEY_PART_BYTES) return MISSING_KEY;
+      if (!present) return MISSING_KEY;
       continue;
     }
     const value = partValue(part, req);
     if (value === null || value.length > MAX_KEY_PART_BYTES) return MISSING_KEY;
     h = mixString(h, value);
+    if (entries !== null) addEntryString(unchecked(entries[i + 1]), value);
   }
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccd;
@@ -204,31 +217,6 @@ function groupOf(groups: CidrGroup[], family: i32): CidrGroup | null {
     }
   }
   return null;
-}
-
-/** The text of each key part (RLS descriptor values), or null when a part is missing. */
-export function keyValues(parts: KeyPart[], req: RequestView): string[] | null {
-  const values: string[] = [];
-  for (let i = 0, n = parts.length; i < n; i++) {
-    const part = unchecked(parts[i]);
-    let value: string | null;
-    if (part.source == KeySource.ClientIp || part.source == KeySource.Cidr) {
-      const family = clientIp(part);
-      const ip = family == Family.Invalid ? "" : bytesToString(valuePtr() + <usize>ipStart, <usize>(ipEnd - ipStart));
-      releaseValue();
-      if (family == Family.Invalid) return null;
-      if (part.source == KeySource.ClientIp) value = ip;
-      else {
-        const group = groupOf(part.groups, family);
-        value = group === null ? null : group.name;
-      }
-    } else {
-      value = partValue(part, req);
-    }
-    if (value === null || value.length > MAX_KEY_PART_BYTES) return null;
-    values.push(value);
-  }
-  return values;
 }
 
 /** RLS descriptor entry names of the parts: the header, parameter or cookie name, else the source. */

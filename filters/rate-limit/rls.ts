@@ -10,31 +10,61 @@
 //   repeated HeaderValue response_headers_to_add = 3 { key = 1; value = 2 }; request_headers_to_add = 4 }
 // (envoy/service/ratelimit/v3/rls.proto). Statuses are folded while decoding: only the two the
 // filter uses are kept (see RateLimitReply), so memory stays bounded by the message itself.
+// Requests are written into one reused writer and answers decoded in place into a reply object
+// the waiting stream keeps (RateLimitReply.reset()), so a call allocates nothing unless the answer
+// carries headers (their names and values become strings).
+import { stringToBuffer } from "../shared/bytes";
 import { HeaderList } from "../shared/headers";
 import { ProtoReader, ProtoWriter, WireType } from "../shared/protobuf";
 
-export const RLS_SERVICE = "envoy.service.ratelimit.v3.RateLimitService";
-export const RLS_METHOD = "ShouldRateLimit";
+export const RLS_SERVICE = stringToBuffer("envoy.service.ratelimit.v3.RateLimitService");
+export const RLS_METHOD = stringToBuffer("ShouldRateLimit");
 
 // @ts-ignore: decorator
 @inline const OVER_LIMIT: u64 = 2;
 
 const writer = new ProtoWriter(512);
+/** The descriptor message being written (its mark in `writer`), and where its entries after the
+ *  rule's begin. */
+let descriptor: i32 = 0;
+let keyEntries: i32 = 0;
 
-/** The request for one descriptor: entries `names[i]` = `values[i]`, `hits` tokens. */
-export function encodeRateLimitRequest(domain: string, names: string[], values: string[], hits: u64): ArrayBuffer {
+/** Starts the request for `domain` with a descriptor whose first entry is `ruleEntry` =
+ *  `ruleName`; the key parts' entries come next (addEntry). */
+export function startRateLimitRequest(domain: string, ruleEntry: string, ruleName: string): void {
   writer.reset();
   writer.string(1, domain);
-  const descriptor = writer.beginMessage(2);
-  for (let i = 0, n = names.length; i < n; i++) {
-    const entry = writer.beginMessage(1);
-    writer.string(1, unchecked(names[i]));
-    writer.string(2, unchecked(values[i]));
-    writer.endMessage(entry);
-  }
+  descriptor = writer.beginMessage(2);
+  addEntryString(ruleEntry, ruleName);
+  keyEntries = writer.length;
+}
+
+/** Takes the key parts' entries out again (the rule's default bucket names the rule only). */
+export function dropKeyEntries(): void {
+  writer.truncate(keyEntries);
+}
+
+/** Adds the entry `key` = the `length` bytes at `value` to the descriptor. */
+export function addEntry(key: string, value: usize, length: i32): void {
+  const entry = writer.beginMessage(1);
+  writer.string(1, key);
+  writer.bytesAt(2, value, length);
+  writer.endMessage(entry);
+}
+
+/** addEntry() with a byte string value. */
+export function addEntryString(key: string, value: string): void {
+  const entry = writer.beginMessage(1);
+  writer.string(1, key);
+  writer.string(2, value);
+  writer.endMessage(entry);
+}
+
+/** Ends the request with `hits` tokens: the message is `writer.length` bytes at `writer.ptr`. */
+export function finishRateLimitRequest(hits: u64): ProtoWriter {
   writer.endMessage(descriptor);
   writer.varint(3, hits);
-  return writer.finish();
+  return writer;
 }
 
 /** Largest reset reported, in seconds: 2^31, what RFC 9111 section 1.2.2 makes caches assume for
@@ -59,37 +89,66 @@ export class RlsStatus {
   get complete(): bool {
     return this.hasReset && this.requestsPerUnit > 0 && this.windowSeconds > 0;
   }
+
+  /** Becomes a copy of `other`. */
+  copy(other: RlsStatus): void {
+    this.overLimit = other.overLimit;
+    this.requestsPerUnit = other.requestsPerUnit;
+    this.windowSeconds = other.windowSeconds;
+    this.remaining = other.remaining;
+    this.hasReset = other.hasReset;
+    this.resetSeconds = other.resetSeconds;
+    this.durationSeconds = other.durationSeconds;
+    this.durationNanos = other.durationNanos;
+  }
 }
 
 /** What the filter takes from a RateLimitResponse; `valid` false when it does not decode. */
 export class RateLimitReply {
   valid: bool = true;
   overLimit: bool = false;
-  responseHeaders: HeaderList = new HeaderList();
-  requestHeaders: HeaderList = new HeaderList();
+  readonly responseHeaders: HeaderList = new HeaderList();
+  readonly requestHeaders: HeaderList = new HeaderList();
   /** The OVER_LIMIT status with a duration_until_reset and the longest one (the first of equals):
-   *  what a rejected client waits for. */
-  retry: RlsStatus | null = null;
-  /** The complete status with the fewest requests remaining (the first of equals). */
-  tightest: RlsStatus | null = null;
+   *  what a rejected client waits for. Meaningful with `hasRetry`. */
+  hasRetry: bool = false;
+  readonly retry: RlsStatus = new RlsStatus();
+  /** The complete status with the fewest requests remaining (the first of equals). Meaningful
+   *  with `hasTightest`. */
+  hasTightest: bool = false;
+  readonly tightest: RlsStatus = new RlsStatus();
+
+  /** Forgets the previous answer. */
+  reset(): void {
+    this.valid = true;
+    this.overLimit = false;
+    this.responseHeaders.clear();
+    this.requestHeaders.clear();
+    this.hasRetry = false;
+    this.hasTightest = false;
+  }
 }
 
-export function decodeRateLimitResponse(data: ArrayBuffer): RateLimitReply {
-  const reply = new RateLimitReply();
-  const r = new ProtoReader(data);
+const reader = new ProtoReader();
+/** The status being decoded. */
+const status = new RlsStatus();
+
+/** Decodes the RateLimitResponse of `length` bytes at `p` into `reply` (reset first). */
+export function decodeRateLimitResponse(p: usize, length: i32, reply: RateLimitReply): void {
+  reply.reset();
+  const r = reader;
+  r.readAt(p, length, 0, length);
   while (r.next()) {
     if (r.field == 1 && r.wireType == WireType.Varint) reply.overLimit = r.value == OVER_LIMIT;
     else if (r.field == 2 && r.wireType == WireType.Len) {
-      const status = readStatus(r.message());
-      if (status === null) reply.valid = false;
-      else foldStatus(reply, status);
+      if (!readStatus(r.message())) reply.valid = false;
+      else foldStatus(reply);
     }
     else if ((r.field == 3 || r.field == 4) && r.wireType == WireType.Len) {
       if (!readHeader(r.message(), r.field == 3 ? reply.responseHeaders : reply.requestHeaders)) reply.valid = false;
     }
   }
   if (r.error) reply.valid = false;
-  return reply;
 }
 
 /** Adds a HeaderValue {key, value} to `out`; false when malformed or without a key. */
@@ -107,34 +166,37 @@ function readHeader(r: ProtoReader, out: HeaderList): bool {
 }
 
 /** Keeps `status` in `reply` where it is the longest OVER_LIMIT reset or the tightest limit. */
-function foldStatus(reply: RateLimitReply, status: RlsStatus): void {
-  if (status.overLimit && status.hasReset) {
-    const retry = reply.retry;
-    if (retry === null || status.resetSeconds > retry.resetSeconds) reply.retry = status;
+function foldStatus(reply: RateLimitReply): void {
+  if (status.overLimit && status.hasReset && (!reply.hasRetry || status.resetSeconds > reply.retry.resetSeconds)) {
+    reply.retry.copy(status);
+    reply.hasRetry = true;
   }
-  if (status.complete) {
-    const tightest = reply.tightest;
-    if (tightest === null || status.remaining < tightest.remaining) reply.tightest = status;
+  if (status.complete && (!reply.hasTightest || status.remaining < reply.tightest.remaining)) {
+    reply.tightest.copy(status);
+    reply.hasTightest = true;
   }
 }
 
-/** A DescriptorStatus, or null when malformed. Repeated fields merge as protobuf does (the last
- *  scalar wins); fields of another wire type are passed over like unknown ones. */
-function readStatus(r: ProtoReader): RlsStatus | null {
-  const status = new RlsStatus();
+/** Decodes a DescriptorStatus into `status`; false when malformed. Repeated fields merge as
+ *  protobuf does (the last scalar wins); fields of another wire type are passed over like unknown
+ *  ones. */
+function readStatus(r: ProtoReader): bool {
+  status.copy(EMPTY);
   while (r.next()) {
     const field = r.field;
     if (r.wireType == WireType.Varint) {
       if (field == 1) status.overLimit = r.value == OVER_LIMIT;
       else if (field == 3) status.remaining = r.value & 0xffffffff; // uint32
     } else if (r.wireType == WireType.Len) {
-      if (field == 2 && !readLimit(r.message(), status)) return null;
-      if (field == 4 && !readDuration(r.message(), status)) return null;
+      if (field == 2 && !readLimit(r.message(), status)) return false;
+      if (field == 4 && !readDuration(r.message(), status)) return false;
     }
   }
-  return r.error ? null : status;
+  return !r.error;
 }
 
+/** A status with nothing decoded. */
+const EMPTY = new RlsStatus();
 /** RateLimit { requests_per_unit = 1; unit = 2 } into `status`; false when malformed. */
 function readLimit(r: ProtoReader, status: RlsStatus): bool {
   while (r.next()) {

@@ -7,7 +7,7 @@
 // to the host's "absent key ignores cas" rule.
 import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { SharedStatus } from "../shared/shared-data";
-import { Decision, decide, Limit, recordSize } from "./bucket";
+import { Decision, decide, fillRecord, Limit, recordSize } from "./bucket";
 import { hostFree } from "../shared/host-memory";
 
 /** CAS attempts after the first before a request counts as a store error. */
@@ -56,7 +56,7 @@ export class BucketStore {
       store<u32>(returned, 0, 8);
       const got = proxy_get_shared_data(key, keyLen, returned, returned + 4, returned + 8);
       if (got == SharedStatus.NotFound && !created) {
-        this.writeFull(owner, now);
+        fillRecord(this.limits, out, owner, now);
         const status = proxy_set_shared_data(key, keyLen, out, size, 0);
         if (status != SharedStatus.Ok) return status;
         created = true;
@@ -72,15 +72,5 @@ export class BucketStore {
       if (status != SharedStatus.CasMismatch) return status;
     }
     return SharedStatus.CasMismatch;
-  }
-
-  private writeFull(owner: u64, now: i64): void {
-    const out = changetype<usize>(this.record);
-    const limits = this.limits;
-    store<u64>(out, owner);
-    for (let i = 0, n = limits.length; i < n; i++) {
-      store<u64>(out + 8 + 16 * i, unchecked(limits[i]).maxTokens);
-      store<i64>(out + 16 + 16 * i, now);
-    }
   }
 }

@@ -15,6 +15,21 @@ export function bytesToString(ptr: usize, len: usize): string {
   return out;
 }
 
+/** A byte string with room for `capacity` bytes, to be filled with refillString(). */
+export function stringWithRoom(capacity: i32): string {
+  return changetype<string>(__new(<usize>capacity << 1, idof<string>()));
+}
+
+/** Makes `s`, a string from stringWithRoom(capacity >= n), the byte string of the `n` bytes at
+ *  `p`, in place: a string reused instead of a new one per value. Its length is the rtSize of the
+ *  runtime's object header; the heap block keeps its size. Whoever holds `s` sees the new value. */
+export function refillString(s: string, p: usize, n: i32): string {
+  const dst = changetype<usize>(s);
+  for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), <u16>load<u8>(p + <usize>i));
+  store<u32>(dst - 4, <u32>n << 1); // rtSize
+  return s;
+}
+
 /** Decodes a whole ArrayBuffer into a byte string. */
 export function bufferToString(buf: ArrayBuffer): string {
   return bytesToString(changetype<usize>(buf), <usize>buf.byteLength);
@@ -65,6 +80,14 @@ export function bytesEqualBytes(p: usize, q: usize, n: i32): bool {
     left--;
   }
   return true;
+}
+
+/** An ArrayBuffer's byteLength, read from its header in place (under shrinkLevel 2 the getter is a
+ *  call). */
+// @ts-ignore: decorator
+@inline
+export function bufferLength(b: ArrayBuffer): i32 {
+  return <i32>load<u32>(changetype<usize>(b) - 4); // the runtime header's rtSize
 }
 
 /** Byte length of a byte string (one byte per code unit). */

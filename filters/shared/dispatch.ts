@@ -10,11 +10,11 @@ import { bytesToString, stringToBuffer } from "./bytes";
 import { DataStatus, findRootFactory, HeadersStatus, registeredRootIds, TrailersStatus } from "./context";
 import { countStreamForLogLevel, logMessage, LogLevel, refreshLogLevel } from "./log";
 import { hostAlloc, hostFree } from "./host-memory";
-import { rootOf, roots, streamOf, streams } from "./context-registry";
+import { addRoot, addStream, removeRoot, removeStream, rootOf, streamOf } from "./context-registry";
+import { collectIfAllocated } from "./collector";
 
-// The minimal runtime frees memory only in __collect(): a full mark-and-sweep whose cost grows
-// with the live heap (the parsed configuration), so it runs every COLLECT_EVERY stream deletions
-// rather than after each one. Garbage of at most that many streams is ever held.
+// Collections (collector.ts) are considered every COLLECT_EVERY stream deletions rather than after
+// each one: garbage of at most that many streams is ever held.
 // @ts-ignore: decorator
 @inline const COLLECT_EVERY: u32 = 64;
 let deletedSinceCollect: u32 = 0;
@@ -49,7 +49,7 @@ function createRoot(contextId: u32): void {
     logMessage(LogLevel.Critical, "sluice: unknown root_id \"" + rootId + "\"; this module serves: " + registeredRootIds());
     return;
   }
-  roots.set(contextId, factory(contextId, rootId));
+  addRoot(factory(contextId, rootId));
 }
 
 export function proxy_on_context_create(contextId: u32, parentId: u32): void {
@@ -60,8 +60,8 @@ export function proxy_on_context_create(contextId: u32, parentId: u32): void {
   const root = rootOf(parentId);
   if (root === null) return;
   countStreamForLogLevel();
-  const stream = root.newHttpContext(contextId);
-  if (stream != null) streams.set(contextId, stream);
+  const stream = root.streamContext(contextId);
+  if (stream !== null) addStream(stream);
 }
 
 export function proxy_on_vm_start(rootId: u32, vmConfigSize: u32): u32 {
@@ -128,18 +128,19 @@ export function proxy_on_done(contextId: u32): u32 {
 export function proxy_on_delete(contextId: u32): void {
   const stream = streamOf(contextId);
   if (stream !== null) {
-    streams.delete(contextId);
+    removeStream(stream);
     stream.onDelete();
+    stream.root.keepSpare(stream);
     // With the stack unwound here, nothing on it can hold a reference the collector misses.
     if (ASC_RUNTIME == 1 && ++deletedSinceCollect >= COLLECT_EVERY) {
       deletedSinceCollect = 0;
-      __collect();
+      collectIfAllocated();
     }
     return;
   }
   const root = rootOf(contextId);
   if (root !== null) {
-    roots.delete(contextId);
+    removeRoot(root);
     root.onDelete();
   }
 }

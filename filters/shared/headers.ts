@@ -31,6 +31,13 @@ export class HeaderList {
     this.values.push(value);
   }
 
+  /** Empties the list, keeping its arrays' room. */
+  clear(): void {
+    if (this.names.length == 0) return;
+    this.names.length = 0;
+    this.values.length = 0;
+  }
+
   /** The first value of `name` (exact byte comparison), or null. */
   get(name: string): string | null {
     const names = this.names;

@@ -1,35 +1,37 @@
 // Local replies (the proxy answers instead of the upstream) and gRPC request detection.
 import { proxy_send_local_response } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesEqualString, stringToBuffer } from "./bytes";
-import { HeaderList, HeaderMap } from "./headers";
+import { HeaderPairs } from "./header-pairs";
+import { HeaderMap } from "./headers";
 import { readHeader, releaseValue, valueByte, valuePtr } from "./host-values";
 
 const CONTENT_TYPE = stringToBuffer("content-type");
 const GRPC_CONTENT_TYPE = "application/grpc";
-const NO_HEADERS = new ArrayBuffer(0);
+/** Where an empty header list points (static memory: no object to initialize or mark). */
+const NO_HEADERS = memory.data(4);
 
 /** gRPC status value meaning "send no grpc-status header". */
 export const NO_GRPC_STATUS: i32 = -1;
 
 /**
  * Sends a local reply with HTTP `status`. `details` becomes the response code details (Envoy
- * replaces whitespace with `_`), `body` and `headers` may be empty/null. `grpcStatus` 0..16 adds a
- * grpc-status (for gRPC requests); NO_GRPC_STATUS (-1) sends none. Returns the host status
- * (0 = Ok); the reply goes out after the current callback returns, whatever it returns.
+ * replaces whitespace with `_`); `details` and `body` are encoded once (configure time), `headers`
+ * (a finished list) may be null. `grpcStatus` 0..16 adds a grpc-status (for gRPC requests); NO_GRPC_STATUS (-1)
+ * sends none. Returns the host status (0 = Ok); the reply goes out after the current callback
+ * returns, whatever it returns.
  */
-export function sendLocalReply(status: u32, details: string, body: string, headers: HeaderList | null,
+export function sendLocalReply(status: u32, details: ArrayBuffer, body: ArrayBuffer, headers: HeaderPairs | null,
   grpcStatus: i32): u32 {
-  return sendEncodedLocalReply(status, stringToBuffer(details), stringToBuffer(body), headers, grpcStatus);
-}
-
-/** sendLocalReply with `details` and `body` encoded once (at configure time) by the caller. */
-export function sendEncodedLocalReply(status: u32, details: ArrayBuffer, body: ArrayBuffer,
-  headers: HeaderList | null, grpcStatus: i32): u32 {
-  const pairs = headers === null ? NO_HEADERS : headers.serialize();
+  let pairs = NO_HEADERS;
+  let pairsLength = 0;
+  if (headers !== null) {
+    pairs = headers.ptr;
+    pairsLength = headers.length;
+  }
   return proxy_send_local_response(status,
     changetype<usize>(details), details.byteLength,
     changetype<usize>(body), body.byteLength,
-    changetype<usize>(pairs), pairs.byteLength,
+    pairs, pairsLength,
     grpcStatus < 0 ? 0xffffffff : <u32>grpcStatus);
 }
 

@@ -44,6 +44,10 @@ export function logEnabled(level: u32): bool {
 /** Sends `message` (a byte string) to the host log at `level`; callers check logEnabled first
  *  for anything that costs work to build. */
 export function logMessage(level: u32, message: string): void {
-  const buf = stringToBuffer(message);
-  proxy_log(level, changetype<usize>(buf), buf.byteLength);
+  logEncoded(level, stringToBuffer(message));
+}
+
+/** Sends a message encoded once (e.g. at configure time) to the host log at `level`. */
+export function logEncoded(level: u32, message: ArrayBuffer): void {
+  proxy_log(level, changetype<usize>(message), message.byteLength);
 }

@@ -28,3 +28,18 @@ export function hex(value: u64, digits: i32): string {
   }
   return changetype<string>(text);
 }
+
+/** The digits of the number writeDecimal() writes, from the end of this block. */
+const digits = memory.data(20);
+
+/** Writes `value` in decimal digits at `at` (room for 20); returns where they end. */
+export function writeDecimal(at: usize, value: u64): usize {
+  let p = digits + 20;
+  do {
+    store<u8>(--p, <u8>(0x30 + value % 10));
+    value /= 10;
+  } while (value != 0);
+  const n = digits + 20 - p;
+  memory.copy(at, p, n);
+  return at + n;
+}

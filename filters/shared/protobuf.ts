@@ -14,15 +14,21 @@ export namespace WireType {
 /** Builds one message in a growable buffer; reset() reuses the buffer for the next message. */
 export class ProtoWriter {
   private buffer: ArrayBuffer;
+  private capacity: i32;
   private size: i32 = 0;
 
   constructor(capacity: i32 = 256) {
-    this.buffer = new ArrayBuffer(max(capacity, 16));
+    const room = max(capacity, 16);
+    this.buffer = new ArrayBuffer(room);
+    this.capacity = room;
   }
 
   get length(): i32 { return this.size; }
 
   reset(): void { this.size = 0; }
+
+  /** Drops what was written after the first `length` bytes. */
+  truncate(length: i32): void { this.size = min(this.size, max(length, 0)); }
 
   /** A varint field: uint32/uint64/bool/enum, or int32/int64 passed sign-extended as u64. */
   varint(field: u32, value: u64): void {
@@ -44,20 +50,28 @@ export class ProtoWriter {
 
   /** A string/bytes field from a byte string. */
   string(field: u32, value: string): void {
+    const n = value.length;
     this.tag(field, WireType.Len);
-    this.putVarint(<u64>value.length);
-    writeString(value, this.reserve(value.length));
-    this.size += value.length;
+    this.putVarint(<u64>n);
+    writeString(value, this.reserve(n));
+    this.size += n;
   }
 
   /** A bytes field (or an embedded message already encoded). */
   bytes(field: u32, data: ArrayBuffer): void {
-    const len = data.byteLength;
-    this.tag(field, WireType.Len);
-    this.putVarint(<u64>len);
-    memory.copy(this.reserve(len), changetype<usize>(data), <usize>len);
-    this.size += len;
+    this.bytesAt(field, changetype<usize>(data), data.byteLength);
   }
+
+  /** A bytes field of the `length` bytes at `p` (e.g. a host value read in place). */
+  bytesAt(field: u32, p: usize, length: i32): void {
+    this.tag(field, WireType.Len);
+    this.putVarint(<u64>length);
+    memory.copy(this.reserve(length), p, <usize>length);
+    this.size += length;
+  }
+
+  /** Where the message bytes are (until the next write). */
+  get ptr(): usize { return changetype<usize>(this.buffer); }
 
   /** Starts an embedded message; write its fields, then call endMessage with the returned mark. */
   beginMessage(field: u32): i32 {
@@ -100,14 +114,19 @@ export class ProtoWriter {
   }
 
   /** Ensures room for `extra` more bytes; returns the address of the end of the message. */
-  private reserve(extra: i32): usize {
+  // @ts-ignore: decorator
+  @inline private reserve(extra: i32): usize {
     const needed = this.size + extra;
-    if (needed > this.buffer.byteLength) {
-      const grown = new ArrayBuffer(max(needed, this.buffer.byteLength << 1));
-      memory.copy(changetype<usize>(grown), changetype<usize>(this.buffer), <usize>this.size);
-      this.buffer = grown;
-    }
+    if (needed > this.capacity) this.grow(needed);
     return changetype<usize>(this.buffer) + <usize>this.size;
+  }
+
+  private grow(needed: i32): void {
+    const capacity = max(needed, this.capacity << 1);
+    const grown = new ArrayBuffer(capacity);
+    memory.copy(changetype<usize>(grown), changetype<usize>(this.buffer), <usize>this.size);
+    this.buffer = grown;
+    this.capacity = capacity;
   }
 }
 
@@ -118,9 +137,9 @@ function varintSize(value: u64): i32 {
 }
 
 /**
- * Walks the fields of a message in `data[start, end)`:
+ * Walks the fields of a message, read in place (readAt()):
  *
- *   const r = new ProtoReader(buf);
+ *   reader.readAt(ptr, length, 0, length);
  *   while (r.next()) {
  *     if (r.field == 1 && r.wireType == WireType.Varint) code = <u32>r.value;
  *     else if (r.field == 2 && r.wireType == WireType.Len) readStatus(r.message());
@@ -138,15 +157,24 @@ export class ProtoReader {
   length: i32 = 0;
   /** Set when the input is malformed; next() then returns false. */
   error: bool = false;
-  private pos: i32;
-  private end: i32;
+  /** Where the message bytes are, and the message's range in them. */
+  private base: usize = 0;
+  private pos: i32 = 0;
+  private end: i32 = 0;
+  /** The reader message() hands out, made once and reused (readers nest: a parent moves on only
+   *  once its child is done). */
+  private child: ProtoReader | null = null;
 
-  constructor(readonly data: ArrayBuffer, start: i32 = 0, end: i32 = -1) {
-    const size = data.byteLength;
-    if (end < 0) end = size;
+
+  /** Reads the message in [start, end) of the `size` bytes at `base` (e.g. a host block; the
+   *  caller keeps them in place while reading), from its first field. */
+  readAt(base: usize, size: i32, start: i32, end: i32): void {
+    this.base = base;
     this.error = start < 0 || start > end || end > size;
     this.pos = start;
     this.end = end;
+    this.field = 0;
+    this.wireType = 0;
   }
 
   /** Advances to the next field; false at the end of the message or on malformed input. */
@@ -158,7 +186,7 @@ export class ProtoReader {
     if (this.error || field == 0 || field > 0x1fffffff) return this.fail();
     this.field = <u32>field;
     this.wireType = wireType;
-    const base = changetype<usize>(this.data);
+    const base = this.base;
     if (wireType == WireType.Varint) {
       this.value = this.readVarint();
       return !this.error;
@@ -186,14 +214,21 @@ export class ProtoReader {
     return this.fail();
   }
 
-  /** A reader over the current length-delimited field (an embedded message). */
+  /** A reader over the current length-delimited field (an embedded message), valid until the
+   *  next message() call on this reader. */
   message(): ProtoReader {
-    return new ProtoReader(this.data, this.offset, this.offset + this.length);
+    let child = this.child;
+    if (child === null) {
+      child = new ProtoReader();
+      this.child = child;
+    }
+    child.readAt(this.base, this.end, this.offset, this.offset + this.length);
+    return child;
   }
 
   /** The current length-delimited field as a byte string. */
   string(): string {
-    return bytesToString(changetype<usize>(this.data) + <usize>this.offset, <usize>this.length);
+    return bytesToString(this.base + <usize>this.offset, <usize>this.length);
   }
 
   private fail(): bool {
@@ -202,7 +237,7 @@ export class ProtoReader {
   }
 
   private readVarint(): u64 {
-    const base = changetype<usize>(this.data);
+    const base = this.base;
     let result: u64 = 0;
     for (let shift: u64 = 0; shift < 70; shift += 7) {
       if (this.pos >= this.end) break;

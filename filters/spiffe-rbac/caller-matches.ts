@@ -3,12 +3,13 @@
 // traffic has few identities): whether it is a valid SPIFFE ID, allowed by `trust_domains`, a
 // trusted XFCC proxy, and which policies' `from` match it. A request then pays one comparison of
 // the host's bytes with each cached URI, visits only the policies whose `from` matches
-// (evaluate.ts), and allocates nothing; a new URI costs one string, one parse, matching the
-// principal patterns that can match it (principal-index.ts) and the `from` of the policies that
-// name more than principals. Bounded: CACHE_SIZE identities per root, replaced round-robin.
+// (evaluate.ts), and allocates nothing; a new URI costs copying it into its entry's string (made
+// once, reused: shared/bytes.ts refillString), one parse, matching the principal patterns that can
+// match it (principal-index.ts) and the `from` of the policies that name more than principals.
+// Bounded: CACHE_SIZE identities per root, replaced round-robin.
 // The cache is a few flat arrays (entry i's key bytes, flags and policy bits at fixed offsets),
 // not an object per identity: the collector marks every live object each collection.
-import { bytesEqualBytes, bytesToString, stringToBuffer } from "../shared/bytes";
+import { bytesEqualBytes, refillString, stringToBuffer, stringWithRoom } from "../shared/bytes";
 import { SpiffeId } from "../shared/spiffe";
 import { anyBitIn, clearBits, newBitSet, setBitAt } from "./bit-set";
 import { RbacConfig } from "./config";
@@ -51,7 +52,7 @@ export class CallerMatches {
   /** Per entry: its IdentityFlag bits. */
   private readonly flags: StaticArray<i32> = new StaticArray<i32>(CACHE_SIZE);
   /** Per entry: the URI as presented, as bytes (the cache key, entry i's at i * keyCapacity) and
-   *  as a byte string (for logs). */
+   *  as a byte string (for parsing and logs) made with room for keyCapacity bytes. */
   private keys: StaticArray<u8> = new StaticArray<u8>(0);
   private keyCapacity: i32 = 0;
   private readonly keyLengths: StaticArray<i32> = new StaticArray<i32>(CACHE_SIZE);
@@ -125,6 +126,7 @@ export class CallerMatches {
     if (n > this.keyCapacity) {
       // a longer key than any before: room for it in every entry, and the cache starts over
       this.keys = new StaticArray<u8>(n * CACHE_SIZE);
+      for (let i = 0; i < CACHE_SIZE; i++) unchecked(this.uris[i] = stringWithRoom(n));
       this.keyCapacity = n;
       this.used = this.next = 0;
     }
@@ -133,8 +135,7 @@ export class CallerMatches {
     if (this.used < CACHE_SIZE) this.used++;
     memory.copy(changetype<usize>(this.keys) + <usize>(entry * this.keyCapacity), p, <usize>n);
     unchecked(this.keyLengths[entry] = n);
-    const uri = bytesToString(p, <usize>n);
-    unchecked(this.uris[entry] = uri);
+    const uri = refillString(unchecked(this.uris[entry]), p, n);
     const id = this.parsed;
     const words = this.words;
     const at = this.fromAt(entry);

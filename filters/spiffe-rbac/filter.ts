@@ -33,7 +33,8 @@ export class SpiffeRbacRoot extends RootContext {
   request: HostRequest = new HostRequest(new PathOptions());
   readonly decision: Decision = new Decision();
   readonly shadowDecision: Decision = new Decision();
-  denyReply: DenyReply = new DenyReply("");
+  /** Set with `evaluator`. */
+  denyReply: DenyReply | null = null;
 
   onConfigure(configSize: u32): bool {
     const reader = new ConfigReader(FILTER);
@@ -46,7 +47,7 @@ export class SpiffeRbacRoot extends RootContext {
     if (previous !== null) previous.metrics.flush();
     this.evaluator = new Evaluator(config, new RbacMetrics(config.policies));
     this.request = new HostRequest(config.paths);
-    this.denyReply = new DenyReply(config.denyBody);
+    this.denyReply = new DenyReply(config.denyBody, config.decisionHeader, config.policies);
     proxy_set_tick_period_milliseconds(FLUSH_PERIOD_MS);
     return true;
   }
@@ -98,7 +99,7 @@ export class SpiffeRbacFilter extends HttpContext {
     metrics.count(Stat.Denied);
     // debug, as Envoy's RBAC filter: a flood of hostile requests must not build a string each
     if (logEnabled(LogLevel.Debug)) logDecision(LogLevel.Debug, "denied", decision, config, caller, request);
-    rbac.denyReply.send(config.decisionHeader ? describe(decision, config.policies) : null);
+    changetype<DenyReply>(rbac.denyReply).send(decision);
     return HeadersStatus.StopIteration;
   }
 

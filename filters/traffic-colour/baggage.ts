@@ -8,7 +8,7 @@
 // beyond 64 members or 8,192 bytes, the limits every platform must propagate; when it would, the
 // colour goes only to the colour header.
 import { equalsBuffer } from "./byte-match";
-import { ScratchBlock } from "./scratch-block";
+import { ScratchBlock } from "../shared/scratch-block";
 import { classesOf, OCTET, OWS, TCHAR } from "./syntax";
 
 // @ts-ignore: decorator

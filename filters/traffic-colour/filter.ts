@@ -107,12 +107,25 @@ export class TrafficColourFilter extends HttpContext {
   setCookie: ArrayBuffer | null = null;
 
   /** The counters that belong to `config` (a reconfigured root gets new ones). */
-  private readonly counters: Counter[];
+  private counters: Counter[];
 
   /** `request`: the request values of `config`, from the root. */
-  constructor(id: u32, colourRoot: TrafficColourRoot, readonly config: TrafficColourConfig, private readonly request: RequestValues) {
+  constructor(id: u32, private readonly colourRoot: TrafficColourRoot, private config: TrafficColourConfig,
+    private request: RequestValues) {
     super(id, colourRoot);
     this.counters = colourRoot.counters;
+  }
+
+  /** A new stream starts with the root's configuration of now (a stream keeps the one it began
+   *  with). */
+  reset(): void {
+    const root = this.colourRoot;
+    this.colour = NO_COLOUR;
+    this.setCookie = null;
+    this.counters = root.counters;
+    // set: the root made this context once it had both
+    this.config = changetype<TrafficColourConfig>(root.config);
+    this.request = changetype<RequestValues>(root.requestValues);
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {

@@ -12,7 +12,7 @@ import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
 import {
   findCookie, findQueryParam, isPlain, NOT_FOUND, pathLength, percentDecode, spanEnd, spanStart,
 } from "./header-bytes";
-import { ScratchBlock } from "./scratch-block";
+import { ScratchBlock } from "../shared/scratch-block";
 
 const PATH = stringToBuffer(":path");
 const COOKIE = stringToBuffer("cookie");

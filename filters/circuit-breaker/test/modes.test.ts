@@ -156,6 +156,15 @@ describe("circuit-breaker › local reply", () => {
     expect(r.localResponse!.headers).toEqual(expect.arrayContaining([["cache-control", "no-store"]]));
   });
 
+  it("sends the reply without its fixed headers when a configured header holds a NUL byte", async () => {
+    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1,
+      reply: { headers: [{ name: "x-note", value: "a\u0000b" }] } }] });
+    h.call(500);
+    const r = h.call(200);
+    expect(r.localResponse!.headers.filter(([k]: [string, string]) => k.startsWith("x-") || k === "retry-after"))
+      .toEqual([["retry-after", "60"]]);
+  });
+
   it("answers gRPC requests with UNAVAILABLE", async () => {
     const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1 }] });
     h.call(500);

@@ -3,7 +3,7 @@
 import { Decision, decide, Limit, recordSize } from "../bucket";
 import { Cidr, Family, parseIp } from "../ip";
 import { partitionKey } from "../rate-limit-headers";
-import { stringToBuffer } from "../../shared/bytes";
+import { bytesToString, stringToBuffer } from "../../shared/bytes";
 import { parseSpiffeId } from "../../shared/spiffe";
 
 const ip = new StaticArray<u8>(16);
@@ -35,8 +35,11 @@ export function spiffeParts(text: string): string {
   return id.trustDomain() + "|" + (ns === null ? "-" : ns) + "|" + (sa === null ? "-" : sa);
 }
 
+const keyBytes = memory.data(14);
+
 export function partitionKeyOf(hi: u32, lo: u32): string {
-  return partitionKey((<u64>hi << 32) | <u64>lo);
+  partitionKey(keyBytes, (<u64>hi << 32) | <u64>lo);
+  return bytesToString(keyBytes, 14);
 }
 
 // A bucket simulation: one record held here, limits set by `setLimits`.

@@ -105,7 +105,33 @@ describe("dispatch layer", () => {
     expect(proxy.request({ headers: GET }).hostCalls).toBe(0);
   });
 
-  it("keeps linear memory flat over 100,000 streams", async () => {
+  it("starts a reused stream context over: every stream sees its own first request", async () => {
+    const proxy = new Proxy();
+    await start(proxy, { name: "alpha" });
+    for (let i = 0; i < 3; i++) {
+      const r = proxy.request({ headers: { ...GET, "x-token": `t${i}` } });
+      expect(r.responseHeaders).toEqual(expect.arrayContaining([["x-token-echo", `t${i}`], ["x-requests-seen", "1"]]));
+    }
+  });
+
+  it("keeps 5,000 streams open at once apart, answered in reverse order", async () => {
+    const proxy = new Proxy();
+    await start(proxy, { name: "alpha" });
+    const streams = Array.from({ length: 5_000 }, (_, i) => {
+      const s = proxy.newStream();
+      s.sendRequestHeaders({ ...GET, "x-token": `t${i}` }, { endOfStream: true });
+      return s;
+    });
+    for (let i = streams.length - 1; i >= 0; i--) {
+      const s = streams[i].sendResponseHeaders({ ":status": "200" }, { endOfStream: true });
+      expect(s.result.responseHeaders).toEqual(expect.arrayContaining([["x-token-echo", `t${i}`], ["x-requests-seen", "1"]]));
+      s.complete();
+    }
+    expect(proxy.request({ headers: { ...GET, "x-token": "after" } }).responseHeaders)
+      .toEqual(expect.arrayContaining([["x-token-echo", "after"]]));
+  });
+
+  it("keeps linear memory flat over 100,000 streams that allocate", async () => {
     const proxy = new Proxy({ workers: 2 });
     await start(proxy, { name: "alpha" });
     const result = soak(proxy, () => ({ headers: GET }), { warmup: 5_000, streams: 100_000 });

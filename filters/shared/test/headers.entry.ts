@@ -1,5 +1,6 @@
-// Test entry for the pure parts of headers.ts, properties.ts and local-reply.ts.
-import { bufferToString, stringToBuffer } from "../bytes";
+// Test entry for the pure parts of headers.ts, header-pairs.ts, properties.ts and local-reply.ts.
+import { bufferToString, bytesToString, stringToBuffer } from "../bytes";
+import { HeaderPairs } from "../header-pairs";
 import { cookieValue, HeaderList, pathWithoutQuery, queryParam } from "../headers";
 import { stripPort } from "../properties";
 
@@ -30,6 +31,26 @@ export function serializePairs(lines: string): string {
     }
   }
   return bufferToString(list.serialize());
+}
+
+const pairs = new HeaderPairs();
+
+/** Writes "name=value" lines as HeaderPairs does, started for at most `most` headers (fewer or
+ *  more than the lines); a value "#<digits>" is written as a number. Returns the layout. */
+export function writePairs(lines: string, most: i32): string {
+  pairs.start(most);
+  if (lines.length > 0) {
+    const parts = lines.split("\n");
+    for (let i = 0; i < parts.length; i++) {
+      const eq = parts[i].indexOf("=");
+      pairs.named(stringToBuffer(parts[i].substring(0, eq)));
+      const value = parts[i].substring(eq + 1);
+      if (value.startsWith("#")) pairs.decimal(U64.parseInt(value.substring(1)));
+      else pairs.string(value);
+    }
+  }
+  pairs.finish();
+  return bytesToString(pairs.ptr, <usize>pairs.length);
 }
 
 /** Parses pairs bytes (a byte string); returns "name=value" lines joined with "\n", "<empty>" for none. */

@@ -6,6 +6,7 @@ interface HeadersModule {
   query(path: string, name: string): string;
   withoutQuery(path: string): string;
   serializePairs(lines: string): string;
+  writePairs(lines: string, most: number): string;
   parsePairs(bytes: string): string;
   hostOf(address: string): string;
 }
@@ -16,6 +17,25 @@ beforeAll(async () => {
 });
 
 const u32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];
+
+describe("header-pairs › lists written per request", () => {
+  it.each([
+    ["as many headers as started for", 2],
+    ["fewer headers than started for (the names and values move down)", 5],
+    ["more headers than started for (room is made)", 0],
+  ])("lays out %s exactly as the host expects", (_what, most) => {
+    const lines = "retry-after=#30\nx-ratelimit-limit=10, 10;w=60\nx-empty=";
+    expect(hex(m.writePairs(lines, most))).toBe(hex(m.serializePairs("retry-after=30\nx-ratelimit-limit=10, 10;w=60\nx-empty=")));
+  });
+
+  it("writes numbers as their decimal digits, 0 and the largest u64 included", () => {
+    expect(m.parsePairs(m.writePairs("a=#0\nb=#18446744073709551615", 2))).toBe("a=0\nb=18446744073709551615");
+  });
+
+  it("lays out an empty list as N = 0", () => {
+    expect(hex(m.writePairs("", 3))).toBe("00 00 00 00");
+  });
+});
 
 describe("headers › pairs layout", () => {
   it("serializes [(a, 1)] to the host's 16 bytes", () => {

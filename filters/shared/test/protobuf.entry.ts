@@ -32,8 +32,17 @@ export function primitives(): string {
 
 /** Lists fields as "field:wire:value" (varint/fixed as decimal, length-delimited as the quoted
  *  byte string), space-separated, then " error" when the input is malformed. */
+/** A reader over `bytes` (kept alive in `input` while it reads). */
+let input = new ArrayBuffer(0);
+function readerOf(bytes: string): ProtoReader {
+  input = stringToBuffer(bytes);
+  const r = new ProtoReader();
+  r.readAt(changetype<usize>(input), input.byteLength, 0, input.byteLength);
+  return r;
+}
+
 export function fields(bytes: string): string {
-  const r = new ProtoReader(stringToBuffer(bytes));
+  const r = readerOf(bytes);
   let out = "";
   while (r.next()) {
     if (out.length > 0) out += " ";
@@ -46,7 +55,7 @@ export function fields(bytes: string): string {
 /** Summary of a RateLimitResponse: overall code, then per status code/limit/remaining/reset
  *  seconds, then response headers; "error" when malformed. */
 export function rateLimitResponse(bytes: string): string {
-  const r = new ProtoReader(stringToBuffer(bytes));
+  const r = readerOf(bytes);
   let out = "";
   while (r.next()) {
     if (r.field == 1 && r.wireType == WireType.Varint) out += "overall=" + r.value.toString();

@@ -1,5 +1,6 @@
-// Benchmark scenarios of the spiffe-rbac filter (bench/scenario.ts shape).
-import { plainRequest, type Scenario } from "../../../bench/scenario.js";
+// Benchmark scenarios of the spiffe-rbac filter (bench/scenario.ts shape): allowed and denied
+// callers, many policies, many callers, identities forwarded by a gateway, paths to normalize.
+import { plainRequest, SOAK_REQUESTS, type Scenario } from "../../../bench/scenario.js";
 import type { RequestSpec } from "../../../host-sim/src/index.js";
 
 const CALLER = "spiffe://prod.example/ns/payments/sa/api";
@@ -29,6 +30,7 @@ export const scenarios: Scenario[] = [
     filter: "spiffe-rbac",
     config: { policies: [{ name: "payments", action: "ALLOW", from: { principals: [CALLER] } }] },
     request: () => fromPeer(CALLER),
+    // the identity
     budget: { hostCallsPerRequest: 1 },
   },
   {
@@ -36,14 +38,15 @@ export const scenarios: Scenario[] = [
     filter: "spiffe-rbac",
     config: { policies: FIFTY_POLICIES },
     request: () => fromPeer(CALLER),
+    // identity, :path (DENY policies), :method
     budget: { hostCallsPerRequest: 3 },
   },
   {
     name: "spiffe-rbac/fifty-policies-denied",
     filter: "spiffe-rbac",
-    config: { policies: FIFTY_POLICIES },
+    config: { policies: FIFTY_POLICIES, deny_response: { decision_header: true } },
     request: () => fromPeer("spiffe://prod.example/ns/other/sa/x"),
-    // identity, :path (DENY policies), content-type, local reply
+    // identity, :path (DENY policies), content-type, the 403 with the decision header
     budget: { hostCallsPerRequest: 4 },
   },
   {
@@ -52,7 +55,8 @@ export const scenarios: Scenario[] = [
     config: { policies: FIFTY_POLICIES },
     // 1000 distinct callers in turn: every request misses the per-VM identity cache
     request: (i) => fromPeer(`spiffe://prod.example/ns/payments/sa/api-${i % 1000}`),
-    budget: { hostCallsPerRequest: 3 },
+    budget: { hostCallsPerRequest: 3, instructions: 16_000 },
+    soak: SOAK_REQUESTS,
   },
   {
     name: "spiffe-rbac/xfcc-gateway",
@@ -66,6 +70,16 @@ export const scenarios: Scenario[] = [
       (r.headers as [string, string][]).push(["x-forwarded-client-cert", `By=spiffe://prod.example/ns/istio-system/sa/gateway;Hash=ab12;Subject="CN=api,O=prod";URI=${CALLER}`]);
       return r;
     },
+    // the gateway's identity, XFCC
+    budget: { hostCallsPerRequest: 2 },
+  },
+  {
+    name: "spiffe-rbac/path-normalized",
+    filter: "spiffe-rbac",
+    config: { policies: [{ name: "admin", action: "DENY", to: { paths: ["/admin*"] } }, { name: "payments", action: "ALLOW", from: { principals: [CALLER] } }] },
+    // decoded, merged and resolved to /api/orders/items before /admin* is checked
+    request: () => fromPeer(CALLER, "/api//v1/../%6Frders/./items?page=2"),
+    // identity, :path
     budget: { hostCallsPerRequest: 2 },
   },
 ];

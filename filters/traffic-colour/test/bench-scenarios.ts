@@ -1,25 +1,24 @@
-// Benchmark scenarios for traffic-colour (bench/scenario.ts shape): the common paths a mesh
-// edge sees, each with its host-call budget per request.
-import type { Scenario } from "../../../bench/scenario.js";
-import { plainRequest } from "../../../bench/scenario.js";
+// Benchmark scenarios for traffic-colour (bench/scenario.ts shape): the paths a mesh edge sees,
+// each with the host calls its logic needs.
+import { plainRequest, SOAK_REQUESTS, withHeaders, type Scenario } from "../../../bench/scenario.js";
 
 const COLOURS = ["stable", "canary", "v2.1"];
-
-/** plainRequest with extra request headers. */
-function withHeaders(extra: [string, string][], path?: string) {
-  const spec = plainRequest(path);
-  return { ...spec, headers: [...(spec.headers as [string, string][]), ...extra] };
-}
+const RELEASE_RULE = { name: "release", colour: "v2.1", match: { all: [{ field: "header", name: "x-release", op: "equals", value: "v2.1" }] } };
 
 export const scenarios: Scenario[] = [
+  {
+    // colour header read, x-release read; nothing to write
+    name: "traffic-colour/no-match",
+    filter: "traffic-colour",
+    config: { colours: COLOURS, rules: [RELEASE_RULE] },
+    request: () => plainRequest(),
+    budget: { hostCallsPerRequest: 2 },
+  },
   {
     // colour header read, x-release read, colour header set, clear_route_cache
     name: "traffic-colour/header-rule",
     filter: "traffic-colour",
-    config: {
-      colours: COLOURS,
-      rules: [{ name: "release", colour: "v2.1", match: { all: [{ field: "header", name: "x-release", op: "equals", value: "v2.1" }] } }],
-    },
+    config: { colours: COLOURS, rules: [RELEASE_RULE] },
     request: () => withHeaders([["x-release", "v2.1"]]),
     budget: { hostCallsPerRequest: 4 },
   },
@@ -34,24 +33,36 @@ export const scenarios: Scenario[] = [
     },
     request: (i) => withHeaders([["x-user-id", `user-${i}`]]),
     budget: { hostCallsPerRequest: 4 },
+    soak: SOAK_REQUESTS,
+  },
+  {
+    // Half the requests are new visitors (a draw from the VM's generator, seeded once, and
+    // Set-Cookie on the response), half return with the cookie. New: colour header read, cookie
+    // read, colour header set, clear_route_cache, Set-Cookie.
+    name: "traffic-colour/random-split-sticky",
+    filter: "traffic-colour",
+    config: {
+      colours: COLOURS,
+      default_colour: "stable",
+      rules: [{ name: "canary", split: { weights: [{ colour: "canary", basis_points: 1000 }], sticky: { cookie: "sluice-colour" } } }],
+    },
+    request: (i) => (i % 2 === 0 ? plainRequest() : withHeaders([["cookie", "theme=dark; sluice-colour=canary"]])),
+    budget: { hostCallsPerRequest: 5 },
+  },
+  {
+    // colour header read (forged), x-release read, colour header removed, clear_route_cache
+    name: "traffic-colour/forged-header-stripped",
+    filter: "traffic-colour",
+    config: { colours: COLOURS, rules: [RELEASE_RULE] },
+    request: () => withHeaders([["x-sluice-colour", "canary"]]),
+    budget: { hostCallsPerRequest: 4 },
   },
   {
     // colour header read, baggage read, colour header set, baggage set, clear_route_cache
-    name: "traffic-colour/strip-forged-with-baggage",
+    name: "traffic-colour/baggage-rewritten",
     filter: "traffic-colour",
     config: { colours: COLOURS, default_colour: "stable", baggage_key: "sluice.colour" },
     request: () => withHeaders([["x-sluice-colour", "canary"], ["baggage", "userId=alice,sluice.colour=canary"]]),
     budget: { hostCallsPerRequest: 5 },
-  },
-  {
-    // colour header read, x-release read; nothing to write
-    name: "traffic-colour/no-match",
-    filter: "traffic-colour",
-    config: {
-      colours: COLOURS,
-      rules: [{ name: "release", colour: "v2.1", match: { all: [{ field: "header", name: "x-release", op: "equals", value: "v2.1" }] } }],
-    },
-    request: () => plainRequest(),
-    budget: { hostCallsPerRequest: 2 },
   },
 ];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { drive, startProxy } from "../../../bench/setup.js";
 import { soak, soakStreams } from "../../../bench/soak.js";
 import { scenarios } from "./bench-scenarios.js";
 import { colourProxy } from "./load.js";
@@ -8,10 +9,9 @@ const SOAK_REQUESTS = soakStreams();
 
 describe("traffic-colour › cost and memory", () => {
   it.each(scenarios.map((s) => [s.name, s] as const))("%s stays within its host-call budget", async (_name, scenario) => {
-    const proxy = await colourProxy(scenario.config);
-    for (let i = 0; i < 50; i++) {
-      expect(proxy.request(scenario.request(i)).hostCalls).toBe(scenario.budget.hostCallsPerRequest);
-    }
+    const proxy = await startProxy(scenario);
+    const calls = Array.from({ length: 50 }, (_, i) => drive(proxy, scenario, i).hostCalls);
+    expect(Math.max(...calls)).toBe(scenario.budget.hostCallsPerRequest);
   });
 
   it(`keeps memory flat over ${SOAK_REQUESTS.toLocaleString("en")} requests`, async () => {

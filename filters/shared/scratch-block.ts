@@ -1,4 +1,4 @@
-// A heap block reused by every request (request values, the baggage rewrite), so a request
+// A heap block reused by every request (request values, header values, replies), so a request
 // allocates nothing: each object made per request costs an allocation and a later sweep. The block
 // grows to what a request needs and goes back to its initial size when a request made it large.
 
@@ -29,7 +29,11 @@ export class ScratchBlock {
 
   private grow(size: i32): void {
     const capacity = max(size, this.capacity << 1);
-    this.ptr = heap.realloc(this.ptr, <usize>capacity);
+    // a new block and a copy rather than heap.realloc, which would link the allocator's realloc
+    const ptr = heap.alloc(<usize>capacity);
+    memory.copy(ptr, this.ptr, <usize>this.capacity);
+    heap.free(this.ptr);
+    this.ptr = ptr;
     this.capacity = capacity;
   }
 
