@@ -2,13 +2,12 @@
 // CircuitBreakerFilter (per stream: match, admit or reject, record the outcome).
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { readPluginConfiguration } from "../shared/buffers";
-import { formatNumber } from "../shared/config-error";
+import { ConfigErrors } from "../shared/config-error";
 import { hash64, hash64Bytes } from "../shared/hash";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
-import { addHeader, getHeader, HeaderList, HeaderMap, pathWithoutQuery } from "../shared/headers";
+import { addHeader, getHeader, HeaderMap, pathWithoutQuery } from "../shared/headers";
 import { StringMatcher } from "../shared/matchers";
-import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
-import { logMessage, LogLevel } from "../shared/log";
+import { isGrpcRequest, ReplyHeaders } from "../shared/local-reply";
 import { getEncodedHeader, getEncodedProperty, getEncodedPropertyInt } from "../shared/encoded-host-calls";
 import { stringToBuffer } from "../shared/bytes";
 import { SharedStatus } from "../shared/shared-data";
@@ -17,7 +16,7 @@ import { RecordOutcome, Transition, TripReason, Verdict } from "./breaker";
 import { classifyCodeDetails, classifyFlags, classifyGrpc, classifyStatus, Outcome } from "./classify";
 import { responseGrpcStatus, responseStatus } from "./header-values";
 import { nowMs } from "./clock";
-import { Circuit, KeySource, Mode, parseConfig, RequestMatch } from "./config";
+import { Circuit, FILTER, KeySource, Mode, parseConfig, RequestMatch } from "./config";
 import { State } from "./record";
 import { Count } from "./metrics";
 import { CircuitRuntime, halfOpenDetail } from "./runtime";
@@ -35,18 +34,21 @@ const AUTHORITY = stringToBuffer(":authority");
 const PATH = stringToBuffer(":path");
 const CLUSTER_NAME = stringToBuffer("xds\0cluster_name");
 const ROUTE_NAME = stringToBuffer("xds\0route_name");
-// gRPC UNAVAILABLE, the status of a rejected gRPC call.
-const GRPC_UNAVAILABLE: i32 = 14;
+const RETRY_AFTER = stringToBuffer("retry-after");
+const CIRCUIT_HEADER = stringToBuffer("x-sluice-circuit");
+const MAX_IN_FLIGHT_DETAILS = stringToBuffer("max_in_flight");
+/** The per-request headers of a rejection, reused. */
+const rejectHeaders = new ReplyHeaders();
 
 export class CircuitBreakerRoot extends RootContext {
   /** One per circuit, in config order; empty until configured. */
   runtimes: CircuitRuntime[] = [];
 
   onConfigure(configSize: u32): bool {
-    const result = parseConfig(readPluginConfiguration(configSize));
-    const config = result.config;
+    const errors = new ConfigErrors(FILTER);
+    const config = parseConfig(readPluginConfiguration(configSize), errors);
     if (config === null) {
-      logMessage(LogLevel.Critical, result.error);
+      errors.log();
       return false;
     }
     const circuits = config.circuits;
@@ -203,13 +205,10 @@ export class CircuitBreakerFilter extends HttpContext {
 
   private reject(rt: CircuitRuntime, verdict: Verdict, retryAfterMs: i64): u32 {
     const c = rt.circuit;
-    const headers = new HeaderList();
-    headers.add("retry-after", decimal(max<i64>(1, (retryAfterMs + 999) / 1000)));
-    headers.add("x-sluice-circuit", circuitHeader(c, verdict));
-    const extra = c.replyHeaders;
-    for (let i = 0; i < extra.length; i++) headers.add(unchecked(extra[i]).name, unchecked(extra[i]).value);
-    const details = verdict == Verdict.RejectInFlight ? "max_in_flight" : "circuit_open";
-    sendLocalReply(c.replyStatus, details, c.replyBody, headers, this.isGrpc() ? GRPC_UNAVAILABLE : NO_GRPC_STATUS);
+    const headers = rejectHeaders.clear()
+      .addNumber(RETRY_AFTER, <u64>max<i64>(1, (retryAfterMs + 999) / 1000))
+      .addString(CIRCUIT_HEADER, circuitHeader(c, verdict));
+    c.reply.send(this.isGrpc(), headers, verdict == Verdict.RejectInFlight ? MAX_IN_FLIGHT_DETAILS : null);
     return HeadersStatus.StopIteration;
   }
 
@@ -252,10 +251,7 @@ export class CircuitBreakerFilter extends HttpContext {
     }
     for (let i = 0; i < m.headers.length; i++) {
       const condition = unchecked(m.headers[i]);
-      const value = getHeader(HeaderMap.RequestHeaders, condition.name);
-      if (value === null) return false;
-      const pattern = condition.value;
-      if (pattern !== null && !pattern.matches(value)) return false;
+      if (!condition.holds(getHeader(HeaderMap.RequestHeaders, condition.name))) return false;
     }
     return true;
   }
@@ -333,8 +329,8 @@ function outcomeDetail(u: RecordOutcome): string {
   if (reason == TripReason.ConsecutiveFailures) why += " " + decimal(c.consecutiveFailures) + " reached";
   if (reason == TripReason.FailureRate || reason == TripReason.SlowCallRate) {
     const failures = reason == TripReason.FailureRate;
-    why += " " + formatNumber(<f64>(failures ? f.failures : f.slow) / <f64>f.calls) + " >= " +
-      formatNumber(failures ? c.failureRate : c.slowCallRate);
+    why += " " + decimal(failures ? f.failures : f.slow) + "/" + decimal(f.calls) + " >= " +
+      (failures ? c.failureRateText : c.slowCallRateText);
   }
   if (reason != TripReason.ProbeFailed) {
     why += " (window: " + decimal(f.calls) + " calls, " + decimal(f.failures) + " failures, " + decimal(f.slow) + " slow)";

@@ -7,8 +7,8 @@ import { readPluginConfiguration } from "../shared/buffers";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { grpcCall, grpcResponseMessage } from "../shared/grpc";
 import { addHeader, HeaderList, HeaderMap, replaceHeader } from "../shared/headers";
-import { ConfigReader } from "../shared/json";
-import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
+import { ConfigErrors } from "../shared/config-error";
+import { isGrpcRequest, ReplyHeaders } from "../shared/local-reply";
 import { logEnabled, logMessage, LogLevel } from "../shared/log";
 import { SharedStatus } from "../shared/shared-data";
 import { Decision } from "./bucket";
@@ -22,8 +22,8 @@ import { decodeRateLimitResponse, encodeRateLimitRequest, RateLimitReply, RLS_ME
 import { BucketStore } from "./store";
 import { decimal, hex } from "../shared/number-text";
 
-// @ts-ignore: decorator
-@inline const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
+/** The per-request headers of a rejection, reused. */
+const rejectHeaders = new ReplyHeaders();
 // @ts-ignore: decorator
 @inline const REQUEST_STREAM: u32 = 0;
 const timeScratch = memory.data(8);
@@ -42,10 +42,10 @@ export class RateLimitRoot extends RootContext {
   readonly waiting: Map<u32, RateLimitFilter> = new Map();
 
   onConfigure(configSize: u32): bool {
-    const reader = new ConfigReader("rate-limit");
-    const config = parseConfig(reader, readPluginConfiguration(configSize));
+    const errors = new ConfigErrors("rate-limit");
+    const config = parseConfig(errors, readPluginConfiguration(configSize));
     if (config === null) {
-      logMessage(LogLevel.Critical, reader.message());
+      errors.log();
       return false;
     }
     this.flushCounters();
@@ -158,7 +158,7 @@ export class RateLimitFilter extends HttpContext {
     const cost = requestCost(rule.cost, req);
     if (cost == INVALID_COST) {
       if (logEnabled(LogLevel.Debug)) logMessage(LogLevel.Debug, "rate-limit: invalid cost header for rule " + rule.name);
-      sendLocalReply(400, "rate_limit_invalid_cost", "", null, NO_GRPC_STATUS);
+      config.invalidCost.send(false, null);
       return HeadersStatus.StopIteration;
     }
     proxy_get_current_time_nanoseconds(timeScratch);
@@ -279,8 +279,6 @@ export class RateLimitFilter extends HttpContext {
     const headers = reply === null ? new HeaderList() : reply.responseHeaders;
     const serviceRetryAfter = reply !== null && hasHeader(headers, "retry-after");
     const serviceRateLimitHeaders = reply !== null && hasRateLimitHeaders(headers, mode);
-    const extra = config.rejectHeaders;
-    for (let i = 0; i < extra.length; i++) headers.add(extra.names[i], extra.values[i]);
     if (d !== null) {
       if (mode != HeadersMode.None) {
         addRateLimitHeaders(headers, mode, rule.name, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
@@ -294,8 +292,7 @@ export class RateLimitFilter extends HttpContext {
       }
       if (!serviceRetryAfter) headers.add("retry-after", decimal(<i64>max<u64>(1, s.resetSeconds)));
     }
-    const grpc = isGrpcRequest();
-    sendLocalReply(config.rejectStatus, "rate_limited", config.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
+    config.reply.send(isGrpcRequest(), rejectHeaders.clear().addList(headers));
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): u32 {

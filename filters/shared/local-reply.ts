@@ -1,8 +1,15 @@
 // Local replies (the proxy answers instead of the upstream) and gRPC request detection.
+// A configured reply (the shared LocalReply shape, docs/config.md) is compiled at configure time
+// into the bytes the host call takes: status, details, body, the headers already in the host's
+// pairs layout, and the gRPC status. Per-request headers (a retry-after number, a decision) are
+// written into reused buffers (ReplyHeaders), so sending builds no string.
 import { proxy_send_local_response } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { bytesEqualString, stringToBuffer } from "./bytes";
+import { asciiLower, bytesEqualString, stringToBuffer, writeString } from "./bytes";
+import { LocalReply as Fields, ReplyHeader } from "./config-schema";
+import { field, items, num, text } from "./config-walker";
 import { HeaderList, HeaderMap } from "./headers";
 import { readHeader, releaseValue, valueByte, valuePtr } from "./host-values";
+import { JsonValue } from "./json";
 
 const CONTENT_TYPE = stringToBuffer("content-type");
 const GRPC_CONTENT_TYPE = "application/grpc";
@@ -11,26 +18,140 @@ const NO_HEADERS = new ArrayBuffer(0);
 /** gRPC status value meaning "send no grpc-status header". */
 export const NO_GRPC_STATUS: i32 = -1;
 
-/**
- * Sends a local reply with HTTP `status`. `details` becomes the response code details (Envoy
- * replaces whitespace with `_`), `body` and `headers` may be empty/null. `grpcStatus` 0..16 adds a
- * grpc-status (for gRPC requests); NO_GRPC_STATUS (-1) sends none. Returns the host status
- * (0 = Ok); the reply goes out after the current callback returns, whatever it returns.
- */
-export function sendLocalReply(status: u32, details: string, body: string, headers: HeaderList | null,
-  grpcStatus: i32): u32 {
-  return sendEncodedLocalReply(status, stringToBuffer(details), stringToBuffer(body), headers, grpcStatus);
+/** A growable byte buffer, reused: it allocates only to grow. */
+class Bytes {
+  buffer: ArrayBuffer = new ArrayBuffer(256);
+  length: i32 = 0;
+
+  /** Room for `n` more bytes; the address to write them at. */
+  reserve(n: i32): usize {
+    const need = this.length + n;
+    if (need > this.buffer.byteLength) {
+      const bigger = new ArrayBuffer(max(need, this.buffer.byteLength << 1));
+      memory.copy(changetype<usize>(bigger), changetype<usize>(this.buffer), <usize>this.length);
+      this.buffer = bigger;
+    }
+    const at = changetype<usize>(this.buffer) + <usize>this.length;
+    this.length = need;
+    return at;
+  }
+
+  /** Appends `n` bytes from `p`. */
+  append(p: usize, n: i32): void {
+    memory.copy(this.reserve(n), p, <usize>n);
+  }
+
+  get start(): usize { return changetype<usize>(this.buffer); }
 }
 
-/** sendLocalReply with `details` and `body` encoded once (at configure time) by the caller. */
-export function sendEncodedLocalReply(status: u32, details: ArrayBuffer, body: ArrayBuffer,
-  headers: HeaderList | null, grpcStatus: i32): u32 {
-  const pairs = headers === null ? NO_HEADERS : headers.serialize();
-  return proxy_send_local_response(status,
-    changetype<usize>(details), details.byteLength,
-    changetype<usize>(body), body.byteLength,
-    changetype<usize>(pairs), pairs.byteLength,
-    grpcStatus < 0 ? 0xffffffff : <u32>grpcStatus);
+/** Header pairs in the host's layout, kept as their sizes (u32 name and value length each) and
+ *  their data (name, 0, value, 0 each). */
+export class ReplyHeaders {
+  count: i32 = 0;
+  readonly sizes: Bytes = new Bytes();
+  readonly data: Bytes = new Bytes();
+
+  /** Forgets the pairs (the buffers stay). */
+  clear(): ReplyHeaders {
+    this.count = 0;
+    this.sizes.length = 0;
+    this.data.length = 0;
+    return this;
+  }
+
+  /** Adds `name` (encoded, lowercase) with the value `valueLength` bytes long written by the caller
+   *  at the returned address. */
+  private pair(name: ArrayBuffer, valueLength: i32): usize {
+    const sizes = this.sizes.reserve(8);
+    store<u32>(sizes, name.byteLength);
+    store<u32>(sizes, valueLength, 4);
+    this.data.append(changetype<usize>(name), name.byteLength);
+    store<u8>(this.data.reserve(1), 0);
+    const value = this.data.reserve(valueLength + 1);
+    store<u8>(value + <usize>valueLength, 0);
+    this.count++;
+    return value;
+  }
+
+  add(name: ArrayBuffer, value: ArrayBuffer): ReplyHeaders {
+    memory.copy(this.pair(name, value.byteLength), changetype<usize>(value), <usize>value.byteLength);
+    return this;
+  }
+
+  addString(name: ArrayBuffer, value: string): ReplyHeaders {
+    writeString(value, this.pair(name, value.length));
+    return this;
+  }
+
+  /** Adds `value` in decimal. */
+  addNumber(name: ArrayBuffer, value: u64): ReplyHeaders {
+    let digits = 1;
+    for (let v = value; v >= 10; v /= 10) digits++;
+    let at = this.pair(name, digits) + <usize>digits;
+    do {
+      store<u8>(--at, <u8>(0x30 + value % 10));
+      value /= 10;
+    } while (value != 0);
+    return this;
+  }
+
+  /** Adds every pair of `list` (names lowercased as the host does). */
+  addList(list: HeaderList): ReplyHeaders {
+    for (let i = 0; i < list.length; i++) this.addString(stringToBuffer(asciiLower(list.names[i])), list.values[i]);
+    return this;
+  }
+}
+
+/** The pairs layout of the headers of the reply being sent: reused by every reply of the VM. */
+const wire = new Bytes();
+
+/** A configured reply, compiled. */
+export class LocalReply {
+  readonly headers: ReplyHeaders = new ReplyHeaders();
+  readonly body: ArrayBuffer;
+  readonly details: ArrayBuffer;
+
+  constructor(readonly status: u32, body: string, readonly grpcStatus: i32, details: string) {
+    this.body = stringToBuffer(body);
+    this.details = stringToBuffer(details);
+  }
+
+  /** Sends the reply (it goes out after the current callback returns): `extra`'s headers, then
+   *  the configured ones, and the gRPC status when `grpc`; `details` replaces the configured
+   *  response code details. Returns the host status (0 = Ok). */
+  send(grpc: bool, extra: ReplyHeaders | null, details: ArrayBuffer | null = null): u32 {
+    const own = this.headers;
+    const count = own.count + (extra === null ? 0 : extra.count);
+    wire.length = 0;
+    store<u32>(wire.reserve(4), count);
+    if (extra !== null) wire.append(extra.sizes.start, extra.sizes.length);
+    wire.append(own.sizes.start, own.sizes.length);
+    if (extra !== null) wire.append(extra.data.start, extra.data.length);
+    wire.append(own.data.start, own.data.length);
+    const body = this.body;
+    const d = details === null ? this.details : changetype<ArrayBuffer>(details);
+    return proxy_send_local_response(this.status,
+      changetype<usize>(d), d.byteLength,
+      changetype<usize>(body), body.byteLength,
+      count == 0 ? changetype<usize>(NO_HEADERS) : wire.start, count == 0 ? 0 : wire.length,
+      grpc && this.grpcStatus >= 0 ? <u32>this.grpcStatus : 0xffffffff);
+  }
+}
+
+/** The reply configured in `obj` (a checked LocalReply, or null), with the filter's defaults for
+ *  what it leaves out; `details` is the response code details. */
+export function compileReply(obj: JsonValue | null, status: u32, body: string, grpcStatus: i32, details: string): LocalReply {
+  const reply = new LocalReply(
+    field(obj, Fields.status) === null ? status : <u32>num(obj, Fields.status),
+    field(obj, Fields.body) === null ? body : text(obj, Fields.body),
+    field(obj, Fields.grpc_status) === null ? grpcStatus : <i32>num(obj, Fields.grpc_status),
+    details);
+  const headers = items(obj, Fields.headers);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    reply.headers.addString(stringToBuffer(asciiLower(text(h, ReplyHeader.name))), text(h, ReplyHeader.value));
+  }
+  return reply;
 }
 
 /** Whether the request's `content-type` marks it as gRPC, as Envoy's

@@ -1,29 +1,17 @@
-// The 403 reply. Its details and body are encoded once at configure time and gRPC detection
-// (shared/local-reply.ts) reads `content-type` in place, so a denied request allocates nothing
-// (unless the decision header is on: its value names the reason and policy).
+// The denial. Each reply is compiled at configure time (shared/local-reply.ts) and gRPC detection
+// reads `content-type` in place, so a denied request allocates nothing (unless the decision header
+// is on: its value names the reason and policy).
 import { stringToBuffer } from "../shared/bytes";
-import { HeaderList } from "../shared/headers";
-import { isGrpcRequest, NO_GRPC_STATUS, sendEncodedLocalReply } from "../shared/local-reply";
+import { isGrpcRequest, LocalReply, ReplyHeaders } from "../shared/local-reply";
+import { NONE } from "./evaluate";
 
 export const DECISION_HEADER = "x-sluice-rbac";
-export const DENY_DETAILS = "rbac_access_denied";
-const GRPC_PERMISSION_DENIED: i32 = 7;
-const DETAILS = stringToBuffer(DENY_DETAILS);
+const DECISION_HEADER_BYTES = stringToBuffer(DECISION_HEADER);
+const decisionHeaders = new ReplyHeaders();
 
-export class DenyReply {
-  private readonly body: ArrayBuffer;
-
-  constructor(body: string) {
-    this.body = stringToBuffer(body);
-  }
-
-  /** Sends the 403 reply, with `x-sluice-rbac: <decision>` unless `decision` is null. */
-  send(decision: string | null): void {
-    let headers: HeaderList | null = null;
-    if (decision !== null) {
-      headers = new HeaderList();
-      headers.add(DECISION_HEADER, decision);
-    }
-    sendEncodedLocalReply(403, DETAILS, this.body, headers, isGrpcRequest() ? GRPC_PERMISSION_DENIED : NO_GRPC_STATUS);
-  }
+/** Sends the denial of `policy` (NONE: no policy, the top-level reply) from `replies` (per policy,
+ *  then the top-level one), with `x-sluice-rbac: <decision>` unless `decision` is null. */
+export function sendDenial(replies: LocalReply[], policy: i32, decision: string | null): void {
+  const reply = unchecked(replies[policy == NONE ? replies.length - 1 : policy]);
+  reply.send(isGrpcRequest(), decision === null ? null : decisionHeaders.clear().addString(DECISION_HEADER_BYTES, decision));
 }

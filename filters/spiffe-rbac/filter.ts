@@ -8,12 +8,12 @@ import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { removeEncodedHeader } from "../shared/encoded-host-calls";
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
-import { ConfigReader } from "../shared/json";
+import { ConfigErrors } from "../shared/config-error";
 import { logEnabled, LogLevel, logMessage } from "../shared/log";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
 import { CallerMatches } from "./caller-matches";
 import { FILTER, parseConfig, RbacConfig, XfccConfig } from "./config";
-import { DenyReply } from "./deny-reply";
+import { sendDenial } from "./deny-reply";
 import { Caller, Decision, Evaluator, NONE, reasonName } from "./evaluate";
 import { FLUSH_PERIOD_MS, RbacMetrics, Stat } from "./metrics";
 import { HostRequest } from "./host-request";
@@ -33,20 +33,18 @@ export class SpiffeRbacRoot extends RootContext {
   request: HostRequest = new HostRequest(new PathOptions());
   readonly decision: Decision = new Decision();
   readonly shadowDecision: Decision = new Decision();
-  denyReply: DenyReply = new DenyReply("");
 
   onConfigure(configSize: u32): bool {
-    const reader = new ConfigReader(FILTER);
-    const config = parseConfig(readPluginConfiguration(configSize), reader);
+    const errors = new ConfigErrors(FILTER);
+    const config = parseConfig(readPluginConfiguration(configSize), errors);
     if (config === null) {
-      logMessage(LogLevel.Critical, reader.message());
+      errors.log();
       return false;
     }
     const previous = this.evaluator;
     if (previous !== null) previous.metrics.flush();
     this.evaluator = new Evaluator(config, new RbacMetrics(config.policies));
     this.request = new HostRequest(config.paths);
-    this.denyReply = new DenyReply(config.denyBody);
     proxy_set_tick_period_milliseconds(FLUSH_PERIOD_MS);
     return true;
   }
@@ -98,7 +96,7 @@ export class SpiffeRbacFilter extends HttpContext {
     metrics.count(Stat.Denied);
     // debug, as Envoy's RBAC filter: a flood of hostile requests must not build a string each
     if (logEnabled(LogLevel.Debug)) logDecision(LogLevel.Debug, "denied", decision, config, caller, request);
-    rbac.denyReply.send(config.decisionHeader ? describe(decision, config.policies) : null);
+    sendDenial(config.replies, decision.policy, config.decisionHeader ? describe(decision, config.policies) : null);
     return HeadersStatus.StopIteration;
   }
 
