@@ -204,7 +204,7 @@ export function walkConfig(doc: JsonValue, root: ModelNode): ConfigProblem[] {
     }
     v.keys.forEach((_, i) => {
       const p = propertyOf[i]!;
-      if (p >= 0 && allowed(p)) check(v.items[i]!, entries.get(p)!.node);
+      if (p >= 0 && p !== tag && allowed(p)) check(v.items[i]!, entries.get(p)!.node);
     });
     v.fields = names.map((name, p) => {
       const entry = entries.get(p);

@@ -79,7 +79,7 @@ class Parser {
   constructor(readonly text: Uint8Array) {}
 
   fail(reason: string): null {
-    if (this.error === null) this.error = new JsonSyntaxError(reason, this.pos);
+    if (this.error === null) this.error = new JsonSyntaxError(reason, Math.min(this.pos, this.text.length));
     return null;
   }
 
@@ -250,13 +250,14 @@ class Parser {
       if (c === 0x22) break;
       if (c < 0x20) { this.pos = end; this.fail("control character in string"); return null; }
       if (c === 0x5c) { escaped = true; end += 2; continue; }
-      const bad = c < 0x80 ? -1 : badUtf8(text, end);
-      if (bad >= 0) {
-        this.pos = bad;
-        this.fail(`invalid UTF-8 byte 0x${text[bad]!.toString(16).padStart(2, "0")}`);
+      if (c < 0x80) { end++; continue; }
+      const n = utf8Length(text, end);
+      if (n < 0) {
+        this.pos = -n - 1;
+        this.fail(`invalid UTF-8 byte 0x${text[this.pos]!.toString(16).padStart(2, "0")}`);
         return null;
       }
-      end++;
+      end += n;
     }
     if (!escaped) {
       this.pos = end + 1;
@@ -292,23 +293,24 @@ class Parser {
   }
 }
 
-function badUtf8(text: Uint8Array, at: number): number {
+/** The length of the valid UTF-8 sequence at `at` (a byte >= 0x80), or -(offending byte + 1). */
+function utf8Length(text: Uint8Array, at: number): number {
   const c = text[at]!;
   const count = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
   let low = 0x80;
   let high = 0xbf;
-  if (c < 0xc2 || c > 0xf4) return at;
+  if (c < 0xc2 || c > 0xf4) return -at - 1;
   if (c === 0xe0) low = 0xa0;
   else if (c === 0xed) high = 0x9f;
   else if (c === 0xf0) low = 0x90;
   else if (c === 0xf4) high = 0x8f;
   for (let i = 1; i <= count; i++) {
     const b = at + i < text.length ? text[at + i]! : 0;
-    if (b < low || b > high) return at + i < text.length ? at + i : at;
+    if (b < low || b > high) return at + i < text.length ? -(at + i) - 1 : -at - 1;
     low = 0x80;
     high = 0xbf;
   }
-  return -1;
+  return count + 1;
 }
 
 function hex4(text: Uint8Array, pos: number, end: number): number {

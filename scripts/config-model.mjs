@@ -190,7 +190,8 @@ export function buildModel(schema, shared) {
         const i = index(p.key);
         for (const a of p.schema["x-aliases"] ?? []) if (!n.props[i].aliases.includes(a)) n.props[i].aliases.push(a);
         const entry = { node: node(p.schema, docId), required: p.required };
-        if (p.schema.default !== undefined) entry.default = JSON.stringify(p.schema.default);
+        const fallback = p.schema.default ?? (p.schema.$ref !== undefined ? resolve(p.schema.$ref, docId).target.default : undefined);
+        if (fallback !== undefined) entry.default = JSON.stringify(fallback);
         branch.nodes.set(i, entry);
       }
     };

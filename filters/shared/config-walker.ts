@@ -336,7 +336,8 @@ class Walker {
     }
     for (let i = 0; i < n; i++) {
       const p = unchecked(propertyOf[i]);
-      if (p >= 0 && (allowed & (<u32>1 << p)) != 0) this.check(changetype<JsonValue>(unchecked(members[i])), this.u16(bp + 10 + 4 * p));
+      // the tag is checked (its value is the union's enum index); the others now
+      if (p >= 0 && p != tag && (allowed & (<u32>1 << p)) != 0) this.check(changetype<JsonValue>(unchecked(members[i])), this.u16(bp + 10 + 4 * p));
     }
     // the members by property, with defaults
     const fields = new Array<JsonValue | null>(count);

@@ -156,7 +156,7 @@ export class JsonParser {
   fail(reason: string): JsonValue | null {
     if (this.error === null) {
       this.error = reason;
-      this.errorAt = this.pos;
+      this.errorAt = min(this.pos, this.text.length); // an escape at the end steps past it
     }
     return null;
   }
@@ -324,9 +324,10 @@ export class JsonParser {
       if (c == 0x22) break;
       if (c < 0x20) { this.pos = end; this.fail("control character in string"); return null; }
       if (c == 0x5c) { escaped = true; end += 2; continue; }
-      const bad = c < 0x80 ? -1 : badUtf8(text, end);
-      if (bad >= 0) { this.pos = bad; this.fail("invalid UTF-8 byte 0x" + hex(text.charCodeAt(bad), 2)); return null; }
-      end++;
+      if (c < 0x80) { end++; continue; }
+      const n = utf8Length(text, end);
+      if (n == 0) { this.pos = utf8BadAt; this.fail("invalid UTF-8 byte 0x" + hex(text.charCodeAt(utf8BadAt), 2)); return null; }
+      end += n;
     }
     if (!escaped) {
       this.pos = end + 1;
@@ -368,27 +369,34 @@ export class JsonParser {
   }
 }
 
-/** Where the UTF-8 sequence starting at `at` (a byte >= 0x80) goes wrong: the offending byte's
- *  index, or -1 when it is a valid character (no overlong forms, surrogates or values past
- *  U+10FFFF). */
-function badUtf8(text: string, at: i32): i32 {
+/** Where utf8Length found a sequence going wrong: the offending byte. */
+let utf8BadAt = 0;
+
+/** The length of the UTF-8 sequence at `at` (a byte >= 0x80) when it is a valid character (no
+ *  overlong forms, surrogates or values past U+10FFFF), else 0 with the offending byte in
+ *  utf8BadAt. */
+function utf8Length(text: string, at: i32): i32 {
   const c = text.charCodeAt(at);
   // the continuation bytes, and the range the first of them must be in
   const count = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
   let low = 0x80;
   let high = 0xbf;
-  if (c < 0xc2 || c > 0xf4) return at;
+  utf8BadAt = at;
+  if (c < 0xc2 || c > 0xf4) return 0;
   if (c == 0xe0) low = 0xa0;
   else if (c == 0xed) high = 0x9f;
   else if (c == 0xf0) low = 0x90;
   else if (c == 0xf4) high = 0x8f;
   for (let i = 1; i <= count; i++) {
     const b = at + i < text.length ? text.charCodeAt(at + i) : 0;
-    if (b < low || b > high) return at + i < text.length ? at + i : at;
+    if (b < low || b > high) {
+      if (at + i < text.length) utf8BadAt = at + i;
+      return 0;
+    }
     low = 0x80;
     high = 0xbf;
   }
-  return -1;
+  return count + 1;
 }
 
 /** The value of `text`, a JSON number (config bounds), as the parser reads numbers. */

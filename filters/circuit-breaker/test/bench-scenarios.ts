@@ -20,8 +20,8 @@ export const scenarios: Scenario[] = [
     filter: FILTER,
     config: {
       circuits: [{
-        name: "api", failure_rate: 0.5, slow_call_ms: 300, slow_call_rate: 0.8,
-        window: { type: "time", duration: "10s", buckets: 10 }, key: { source: "header", header: "x-colour", max_keys: 4 },
+        name: "api", failure_rate: 0.5, slow_call: "300ms", slow_call_rate: 0.8,
+        window: { type: "time", duration: "10s", buckets: 10 }, key: { source: "header", name: "x-colour" }, max_keys: 4,
       }],
     },
     workers: 1,

@@ -1,7 +1,7 @@
 // Benchmark scenarios of the rate-limit filter (bench/scenario.ts shape).
 import { plainRequest, type Scenario } from "../../../bench/scenario.js";
 
-const RULE = { name: "api", limits: [{ requests: 1_000_000_000, per: "second" }] };
+const RULE = { name: "api", limits: [{ requests: 1_000_000_000, per: "1s" }] };
 
 export const scenarios: Scenario[] = [
   {

@@ -18,7 +18,7 @@ export const scenarios: Scenario[] = [
     filter: "traffic-colour",
     config: {
       colours: COLOURS,
-      rules: [{ name: "release", colour: "v2.1", match: { all: [{ field: "header", name: "x-release", op: "equals", value: "v2.1" }] } }],
+      rules: [{ name: "release", colour: "v2.1", match: { op: "all", conditions: [{ source: "header", name: "x-release", op: "equals", value: "v2.1" }] } }],
     },
     request: () => withHeaders([["x-release", "v2.1"]]),
     budget: { hostCallsPerRequest: 4 },
@@ -30,7 +30,7 @@ export const scenarios: Scenario[] = [
     config: {
       colours: COLOURS,
       default_colour: "stable",
-      rules: [{ name: "canary", split: { key: { field: "header", name: "x-user-id" }, weights: [{ colour: "canary", basis_points: 500 }] } }],
+      rules: [{ name: "canary", split: { key: { source: "header", name: "x-user-id" }, weights: [{ colour: "canary", basis_points: 500 }] } }],
     },
     request: (i) => withHeaders([["x-user-id", `user-${i}`]]),
     budget: { hostCallsPerRequest: 4 },
@@ -49,7 +49,7 @@ export const scenarios: Scenario[] = [
     filter: "traffic-colour",
     config: {
       colours: COLOURS,
-      rules: [{ name: "release", colour: "v2.1", match: { all: [{ field: "header", name: "x-release", op: "equals", value: "v2.1" }] } }],
+      rules: [{ name: "release", colour: "v2.1", match: { op: "all", conditions: [{ source: "header", name: "x-release", op: "equals", value: "v2.1" }] } }],
     },
     request: () => plainRequest(),
     budget: { hostCallsPerRequest: 2 },
