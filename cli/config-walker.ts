@@ -76,6 +76,8 @@ export function walkConfig(doc: JsonValue, root: ModelNode): ConfigProblem[] {
   const durationProblem = (v: JsonValue): string => {
     const s = v.string;
     if (v.kind !== JsonKind.Bool && /^[0-9]+(\.[0-9]+)?$/.test(s)) return `must be a duration with a unit: write "${s}s" or "${s}ms"`;
+    const unit = ["second", "minute", "hour", "day"].indexOf(s);
+    if (unit >= 0) return `must be a duration: write "1${"smhd"[unit]}"`;
     return FORMATS.duration.message;
   };
 
@@ -187,6 +189,11 @@ export function walkConfig(doc: JsonValue, root: ModelNode): ConfigProblem[] {
       const problem = `must be one of ${tagValues(node, -1)}`;
       if (tagValue !== null) at(tagValue, problem);
       else absent(v, names[tag]!, "is required");
+      // members every branch has are checked all the same
+      v.keys.forEach((_, i) => {
+        const p = propertyOf[i]!;
+        if (p >= 0 && p !== tag && node.branches!.every((b) => b.nodes.has(p))) check(v.items[i]!, node.branches![0]!.nodes.get(p)!.node);
+      });
       return;
     }
     const entries = node.branches![branch]!.nodes;

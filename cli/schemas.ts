@@ -38,7 +38,7 @@ const validators = new Map<FilterId, ValidateFunction>();
 /** ajv (JSON Schema 2020-12, strict) with the shared $defs, the formats and the duration bounds. */
 function ajvInstance(): InstanceType<typeof Ajv2020> {
   if (ajv !== undefined) return ajv;
-  const a = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  const a = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true });
   for (const name of Object.keys(FORMATS)) {
     if (name === "duration") a.addFormat(name, { type: "string", validate: (s: string) => parseDuration(s) !== undefined });
     else a.addFormat(name, formatRegex(name));

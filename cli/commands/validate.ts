@@ -60,6 +60,7 @@ export async function problems(t: Target): Promise<string[]> {
   for (const p of found) add(p.path, p.message, p.offset);
   if (t.converted && doc === null) return lines; // the filters' JSON limits, found in our own text
   for (const line of await wasmErrors(t.id, t.wasm, t.text)) {
+    if (/^[a-z-]+: \$: \d+ more errors not shown$/.test(line)) continue; // the filter logs 20; we print every one
     const split = splitPath(line.startsWith(`${t.id}: `) ? line.slice(t.id.length + 2) : line);
     if (split === null) lines.push(`${t.where(0)}: ${line}`);
     else add(split.path, split.rest, offsetOfPath(doc, split.path));

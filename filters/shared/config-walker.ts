@@ -243,10 +243,13 @@ class Walker {
     }
   }
 
-  /** A duration given as a bare number gets the units to write; anything else the format's text. */
+  /** A duration given as a bare number gets the units to write, a unit's name its duration;
+   *  anything else the format's text. */
   durationProblem(v: JsonValue): string {
     const s = v.string;
     if (v.kind != JsonKind.Bool && isBareNumber(s)) return "must be a duration with a unit: write \"" + s + "s\" or \"" + s + "ms\"";
+    const unit = ["second", "minute", "hour", "day"].indexOf(s);
+    if (unit >= 0) return "must be a duration: write \"1" + "smhd".charAt(unit) + "\"";
     return this.str(this.u16(this.format(DURATION) + 32));
   }
 
@@ -306,6 +309,13 @@ class Walker {
       const problem = "must be one of " + this.tagValues(node, -1);
       if (tagValue !== null) e.at(tagValue, problem);
       else e.absent(v, this.str(this.u16(names + 2 * tag)), "is required");
+      // members every branch has are checked all the same
+      let common = u32.MAX_VALUE;
+      for (let b = 0; b < branchCount; b++) common &= this.u32(branches + b * branchSize);
+      for (let i = 0; i < n; i++) {
+        const p = unchecked(propertyOf[i]);
+        if (p >= 0 && p != tag && (common & (<u32>1 << p)) != 0) this.check(changetype<JsonValue>(unchecked(members[i])), this.u16(branches + 10 + 4 * p));
+      }
       return;
     }
     const required = this.u32(bp + 4);
