@@ -74,17 +74,17 @@ describe("sluice render envoy", () => {
 
   it("checks the tls section", async () => {
     const file = join(tmp, "tls.yaml");
-    const cases: [string, string][] = [
-      ["tls: { key: k }", "tls.cert: is required: the server certificate chain file (PEM)"],
-      ["tls: { cert: c, key: k, require_client_certificate: true }", "tls.ca: is required with require_client_certificate: the CA bundle that verifies client certificates"],
-      ["tls: { cert: c, key: k, forward_client_cert_details: APPEND }", "tls.forward_client_cert_details: must be one of SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY"],
-      ["tls: { cert: c, key: k, plaintext_port: 10000 }", "tls.plaintext_port: must not be 10000 (the TLS listener's port)"],
-      ["tls: { cert: c, key: k, sni: x }", "tls.sni: unknown key (known: cert, key, ca, require_client_certificate, forward_client_cert_details, plaintext_port)"],
+    const cases: [string, string, string][] = [
+      ["tls: { key: k }", "1:6", "tls.cert: is required: the server certificate chain file (PEM)"],
+      ["tls: { cert: c, key: k, require_client_certificate: true }", "1:6", "tls.ca: is required with require_client_certificate: the CA bundle that verifies client certificates"],
+      ["tls: { cert: c, key: k, forward_client_cert_details: APPEND }", "1:54", "tls.forward_client_cert_details: must be one of SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY"],
+      ["tls: { cert: c, key: k, plaintext_port: 10000 }", "1:41", "tls.plaintext_port: must not be 10000 (the TLS listener's port)"],
+      ["tls: { cert: c, key: k, sni: x }", "1:25", "tls.sni: unknown key (known: cert, key, ca, require_client_certificate, forward_client_cert_details, plaintext_port)"],
     ];
-    for (const [tls, message] of cases) {
+    for (const [tls, where, message] of cases) {
       writeFileSync(file, `${tls}\nfilters:\n  - { id: spiffe-rbac, config: { policies: [] } }\n`);
       const r = await sluice(cli, ["render", "envoy", file]);
-      expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}: ${message}\n`]);
+      expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}:${where}: ${message}\n`]);
     }
     // SANITIZE (Envoy's default) renders no XFCC settings; without a CA no validation context
     writeFileSync(file, "tls: { cert: c, key: k }\nfilters:\n  - { id: spiffe-rbac, config: { policies: [] } }\n");
@@ -122,7 +122,7 @@ describe("sluice render envoy", () => {
     expect(parse(h2.stdout).static_resources.clusters[0].typed_extension_protocol_options).toBeDefined();
     writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: yes } }\nfilters:\n  - { id: rate-limit, config: {} }\n");
     const notBool = await sluice(cli, ["render", "envoy", file]);
-    expect([notBool.code, notBool.stderr]).toEqual([2, `sluice: ${file}: upstreams.app.http2: must be true or false\n`]);
+    expect([notBool.code, notBool.stderr]).toEqual([2, `sluice: ${file}:1:52: upstreams.app.http2: must be true or false\n`]);
   });
 
   it("tags the sluice metrics with or without Envoy's internal wasmcustom prefix", async () => {
