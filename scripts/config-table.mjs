@@ -12,8 +12,8 @@
 // Table layout (offsets are u16 from the start of the table; 0 means "none"):
 //   header: u16 root node, u16 format list
 //   format list: u8 count, count x u16 format entry (indexed by format id - 1; 0: unused)
-//   format entry: 16 bytes first-character mask, 16 bytes other-character mask (bit c of byte
-//     c >> 3), u16 message string (duration: masks unused)
+//   format entry: u16 first-character mask, u16 other-character mask (16 bytes each: bit c of
+//     byte c >> 3), u16 message string (duration: masks unused)
 //   string node:  u8 0, u8 format id, u16 minLength, u16 maxLength (0xffff: none), u16 enum list,
 //                 u16 minimum duration string, u16 maximum duration string
 //   integer / number node: u8 1 / 2, u8 flags (1 minimum exclusive, 2 maximum exclusive),
@@ -22,13 +22,16 @@
 //   array node:   u8 4, u8 0, u16 minItems, u16 maxItems (0xffff: none), u16 items node
 //   object node:  u8 5, u8 property count P, u8 tag property (0xff: none), u8 branch count B,
 //                 u8 default branch (0xff: none), u8 dependency count D, u32 key-group mask,
-//                 P x u16 name string, P x u16 alias list, D x (u8 property, u8 required property),
-//                 B x (u32 allowed mask, u32 required mask, u16 tag value list,
-//                      P x (u16 node, u16 default JSON text))
+//                 u16 aliases, P x u16 name string, D x (u8 property, u8 required property),
+//                 B x (u32 allowed mask, u32 required mask, u16 tag value list, u8 default count N,
+//                      u16 node of each allowed property in order, N x (u8 property, u16 default
+//                      JSON text))
+//   aliases: u8 count, count x (u16 string, u8 property)
 //   list: u8 count, count x u16 string;  string: u8 length, bytes
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildModel, classCodes, FORMATS } from "./config-model.mjs";
+import { pack } from "./lz.mjs";
 
 const ROOT = join(import.meta.dirname, "..");
 export const SHARED_SCHEMA = "filters/shared/schema.json";
@@ -119,16 +122,23 @@ class Table {
       }
       case "object": {
         const names = node.props.map((p) => this.string(p.name));
-        const aliases = node.props.map((p) => this.list(p.aliases));
-        const branches = node.branches.map((b) => ({
-          values: this.list(b.values ?? undefined),
-          entries: node.props.map((_, i) => {
-            const e = b.nodes.get(i);
-            return e === undefined ? [0, 0] : [this.node(e.node), this.string(e.default)];
-          }),
-          allowed: [...b.nodes.keys()].reduce((m, i) => m | (1 << i), 0) >>> 0,
-          required: [...b.nodes.entries()].reduce((m, [i, e]) => (e.required ? m | (1 << i) : m), 0) >>> 0,
-        }));
+        const aliases = node.props.flatMap((p, i) => p.aliases.map((a) => [this.string(a), i]));
+        let aliasList = 0;
+        if (aliases.length > 0) {
+          const bytes = [aliases.length];
+          for (const [ref, i] of aliases) bytes.push(ref & 0xff, ref >> 8, i);
+          aliasList = this.block(bytes);
+        }
+        const branches = node.branches.map((b) => {
+          const present = node.props.map((_, i) => i).filter((i) => b.nodes.has(i));
+          return {
+            values: this.list(b.values ?? undefined),
+            nodes: present.map((i) => this.node(b.nodes.get(i).node)),
+            defaults: present.filter((i) => b.nodes.get(i).default !== undefined).map((i) => [i, this.string(b.nodes.get(i).default)]),
+            allowed: present.reduce((m, i) => m | (1 << i), 0) >>> 0,
+            required: present.reduce((m, i) => (b.nodes.get(i).required ? m | (1 << i) : m), 0) >>> 0,
+          };
+        });
         w.u8(KIND.object);
         w.u8(node.props.length);
         w.u8(node.tag < 0 ? NONE8 : node.tag);
@@ -136,14 +146,16 @@ class Table {
         w.u8(node.defaultBranch < 0 ? NONE8 : node.defaultBranch);
         w.u8(node.dependent.length);
         w.u32(node.group.reduce((m, i) => m | (1 << i), 0) >>> 0);
+        w.u16(aliasList);
         for (const r of names) w.u16(r);
-        for (const r of aliases) w.u16(r);
         for (const [a, b] of node.dependent) { w.u8(a); w.u8(b); }
         for (const b of branches) {
           w.u32(b.allowed);
           w.u32(b.required);
           w.u16(b.values);
-          for (const [n, d] of b.entries) { w.u16(n); w.u16(d); }
+          w.u8(b.defaults.length);
+          for (const n of b.nodes) w.u16(n);
+          for (const [i, d] of b.defaults) { w.u8(i); w.u16(d); }
         }
         break;
       }
@@ -164,8 +176,8 @@ class Table {
         if (spec !== undefined) for (const c of classCodes(spec)) m[c >> 3] |= 1 << (c & 7);
         return m;
       };
-      const message = this.string(f.message);
-      entries.push(this.block([...mask(f.first), ...mask(f.rest), message & 0xff, message >> 8]));
+      const refs = [this.block(mask(f.first)), this.block(mask(f.rest)), this.string(f.message)];
+      entries.push(this.block(refs.flatMap((r) => [r & 0xff, r >> 8])));
     }
     const bytes = [entries.length];
     for (const e of entries) bytes.push(e & 0xff, e >> 8);
@@ -202,10 +214,19 @@ export function generate(id, root = ROOT) {
   t.bytes[3] = formats >> 8;
   const lines = [
     `// Generated by scripts/config-table.mjs from filters/${id}/schema.json and ${SHARED_SCHEMA}: do not edit.`,
-    "// SCHEMA is the validation table of filters/shared/config-walker.ts; each namespace below gives the",
-    "// member index of an object type's properties in a checked document (config-walker.ts, \"value\").",
+    "// schema() is the validation table of filters/shared/config-walker.ts (stored packed, scripts/lz.mjs);",
+    "// each namespace below gives the member index of an object type's properties in a checked",
+    "// document (config-walker.ts, \"field\").",
+    "import { unpack } from \"../shared/unpack\";",
     "",
-    `export const SCHEMA = memory.data<u8>([${t.bytes.join(",")}]);`,
+    `const PACKED = memory.data<u8>([${pack(t.bytes).join(",")}]);`,
+    `const TABLE = memory.data(${t.bytes.length});`,
+    "",
+    "/** The validation table, unpacked on first use. */",
+    "export function schema(): usize {",
+    `  if (load<u16>(TABLE) == 0) unpack(PACKED, TABLE, ${t.bytes.length});`,
+    "  return TABLE;",
+    "}",
   ];
   lines.push(...namespaces(model.objects.filter((o) => !o.shared)));
   return { bytes: t.bytes, source: lines.join("\n") + "\n", model };

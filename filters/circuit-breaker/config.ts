@@ -9,7 +9,7 @@ import { JsonValue } from "../shared/json";
 import { compileReply, LocalReply } from "../shared/local-reply";
 import { compileStringMatch, compileValueCondition } from "../shared/match-config";
 import { StringMatcher, ValueCondition } from "../shared/matchers";
-import { Circuit as Fields, CircuitKey, Failure, Match, Root, SCHEMA, Window } from "./config-schema";
+import { Circuit as Fields, CircuitKey, Failure, Match, Root, schema, Window } from "./config-schema";
 import { parseStatusRange, StatusRanges } from "./status-ranges";
 import { decimal, hex } from "../shared/number-text";
 
@@ -98,7 +98,7 @@ export class CircuitBreakerConfig {
 
 /** The configuration in `text`; null when it is invalid (every problem is in `errors`). */
 export function parseConfig(text: string, errors: ConfigErrors): CircuitBreakerConfig | null {
-  const root = readConfig(text, SCHEMA, errors);
+  const root = readConfig(text, schema(), errors);
   if (root === null) return null;
   const config = new CircuitBreakerConfig();
   const circuits = items(root, Root.circuits);

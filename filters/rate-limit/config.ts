@@ -15,7 +15,7 @@ import { Limit } from "./bucket";
 import { Cidr } from "./ip";
 import { CidrGroup, keyNames, KeyPart, KeySource } from "./key";
 import { Match } from "./match";
-import { Cost as CostFields, KeyPart as PartFields, Limit as LimitFields, Match as MatchFields, Rls, Root, Rule as RuleFields, SCHEMA } from "./config-schema";
+import { Cost as CostFields, KeyPart as PartFields, Limit as LimitFields, Match as MatchFields, Rls, Root, Rule as RuleFields, schema } from "./config-schema";
 import { decimal } from "../shared/number-text";
 
 export namespace HeadersMode {
@@ -81,7 +81,7 @@ const MS: u64 = 1_000_000;
 
 /** Parses and checks a configuration; null when it is invalid (every problem is in `errors`). */
 export function parseConfig(errors: ConfigErrors, text_: string): Config | null {
-  const root = readConfig(text_, SCHEMA, errors);
+  const root = readConfig(text_, schema(), errors);
   if (root === null) return null;
   const config = new Config();
   const rules = items(root, Root.rules);

@@ -166,6 +166,23 @@ class Walker {
     return this.u16(this.u16(2) + 1 + 2 * (id - 1));
   }
 
+  /** The name of property `p` of object `node`. */
+  name(node: i32, p: i32): string {
+    return this.str(this.u16(node + 12 + 2 * p));
+  }
+
+  /** Where branch `b` of object `node` starts. */
+  branch(node: i32, b: i32): i32 {
+    let at = node + 12 + 2 * this.u8(node + 1) + 2 * this.u8(node + 5);
+    while (b-- > 0) at += 11 + 2 * popcnt(this.u32(at)) + 3 * this.u8(at + 10);
+    return at;
+  }
+
+  /** The node of property `p` in the branch at `at` (which has it). */
+  nodeOf(at: i32, p: i32): i32 {
+    return this.u16(at + 11 + 2 * popcnt(this.u32(at) & ((<u32>1 << p) - 1)));
+  }
+
   check(v: JsonValue, node: i32): void {
     const kind = this.u8(node);
     const e = this.errors;
@@ -235,9 +252,9 @@ class Walker {
     const entry = this.format(fmt);
     for (let i = 0, n = s.length; i < n; i++) {
       const c = s.charCodeAt(i);
-      const mask = entry + (i == 0 ? 0 : 16);
+      const mask = this.u16(entry + (i == 0 ? 0 : 2));
       if (c >= 0x80 || (this.u8(mask + (c >> 3)) & (1 << (c & 7))) == 0) {
-        e.at(v, this.str(this.u16(entry + 32)));
+        e.at(v, this.str(this.u16(entry + 4)));
         return;
       }
     }
@@ -250,7 +267,7 @@ class Walker {
     if (v.kind != JsonKind.Bool && isBareNumber(s)) return "must be a duration with a unit: write \"" + s + "s\" or \"" + s + "ms\"";
     const unit = ["second", "minute", "hour", "day"].indexOf(s);
     if (unit >= 0) return "must be a duration: write \"1" + "smhd".charAt(unit) + "\"";
-    return this.str(this.u16(this.format(DURATION) + 32));
+    return this.str(this.u16(this.format(DURATION) + 4));
   }
 
   checkObject(v: JsonValue, node: i32): void {
@@ -260,9 +277,6 @@ class Walker {
     const branchCount = this.u8(node + 3);
     const dependents = this.u8(node + 5);
     const group = this.u32(node + 6);
-    const names = node + 10;
-    const branches = names + 4 * count + 2 * dependents;
-    const branchSize = 10 + 4 * count;
     const keys = v.keys;
     const members = v.items;
     const n = keys.length;
@@ -272,7 +286,7 @@ class Walker {
     for (let p = 0; p < count; p++) unchecked(memberOf[p] = -1);
     for (let i = 0; i < n; i++) {
       let p = count - 1;
-      while (p >= 0 && !this.is(unchecked(keys[i]), this.u16(names + 2 * p))) p--;
+      while (p >= 0 && !this.is(unchecked(keys[i]), this.u16(node + 12 + 2 * p))) p--;
       unchecked(propertyOf[i] = p);
       if (p >= 0) unchecked(memberOf[p] = i);
     }
@@ -290,78 +304,78 @@ class Walker {
         tagValue = value;
         let index = 0;
         for (let b = 0; b < branchCount && branch < 0; b++) {
-          const values = this.u16(branches + b * branchSize + 8);
+          const values = this.u16(this.branch(node, b) + 8);
           const k = value.kind == JsonKind.String ? this.find(value.string, values) : -1;
           if (k >= 0) { branch = b; value.number = index + k; }
           index += this.u8(values);
         }
       }
     }
-    const bp = branches + max(branch, 0) * branchSize;
-    const allowed = branch < 0 ? u32.MAX_VALUE : this.u32(bp);
+    // a wrong tag: only the members every branch has are checked (against the first branch)
+    const bp = this.branch(node, max(branch, 0));
+    let allowed = this.u32(bp);
+    if (branch < 0) {
+      for (let b = 0; b < branchCount; b++) allowed &= this.u32(this.branch(node, b));
+    }
     for (let i = 0; i < n; i++) {
       const p = unchecked(propertyOf[i]);
       const member = changetype<JsonValue>(unchecked(members[i]));
       if (p < 0) e.at(member, "unknown key" + this.hint(node, unchecked(keys[i])));
-      else if ((allowed & (<u32>1 << p)) == 0) e.at(member, "applies only when " + this.str(this.u16(names + 2 * tag)) + " is " + this.tagValues(node, p));
+      else if (branch >= 0 && (allowed & (<u32>1 << p)) == 0) e.at(member, "applies only when " + this.name(node, tag) + " is " + this.tagValues(node, p));
     }
     if (branch < 0) {
-      const problem = "must be one of " + this.tagValues(node, -1);
-      if (tagValue !== null) e.at(tagValue, problem);
-      else e.absent(v, this.str(this.u16(names + 2 * tag)), "is required");
-      // members every branch has are checked all the same
-      let common = u32.MAX_VALUE;
-      for (let b = 0; b < branchCount; b++) common &= this.u32(branches + b * branchSize);
-      for (let i = 0; i < n; i++) {
-        const p = unchecked(propertyOf[i]);
-        if (p >= 0 && p != tag && (common & (<u32>1 << p)) != 0) this.check(changetype<JsonValue>(unchecked(members[i])), this.u16(branches + 10 + 4 * p));
+      if (tagValue !== null) e.at(tagValue, "must be one of " + this.tagValues(node, -1));
+      else e.absent(v, this.name(node, tag), "is required");
+    } else {
+      const required = this.u32(bp + 4);
+      for (let p = 0; p < count; p++) {
+        if ((required & (<u32>1 << p)) != 0 && unchecked(memberOf[p]) < 0) e.absent(v, this.name(node, p), "is required");
       }
-      return;
-    }
-    const required = this.u32(bp + 4);
-    for (let p = 0; p < count; p++) {
-      if ((required & (<u32>1 << p)) != 0 && unchecked(memberOf[p]) < 0) e.absent(v, this.str(this.u16(names + 2 * p)), "is required");
-    }
-    if (group != 0) {
-      let first = -1;
-      for (let i = 0; i < n; i++) {
-        const p = unchecked(propertyOf[i]);
-        if (p < 0 || (group & (<u32>1 << p)) == 0) continue;
-        if (first < 0) { first = i; continue; }
-        e.at(changetype<JsonValue>(unchecked(members[i])), "cannot be combined with " + quoteString(unchecked(keys[first])));
-        break;
+      if (group != 0) {
+        let first = -1;
+        for (let i = 0; i < n; i++) {
+          const p = unchecked(propertyOf[i]);
+          if (p < 0 || (group & (<u32>1 << p)) == 0) continue;
+          if (first < 0) { first = i; continue; }
+          e.at(changetype<JsonValue>(unchecked(members[i])), "cannot be combined with " + quoteString(unchecked(keys[first])));
+          break;
+        }
+        if (first < 0) {
+          let list = "";
+          for (let p = 0; p < count; p++) if ((group & (<u32>1 << p)) != 0) list += (list.length > 0 ? ", " : "") + quoteString(this.name(node, p));
+          e.at(v, "needs one of " + list);
+        }
       }
-      if (first < 0) {
-        let list = "";
-        for (let p = 0; p < count; p++) if ((group & (<u32>1 << p)) != 0) list += (list.length > 0 ? ", " : "") + quoteString(this.str(this.u16(names + 2 * p)));
-        e.at(v, "needs one of " + list);
-      }
-    }
-    for (let d = 0; d < dependents; d++) {
-      const a = this.u8(names + 4 * count + 2 * d);
-      const b = this.u8(names + 4 * count + 2 * d + 1);
-      if (unchecked(memberOf[a]) >= 0 && unchecked(memberOf[b]) < 0) {
-        e.absent(v, this.str(this.u16(names + 2 * b)), "is required with " + quoteString(this.str(this.u16(names + 2 * a))));
+      const deps = node + 12 + 2 * count;
+      for (let d = 0; d < dependents; d++) {
+        const a = this.u8(deps + 2 * d);
+        const b = this.u8(deps + 2 * d + 1);
+        if (unchecked(memberOf[a]) >= 0 && unchecked(memberOf[b]) < 0) {
+          e.absent(v, this.name(node, b), "is required with " + quoteString(this.name(node, a)));
+        }
       }
     }
+    // the members, the tag excepted (its value is the union's enum index)
     for (let i = 0; i < n; i++) {
       const p = unchecked(propertyOf[i]);
-      // the tag is checked (its value is the union's enum index); the others now
-      if (p >= 0 && p != tag && (allowed & (<u32>1 << p)) != 0) this.check(changetype<JsonValue>(unchecked(members[i])), this.u16(bp + 10 + 4 * p));
+      if (p >= 0 && p != tag && (allowed & (<u32>1 << p)) != 0) this.check(changetype<JsonValue>(unchecked(members[i])), this.nodeOf(bp, p));
     }
+    if (branch < 0) return;
     // the members by property, with defaults
     const fields = new Array<JsonValue | null>(count);
-    for (let p = 0; p < count; p++) {
-      if ((allowed & (<u32>1 << p)) == 0) continue;
-      const at = unchecked(memberOf[p]);
-      if (at >= 0) { unchecked(fields[p] = unchecked(members[at])); continue; }
-      const fallback = this.u16(bp + 12 + 4 * p);
-      if (fallback == 0) continue;
-      const value = new JsonParser(this.str(fallback)).parseDocument();
+    for (let i = 0; i < n; i++) {
+      const p = unchecked(propertyOf[i]);
+      if (p >= 0) unchecked(fields[p] = unchecked(members[i]));
+    }
+    const defaults = bp + 11 + 2 * popcnt(allowed);
+    for (let d = 0, nd = this.u8(bp + 10); d < nd; d++) {
+      const p = this.u8(defaults + 3 * d);
+      if (unchecked(memberOf[p]) >= 0) continue;
+      const value = new JsonParser(this.str(this.u16(defaults + 3 * d + 1))).parseDocument();
       if (value === null) continue;
       value.parent = v;
-      value.key = this.str(this.u16(names + 2 * p));
-      this.check(value, this.u16(bp + 10 + 4 * p));
+      value.key = this.name(node, p);
+      this.check(value, this.nodeOf(bp, p));
       unchecked(fields[p] = value);
     }
     v.fields = fields;
@@ -370,27 +384,22 @@ class Walker {
   /** ` (did you mean "<property>"?)` for a key that is a property's alias or its spelling in
    *  another case or with `-`; "" otherwise. */
   hint(node: i32, key: string): string {
-    const count = this.u8(node + 1);
-    const names = node + 10;
-    const spelled = loose(key);
-    for (let p = 0; p < count; p++) {
-      const name = this.str(this.u16(names + 2 * p));
-      if (this.find(key, this.u16(names + 2 * count + 2 * p)) >= 0 || loose(name) == spelled) {
-        return " (did you mean " + quoteString(name) + "?)";
-      }
+    const aliases = this.u16(node + 10);
+    let p = -1;
+    for (let i = 0, n = aliases == 0 ? 0 : this.u8(aliases); i < n && p < 0; i++) {
+      if (this.is(key, this.u16(aliases + 1 + 3 * i))) p = this.u8(aliases + 3 + 3 * i);
     }
-    return "";
+    const spelled = loose(key);
+    for (let q = 0, count = this.u8(node + 1); q < count && p < 0; q++) if (loose(this.name(node, q)) == spelled) p = q;
+    return p < 0 ? "" : " (did you mean " + quoteString(this.name(node, p)) + "?)";
   }
 
   /** The quoted tag values of the branches that allow property `p` (-1: of every branch). */
   tagValues(node: i32, p: i32): string {
-    const count = this.u8(node + 1);
-    const branches = node + 10 + 4 * count + 2 * this.u8(node + 5);
-    const branchSize = 10 + 4 * count;
     let out = "";
     for (let b = 0, n = this.u8(node + 3); b < n; b++) {
-      const bp = branches + b * branchSize;
-      if (p < 0 || (this.u32(bp) & (<u32>1 << p)) != 0) out = this.quoted(out, this.u16(bp + 8));
+      const at = this.branch(node, b);
+      if (p < 0 || (this.u32(at) & (<u32>1 << p)) != 0) out = this.quoted(out, this.u16(at + 8));
     }
     return out;
   }

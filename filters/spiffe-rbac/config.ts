@@ -8,7 +8,7 @@ import { JsonValue } from "../shared/json";
 import { compileReply, LocalReply } from "../shared/local-reply";
 import { compileSegmentGlob, SegmentGlob, SpiffeError, spiffeErrorMessage, SpiffePattern, validateTrustDomain } from "../shared/spiffe";
 import { spiffePatternOf } from "../shared/spiffe-config";
-import { Condition, Operation, PathNormalization, Policy, Root, SCHEMA, Source, Xfcc } from "./config-schema";
+import { Condition, Operation, PathNormalization, Policy, Root, schema, Source, Xfcc } from "./config-schema";
 import { EncodedSlashes, PathOptions } from "./path";
 import { compilePathPattern, pathPatternError } from "./path-pattern";
 import { PatternKind } from "./pattern-table";
@@ -63,7 +63,7 @@ export class RbacConfig {
 
 /** The configuration in `text`; null when it is invalid (every problem is in `errors`). */
 export function parseConfig(text_: string, errors: ConfigErrors): RbacConfig | null {
-  const root = readConfig(text_, SCHEMA, errors);
+  const root = readConfig(text_, schema(), errors);
   if (root === null) return null;
   const table = new PolicyTableBuilder();
   readTrustDomains(errors, items(root, Root.trust_domains), table.domains);

@@ -10,7 +10,7 @@ import { spiffePatternOf } from "../shared/spiffe-config";
 import { SpiffePattern } from "../shared/spiffe";
 import { equalsBuffer } from "./byte-match";
 import { readColourRef } from "./config-values";
-import { Root, Rule as RuleFields, SCHEMA } from "./config-schema";
+import { Root, Rule as RuleFields, schema } from "./config-schema";
 import { parseCondition } from "./match-config";
 import { Source } from "./request-values";
 import { NO_COLOUR, Rule } from "./rule";
@@ -57,7 +57,7 @@ export class TrafficColourConfig {
 
 /** The configuration in `text`; null when it is invalid (every problem is in `errors`). */
 export function parseConfig(text_: string, errors: ConfigErrors): TrafficColourConfig | null {
-  const root = readConfig(text_, SCHEMA, errors);
+  const root = readConfig(text_, schema(), errors);
   if (root === null) return null;
   const c = new TrafficColourConfig();
   const colours = items(root, Root.colours);
