@@ -16,6 +16,18 @@ describe("circuit-breaker › keys", () => {
     expect(h.call(200).decision).toBe("continue"); // no colour: its own key
   });
 
+  it("keys circuits by the request's colour (x-sluice-colour unless the key names another header)", async () => {
+    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "colour" } }] });
+    const painted = (c: string) => ({ headers: { "x-sluice-colour": c } });
+    h.call(500, painted("canary"));
+    expect(h.call(200, painted("canary")).decision).toBe("local_response");
+    expect(h.call(200, painted("stable")).decision).toBe("continue");
+    const own = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "colour", header: "X-Release" } }] });
+    own.call(500, { headers: { "x-release": "v2" } });
+    expect(own.call(200, { headers: { "x-release": "v2" } }).decision).toBe("local_response");
+    expect(own.call(200, { headers: { "x-release": "v1", "x-sluice-colour": "v2" } }).decision).toBe("continue");
+  });
+
   it("keys circuits by upstream cluster", async () => {
     const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "cluster" } }] });
     const cluster = (name: string) => ({ properties: { "xds.cluster_name": name } });
@@ -161,6 +173,13 @@ describe("circuit-breaker › local reply", () => {
     h.call(500);
     const r = h.call(200, { headers: { "content-type": "application/grpc" } });
     expect(r.localResponse?.grpcStatus).toBe(14);
+  });
+
+  it("answers gRPC requests with the configured grpc_status, and HTTP ones without it", async () => {
+    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, reply: { grpc_status: 8 } }] });
+    h.call(500);
+    expect(h.call(200, { headers: { "content-type": "application/grpc" } }).localResponse).toMatchObject({ status: 503, grpcStatus: 8 });
+    expect(h.call(200).localResponse!.headers).not.toEqual(expect.arrayContaining([["grpc-status", "8"]]));
   });
 });
 

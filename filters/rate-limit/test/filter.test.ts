@@ -39,6 +39,12 @@ describe("token buckets shared by every worker", () => {
     expect(outcome(send())).toBe("503");
   });
 
+  it("answers gRPC requests with the configured grpc_status", async () => {
+    const { send } = await start({ rules: [perSecond(1)], reply: { status: 503, grpc_status: 14 } });
+    send({ "content-type": "application/grpc" });
+    expect(send({ "content-type": "application/grpc" }).localResponse).toMatchObject({ status: 503, grpcStatus: 14 });
+  });
+
   it("answers gRPC requests with RESOURCE_EXHAUSTED", async () => {
     const { send } = await start({ rules: [perSecond(1)] });
     send({ "content-type": "application/grpc" });

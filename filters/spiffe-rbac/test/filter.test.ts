@@ -393,6 +393,37 @@ describe("deny reply", () => {
     expect(decisionHeader(r)).toBeUndefined();
   });
 
+  it("answers 400 to a request without traceparent with a policy of its own reply, 403 to the rest", async () => {
+    const proxy = await start({
+      decision_header: true,
+      policies: [
+        policy("needs-traceparent", "DENY", {
+          when: [{ source: "header", name: "Traceparent", not_values: ["*"] }],
+          reply: { status: 400, body: "traceparent required\n", headers: [{ name: "X-Policy", value: "tracing" }] },
+        }),
+        policy("user-only", "ALLOW", { from: { principals: [USER] } }),
+      ],
+    });
+    const missing = send(proxy, { peer: USER });
+    expect(missing.localResponse).toMatchObject({ status: 400, body: "traceparent required\n", details: "rbac_access_denied" });
+    expect(missing.localResponse!.headers).toEqual(expect.arrayContaining([["x-sluice-rbac", "denied_by_policy; policy=needs-traceparent"], ["x-policy", "tracing"]]));
+    const traced = { "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
+    expect(status(send(proxy, { peer: USER, headers: traced }))).toBe(200);
+    const other = send(proxy, { peer: API, headers: traced });
+    expect(other.localResponse).toMatchObject({ status: 403, body: "RBAC: access denied" });
+  });
+
+  it.each([
+    [{ status: 401, grpc_status: 16 }, 401, 16],
+    [{ status: 503 }, 503, 7],
+    [{ grpc_status: 5 }, 403, 5],
+  ])("sends the configured status and gRPC status %j", async (reply, httpStatus, grpcStatus) => {
+    const proxy = await start({ default_action: "DENY", reply, policies: [] });
+    expect(send(proxy, {}).localResponse?.status).toBe(httpStatus);
+    const grpc = send(proxy, { method: "POST", headers: { "content-type": "application/grpc" } });
+    expect(grpc.localResponse).toMatchObject({ status: httpStatus, grpcStatus });
+  });
+
   it("builds no log line for a denial when debug is off", async () => {
     const proxy = await start({ policies: [policy("deny-all", "DENY")] });
     expect(send(proxy, { peer: USER }).logs).toEqual([]);
