@@ -161,7 +161,8 @@ export function isSluiceConfig(doc: unknown): boolean {
   return isObject(doc) && Array.isArray(doc.filters);
 }
 
-/** Loads and checks sluice.yaml (not the filter configs themselves: that is `validate`). */
+/** Loads and checks sluice.yaml itself; commands that run or render it check the filter configs
+ *  too (commands/validate.ts, loadCheckedConfig). */
 export function loadConfig(file: string): SluiceConfig {
   return toConfig(file, readSource(file));
 }

@@ -4,10 +4,11 @@ import { createInterface } from "node:readline";
 import type { LogLevelName, Proxy, StreamResult } from "../../host-sim/src/index.js";
 import { flag, int, parseArgs, str } from "../args.js";
 import { out, type Command } from "../command.js";
-import { loadConfig, readDocument } from "../config.js";
+import { readDocument } from "../config.js";
 import { CliError } from "../errors.js";
 import { FILTER_IDS, filterWasm, isFilterId } from "../paths.js";
 import { chainOf, startChain, type ChainFilter } from "../sim.js";
+import { loadCheckedConfig } from "./validate.js";
 
 const HELP = `Usage: sluice replay --filter <id | path.wasm> --config <file> [--workers N] [--input requests.jsonl]
        sluice replay --chain <sluice.yaml> [--workers N] [--input requests.jsonl]
@@ -132,7 +133,7 @@ export const replay: Command = {
     let chain: ChainFilter[];
     if (chainFile !== undefined) {
       if (filter !== undefined || configFile !== undefined) throw new CliError("replay: use either --chain or --filter with --config");
-      chain = chainOf(loadConfig(chainFile));
+      chain = chainOf(await loadCheckedConfig(chainFile));
     } else {
       if (filter === undefined || configFile === undefined) throw new CliError("replay: needs --filter <id|path.wasm> and --config <file>, or --chain <sluice.yaml>");
       chain = [filterFromOptions(filter, configFile)];

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs, str } from "../args.js";
 import { out, type Command } from "../command.js";
-import { configJson, decodeUtf8, isSluiceConfig, parseText, readSource, toConfig, whereIn, type SourceDocument } from "../config.js";
+import { configJson, decodeUtf8, isSluiceConfig, loadConfig, parseText, readSource, toConfig, whereIn, type SluiceConfig, type SourceDocument } from "../config.js";
 import { CliError } from "../errors.js";
 import { JsonKind, JsonValue, lineColumn } from "../json-text.js";
 import { FILTER_IDS, filterWasm, isFilterId, type FilterId } from "../paths.js";
@@ -44,9 +44,9 @@ function fullPath(prefix: string, path: string): string {
   return path.startsWith("[") ? prefix + path : `${prefix}.${path}`;
 }
 
-/** Every problem of one filter config, as printed: the walker's, then the filter's own (those
- *  the schema cannot see), each once. */
-export async function problems(t: Target): Promise<string[]> {
+/** Every problem of one filter config, as printed: the walker's, then (`withFilter`) the filter's
+ *  own (those the schema cannot see), each once. */
+export async function problems(t: Target, withFilter = true): Promise<string[]> {
   const { problems: found, doc } = schemaProblems(t.id, t.text);
   const lines: string[] = [];
   const seen = new Set<string>();
@@ -59,6 +59,7 @@ export async function problems(t: Target): Promise<string[]> {
   };
   for (const p of found) add(p.path, p.message, p.offset);
   if (t.converted && doc === null) return lines; // the filters' JSON limits, found in our own text
+  if (!withFilter) return lines;
   for (const line of await wasmErrors(t.id, t.wasm, t.text)) {
     if (/^[a-z-]+: \$: \d+ more errors not shown$/.test(line)) continue; // the filter logs 20; we print every one
     const split = splitPath(line.startsWith(`${t.id}: `) ? line.slice(t.id.length + 2) : line);
@@ -112,6 +113,20 @@ function fromSluice(file: string, src: SourceDocument, only: FilterId | undefine
   return list.map(({ f, i }) => ({
     id: f.id, wasm: f.wasm, text: f.configText, prefix: `filters[${i}].config`, where: f.where, converted: true,
   }));
+}
+
+/** Loads sluice.yaml for a command that runs or renders it (render, dev, replay --chain): the
+ *  file's own problems and every filter config's, all at once and located as validate prints
+ *  them (exit status 1). A filter whose module is not built is checked by its schema only. */
+export async function loadCheckedConfig(file: string): Promise<SluiceConfig> {
+  const config = loadConfig(file);
+  const lines: string[] = [];
+  for (const [i, f] of config.filters.entries()) {
+    const target: Target = { id: f.id, wasm: f.wasm, text: f.configText, prefix: `filters[${i}].config`, where: f.where, converted: true };
+    lines.push(...(await problems(target, existsSync(f.wasm))));
+  }
+  if (lines.length > 0) throw new CliError(lines.join("\n"), 1);
+  return config;
 }
 
 export const validate: Command = {

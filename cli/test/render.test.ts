@@ -113,11 +113,11 @@ describe("sluice render envoy", () => {
     expect(clusters[1].typed_extension_protocol_options).toBeUndefined();
 
     const file = join(tmp, "rls.yaml");
-    writeFileSync(file, "upstreams: { app: { address: app, port: 80 } }\nfilters:\n  - { id: rate-limit, config: { rls: { cluster: rls, domain: d } } }\n");
+    writeFileSync(file, "upstreams: { app: { address: app, port: 80 } }\nfilters:\n  - { id: rate-limit, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }], global: true }], rls: { cluster: rls, domain: d } } }\n");
     const bad = await sluice(cli, ["render", "envoy", file]);
     expect([bad.code, bad.stderr]).toEqual([2, `sluice: ${file}: filters[0].config.rls.cluster: "rls" is not one of upstreams (app): add the rate limit service there (address, port)\n`]);
     // an upstream can ask for HTTP/2 itself (a gRPC application)
-    writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: true } }\nfilters:\n  - { id: rate-limit, config: {} }\n");
+    writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: true } }\nfilters:\n  - { id: rate-limit, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n");
     const h2 = await sluice(cli, ["render", "envoy", file]);
     expect(parse(h2.stdout).static_resources.clusters[0].typed_extension_protocol_options).toBeDefined();
     writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: yes } }\nfilters:\n  - { id: rate-limit, config: {} }\n");
@@ -205,17 +205,17 @@ describe("sluice render istio", () => {
 
   it("refuses a WasmPlugin url the CRD's CEL rule rejects", async () => {
     const file = join(tmp, "ftp.yaml");
-    writeFileSync(file, "filters:\n  - { id: rate-limit, image: \"ftp://example.org/rl.wasm\", config: {} }\n");
+    writeFileSync(file, "filters:\n  - { id: rate-limit, image: \"ftp://example.org/rl.wasm\", config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n");
     const r = await sluice(cli, ["render", "istio", file]);
     expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}: filters[0] (rate-limit): the WasmPlugin would be rejected: spec.url: scheme "ftp" is not one of oci, http, https, file\n`]);
-    writeFileSync(file, "filters:\n  - { id: rate-limit, image: \"https://example.org/rl.wasm\", config: {} }\n");
+    writeFileSync(file, "filters:\n  - { id: rate-limit, image: \"https://example.org/rl.wasm\", config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n");
     const ok = await sluice(cli, ["render", "istio", file]);
     expect([ok.code, parse(ok.stdout).spec.url]).toEqual([0, "https://example.org/rl.wasm"]);
   });
 
   it("refuses phases and priorities that would reorder the chain", async () => {
     const file = join(tmp, "reorder.yaml");
-    writeFileSync(file, "filters:\n  - { id: rate-limit, phase: STATS, config: {} }\n  - { id: spiffe-rbac, phase: AUTHZ, config: {} }\n");
+    writeFileSync(file, "filters:\n  - { id: rate-limit, phase: STATS, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n  - { id: spiffe-rbac, phase: AUTHZ, config: { policies: [] } }\n");
     const r = await sluice(cli, ["render", "istio", file]);
     expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}: filters[1] (spiffe-rbac, AUTHZ/10) would run before filters[0] (rate-limit, STATS/20) in Istio: phases run AUTHN, AUTHZ, STATS, then unspecified; higher priority first\n`]);
   });

@@ -83,6 +83,34 @@ describe("sluice validate (end to end)", () => {
     ]);
   });
 
+  it("stops render, replay --chain and dev on the same lines, filter checks included", async () => {
+    const file = write("render.yaml", [
+      "upstreams: { app: { address: app, port: 80 } }",
+      "filters:",
+      "  - id: rate-limit",
+      "    config:",
+      "      rules:",
+      "        - { name: r, limits: [{ requests: 5, per: 1s }] }",
+      "        - { name: r, limits: [{ requests: 5, per: 60 }] }",
+    ].join("\n"));
+    const lines = [
+      `${file}:7:51: rate-limit: filters[0].config.rules[1].limits[0].per: must be a duration with a unit: write "60s" or "60ms", got 60`,
+    ];
+    const withDuplicate = [
+      `${file}:7:19: rate-limit: filters[0].config.rules[1].name: duplicate rule name, got "r"`,
+      `${file}:7:11: rate-limit: filters[0].config.rules[1]: is unreachable: rules[0] applies to every request, got {...}`,
+    ];
+    const validate = await sluice(cli, ["validate", file]);
+    expect(validate.stdout.split("\n").filter(Boolean)).toEqual(lines);
+    for (const args of [["render", "envoy", file], ["replay", "--chain", file]]) {
+      const r = await sluice(cli, args);
+      expect([r.code, r.stderr]).toEqual([1, lines.map((l) => `sluice: ${l}\n`).join("")]);
+    }
+    writeFileSync(file, readFileSync(file, "utf8").replace("per: 60", "per: 1m"));
+    const r = await sluice(cli, ["dev", "--config", file]);
+    expect([r.code, r.stderr]).toEqual([1, withDuplicate.map((l) => `sluice: ${l}\n`).join("")]);
+  });
+
   it("points at the line of a problem only the filter can see", async () => {
     const file = write("rbac.json", JSON.stringify({ policies: [{ name: "p", action: "ALLOW" }, { name: "p", action: "DENY" }] }, null, 2));
     const r = await sluice(cli, ["validate", file, "--filter", "spiffe-rbac"]);
