@@ -103,7 +103,7 @@ export const CORPUS: CorpusCase[] = [
     "circuit-breaker: circuits[0].failureRate: unknown key (did you mean \"failure_rate\"?), got 0.5",
   ] },
   { name: "the old slow_call_ms", config: one({ slow_call_ms: 300 }), lines: [
-    "circuit-breaker: circuits[0].slow_call_ms: unknown key, got 300",
+    "circuit-breaker: circuits[0].slow_call_ms: unknown key (did you mean \"slow_call\"?), got 300",
   ] },
   { name: "an unknown mode", config: one({ mode: "half_open" }), lines: [
     "circuit-breaker: circuits[0].mode: must be one of \"enforce\", \"shadow\", \"forced_open\", \"disabled\", got \"half_open\"",

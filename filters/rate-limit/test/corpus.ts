@@ -22,7 +22,7 @@ export const CORPUS: CorpusCase[] = [
     "rate-limit: limit: unknown key, got 5",
   ] },
   { name: "the old reject", config: top({ reject: { status: 503 } }), lines: [
-    "rate-limit: reject: unknown key, got {...}",
+    "rate-limit: reject: unknown key (did you mean \"reply\"?), got {...}",
   ] },
   // JSON syntax
   { name: "an unquoted key", config: "{rules: []}", lines: [
@@ -225,7 +225,7 @@ export const CORPUS: CorpusCase[] = [
     "rate-limit: rules[0].match.all: must have at least 1 items, got [...]",
   ] },
   { name: "the old peer_spiffe_id", config: withRule({ match: { peer_spiffe_id: "spiffe://td/**" } }), lines: [
-    "rate-limit: rules[0].match.peer_spiffe_id: unknown key, got \"spiffe://td/**\"",
+    "rate-limit: rules[0].match.peer_spiffe_id: unknown key (did you mean \"peer_id\"?), got \"spiffe://td/**\"",
   ] },
   { name: "a match that is an array", config: withRule({ match: [] }), lines: [
     "rate-limit: rules[0].match: must be an object, got [...]",

@@ -18,7 +18,7 @@ export const CORPUS: CorpusCase[] = [
     "spiffe-rbac: rules: unknown key, got [...]",
   ] },
   { name: "the old deny_response", config: top({ deny_response: { body: "no" } }), lines: [
-    "spiffe-rbac: deny_response: unknown key, got {...}",
+    "spiffe-rbac: deny_response: unknown key (did you mean \"reply\"?), got {...}",
   ] },
   // JSON syntax
   { name: "an unexpected bracket", config: "{\"policies\": [}", lines: [

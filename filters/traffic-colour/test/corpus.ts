@@ -133,6 +133,10 @@ export const CORPUS: CorpusCase[] = [
     "traffic-colour: rules[0].match.all: unknown key, got [...]",
     "traffic-colour: rules[0].match.op: is required, got nothing",
   ] },
+  { name: "the old field of a condition", config: withMatch({ field: "path", op: "present" }), lines: [
+    "traffic-colour: rules[0].match.field: unknown key (did you mean \"source\"?), got \"path\"",
+    "traffic-colour: rules[0].match.source: is required, got nothing",
+  ] },
   { name: "a condition without op", config: withMatch({ source: "path" }), lines: [
     "traffic-colour: rules[0].match.op: is required, got nothing",
   ] },
@@ -216,7 +220,7 @@ export const CORPUS: CorpusCase[] = [
     "traffic-colour: rules[0].split.weights[0].basis_points: must be an integer, got 2.5",
   ] },
   { name: "the old split key", config: withSplit({ key: { field: "header", name: "x-user-id" }, weights }), lines: [
-    "traffic-colour: rules[0].split.key.field: unknown key, got \"header\"",
+    "traffic-colour: rules[0].split.key.field: unknown key (did you mean \"source\"?), got \"header\"",
     "traffic-colour: rules[0].split.key.source: is required, got nothing",
   ] },
   { name: "a split key from the path", config: withSplit({ key: { source: "path" }, weights }), lines: [
