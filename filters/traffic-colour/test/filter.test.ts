@@ -89,6 +89,8 @@ describe("traffic-colour › request fields", () => {
     ["the path without its query", { source: "path", op: "equals", value: "/checkout" }, { ":path": "/checkout?step=2" }, undefined],
     ["the method", { source: "method", op: "in", values: ["POST", "PUT"] }, { ":method": "POST" }, undefined],
     ["the host", { source: "host", op: "prefix", value: "beta." }, { ":authority": "beta.shop.example" }, undefined],
+    ["the host without its port", { source: "host", op: "equals", value: "beta.shop.example" }, { ":authority": "beta.shop.example:8443" }, undefined],
+    ["an IPv6 host without brackets and port", { source: "host", op: "equals", value: "::1" }, { ":authority": "[::1]:8080" }, undefined],
     ["the peer SPIFFE ID", { source: "peer_id", op: "prefix", value: "spiffe://cluster.local/ns/shop/" }, {}, { "connection.uri_san_peer_certificate": MESH_PEER }],
   ];
 
