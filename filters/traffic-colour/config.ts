@@ -104,7 +104,7 @@ function readRule(errors: ConfigErrors, c: TrafficColourConfig, obj: JsonValue):
   const notAfter = field(obj, RuleFields.not_after);
   if (notAfter !== null) {
     rule.notAfter = readTimestamp(errors, notAfter);
-    if (rule.notAfter <= rule.notBefore) errors.at(notAfter, "must be later than not_before");
+    if (rule.notAfter != INVALID_TIMESTAMP && rule.notAfter <= rule.notBefore) errors.at(notAfter, "must be later than not_before");
   }
   if (rule.hasWindow) c.needsClock = true;
   c.rules.push(rule);

@@ -125,6 +125,9 @@ export const CORPUS: CorpusCase[] = [
   { name: "an unknown rule key", config: withRule({ colour: "canary", when: {} }), lines: [
     "traffic-colour: rules[0].when: unknown key, got {...}",
   ] },
+  { name: "a not_after that is not a timestamp (one line, not two)", config: withRule({ colour: "canary", not_before: "2026-01-02T00:00:00Z", not_after: "tomorrow" }), lines: [
+    "traffic-colour: rules[0].not_after: must be an RFC 3339 timestamp like \"2026-01-31T09:00:00Z\", got \"tomorrow\"",
+  ] },
   { name: "a timestamp that is a number", config: withRule({ colour: "canary", not_before: 1767225600 }), lines: [
     "traffic-colour: rules[0].not_before: must be a string, got 1767225600",
   ] },
