@@ -231,6 +231,9 @@ export const CORPUS: CorpusCase[] = [
     "rate-limit: rules[0].match: must be an object, got [...]",
   ] },
   // top level
+  { name: "a huge document: a 1 MB shadow header", config: top({ shadow_header: "h".repeat(1_000_000) }), lines: [
+    "rate-limit: shadow_header: must have at most 256 characters, got \"hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh...\"",
+  ] },
   { name: "an unknown headers mode", config: top({ headers_mode: "draft04" }), lines: [
     "rate-limit: headers_mode: must be one of \"none\", \"draft03\", \"ietf\", got \"draft04\"",
   ] },

@@ -92,6 +92,9 @@ export const CORPUS: CorpusCase[] = [
     "spiffe-rbac: decision_header: must be a boolean, got 1",
   ] },
   // policies
+  { name: "a huge document: 5,000 policies", config: top({ policies: Array.from({ length: 5000 }, (_, i) => allow({ name: `p${i}` })) }), lines: [
+    "spiffe-rbac: policies: must have at most 256 items, got [...]",
+  ] },
   { name: "a policy that is a string", config: { policies: ["p"] }, lines: [
     "spiffe-rbac: policies[0]: must be an object, got \"p\"",
   ] },

@@ -48,6 +48,9 @@ export const CORPUS: CorpusCase[] = [
     "traffic-colour: $: invalid JSON at line 1, column 16: invalid UTF-8 byte 0x90",
   ] },
   // colours
+  { name: "a huge document: 100,000 colours", config: { colours: Array.from({ length: 100_000 }, (_, i) => `c${i}`) }, lines: [
+    "traffic-colour: colours: must have at most 32 items, got [...]",
+  ] },
   { name: "no colours", config: { colours: [] }, lines: [
     "traffic-colour: colours: must have at least 1 items, got [...]",
   ] },
