@@ -208,7 +208,7 @@ export class CircuitBreakerFilter extends HttpContext {
     const headers = rejectHeaders.clear()
       .addNumber(RETRY_AFTER, <u64>max<i64>(1, (retryAfterMs + 999) / 1000))
       .addString(CIRCUIT_HEADER, circuitHeader(c, verdict));
-    c.reply.send(this.isGrpc(), headers, verdict == Verdict.RejectInFlight ? MAX_IN_FLIGHT_DETAILS : null);
+    c.reply.sendWith(this.isGrpc(), headers, verdict == Verdict.RejectInFlight ? MAX_IN_FLIGHT_DETAILS : null);
     return HeadersStatus.StopIteration;
   }
 

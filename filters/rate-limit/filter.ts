@@ -158,7 +158,7 @@ export class RateLimitFilter extends HttpContext {
     const cost = requestCost(rule.cost, req);
     if (cost == INVALID_COST) {
       if (logEnabled(LogLevel.Debug)) logMessage(LogLevel.Debug, "rate-limit: invalid cost header for rule " + rule.name);
-      config.invalidCost.send(false, null);
+      config.invalidCost.send(false);
       return HeadersStatus.StopIteration;
     }
     proxy_get_current_time_nanoseconds(timeScratch);
@@ -292,7 +292,7 @@ export class RateLimitFilter extends HttpContext {
       }
       if (!serviceRetryAfter) headers.add("retry-after", decimal(<i64>max<u64>(1, s.resetSeconds)));
     }
-    config.reply.send(isGrpcRequest(), rejectHeaders.clear().addList(headers));
+    config.reply.sendWith(isGrpcRequest(), rejectHeaders.clear().addList(headers), null);
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): u32 {

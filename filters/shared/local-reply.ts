@@ -13,7 +13,6 @@ import { JsonValue } from "./json";
 
 const CONTENT_TYPE = stringToBuffer("content-type");
 const GRPC_CONTENT_TYPE = "application/grpc";
-const NO_HEADERS = new ArrayBuffer(0);
 
 /** gRPC status value meaning "send no grpc-status header". */
 export const NO_GRPC_STATUS: i32 = -1;
@@ -102,56 +101,88 @@ export class ReplyHeaders {
   }
 }
 
-/** The pairs layout of the headers of the reply being sent: reused by every reply of the VM. */
+/** The pairs layout of the headers of a reply sent with extra headers: reused by every reply of
+ *  the VM. */
 const wire = new Bytes();
 
-/** A configured reply, compiled. */
+/** A configured reply, compiled: status, body, details and its headers already in the host's
+ *  pairs layout (u32 N, N x (u32 name length, u32 value length), N x (name NUL value NUL)), so a
+ *  reply without per-request headers is sent as it is, with every length known. */
 export class LocalReply {
-  readonly headers: ReplyHeaders = new ReplyHeaders();
+  readonly pairs: ArrayBuffer;
+  /** The layout's length, 0 without headers. */
+  readonly pairsLength: i32;
+  readonly count: i32;
   readonly body: ArrayBuffer;
+  readonly bodyLength: i32;
   readonly details: ArrayBuffer;
+  readonly detailsLength: i32;
+  /** The gRPC status sent to gRPC requests: 0..16, or 0xffffffff for none. */
+  readonly grpcCode: u32;
 
-  constructor(readonly status: u32, body: string, readonly grpcStatus: i32, details: string) {
+  constructor(readonly status: u32, body: string, grpcStatus: i32, details: string, headers: ReplyHeaders) {
     this.body = stringToBuffer(body);
+    this.bodyLength = body.length;
     this.details = stringToBuffer(details);
+    this.detailsLength = details.length;
+    this.grpcCode = grpcStatus < 0 ? 0xffffffff : <u32>grpcStatus;
+    const count = headers.count;
+    const sizes = headers.sizes.length;
+    const data = headers.data.length;
+    const pairs = new ArrayBuffer(4 + sizes + data);
+    const at = changetype<usize>(pairs);
+    store<u32>(at, count);
+    memory.copy(at + 4, headers.sizes.start, <usize>sizes);
+    memory.copy(at + 4 + <usize>sizes, headers.data.start, <usize>data);
+    this.pairs = pairs;
+    this.pairsLength = count == 0 ? 0 : 4 + sizes + data;
+    this.count = count;
   }
 
-  /** Sends the reply (it goes out after the current callback returns): `extra`'s headers, then
-   *  the configured ones, and the gRPC status when `grpc`; `details` replaces the configured
-   *  response code details. Returns the host status (0 = Ok). */
-  send(grpc: bool, extra: ReplyHeaders | null, details: ArrayBuffer | null = null): u32 {
-    const own = this.headers;
-    const count = own.count + (extra === null ? 0 : extra.count);
+  /** Sends the reply with its configured headers, and the gRPC status when `grpc` (it goes out
+   *  after the current callback returns). Returns the host status (0 = Ok). */
+  send(grpc: bool): u32 {
+    return proxy_send_local_response(this.status,
+      changetype<usize>(this.details), this.detailsLength,
+      changetype<usize>(this.body), this.bodyLength,
+      changetype<usize>(this.pairs), this.pairsLength,
+      grpc ? this.grpcCode : 0xffffffff);
+  }
+
+  /** send(), with `extra`'s headers before the configured ones; `details` replaces the configured
+   *  response code details unless null. */
+  sendWith(grpc: bool, extra: ReplyHeaders, details: ArrayBuffer | null): u32 {
+    const pairs = changetype<usize>(this.pairs);
+    const ownSizes = <i32>this.count << 3;
     wire.length = 0;
-    store<u32>(wire.reserve(4), count);
-    if (extra !== null) wire.append(extra.sizes.start, extra.sizes.length);
-    wire.append(own.sizes.start, own.sizes.length);
-    if (extra !== null) wire.append(extra.data.start, extra.data.length);
-    wire.append(own.data.start, own.data.length);
-    const body = this.body;
+    store<u32>(wire.reserve(4), this.count + extra.count);
+    wire.append(extra.sizes.start, extra.sizes.length);
+    wire.append(pairs + 4, ownSizes);
+    wire.append(extra.data.start, extra.data.length);
+    wire.append(pairs + 4 + <usize>ownSizes, this.pairs.byteLength - 4 - ownSizes);
     const d = details === null ? this.details : changetype<ArrayBuffer>(details);
     return proxy_send_local_response(this.status,
-      changetype<usize>(d), d.byteLength,
-      changetype<usize>(body), body.byteLength,
-      count == 0 ? changetype<usize>(NO_HEADERS) : wire.start, count == 0 ? 0 : wire.length,
-      grpc && this.grpcStatus >= 0 ? <u32>this.grpcStatus : 0xffffffff);
+      changetype<usize>(d), details === null ? this.detailsLength : d.byteLength,
+      changetype<usize>(this.body), this.bodyLength,
+      wire.start, wire.length,
+      grpc ? this.grpcCode : 0xffffffff);
   }
 }
 
 /** The reply configured in `obj` (a checked LocalReply, or null), with the filter's defaults for
  *  what it leaves out; `details` is the response code details. */
 export function compileReply(obj: JsonValue | null, status: u32, body: string, grpcStatus: i32, details: string): LocalReply {
-  const reply = new LocalReply(
+  const headers = new ReplyHeaders();
+  const list = items(obj, Fields.headers);
+  for (let i = 0; i < list.length; i++) {
+    const h = list[i];
+    headers.addString(stringToBuffer(asciiLower(text(h, ReplyHeader.name))), text(h, ReplyHeader.value));
+  }
+  return new LocalReply(
     field(obj, Fields.status) === null ? status : <u32>num(obj, Fields.status),
     field(obj, Fields.body) === null ? body : text(obj, Fields.body),
     field(obj, Fields.grpc_status) === null ? grpcStatus : <i32>num(obj, Fields.grpc_status),
-    details);
-  const headers = items(obj, Fields.headers);
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i];
-    reply.headers.addString(stringToBuffer(asciiLower(text(h, ReplyHeader.name))), text(h, ReplyHeader.value));
-  }
-  return reply;
+    details, headers);
 }
 
 /** Whether the request's `content-type` marks it as gRPC, as Envoy's

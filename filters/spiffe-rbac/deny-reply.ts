@@ -13,5 +13,6 @@ const decisionHeaders = new ReplyHeaders();
  *  then the top-level one), with `x-sluice-rbac: <decision>` unless `decision` is null. */
 export function sendDenial(replies: LocalReply[], policy: i32, decision: string | null): void {
   const reply = unchecked(replies[policy == NONE ? replies.length - 1 : policy]);
-  reply.send(isGrpcRequest(), decision === null ? null : decisionHeaders.clear().addString(DECISION_HEADER_BYTES, decision));
+  if (decision === null) reply.send(isGrpcRequest());
+  else reply.sendWith(isGrpcRequest(), decisionHeaders.clear().addString(DECISION_HEADER_BYTES, decision), null);
 }

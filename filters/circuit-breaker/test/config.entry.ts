@@ -38,7 +38,7 @@ function describe(c: Circuit): string {
     " max_open_ms=" + c.maxOpenMs.toString() + " jitter=" + c.openJitter.toString() +
     " probes=" + c.halfOpenProbes.toString() + " close_after=" + c.closeAfterSuccesses.toString() +
     " max_in_flight=" + c.maxInFlight.toString() + " reply=" + c.reply.status.toString() +
-    " headers=" + c.reply.headers.count.toString() + " grpc_reply=" + c.reply.grpcStatus.toString();
+    " headers=" + c.reply.count.toString() + " grpc_reply=" + (<i32>c.reply.grpcCode).toString();
 }
 
 /** "low-high" of each range, comma-separated. */

@@ -32,5 +32,5 @@ export function configSummary(text: string): string {
   }
   return "rules=" + names.join(",") + ";pairs=" + (config.readAllHeaders ? "true" : "false") +
     ";mode=" + config.headersMode.toString() + ";enforce=" + config.enforcePercent.toString() +
-    ";reply=" + config.reply.status.toString() + "/" + config.reply.grpcStatus.toString();
+    ";reply=" + config.reply.status.toString() + "/" + (<i32>config.reply.grpcCode).toString();
 }
