@@ -31,7 +31,7 @@ export function readLock(file: string, missingOk = false): Lock {
     if (missingOk) return { file, images: {} };
     bad(file, "no such file (sluice image push ... --lock writes it)");
   }
-  const doc = parseText(file, readFileSync(file, "utf8"));
+  const doc: unknown = parseText(file, readFileSync(file, "utf8")).doc.toJS({ maxAliasCount: 100 });
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) bad(file, "must be a mapping with an images mapping");
   const { images, ...rest } = doc as Record<string, unknown>;
   for (const k of Object.keys(rest)) bad(file, `${k}: unknown key (known: images)`);

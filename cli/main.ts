@@ -1,5 +1,6 @@
 // sluice: the command-line entry. `sluice <command> [options]`; `sluice --help` lists commands.
-// Errors are one line on stderr and a non-zero exit; `--debug` adds the stack.
+// Errors are lines on stderr (`sluice: <what>`, one per problem) and a non-zero exit; `--debug`
+// adds the stack.
 import { CliError } from "./errors.js";
 import type { Command } from "./command.js";
 import { validate } from "./commands/validate.js";
@@ -55,14 +56,14 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     if (debug) process.stderr.write(`${err.stack ?? err.message}\n`);
-    else process.stderr.write(`sluice: ${firstLine(err)}\n`);
+    else process.stderr.write(message(err).split("\n").map((line) => `sluice: ${line}\n`).join(""));
     return err instanceof CliError ? err.exitCode : 1;
   }
 }
 
-function firstLine(e: Error): string {
-  const text = e instanceof CliError ? e.message : `${e.message || e.name} (run with --debug for details)`;
-  return text.split("\n")[0]!;
+/** A CliError's lines (a config can have several problems), or another error's first line. */
+function message(e: Error): string {
+  return e instanceof CliError ? e.message : `${(e.message || e.name).split("\n")[0]} (run with --debug for details)`;
 }
 
 /** Runs main and exits once stdout has drained. Servers (dev) keep the process alive themselves. */

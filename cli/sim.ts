@@ -45,8 +45,8 @@ export async function startChain(filters: ChainFilter[], opts: ChainOptions = {}
       failurePolicy: f.failurePolicy, clusters: clustersOf(f.config),
     });
     if (!plugin.ok) {
-      const critical = plugin.logs("critical");
-      throw new CliError(critical[0] ?? plugin.error ?? `${f.name}: failed to start`, 1);
+      const critical = [...new Set(plugin.logs("critical"))];
+      throw new CliError(critical.length > 0 ? critical.join("\n") : plugin.error ?? `${f.name}: failed to start`, 1);
     }
   }
   return proxy;

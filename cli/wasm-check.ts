@@ -23,11 +23,13 @@ export function loadModule(path: string): Uint8Array {
   return bytes;
 }
 
-/** The filter's configure errors for `config` (an object, or raw JSON text), [] when accepted. */
+/** The filter's configure errors for `config` (the bytes it receives, JSON text, or an object),
+ *  [] when accepted. */
 export async function wasmErrors(id: string, wasm: string, config: unknown): Promise<string[]> {
   const bytes = loadModule(wasm);
   const proxy = new Proxy({ workers: 1, logLevel: "critical" });
-  const plugin = await proxy.addPlugin({ name: id, rootId: id, vmId: id, wasm: bytes, config: typeof config === "string" ? config : JSON.stringify(config) });
+  const text = config instanceof Uint8Array || typeof config === "string" ? config : JSON.stringify(config);
+  const plugin = await proxy.addPlugin({ name: id, rootId: id, vmId: id, wasm: bytes, config: text });
   if (plugin.ok) {
     plugin.shutdown();
     return [];

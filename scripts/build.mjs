@@ -1,4 +1,5 @@
-// npm run build: compiles every AssemblyScript entry through the asconfig.json targets, then runs
+// npm run build: regenerates the config validation tables (scripts/config-table.mjs, from each
+// schema.json), compiles every AssemblyScript entry through the asconfig.json targets, then runs
 // the import check (scripts/check-imports.ts) on the shipped modules. Skips the work when no AS input changed since the
 // last build (hash of all inputs in build/.inputs-hash); `--force` rebuilds everything and
 // `--only <text>` compiles just the modules whose entry or output path contains <text>.
@@ -8,6 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import LiteralTableTransform from "./literal-table.mjs";
+import { writeTables } from "./config-table.mjs";
 
 const ROOT = join(import.meta.dirname, "..");
 const BUILD = join(ROOT, "build");
@@ -87,6 +89,8 @@ async function compile(asc, job) {
 
 async function main() {
   process.chdir(ROOT);
+  const written = writeTables();
+  if (written.length > 0) console.log(`build: regenerated ${written.map((f) => relative(ROOT, f)).join(", ")}`);
   const onlyAt = process.argv.indexOf("--only");
   if (onlyAt > 0) {
     const only = process.argv[onlyAt + 1] ?? "";

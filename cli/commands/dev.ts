@@ -5,12 +5,13 @@ import { resolve } from "node:path";
 import type { Proxy, StreamResult } from "../../host-sim/src/index.js";
 import { flag, int, parseArgs, str } from "../args.js";
 import type { Command } from "../command.js";
-import { loadConfig, parseText, toConfig, type SluiceConfig } from "../config.js";
+import { parseText, toConfig, type SluiceConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { repoRoot } from "../paths.js";
 import { chainOf, startChain } from "../sim.js";
 import { readBody, startEcho } from "../dev-echo.js";
 import { startDevEnvoy } from "./dev-envoy.js";
+import { loadCheckedConfig } from "./validate.js";
 
 declare const __SLUICE_EXAMPLE__: string | undefined;
 
@@ -282,7 +283,7 @@ export const dev: Command = {
     });
     if (p.positionals.length > 0) throw new CliError(`dev: unexpected argument ${p.positionals[0]} (see sluice dev --help)`);
     const configFile = str(p, "config");
-    const config = configFile === undefined ? exampleConfig() : loadConfig(configFile);
+    const config = configFile === undefined ? exampleConfig() : await loadCheckedConfig(configFile);
     const { host, port } = parseListen(str(p, "listen") ?? "127.0.0.1:10000");
     const up = str(p, "upstream");
     const identity = str(p, "identity");

@@ -4,12 +4,13 @@ import { createInterface } from "node:readline";
 import type { LogLevelName, Proxy, StreamResult } from "../../host-sim/src/index.js";
 import { flag, int, parseArgs, str } from "../args.js";
 import { out, type Command } from "../command.js";
-import { loadConfig, readDocument, toConfig, type SluiceConfig } from "../config.js";
+import { readDocument, toConfig, type SluiceConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { FILTER_IDS, filterWasm, isFilterId } from "../paths.js";
 import { chainOf, startChain, type ChainFilter } from "../sim.js";
 import { EnvoyReplay, InputError } from "./replay-envoy.js";
 import { parseLine, type InputLine } from "./replay-input.js";
+import { loadCheckedConfig } from "./validate.js";
 
 const HELP = `Usage: sluice replay --filter <id | path.wasm> --config <file> [--workers N] [--input requests.jsonl] [--envoy]
        sluice replay --chain <sluice.yaml> [--workers N] [--input requests.jsonl] [--envoy]
@@ -144,9 +145,11 @@ export const replay: Command = {
     const filter = str(p, "filter");
     const configFile = str(p, "config");
     let chain: ChainFilter[];
+    let checked: SluiceConfig | undefined;
     if (chainFile !== undefined) {
       if (filter !== undefined || configFile !== undefined) throw new CliError("replay: use either --chain or --filter with --config");
-      chain = chainOf(loadConfig(chainFile));
+      checked = await loadCheckedConfig(chainFile);
+      chain = chainOf(checked);
     } else {
       if (filter === undefined || configFile === undefined) throw new CliError("replay: needs --filter <id|path.wasm> and --config <file>, or --chain <sluice.yaml>");
       chain = [filterFromOptions(filter, configFile)];
@@ -154,7 +157,7 @@ export const replay: Command = {
     const input = str(p, "input");
     if (input !== undefined && !existsSync(input)) throw new CliError(`${input}: no such file`);
     if (flag(p, "envoy")) {
-      const config = chainFile !== undefined ? loadConfig(chainFile) : envoyConfigOf(chain[0]!);
+      const config = checked ?? envoyConfigOf(chain[0]!);
       return replayWithEnvoy(config, workers, level, input);
     }
     const proxy = await startChain(chain, { workers, logLevel: level as LogLevelName });

@@ -1,19 +1,21 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs, str } from "../args.js";
 import { checkChain } from "../chain-checks.js";
 import { out, type Command } from "../command.js";
-import { isSluiceConfig, readDocument, toConfig } from "../config.js";
+import { configJson, decodeUtf8, isSluiceConfig, loadConfig, parseText, readSource, toConfig, whereIn, type SluiceConfig, type SourceDocument } from "../config.js";
 import { CliError } from "../errors.js";
+import { JsonKind, JsonValue, lineColumn } from "../json-text.js";
 import { FILTER_IDS, filterWasm, isFilterId, type FilterId } from "../paths.js";
-import { schemaError } from "../schema-check.js";
+import { offsetOfPath, parseConfig, schemaProblems, splitPath } from "../schema-check.js";
 import { wasmErrors } from "../wasm-check.js";
 
 const HELP = `Usage: sluice validate <sluice.yaml | filter-config.json> [--filter <id>]
 
-Checks every filter config twice: against filters/<id>/schema.json (ajv) and by running
-proxy_on_configure of the real build/<id>.wasm in host-sim. Each problem is printed once as
-  <filter>: <json.path>: <what is wrong>, got <value>
+Checks every filter config twice: with the filters' own parser and walker over
+filters/<id>/schema.json (confirmed by ajv), and by running proxy_on_configure of the real
+build/<id>.wasm in host-sim. Every problem is printed once, where it is:
+  <file>:<line>:<column>: <filter>: <path in the file>: <what is wrong>, got <value>
 
 A sluice.yaml (a mapping with a "filters" list) checks each listed filter (--filter: only that one).
 Any other file is one filter's config (JSON or YAML); --filter names the filter, otherwise the
@@ -22,22 +24,49 @@ file's path must contain a filter id (e.g. rate-limit.json).
 Exit status: 0 valid, 1 a config problem, 2 a usage or file error.
 `;
 
-interface Target {
+/** One filter config to check: its text as the filter receives it, and how to name places in it. */
+export interface Target {
   id: FilterId;
   wasm: string;
-  /** Parsed config, or raw text when the file is not valid JSON (only the filter checks it). */
-  config: unknown;
-  raw: boolean;
+  /** The config exactly as the filter gets it. */
+  text: Uint8Array;
+  /** The path of the config in the file ("" for a file that is the config). */
+  prefix: string;
+  /** `<file>:<line>:<column>` of byte `offset` of `text`. */
+  where(offset: number): string;
+  /** The text is ours (converted from YAML): the filters' JSON limits are reported by path. */
+  converted: boolean;
 }
 
-/** Problems of one filter config: the schema's, then the filter's, identical lines once. */
-export async function problems(t: Target): Promise<string[]> {
+/** The path of a config's path in the file. */
+function fullPath(prefix: string, path: string): string {
+  if (prefix === "") return path;
+  if (path === "$") return prefix;
+  return path.startsWith("[") ? prefix + path : `${prefix}.${path}`;
+}
+
+/** Every problem of one filter config, as printed: the walker's, then (`withFilter`) the filter's
+ *  own (those the schema cannot see), each once. */
+export async function problems(t: Target, withFilter = true): Promise<string[]> {
+  const { problems: found, doc } = schemaProblems(t.id, t.text);
   const lines: string[] = [];
-  if (!t.raw) {
-    const s = schemaError(t.id, t.config);
-    if (s) lines.push(s);
+  const seen = new Set<string>();
+  const add = (path: string, message: string, offset: number) => {
+    const key = `${path}: ${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (t.converted && doc === null) message = message.replace(/^invalid JSON at line \d+, column \d+: /, "");
+    lines.push(`${t.where(offset)}: ${t.id}: ${fullPath(t.prefix, path)}: ${message}`);
+  };
+  for (const p of found) add(p.path, p.message, p.offset);
+  if (t.converted && doc === null) return lines; // the filters' JSON limits, found in our own text
+  if (!withFilter) return lines;
+  for (const line of await wasmErrors(t.id, t.wasm, t.text)) {
+    if (/^[a-z-]+: \$: \d+ more errors not shown$/.test(line)) continue; // the filter logs 20; we print every one
+    const split = splitPath(line.startsWith(`${t.id}: `) ? line.slice(t.id.length + 2) : line);
+    if (split === null) lines.push(`${t.where(0)}: ${line}`);
+    else add(split.path, split.rest, offsetOfPath(doc, split.path));
   }
-  for (const line of await wasmErrors(t.id, t.wasm, t.config)) if (!lines.includes(line)) lines.push(line);
   return lines;
 }
 
@@ -49,43 +78,61 @@ function guessFilter(file: string): FilterId {
 
 function targets(file: string, only: string | undefined): Target[] {
   if (only !== undefined && !isFilterId(only)) throw new CliError(`validate: unknown filter "${only}" (known: ${FILTER_IDS.join(", ")})`);
+  const onlyId = only as FilterId | undefined;
   if (file.endsWith(".json")) {
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = readFileSync(file, "utf8");
+      bytes = readFileSync(file);
     } catch {
-      readDocument(file); // the one-line error for a missing or unreadable file
+      readSource(file); // the one-line error for a missing or unreadable file
       throw new CliError(`${file}: cannot read`);
     }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch {
-      const id = (only as FilterId | undefined) ?? guessFilter(file);
-      return [{ id, wasm: filterWasm(id), config: text, raw: true }];
+    const doc = parseConfig(bytes);
+    if (!(doc instanceof JsonValue) || doc.member("filters")?.kind !== JsonKind.Array) {
+      // one filter's config: exactly these bytes, as Envoy would pass them
+      const id = onlyId ?? guessFilter(file);
+      const where = (offset: number) => {
+        const { line, column } = lineColumn(bytes, offset);
+        return `${file}:${line}:${column}`;
+      };
+      return [{ id, wasm: filterWasm(id), text: bytes, prefix: "", where, converted: false }];
     }
-    if (!isSluiceConfig(doc)) {
-      const id = (only as FilterId | undefined) ?? guessFilter(file);
-      return [{ id, wasm: filterWasm(id), config: doc, raw: false }];
-    }
-    return fromSluice(file, doc, only);
+    return fromSluice(file, parseText(file, decodeUtf8(file, bytes)), onlyId);
   }
-  const doc = readDocument(file);
-  if (isSluiceConfig(doc)) return fromSluice(file, doc, only);
-  const id = (only as FilterId | undefined) ?? guessFilter(file);
-  return [{ id, wasm: filterWasm(id), config: doc ?? {}, raw: false }];
+  const src = readSource(file);
+  const plain = src.doc.toJS({ maxAliasCount: 100 });
+  if (isSluiceConfig(plain)) return fromSluice(file, src, onlyId);
+  const id = onlyId ?? guessFilter(file);
+  const text = configJson(src, plain ?? {}, []);
+  return [{ id, wasm: filterWasm(id), text: text.bytes, prefix: "", where: (o) => whereIn(src, text.sourceOffset(o)), converted: true }];
 }
 
-function fromSluice(file: string, doc: unknown, only: string | undefined): Target[] {
-  const config = toConfig(file, doc);
-  const list = config.filters.filter((f) => only === undefined || f.id === only);
+function fromSluice(file: string, src: SourceDocument, only: FilterId | undefined): Target[] {
+  const config = toConfig(file, src);
+  const list = config.filters.map((f, i) => ({ f, i })).filter(({ f }) => only === undefined || f.id === only);
   if (list.length === 0) throw new CliError(`validate: ${file} lists no filter "${only}"`);
-  return list.map((f) => ({ id: f.id, wasm: f.wasm, config: f.config, raw: false }));
+  return list.map(({ f, i }) => ({
+    id: f.id, wasm: f.wasm, text: f.configText, prefix: `filters[${i}].config`, where: f.where, converted: true,
+  }));
+}
+
+/** Loads sluice.yaml for a command that runs or renders it (render, dev, replay --chain): the
+ *  file's own problems and every filter config's, all at once and located as validate prints
+ *  them (exit status 1). A filter whose module is not built is checked by its schema only. */
+export async function loadCheckedConfig(file: string): Promise<SluiceConfig> {
+  const config = loadConfig(file);
+  const lines: string[] = [];
+  for (const [i, f] of config.filters.entries()) {
+    const target: Target = { id: f.id, wasm: f.wasm, text: f.configText, prefix: `filters[${i}].config`, where: f.where, converted: true };
+    lines.push(...(await problems(target, existsSync(f.wasm))));
+  }
+  if (lines.length > 0) throw new CliError(lines.join("\n"), 1);
+  return config;
 }
 
 export const validate: Command = {
   name: "validate",
-  summary: "check filter configs against the schema and the real filter",
+  summary: "check filter configs with the filters' own checks and the real filter",
   help: HELP,
   async run(args) {
     const p = parseArgs("validate", args, { filter: { value: true } });
@@ -93,14 +140,14 @@ export const validate: Command = {
     const file = p.positionals[0]!;
     const list = targets(file, str(p, "filter"));
     const lines: string[] = [];
-    for (const t of list) for (const line of await problems(t)) if (!lines.includes(line)) lines.push(line);
+    for (const t of list) lines.push(...(await problems(t)));
     if (lines.length > 0) {
       await out(lines.map((l) => `${l}\n`).join(""));
       return 1;
     }
     // then every check sluice render makes on a sluice.yaml (cli/chain-checks.ts; a problem exits 1)
-    const doc = readDocument(file);
-    if (isSluiceConfig(doc)) checkChain(toConfig(file, doc));
+    const src = readSource(file);
+    if (isSluiceConfig(src.doc.toJS({ maxAliasCount: 100 }))) checkChain(toConfig(file, src));
     await out(`${basename(file)}: ok (${list.map((t) => t.id).join(", ")})\n`);
     return 0;
   },

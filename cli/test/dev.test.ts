@@ -172,7 +172,7 @@ describe("sluice dev failures", () => {
       .on("proxy_on_request_headers", 3, "unreachable")
       .build();
     writeFileSync(join(tmp, "trap.wasm"), wasm);
-    writeFileSync(join(tmp, "trap.yaml"), "filters:\n  - id: traffic-colour\n    wasm: trap.wasm\n    fail_strategy: FAIL_CLOSE\n    config: {}\n");
+    writeFileSync(join(tmp, "trap.yaml"), "filters:\n  - id: traffic-colour\n    wasm: trap.wasm\n    fail_strategy: FAIL_CLOSE\n    config: { colours: [stable] }\n");
     const dev = await startDev(cli, ["--config", join(tmp, "trap.yaml")]);
     try {
       expect((await get(`${dev.url}/x`)).status).toBe(503);

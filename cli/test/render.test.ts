@@ -77,17 +77,17 @@ describe("sluice render envoy", () => {
 
   it("checks the tls section", async () => {
     const file = join(tmp, "tls.yaml");
-    const cases: [string, string][] = [
-      ["tls: { key: k }", "tls.cert: is required: the server certificate chain file (PEM)"],
-      ["tls: { cert: c, key: k, require_client_certificate: true }", "tls.ca: is required with require_client_certificate: the CA bundle that verifies client certificates"],
-      ["tls: { cert: c, key: k, forward_client_cert_details: APPEND }", "tls.forward_client_cert_details: must be one of SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY"],
-      ["tls: { cert: c, key: k, plaintext_port: 10000 }", "tls.plaintext_port: must not be 10000 (the TLS listener's port)"],
-      ["tls: { cert: c, key: k, sni: x }", "tls.sni: unknown key (known: cert, key, ca, require_client_certificate, forward_client_cert_details, plaintext_port)"],
+    const cases: [string, string, string][] = [
+      ["tls: { key: k }", "1:6", "tls.cert: is required: the server certificate chain file (PEM)"],
+      ["tls: { cert: c, key: k, require_client_certificate: true }", "1:6", "tls.ca: is required with require_client_certificate: the CA bundle that verifies client certificates"],
+      ["tls: { cert: c, key: k, forward_client_cert_details: APPEND }", "1:54", "tls.forward_client_cert_details: must be one of SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY"],
+      ["tls: { cert: c, key: k, plaintext_port: 10000 }", "1:41", "tls.plaintext_port: must not be 10000 (the TLS listener's port)"],
+      ["tls: { cert: c, key: k, sni: x }", "1:25", "tls.sni: unknown key (known: cert, key, ca, require_client_certificate, forward_client_cert_details, plaintext_port)"],
     ];
-    for (const [tls, message] of cases) {
+    for (const [tls, where, message] of cases) {
       writeFileSync(file, `${tls}\nfilters:\n  - { id: spiffe-rbac, config: { policies: [] } }\n`);
       const r = await sluice(cli, ["render", "envoy", file]);
-      expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}: ${message}\n`]);
+      expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}:${where}: ${message}\n`]);
     }
     // SANITIZE (Envoy's default) renders no XFCC settings; without a CA no validation context
     writeFileSync(file, "tls: { cert: c, key: k }\nfilters:\n  - { id: spiffe-rbac, config: { policies: [] } }\n");
@@ -116,16 +116,16 @@ describe("sluice render envoy", () => {
     expect(clusters[1].typed_extension_protocol_options).toBeUndefined();
 
     const file = join(tmp, "rls.yaml");
-    writeFileSync(file, "upstreams: { app: { address: app, port: 80 } }\nfilters:\n  - { id: rate-limit, config: { rls: { cluster: rls, domain: d } } }\n");
+    writeFileSync(file, "upstreams: { app: { address: app, port: 80 } }\nfilters:\n  - { id: rate-limit, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }], global: true }], rls: { cluster: rls, domain: d } } }\n");
     const bad = await sluice(cli, ["render", "envoy", file]);
     expect([bad.code, bad.stderr]).toEqual([1, `sluice: ${file}: filters[0].config.rls.cluster: "rls" is not one of upstreams (app): add the rate limit service there (address, port)\n`]);
     // an upstream can ask for HTTP/2 itself (a gRPC application)
-    writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: true } }\nfilters:\n  - { id: rate-limit, config: {} }\n");
+    writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: true } }\nfilters:\n  - { id: rate-limit, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n");
     const h2 = await sluice(cli, ["render", "envoy", file]);
     expect(parse(h2.stdout).static_resources.clusters[0].typed_extension_protocol_options).toBeDefined();
     writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: yes } }\nfilters:\n  - { id: rate-limit, config: {} }\n");
     const notBool = await sluice(cli, ["render", "envoy", file]);
-    expect([notBool.code, notBool.stderr]).toEqual([2, `sluice: ${file}: upstreams.app.http2: must be true or false\n`]);
+    expect([notBool.code, notBool.stderr]).toEqual([2, `sluice: ${file}:1:52: upstreams.app.http2: must be true or false\n`]);
   });
 
   it("tags the sluice metrics with or without Envoy's internal wasmcustom prefix, as Envoy does: every regex over the whole name", async () => {
@@ -224,17 +224,17 @@ describe("sluice render istio", () => {
 
   it("refuses a WasmPlugin url the CRD's CEL rule rejects", async () => {
     const file = join(tmp, "ftp.yaml");
-    writeFileSync(file, "filters:\n  - { id: rate-limit, image: \"ftp://example.org/rl.wasm\", config: {} }\n");
+    writeFileSync(file, "filters:\n  - { id: rate-limit, image: \"ftp://example.org/rl.wasm\", config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n");
     const r = await sluice(cli, ["render", "istio", file]);
     expect([r.code, r.stderr]).toEqual([1, `sluice: ${file}: filters[0] (rate-limit): the WasmPlugin would be rejected: spec.url: scheme "ftp" is not one of oci, http, https, file\n`]);
-    writeFileSync(file, "filters:\n  - { id: rate-limit, image: \"https://example.org/rl.wasm\", config: {} }\n");
+    writeFileSync(file, "filters:\n  - { id: rate-limit, image: \"https://example.org/rl.wasm\", config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n");
     const ok = await sluice(cli, ["render", "istio", file]);
     expect([ok.code, parseAllDocuments(ok.stdout)[0]!.toJS().spec.url]).toEqual([0, "https://example.org/rl.wasm"]);
   });
 
   it("refuses phases and priorities that would reorder the chain", async () => {
     const file = join(tmp, "reorder.yaml");
-    writeFileSync(file, "filters:\n  - { id: rate-limit, phase: STATS, config: {} }\n  - { id: spiffe-rbac, phase: AUTHZ, config: {} }\n");
+    writeFileSync(file, "filters:\n  - { id: rate-limit, phase: STATS, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n  - { id: spiffe-rbac, phase: AUTHZ, config: { policies: [] } }\n");
     const r = await sluice(cli, ["render", "istio", file]);
     expect([r.code, r.stderr]).toEqual([1, `sluice: ${file}: filters[1] (spiffe-rbac, AUTHZ/10) would run before filters[0] (rate-limit, STATS/20) in Istio: phases run AUTHN, AUTHZ, STATS, then unspecified; higher priority first\n`]);
   });

@@ -62,7 +62,7 @@ describe("sluice replay", () => {
       [["replay", "--filter", "rate-limit", "--config", config], '{"request": {"headers": [[":path"]]}}', "sluice: stdin:1: request.headers must be [[name, value], ...] or {name: value} with string values\n"],
       [["replay", "--filter", "waf", "--config", config], "", 'sluice: replay: unknown filter "waf" (known: spiffe-rbac, rate-limit, traffic-colour, circuit-breaker, or a path to a .wasm)\n'],
       [["replay", "--filter", "rate-limit"], "", "sluice: replay: needs --filter <id|path.wasm> and --config <file>, or --chain <sluice.yaml>\n"],
-      [["replay", "--filter", "circuit-breaker", "--config", config], "", "sluice: circuit-breaker: circuits: is required, got nothing\n"],
+      [["replay", "--filter", "circuit-breaker", "--config", config], "", "sluice: circuit-breaker: rules: unknown key, got [...]\nsluice: circuit-breaker: headers_mode: unknown key, got \"draft03\"\nsluice: circuit-breaker: reply: unknown key, got {...}\nsluice: circuit-breaker: circuits: is required, got nothing\n"],
     ];
     for (const [args, input, stderr] of cases) {
       const r = await sluice(cli, args, { input });

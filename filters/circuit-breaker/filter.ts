@@ -2,7 +2,7 @@
 // CircuitBreakerFilter (per stream: match, admit or reject, record the outcome).
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { readPluginConfiguration } from "../shared/buffers";
-import { formatNumber } from "../shared/config-error";
+import { ConfigErrors } from "../shared/config-error";
 import { hash64, hash64Bytes } from "../shared/hash";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { getHeader, HeaderMap, pathWithoutQuery } from "../shared/headers";
@@ -17,7 +17,7 @@ import { RecordOutcome, Transition, TripReason, Verdict } from "./breaker";
 import { classifyCodeDetails, classifyFlags, classifyGrpc, classifyStatus, Outcome } from "./classify";
 import { responseGrpcStatus, responseStatus } from "./header-values";
 import { nowMs } from "./clock";
-import { Circuit, KeySource, Mode, parseConfig, RequestMatch } from "./config";
+import { Circuit, FILTER, KeySource, Mode, parseConfig, RequestMatch } from "./config";
 import { State } from "./record";
 import { Count } from "./metrics";
 import { CircuitRuntime, halfOpenDetail } from "./runtime";
@@ -42,10 +42,10 @@ export class CircuitBreakerRoot extends RootContext {
   runtimes: CircuitRuntime[] = [];
 
   onConfigure(configSize: u32): bool {
-    const result = parseConfig(readPluginConfiguration(configSize));
-    const config = result.config;
+    const errors = new ConfigErrors(FILTER);
+    const config = parseConfig(readPluginConfiguration(configSize), errors);
     if (config === null) {
-      logMessage(LogLevel.Critical, result.error);
+      errors.log();
       return false;
     }
     const circuits = config.circuits;
@@ -280,10 +280,7 @@ export class CircuitBreakerFilter extends HttpContext {
     }
     for (let i = 0; i < m.headers.length; i++) {
       const condition = unchecked(m.headers[i]);
-      const value = getHeader(HeaderMap.RequestHeaders, condition.name);
-      if (value === null) return false;
-      const pattern = condition.value;
-      if (pattern !== null && !pattern.matches(value)) return false;
+      if (!condition.holds(getHeader(HeaderMap.RequestHeaders, condition.name))) return false;
     }
     return true;
   }
@@ -356,8 +353,8 @@ function outcomeDetail(u: RecordOutcome): string {
   if (reason == TripReason.ConsecutiveFailures) why += " " + decimal(c.consecutiveFailures) + " reached";
   if (reason == TripReason.FailureRate || reason == TripReason.SlowCallRate) {
     const failures = reason == TripReason.FailureRate;
-    why += " " + formatNumber(<f64>(failures ? f.failures : f.slow) / <f64>f.calls) + " >= " +
-      formatNumber(failures ? c.failureRate : c.slowCallRate);
+    why += " " + decimal(failures ? f.failures : f.slow) + "/" + decimal(f.calls) + " >= " +
+      (failures ? c.failureRateText : c.slowCallRateText);
   }
   if (reason != TripReason.ProbeFailed) {
     why += " (window: " + decimal(f.calls) + " calls, " + decimal(f.failures) + " failures, " + decimal(f.slow) + " slow)";

@@ -11,15 +11,12 @@ import { Verdict } from "./breaker";
 import { Circuit } from "./config";
 
 const SHADOW_HEADER = stringToBuffer("x-sluice-circuit-shadow");
-// gRPC UNAVAILABLE, the status of a rejected gRPC call.
-// @ts-ignore: decorator
-@inline const GRPC_UNAVAILABLE: i32 = 14;
 
 /** The reply with `x-sluice-circuit: <state>`, reply.headers, then retry-after. */
 function encodeReply(c: Circuit, details: string, state: string): EncodedReply {
-  let headers = "x-sluice-circuit\0" + state + "\0";
-  for (let i = 0; i < c.replyHeaders.length; i++) headers += c.replyHeaders[i].name + "\0" + c.replyHeaders[i].value + "\0";
-  return new EncodedReply(c.replyStatus, details, c.replyBody, headers, 1 + c.replyHeaders.length, "retry-after");
+  const r = c.reply;
+  return new EncodedReply(r.status, details, r.body, "x-sluice-circuit\0" + state + "\0" + r.headerText(), 1 + r.headers.length,
+    "retry-after");
 }
 
 export class CircuitReply {
@@ -30,6 +27,8 @@ export class CircuitReply {
   private readonly openState: ArrayBuffer;
   private readonly halfOpenState: ArrayBuffer;
   private readonly inFlightState: ArrayBuffer;
+  /** reply.grpc_status, sent to gRPC requests. */
+  private readonly grpcStatus: i32;
 
   /** The replies whose x-sluice-circuit values are these (the circuit's own, or a key's). */
   constructor(c: Circuit, openHeader: string, halfOpenHeader: string, inFlightHeader: string) {
@@ -39,6 +38,7 @@ export class CircuitReply {
     this.openState = stringToBuffer(openHeader);
     this.halfOpenState = stringToBuffer(halfOpenHeader);
     this.inFlightState = stringToBuffer(inFlightHeader);
+    this.grpcStatus = c.reply.grpcStatus;
   }
 
   /** Sends the reply for `verdict`, retry-after from `retryAfterMs` (rounded up, at least 1 s). */
@@ -46,7 +46,7 @@ export class CircuitReply {
     const reply = verdict == Verdict.RejectInFlight ? this.inFlight : verdict == Verdict.RejectHalfOpen ? this.halfOpen : this.open;
     reply.begin();
     reply.decimal(<u64>max<i64>(1, (retryAfterMs + 999) / 1000));
-    reply.send(grpc ? GRPC_UNAVAILABLE : NO_GRPC_STATUS);
+    reply.send(grpc ? this.grpcStatus : NO_GRPC_STATUS);
   }
 
   /** Shadow mode: marks the request the circuit would have rejected. */

@@ -1,15 +1,21 @@
-// The rate-limit configuration: parsed and validated once at configure into immutable objects.
-// Field reference: README.md; JSON Schema: schema.json (kept in step with this file).
+// The rate-limit configuration: checked against schema.json by the shared walker, then compiled
+// once at configure into immutable objects; the checks here are what a JSON Schema cannot say
+// (unique names, reachability, CIDRs, SPIFFE patterns, cross-field limits). Fields: README.md.
 import { asciiLower } from "../shared/bytes";
-import { ConfigReader, JsonKind, JsonValue } from "../shared/json";
-import { HeaderList } from "../shared/headers";
+import { ConfigErrors } from "../shared/config-error";
+import { CidrGroup as GroupFields } from "../shared/config-schema";
+import { element, field, flag, items, num, readConfig, text } from "../shared/config-walker";
 import { hash64 } from "../shared/hash";
-import { MatchKind, StringMatcher } from "../shared/matchers";
-import { compileSpiffePattern, SpiffeError, spiffeErrorMessage } from "../shared/spiffe";
+import { JsonValue } from "../shared/json";
+import { compileReply, LocalReply } from "../shared/local-reply";
+import { compileStringMatch, compileValueCondition } from "../shared/match-config";
+import { ValueCondition } from "../shared/matchers";
+import { spiffePatternOf } from "../shared/spiffe-config";
 import { Limit } from "./bucket";
 import { Cidr } from "./ip";
-import { CidrGroup, KEY_SOURCES, keyNames, KeyPart, KeySource } from "./key";
-import { Match, ValueCondition } from "./match";
+import { CidrGroup, keyNames, KeyPart, KeySource } from "./key";
+import { Match } from "./match";
+import { Cost as CostFields, KeyPart as PartFields, Limit as LimitFields, Match as MatchFields, Rls, Root, Rule as RuleFields, schema } from "./config-schema";
 import { decimal } from "../shared/number-text";
 
 export namespace HeadersMode {
@@ -54,104 +60,64 @@ export class Rule {
   fingerprint: u64 = 0;
 }
 
+/** gRPC RESOURCE_EXHAUSTED: the default status of a rejected gRPC request. */
+const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
+
 export class Config {
   rules: Rule[] = [];
   headersMode: i32 = HeadersMode.None;
   enforcePercent: i32 = 100;
   failureModeDeny: bool = false;
-  rejectStatus: u32 = 429;
-  rejectBody: string = "";
-  rejectHeaders: HeaderList = new HeaderList();
+  reply: LocalReply = compileReply(null, 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited");
   shadowHeader: string = "x-sluice-rate-limited";
   rls: RlsConfig | null = null;
   /** The rules read more than one request header: read them all in one host call. */
   readAllHeaders: bool = false;
 }
 
-const UNITS: string[] = ["second", "minute", "hour", "day"];
-const UNIT_NS: u64[] = [1_000_000_000, 60_000_000_000, 3_600_000_000_000, 86_400_000_000_000];
-const MATCH_KINDS: string[] = ["exact", "prefix", "suffix", "glob"];
 const MS: u64 = 1_000_000;
 
-function isNameChar(c: i32): bool {
-  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c == 0x5f || c == 0x2d;
-}
-
-/** Parses and checks a configuration; null (with r.failed) when it is invalid. */
-export function parseConfig(r: ConfigReader, text: string): Config | null {
-  let root = r.parse(text);
-  if (r.empty) root = new JsonValue(JsonKind.Object); // an empty configuration has no rules
-  r.unknownKeys(root, ["rules", "default_rule", "headers_mode", "enforce_percent", "failure_mode_deny", "reject", "shadow_header", "rls"]);
+/** Parses and checks a configuration; null when it is invalid (every problem is in `errors`). */
+export function parseConfig(errors: ConfigErrors, text_: string): Config | null {
+  const root = readConfig(text_, schema(), errors);
+  if (root === null) return null;
   const config = new Config();
-  const rules = r.requiredArray(root, "rules", 1, 64);
-  if (rules !== null) {
-    for (let i = 0; i < rules.items.length; i++) {
-      const rule = parseRule(r, r.asObject(rules.items[i]), true);
-      if (rule === null) break;
-      config.rules.push(rule);
-    }
+  const rules = items(root, Root.rules);
+  for (let i = 0; i < rules.length; i++) config.rules.push(parseRule(errors, element(rules, i), true));
+  const fallback = field(root, Root.default_rule);
+  if (fallback !== null) config.rules.push(parseRule(errors, fallback, false));
+  config.headersMode = <i32>num(root, Root.headers_mode);
+  config.enforcePercent = <i32>num(root, Root.enforce_percent);
+  config.failureModeDeny = flag(root, Root.failure_mode_deny);
+  config.shadowHeader = asciiLower(text(root, Root.shadow_header));
+  config.reply = compileReply(field(root, Root.reply), 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited");
+  const rls = field(root, Root.rls);
+  if (rls !== null) {
+    const r = new RlsConfig();
+    r.cluster = text(rls, Rls.cluster);
+    r.domain = text(rls, Rls.domain);
+    r.timeoutMs = <u32>num(rls, Rls.timeout);
+    r.failureModeDeny = flag(rls, Rls.failure_mode_deny);
+    config.rls = r;
   }
-  const fallback = r.optionalObject(root, "default_rule");
-  if (fallback !== null) {
-    const rule = parseRule(r, fallback, false);
-    if (rule !== null) config.rules.push(rule);
-  }
-  config.headersMode = r.optionalEnum(root, "headers_mode", ["none", "draft03", "ietf"], HeadersMode.None);
-  config.enforcePercent = <i32>r.optionalInteger(root, "enforce_percent", 100, 0, 100);
-  config.failureModeDeny = r.optionalBool(root, "failure_mode_deny", false);
-  config.shadowHeader = asciiLower(r.optionalString(root, "shadow_header", config.shadowHeader, 1, 128));
-  parseReject(r, r.optionalObject(root, "reject"), config);
-  config.rls = parseRls(r, r.optionalObject(root, "rls"));
-  if (r.failed) return null;
-  checkRules(r, config, rules, fallback);
-  if (r.failed) return null;
+  checkRules(errors, config, rules, fallback);
+  if (errors.failed) return null;
   config.readAllHeaders = headerNames(config).length > 1;
   return config;
 }
 
-function parseRls(r: ConfigReader, obj: JsonValue | null): RlsConfig | null {
-  if (obj === null) return null;
-  r.unknownKeys(obj, ["cluster", "domain", "timeout", "failure_mode_deny"]);
-  const rls = new RlsConfig();
-  rls.cluster = r.requiredString(obj, "cluster", 1, 256);
-  rls.domain = r.requiredString(obj, "domain", 1, 256);
-  rls.timeoutMs = <u32>r.optionalDuration(obj, "timeout", 20, 1, 60_000);
-  rls.failureModeDeny = r.optionalBool(obj, "failure_mode_deny", false);
-  return rls;
-}
-
-function parseReject(r: ConfigReader, reject: JsonValue | null, config: Config): void {
-  r.unknownKeys(reject, ["status", "body", "headers"]);
-  config.rejectStatus = <u32>r.optionalInteger(reject, "status", 429, 400, 599);
-  config.rejectBody = r.optionalString(reject, "body", "", 0, 4096);
-  const headers = r.optionalArray(reject, "headers", 0, 16);
-  if (headers === null) return;
-  for (let i = 0; i < headers.items.length; i++) {
-    const header = r.asObject(headers.items[i]);
-    r.unknownKeys(header, ["name", "value"]);
-    const name = r.requiredString(header, "name", 1, 128);
-    const value = r.requiredString(header, "value", 0, 1024);
-    config.rejectHeaders.add(asciiLower(name), value);
-  }
-}
-
 /** Semantic checks across rules: unique names, nothing after a rule that takes every request. */
-function checkRules(r: ConfigReader, config: Config, rules: JsonValue | null, fallback: JsonValue | null): void {
+function checkRules(errors: ConfigErrors, config: Config, rules: Array<JsonValue | null>, fallback: JsonValue | null): void {
   const list = config.rules;
   for (let i = 0; i < list.length; i++) {
-    const value = i < rules!.items.length ? rules!.items[i] : fallback!;
+    const value = i < rules.length ? element(rules, i) : changetype<JsonValue>(fallback);
     for (let j = 0; j < i; j++) {
-      if (list[j].name == list[i].name) { r.fail(value.member("name")!, "duplicate rule name"); return; }
+      if (list[j].name == list[i].name) errors.at(changetype<JsonValue>(field(value, RuleFields.name)), "duplicate rule name");
     }
-    const global = value.member("global");
-    if (list[i].global && config.rls === null && global !== null) {
-      r.fail(global, "needs \"rls\" at the top level");
-      return;
-    }
+    if (list[i].global && config.rls === null) errors.at(changetype<JsonValue>(field(value, RuleFields.global)), "needs \"rls\" at the top level");
     if (i > 0 && takesEveryRequest(list[i - 1])) {
-      r.fail(value, "is unreachable: " + (i - 1 < rules!.items.length ? "rules[" + decimal(i - 1) + "]" : "default_rule") +
+      errors.at(value, "is unreachable: " + (i - 1 < rules.length ? "rules[" + decimal(i - 1) + "]" : "default_rule") +
         " applies to every request");
-      return;
     }
   }
 }
@@ -164,43 +130,33 @@ function takesEveryRequest(rule: Rule): bool {
   return everything && (rule.key.length == 0 || rule.missingKeyDefault);
 }
 
-function parseRule(r: ConfigReader, obj: JsonValue | null, withMatch: bool): Rule | null {
-  if (obj === null) return null;
-  const keys = ["name", "limits", "key", "on_missing_key", "max_keys", "cost", "mode", "global"];
-  if (withMatch) keys.push("match");
-  r.unknownKeys(obj, keys);
+/** A rule (DefaultRule has the same members without match: `withMatch` false). */
+function parseRule(errors: ConfigErrors, obj: JsonValue, withMatch: bool): Rule {
+  // DefaultRule's members are Rule's without match, one index lower from limits on
+  const shift = withMatch ? 0 : 1;
   const rule = new Rule();
-  const nameValue = r.member(obj, "name", true);
-  rule.name = r.asString(nameValue, "", 1, 64);
-  if (!r.failed) {
-    for (let i = 0; i < rule.name.length; i++) {
-      if (!isNameChar(rule.name.charCodeAt(i))) {
-        r.fail(nameValue!, "must contain only letters, digits, \"_\" and \"-\"");
-        break;
-      }
-    }
-  }
+  rule.name = text(obj, RuleFields.name);
   if (withMatch) {
-    const match = r.optionalObject(obj, "match");
-    if (match !== null) rule.match = parseMatch(r, match, true);
+    const match = field(obj, RuleFields.match);
+    if (match !== null) rule.match = parseMatch(errors, match, true);
   }
-  const limits = r.requiredArray(obj, "limits", 1, 4);
-  if (limits !== null) {
-    for (let i = 0; i < limits.items.length; i++) rule.limits.push(parseLimit(r, r.asObject(limits.items[i])));
+  const limits = items(obj, RuleFields.limits - shift);
+  for (let i = 0; i < limits.length; i++) {
+    const limit = element(limits, i);
+    const requests = <u64>num(limit, LimitFields.requests);
+    const burst = field(limit, LimitFields.burst);
+    rule.limits.push(new Limit(burst === null ? requests : <u64>burst.number, requests, <u64>num(limit, LimitFields.per) * MS));
   }
-  const key = r.optionalArray(obj, "key", 0, 8);
-  if (key !== null) {
-    for (let i = 0; i < key.items.length; i++) rule.key.push(parseKeyPart(r, r.asObject(key.items[i])));
-  }
-  rule.missingKeyDefault = r.optionalEnum(obj, "on_missing_key", ["skip", "default"], 0) == 1;
-  rule.maxKeys = <u32>r.optionalInteger(obj, "max_keys", 1024, 1, 65536);
-  rule.cost = parseCost(r, r.optionalObject(obj, "cost"));
-  rule.shadow = r.optionalEnum(obj, "mode", ["enforce", "shadow"], 0) == 1;
-  rule.global = r.optionalBool(obj, "global", false);
+  const key = items(obj, RuleFields.key - shift);
+  for (let i = 0; i < key.length; i++) rule.key.push(parseKeyPart(errors, element(key, i)));
+  rule.missingKeyDefault = num(obj, RuleFields.on_missing_key - shift) == 1;
+  rule.maxKeys = rule.key.length == 0 ? 1 : <u32>num(obj, RuleFields.max_keys - shift);
+  const cost = field(obj, RuleFields.cost - shift);
+  if (cost !== null) parseCost(errors, cost, rule.cost);
+  rule.shadow = num(obj, RuleFields.mode - shift) == 1;
+  rule.global = flag(obj, RuleFields.global - shift);
   rule.descriptorNames = keyNames(rule.key);
   rule.descriptorNames.unshift("rule");
-  if (rule.key.length == 0) rule.maxKeys = 1;
-  if (r.failed) return null;
   rule.fingerprint = hash64(describeBuckets(rule));
   return rule;
 }
@@ -220,158 +176,71 @@ function describeBuckets(rule: Rule): string {
   return text;
 }
 
-function parseLimit(r: ConfigReader, obj: JsonValue | null): Limit {
-  if (obj !== null && obj.member("requests") !== null) {
-    r.unknownKeys(obj, ["requests", "per"]);
-    const requests = <u64>r.requiredInteger(obj, "requests", 1, 1_000_000_000);
-    const unit = r.requiredEnum(obj, "per", UNITS);
-    // after an error the fallbacks (0) still build a valid limit: configure code never traps
-    return new Limit(max<u64>(requests, 1), max<u64>(requests, 1), UNIT_NS[unit]);
-  }
-  r.unknownKeys(obj, ["max_tokens", "tokens_per_fill", "fill_interval"]);
-  const maxTokens = <u64>r.requiredInteger(obj, "max_tokens", 1, 1_000_000_000);
-  const perFill = <u64>r.requiredInteger(obj, "tokens_per_fill", 1, 1_000_000_000);
-  const interval = r.requiredDuration(obj, "fill_interval", 50, 86_400_000);
-  return new Limit(max<u64>(maxTokens, 1), max<u64>(perFill, 1), max<u64>(interval, 1) * MS);
+function parseCost(errors: ConfigErrors, obj: JsonValue, cost: Cost): void {
+  cost.amount = <u64>num(obj, CostFields.amount);
+  cost.header = asciiLower(text(obj, CostFields.header));
+  cost.max = <u64>num(obj, CostFields.max);
+  cost.clamp = num(obj, CostFields.on_invalid) == 1;
+  const amount = field(obj, CostFields.amount);
+  if (cost.header.length > 0 && cost.amount > cost.max && amount !== null) errors.at(amount, "must be <= max");
 }
 
-function parseCost(r: ConfigReader, obj: JsonValue | null): Cost {
-  const cost = new Cost();
-  if (obj === null) return cost;
-  if (obj.member("header") === null) {
-    r.unknownKeys(obj, ["amount"]);
-    cost.amount = <u64>r.requiredInteger(obj, "amount", 0, 1_000_000_000);
-    return cost;
+function parseKeyPart(errors: ConfigErrors, obj: JsonValue): KeyPart {
+  let source = <i32>num(obj, PartFields.source);
+  let name = text(obj, PartFields.name);
+  if (source == KeySource.Header) name = asciiLower(name);
+  if (source == KEY_COLOUR) { // traffic-colour's header
+    source = KeySource.Header;
+    name = asciiLower(text(obj, PartFields.header));
   }
-  r.unknownKeys(obj, ["header", "max", "default", "on_invalid"]);
-  cost.header = asciiLower(r.requiredString(obj, "header", 1, 128));
-  cost.max = <u64>r.requiredInteger(obj, "max", 1, 1_000_000_000);
-  cost.amount = <u64>r.optionalInteger(obj, "default", 1, 0, 1_000_000_000);
-  cost.clamp = r.optionalEnum(obj, "on_invalid", ["reject", "clamp"], 0) == 1;
-  const fallback = obj.member("default");
-  if (!r.failed && fallback !== null && cost.amount > cost.max) r.fail(fallback, "must be <= max");
-  return cost;
-}
-
-function parseKeyPart(r: ConfigReader, obj: JsonValue | null): KeyPart {
-  const source = obj === null ? 0 : r.requiredEnum(obj, "source", KEY_SOURCES);
   const part = new KeyPart(source);
-  if (obj === null || r.failed) return part;
-  if (source == KeySource.Header || source == KeySource.Query || source == KeySource.Cookie) {
-    r.unknownKeys(obj, ["source", "name"]);
-    const name = r.requiredString(obj, "name", 1, 256);
-    part.name = source == KeySource.Header ? asciiLower(name) : name;
-  } else if (source == KeySource.ClientIp) {
-    r.unknownKeys(obj, ["source", "trusted_hops"]);
-    part.trustedHops = <i32>r.optionalInteger(obj, "trusted_hops", 0, 0, 16);
-  } else if (source == KeySource.Cidr) {
-    r.unknownKeys(obj, ["source", "trusted_hops", "groups"]);
-    part.trustedHops = <i32>r.optionalInteger(obj, "trusted_hops", 0, 0, 16);
-    const groups = r.requiredArray(obj, "groups", 1, 64);
-    if (groups !== null) {
-      for (let g = 0; g < groups.items.length && !r.failed; g++) part.groups.push(parseCidrGroup(r, r.asObject(groups.items[g])));
+  part.name = name;
+  part.trustedHops = <i32>num(obj, PartFields.trusted_hops);
+  const groups = items(obj, PartFields.groups);
+  for (let g = 0; g < groups.length; g++) {
+    const group = element(groups, g);
+    const ranges = items(group, GroupFields.ranges);
+    const parsed: Cidr[] = [];
+    for (let i = 0; i < ranges.length; i++) {
+      const range = element(ranges, i);
+      const cidr = Cidr.parse(range.string);
+      if (cidr === null) errors.at(range, "is not a valid CIDR");
+      else parsed.push(cidr);
     }
-  } else {
-    r.unknownKeys(obj, ["source"]);
+    part.groups.push(new CidrGroup(text(group, GroupFields.name), parsed));
   }
   return part;
 }
 
-function parseCidrGroup(r: ConfigReader, obj: JsonValue | null): CidrGroup {
-  r.unknownKeys(obj, ["name", "ranges"]);
-  const name = r.requiredString(obj, "name", 1, 64);
-  const ranges = r.requiredArray(obj, "ranges", 1, 256);
-  const parsed: Cidr[] = [];
-  if (ranges !== null) {
-    for (let i = 0; i < ranges.items.length && !r.failed; i++) {
-      const text = r.asString(ranges.items[i]);
-      if (r.failed) break;
-      const cidr = Cidr.parse(text);
-      if (cidr === null) r.fail(ranges.items[i], "is not a valid CIDR");
-      else parsed.push(cidr);
-    }
-  }
-  return new CidrGroup(name, parsed);
-}
+/** The colour source's index in KeyPart's branches (schema.json): read as the header it names. */
+// @ts-ignore: decorator
+@inline const KEY_COLOUR = 12;
 
-function parseMatch(r: ConfigReader, obj: JsonValue, nested: bool): Match {
-  const keys = ["methods", "host", "path", "headers", "query", "peer_spiffe_id"];
-  if (nested) { keys.push("any"); keys.push("all"); }
-  r.unknownKeys(obj, keys);
+function parseMatch(errors: ConfigErrors, obj: JsonValue, nested: bool): Match {
   const match = new Match();
-  const methods = r.optionalArray(obj, "methods", 1, 16);
-  if (methods !== null) {
-    for (let i = 0; i < methods.items.length; i++) match.methods.push(r.asString(methods.items[i], "", 1, 32));
-  }
-  match.host = parseStringMatch(r, r.optionalObject(obj, "host"));
-  match.path = parseStringMatch(r, r.optionalObject(obj, "path"));
-  match.headers = parseConditions(r, r.optionalArray(obj, "headers", 1, 16), true);
-  match.query = parseConditions(r, r.optionalArray(obj, "query", 1, 16), false);
-  const spiffeValue = r.member(obj, "peer_spiffe_id", false);
-  const spiffe = r.asString(spiffeValue, "", 10, 2048);
-  if (spiffeValue !== null && !r.failed) {
-    const pattern = compileSpiffePattern(spiffe);
-    if (pattern.error != SpiffeError.Ok) r.fail(spiffeValue, spiffeErrorMessage(pattern.error));
-    match.peerSpiffeId = pattern;
-  }
+  const methods = items(obj, MatchFields.methods);
+  for (let i = 0; i < methods.length; i++) match.methods.push(element(methods, i).string);
+  const host = field(obj, MatchFields.host);
+  if (host !== null) match.host = compileStringMatch(host, true);
+  const path = field(obj, MatchFields.path);
+  if (path !== null) match.path = compileStringMatch(path);
+  match.headers = conditions(items(obj, MatchFields.headers), true);
+  match.query = conditions(items(obj, MatchFields.query), false);
+  const peer = field(obj, MatchFields.peer_id);
+  if (peer !== null) match.peerSpiffeId = spiffePatternOf(errors, peer);
   if (nested) {
-    const any = r.optionalArray(obj, "any", 1, 16);
-    if (any !== null) {
-      for (let i = 0; i < any.items.length && !r.failed; i++) {
-        const sub = r.asObject(any.items[i]);
-        if (sub !== null) match.any.push(parseMatch(r, sub, false));
-      }
-    }
-    const all = r.optionalArray(obj, "all", 1, 16);
-    if (all !== null) {
-      for (let i = 0; i < all.items.length && !r.failed; i++) {
-        const sub = r.asObject(all.items[i]);
-        if (sub !== null) match.all.push(parseMatch(r, sub, false));
-      }
-    }
+    const any = items(obj, MatchFields.any);
+    for (let i = 0; i < any.length; i++) match.any.push(parseMatch(errors, element(any, i), false));
+    const all = items(obj, MatchFields.all);
+    for (let i = 0; i < all.length; i++) match.all.push(parseMatch(errors, element(all, i), false));
   }
   return match;
 }
 
-/** `{"exact"|"prefix"|"suffix"|"glob": text, "ignore_case": bool}` with one kind exactly, or
- *  with none for a `condition` (a header or query parameter that only has to be present). */
-function parseStringMatch(r: ConfigReader, obj: JsonValue | null, condition: bool = false): StringMatcher | null {
-  if (obj === null) return null;
-  const keys = ["exact", "prefix", "suffix", "glob", "ignore_case"];
-  if (condition) { keys.push("name"); keys.push("present"); }
-  r.unknownKeys(obj, keys);
-  let kind = -1;
-  let pattern = "";
-  for (let k = 0; k < MATCH_KINDS.length; k++) {
-    const value = obj.member(MATCH_KINDS[k]);
-    if (value === null) continue;
-    if (kind >= 0) { r.fail(value, "cannot be combined with \"" + MATCH_KINDS[kind] + "\""); return null; }
-    kind = k;
-    pattern = r.asString(value, "", 0, 1024);
-  }
-  const ignoreCase = r.optionalBool(obj, "ignore_case", false);
-  if (kind < 0) {
-    if (!condition || ignoreCase) r.fail(obj, "needs one of \"exact\", \"prefix\", \"suffix\", \"glob\"");
-    return null;
-  }
-  if (r.failed) return null;
-  const kinds = [MatchKind.Exact, MatchKind.Prefix, MatchKind.Suffix, MatchKind.Glob];
-  return new StringMatcher(kinds[kind], pattern, ignoreCase);
-}
-
 /** Header (`lower` names) or query parameter conditions. */
-function parseConditions(r: ConfigReader, list: JsonValue | null, lower: bool): ValueCondition[] {
+function conditions(list: Array<JsonValue | null>, lower: bool): ValueCondition[] {
   const out: ValueCondition[] = [];
-  if (list === null) return out;
-  for (let i = 0; i < list.items.length && !r.failed; i++) {
-    const obj = r.asObject(list.items[i]);
-    if (obj === null) break;
-    const name = r.requiredString(obj, "name", 1, 256);
-    const present = r.optionalBool(obj, "present", true);
-    const value = parseStringMatch(r, obj, true);
-    if (!present && value !== null) r.fail(obj, "is unsatisfiable: \"present\": false with a value to match");
-    out.push(new ValueCondition(lower ? asciiLower(name) : name, present, value));
-  }
+  for (let i = 0; i < list.length; i++) out.push(compileValueCondition(element(list, i), lower));
   return out;
 }
 

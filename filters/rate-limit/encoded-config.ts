@@ -9,7 +9,7 @@ export class EncodedConfig {
   readonly rejectBody: ArrayBuffer;
   /** rls.cluster ("" without rls). */
   readonly rlsCluster: ArrayBuffer;
-  /** reject.headers, added to every rejection. */
+  /** reply.headers, added to every rejection. */
   readonly rejectNames: ArrayBuffer[] = [];
   readonly rejectValues: ArrayBuffer[] = [];
   /** Per rule, in config order: its name (the shadow header's value, in the ietf headers). */
@@ -19,10 +19,11 @@ export class EncodedConfig {
 
   constructor(config: Config) {
     this.shadowHeader = stringToBuffer(config.shadowHeader);
-    this.rejectBody = stringToBuffer(config.rejectBody);
+    const reply = config.reply;
+    this.rejectBody = stringToBuffer(reply.body);
     const rls = config.rls;
     this.rlsCluster = stringToBuffer(rls === null ? "" : rls.cluster);
-    const extra = config.rejectHeaders;
+    const extra = reply.headers;
     for (let i = 0; i < extra.length; i++) {
       this.rejectNames.push(stringToBuffer(extra.names[i]));
       this.rejectValues.push(stringToBuffer(extra.values[i]));

@@ -10,7 +10,7 @@ import { replaceEncodedHeader } from "../shared/encoded-host-calls";
 import { callToken, grpcCall, readResponse, releaseResponse, responsePtr } from "../shared/grpc";
 import { HeaderPairs } from "../shared/header-pairs";
 import { addHeader, HeaderList, HeaderMap, replaceHeader } from "../shared/headers";
-import { ConfigReader } from "../shared/json";
+import { ConfigErrors } from "../shared/config-error";
 import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
 import { logEnabled, logEncoded, logMessage, LogLevel } from "../shared/log";
 import { SharedStatus } from "../shared/shared-data";
@@ -29,8 +29,6 @@ import { BucketStore } from "./store";
 import { ceilSeconds } from "./bucket";
 import { decimal, hex } from "../shared/number-text";
 
-// @ts-ignore: decorator
-@inline const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
 // @ts-ignore: decorator
 @inline const REQUEST_STREAM: u32 = 0;
 const timeScratch = memory.data(8);
@@ -57,10 +55,10 @@ export class RateLimitRoot extends RootContext {
   private firstWaiting: RateLimitFilter | null = null;
 
   onConfigure(configSize: u32): bool {
-    const reader = new ConfigReader("rate-limit");
-    const config = parseConfig(reader, readPluginConfiguration(configSize));
+    const errors = new ConfigErrors("rate-limit");
+    const config = parseConfig(errors, readPluginConfiguration(configSize));
     if (config === null) {
-      logMessage(LogLevel.Critical, reader.message());
+      errors.log();
       return false;
     }
     this.flushCounters();
@@ -375,7 +373,7 @@ export class RateLimitFilter extends HttpContext {
     }
     headers.finish();
     const grpc = isGrpcRequest();
-    sendLocalReply(config.rejectStatus, REJECT_DETAILS, encoded.rejectBody, headers, grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
+    sendLocalReply(config.reply.status, REJECT_DETAILS, encoded.rejectBody, headers, grpc ? config.reply.grpcStatus : NO_GRPC_STATUS);
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): u32 {

@@ -25,10 +25,10 @@ export namespace KeySource {
   export const SpiffeSa: i32 = 11;
 }
 
-/** Config names of the sources, indexed by KeySource. */
+/** Config names of the sources (schema.json's KeyPart branches), indexed by KeySource. */
 export const KEY_SOURCES: string[] = [
   "header", "query", "cookie", "path", "method", "host", "client_ip", "cidr",
-  "spiffe_id", "trust_domain", "spiffe_ns", "spiffe_sa",
+  "peer_id", "peer_trust_domain", "peer_namespace", "peer_service_account",
 ];
 
 // @ts-ignore: decorator

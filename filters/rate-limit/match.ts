@@ -1,22 +1,10 @@
 // Request conditions of a rule: every condition present must hold (AND); `any` needs one of its
 // sub-matches, `all` every one. An empty match holds for every request.
 import { pathWithoutQuery, queryParam } from "../shared/headers";
-import { StringMatcher } from "../shared/matchers";
+import { StringMatcher, ValueCondition } from "../shared/matchers";
 import { stripPort } from "../shared/properties";
 import { SpiffePattern } from "../shared/spiffe";
 import { RequestView } from "./request";
-
-/** A header or query parameter: present (or absent), optionally with a value matcher. */
-export class ValueCondition {
-  constructor(readonly name: string, readonly present: bool, readonly value: StringMatcher | null) {}
-
-  holds(actual: string | null): bool {
-    if (actual === null) return !this.present;
-    if (!this.present) return false;
-    const value = this.value;
-    return value === null || value.matches(actual);
-  }
-}
 
 export class Match {
   methods: string[] = [];

@@ -5,7 +5,7 @@
 // The result is whole milliseconds (fractions below 1 ms are dropped, fraction digits after the
 // ninth are ignored). Rejected: empty text,
 // signs, spaces, missing or unknown units, and totals that do not fit in u64 milliseconds.
-// ConfigReader.asDuration also accepts a JSON integer as milliseconds.
+// scripts/config-model.mjs reads durations the same way (the CLI's copy).
 
 /** Returned by parseDuration for text that is not a duration. */
 export const INVALID_DURATION: u64 = u64.MAX_VALUE;

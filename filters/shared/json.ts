@@ -1,31 +1,35 @@
-// Strict JSON (RFC 8259) parsed into a tree, and ConfigReader: typed getters over that tree that
-// record the first config error with its JSON path (ARCHITECTURE.md, "Config errors").
+// Strict JSON (RFC 8259) parsed into a tree of JsonValue, and how config errors print a value and
+// its place (docs/config.md, "Errors"). Used at configure time only.
 //
 // Input and strings are byte strings (one code unit per byte): \u escapes decode to UTF-8 bytes,
-// other bytes >= 0x80 pass through unchecked. Rejected: trailing commas, comments, leading zeros,
-// raw control characters in strings, lone surrogate escapes, duplicate keys, nesting deeper than 64,
-// objects with more than 4096 members. Numbers are correctly rounded when their digits fit a double
-// exactly and the exponent is within ±22 (every realistic config number); beyond that they are
-// within a few units in the last place (no strtod is linked: it costs 2 KB of every filter).
-// Used at configure time only.
-import { ConfigError, decimalToF64, formatNumber, quoteString } from "./config-error";
-import { INVALID_DURATION, parseDuration } from "./duration";
-import { decimal } from "./number-text";
+// other bytes must be valid UTF-8. Rejected: trailing commas, comments, leading zeros, raw control
+// characters in strings, lone surrogate escapes, invalid UTF-8, duplicate keys, nesting deeper than
+// 64, objects with more than 4096 members. A syntax error is `invalid JSON at line L, column C:
+// <reason>` (columns count characters). Numbers keep the text they were written with (errors echo
+// it: `got 1e400`); their value is correctly rounded when the digits fit a double exactly and the
+// exponent is within ±22 (every realistic config number), within a few units in the last place
+// beyond (no strtod is linked: it costs 2 KB of every filter). cli/json-text.ts is the same parser
+// in TypeScript; the two must stay in step (cli/test/config-corpus.test.ts compares them).
+import { decimal, hex } from "./number-text";
 
 export const enum JsonKind { Null, Bool, Number, String, Array, Object }
 
-const NO_ITEMS: JsonValue[] = [];
+const NO_ITEMS: Array<JsonValue | null> = [];
 const NO_KEYS: string[] = [];
 
 /** A parsed JSON value. Objects keep key order: `keys[i]` names `items[i]`. */
 export class JsonValue {
   bool: bool = false;
+  /** The number; once checked (config-walker.ts), a string enum's index or a duration's ms. */
   number: f64 = 0;
+  /** The string (bytes); for a number, its text as written. */
   string: string = "";
-  /** Array elements, or object member values (shared and empty for scalars: do not modify). */
-  items: JsonValue[];
-  /** Object member names (shared and empty for other kinds). */
+  /** Array elements, or object member values in document order (empty for scalars). */
+  items: Array<JsonValue | null>;
+  /** Object member names (empty for other kinds). */
   keys: string[];
+  /** A checked object's members by property index (config-schema.ts), defaults filled in. */
+  fields: Array<JsonValue | null> = NO_ITEMS;
   /** Where this value sits: the containing value and the key, or the index when `key` is null. */
   parent: JsonValue | null = null;
   key: string | null = null;
@@ -40,34 +44,71 @@ export class JsonValue {
   member(key: string): JsonValue | null {
     const keys = this.keys;
     for (let i = 0, n = keys.length; i < n; i++) {
-      if (keys[i] == key) return this.items[i];
+      if (unchecked(keys[i]) == key) return unchecked(this.items[i]);
     }
     return null;
   }
 }
 
-/** The JSON path of a value: `rules[0].limit.unit`, `$` for the document. */
+/** A key as a path shows it: plain when it is a word (letters, digits, `_`), else `["..."]`. */
+function pathKey(key: string): string {
+  for (let i = 0, n = key.length; i < n; i++) {
+    const c = key.charCodeAt(i);
+    const digit = <u32>(c - 0x30) < 10;
+    if (!(<u32>((c | 0x20) - 0x61) < 26 || digit || c == 0x5f) || (i == 0 && digit)) return "[" + quoteString(key) + "]";
+  }
+  return key.length == 0 ? "[\"\"]" : key;
+}
+
+/** The path of member `key` of `obj`: `rules[0].name`; a member of the document is `name`. */
+export function memberPath(obj: JsonValue, key: string): string {
+  const base = obj.parent === null ? "" : pathOf(obj);
+  const k = pathKey(key);
+  return base.length == 0 || k.charCodeAt(0) == 0x5b ? base + k : base + "." + k;
+}
+
+/** The JSON path of a value: `rules[0].limits[1].per`, `$` for the document. */
 export function pathOf(value: JsonValue): string {
   const parent = value.parent;
   if (parent === null) return "$";
   const key = value.key;
-  const base = parent.parent === null ? (key !== null ? "" : "$") : pathOf(parent);
-  if (key !== null) return base.length == 0 ? key : base + "." + key;
-  return base + "[" + decimal(value.index) + "]";
+  if (key !== null) return memberPath(parent, key);
+  return pathOf(parent) + "[" + decimal(value.index) + "]";
 }
 
-/** The path of member `key` of `obj` (which may be absent). */
-function memberPath(obj: JsonValue, key: string): string {
-  return obj.parent === null ? key : pathOf(obj) + "." + key;
+// @ts-ignore: decorator
+@inline const MAX_RENDERED_CHARS = 64;
+
+/** A byte string as a JSON string literal (JSON.stringify escapes); content over 64 characters
+ *  (UTF-8 code points) is cut to 64 followed by `...` inside the quotes. */
+export function quoteString(s: string): string {
+  let out = "\"";
+  let chars = 0;
+  for (let i = 0, n = s.length; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c & 0xc0) != 0x80) { // first byte of a character
+      if (chars == MAX_RENDERED_CHARS) return out + "...\"";
+      chars++;
+    }
+    if (c == 0x22) out += "\\\"";
+    else if (c == 0x5c) out += "\\\\";
+    else if (c >= 0x20) out += String.fromCharCode(c);
+    else if (c == 0x0a) out += "\\n";
+    else if (c == 0x0d) out += "\\r";
+    else if (c == 0x09) out += "\\t";
+    else if (c == 0x08) out += "\\b";
+    else if (c == 0x0c) out += "\\f";
+    else out += "\\u00" + hex(c, 2);
+  }
+  return out + "\"";
 }
 
-/** A value as config errors print it: strings quoted, numbers as JavaScript prints them,
- *  `{...}` and `[...]` for containers. */
+/** A value as config errors print it: strings quoted, numbers as written, `{...}` and `[...]`. */
 export function renderValue(value: JsonValue): string {
   switch (value.kind) {
     case JsonKind.Null: return "null";
     case JsonKind.Bool: return value.bool ? "true" : "false";
-    case JsonKind.Number: return formatNumber(value.number);
+    case JsonKind.Number: return value.string;
     case JsonKind.String: return quoteString(value.string);
     case JsonKind.Array: return "[...]";
     default: return "{...}";
@@ -84,7 +125,7 @@ export function renderValue(value: JsonValue): string {
 @inline const MAX_MEMBERS = 4096;
 
 /** Recursive-descent parser; the first error stops it and is kept in `error`/`errorAt`. */
-class JsonParser {
+export class JsonParser {
   pos: i32 = 0;
   error: string | null = null;
   errorAt: i32 = 0;
@@ -99,10 +140,23 @@ class JsonParser {
     return value;
   }
 
+  /** The error as a config error line's problem: `invalid JSON at line L, column C: <reason>`. */
+  describeError(): string {
+    const text = this.text;
+    let line = 1;
+    let column = 1;
+    for (let i = 0, n = this.errorAt; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c == 0x0a) { line++; column = 1; } else if ((c & 0xc0) != 0x80) column++;
+    }
+    const reason = this.error;
+    return "invalid JSON at line " + decimal(line) + ", column " + decimal(column) + ": " + (reason === null ? "" : reason);
+  }
+
   fail(reason: string): JsonValue | null {
     if (this.error === null) {
       this.error = reason;
-      this.errorAt = this.pos;
+      this.errorAt = min(this.pos, this.text.length); // an escape at the end steps past it
     }
     return null;
   }
@@ -134,7 +188,7 @@ class JsonParser {
       value.string = s;
       return value;
     }
-    if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
+    if (c == 0x2d || isDigit(c)) return this.parseNumber();
     if (this.literal("true")) { const v = new JsonValue(JsonKind.Bool); v.bool = true; return v; }
     if (this.literal("false")) return new JsonValue(JsonKind.Bool);
     if (this.literal("null")) return new JsonValue(JsonKind.Null);
@@ -162,7 +216,7 @@ class JsonParser {
       const key = this.parseString();
       if (key === null) return null;
       if (obj.keys.length == MAX_MEMBERS) return this.fail("more than 4096 members in an object");
-      if (obj.member(key) !== null) {
+      if (obj.keys.includes(key)) {
         this.pos = keyAt;
         return this.fail("duplicate key " + quoteString(key));
       }
@@ -175,11 +229,8 @@ class JsonParser {
       value.key = key;
       obj.keys.push(key);
       obj.items.push(value);
-      this.skipSpace();
-      if (this.pos >= text.length) return this.fail("unexpected end of input");
-      const c = text.charCodeAt(this.pos++);
-      if (c == 0x7d) return obj;
-      if (c != 0x2c) { this.pos--; return this.fail("expected ',' or '}'"); }
+      if (this.next(0x7d)) return obj;
+      if (this.error !== null) return null;
     }
   }
 
@@ -195,17 +246,29 @@ class JsonParser {
       value.parent = arr;
       value.index = arr.items.length;
       arr.items.push(value);
-      this.skipSpace();
-      if (this.pos >= text.length) return this.fail("unexpected end of input");
-      const c = text.charCodeAt(this.pos++);
-      if (c == 0x5d) return arr;
-      if (c != 0x2c) { this.pos--; return this.fail("expected ',' or ']'"); }
+      if (this.next(0x5d)) return arr;
+      if (this.error !== null) return null;
     }
+  }
+
+  /** After a member or element: true at the closing `close`, false after a `,` (or on error). */
+  next(close: i32): bool {
+    this.skipSpace();
+    const text = this.text;
+    if (this.pos >= text.length) { this.fail("unexpected end of input"); return false; }
+    const c = text.charCodeAt(this.pos++);
+    if (c == close) return true;
+    if (c != 0x2c) {
+      this.pos--;
+      this.fail(close == 0x7d ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+    return false;
   }
 
   parseNumber(): JsonValue | null {
     const text = this.text;
-    let pos = this.pos;
+    const start = this.pos;
+    let pos = start;
     const negative = text.charCodeAt(pos) == 0x2d;
     if (negative) pos++;
     // digits accumulate into mantissa × 10^exp10 while they fit exactly
@@ -244,6 +307,7 @@ class JsonParser {
     const v = decimalToF64(mantissa, exp10);
     const value = new JsonValue(JsonKind.Number);
     value.number = negative ? -v : v;
+    value.string = text.substring(start, pos);
     return value;
   }
 
@@ -251,7 +315,7 @@ class JsonParser {
   parseString(): string | null {
     const text = this.text;
     const start = this.pos + 1;
-    // find the closing quote; the decoded string is never longer than the literal
+    // find the closing quote and check the UTF-8; the decoded string is never longer than the literal
     let end = start;
     let escaped = false;
     while (true) {
@@ -259,8 +323,11 @@ class JsonParser {
       const c = text.charCodeAt(end);
       if (c == 0x22) break;
       if (c < 0x20) { this.pos = end; this.fail("control character in string"); return null; }
-      if (c == 0x5c) { escaped = true; end++; }
-      end++;
+      if (c == 0x5c) { escaped = true; end += 2; continue; }
+      if (c < 0x80) { end++; continue; }
+      const n = utf8Length(text, end);
+      if (n == 0) { this.pos = utf8BadAt; this.fail("invalid UTF-8 byte 0x" + hex(text.charCodeAt(utf8BadAt), 2)); return null; }
+      end += n;
     }
     if (!escaped) {
       this.pos = end + 1;
@@ -300,6 +367,43 @@ class JsonParser {
     this.pos = end + 1;
     return written == end - start ? out : out.substring(0, written);
   }
+}
+
+/** Where utf8Length found a sequence going wrong: the offending byte. */
+let utf8BadAt = 0;
+
+/** The length of the UTF-8 sequence at `at` (a byte >= 0x80) when it is a valid character (no
+ *  overlong forms, surrogates or values past U+10FFFF), else 0 with the offending byte in
+ *  utf8BadAt. */
+function utf8Length(text: string, at: i32): i32 {
+  const c = text.charCodeAt(at);
+  // the continuation bytes, and the range the first of them must be in
+  const count = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+  let low = 0x80;
+  let high = 0xbf;
+  utf8BadAt = at;
+  if (c < 0xc2 || c > 0xf4) return 0;
+  if (c == 0xe0) low = 0xa0;
+  else if (c == 0xed) high = 0x9f;
+  else if (c == 0xf0) low = 0x90;
+  else if (c == 0xf4) high = 0x8f;
+  for (let i = 1; i <= count; i++) {
+    const b = at + i < text.length ? text.charCodeAt(at + i) : 0;
+    if (b < low || b > high) {
+      if (at + i < text.length) utf8BadAt = at + i;
+      return 0;
+    }
+    low = 0x80;
+    high = 0xbf;
+  }
+  return count + 1;
+}
+
+/** The value of `text`, a JSON number (config bounds), as the parser reads numbers. */
+export function numberValue(text: string): f64 {
+  const parser = new JsonParser(text);
+  const value = parser.parseNumber();
+  return value === null ? NaN : value.number;
 }
 
 // @ts-ignore: decorator
@@ -355,257 +459,28 @@ function putUtf8(out: string, at: i32, cp: i32): i32 {
   return putByte(out, putByte(out, at, 0x80 | ((cp >> 6) & 0x3f)), 0x80 | (cp & 0x3f));
 }
 
-/** UTF-8 characters in a byte string (bytes that do not continue a sequence), as JSON Schema
- *  counts string length. */
-function charCount(s: string): i32 {
-  let n = 0;
-  for (let i = 0, len = s.length; i < len; i++) {
-    if ((s.charCodeAt(i) & 0xc0) != 0x80) n++;
+/** mantissa × 10^exp10 correctly rounded when both are exact doubles (mantissa <= 2^53,
+ *  |exp10| <= 22: one rounding, Clinger's fast path); otherwise within a few units in the last
+ *  place; overflows to Infinity and underflows to 0. */
+function decimalToF64(mantissa: u64, exp10: i32): f64 {
+  // one canonical form, so "1.50e2" and "150" take the same rounding steps
+  while (mantissa >= 10 && mantissa % 10 == 0) { mantissa /= 10; exp10++; }
+  let x = <f64>mantissa;
+  if (mantissa <= (<u64>1 << 53) && exp10 >= -22 && exp10 <= 22) {
+    const power = powerOfTen(exp10 < 0 ? -exp10 : exp10);
+    return exp10 < 0 ? x / power : x * power;
   }
-  return n;
+  // x × 10^exp10 in steps of at most 10^22
+  let n = exp10;
+  while (n > 22 && isFinite(x)) { x *= 1e22; n -= 22; }
+  while (n < -22 && x != 0) { x /= 1e22; n += 22; }
+  if (n > 22 || n < -22) return x; // already Infinity or 0
+  return n < 0 ? x / powerOfTen(-n) : x * powerOfTen(n);
 }
 
-function isBlank(text: string): bool {
-  for (let i = 0, n = text.length; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) return false;
-  }
-  return true;
-}
-
-/**
- * Reads a configuration with typed getters that track JSON paths. The first failure is kept as
- * `error`; once failed, every getter returns its fallback without checking, so configure code
- * reads straight through and checks `failed` once at the end:
- *
- *   const r = new ConfigReader("rate-limit");
- *   const root = r.parse(text);        // null when empty or invalid
- *   if (r.empty) { ...defaults... }
- *   const name = r.requiredString(root, "name", 1, 64);
- *   r.unknownKeys(root, ["name", "rules"]);
- *   if (r.failed) { logMessage(LogLevel.Critical, r.message()); return false; }
- *
- * Getters take the containing object (null is allowed and yields the fallback) and a key;
- * `as*` variants check a value already in hand, e.g. an array element.
- */
-export class ConfigReader {
-  error: ConfigError | null = null;
-  /** The text was empty or only whitespace (no error is recorded for that). */
-  empty: bool = false;
-
-  constructor(public filter: string) {}
-
-  get failed(): bool { return this.error !== null; }
-
-  /** The log line for the first error, or "" when there is none. */
-  message(): string {
-    const error = this.error;
-    return error === null ? "" : error.format(this.filter);
-  }
-
-  /** Parses `text`; returns the document object, or null when the text is empty, not valid JSON
-   *  or not an object. */
-  parse(text: string): JsonValue | null {
-    if (isBlank(text)) {
-      this.empty = true;
-      return null;
-    }
-    const parser = new JsonParser(text);
-    const doc = parser.parseDocument();
-    if (doc === null) {
-      const reason = parser.error;
-      this.error = new ConfigError("$", "invalid JSON at byte " + decimal(parser.errorAt) + ": " +
-        (reason === null ? "" : reason), null);
-      return null;
-    }
-    return this.asObject(doc);
-  }
-
-  /** Records a semantic error about `value` (e.g. "duplicate rule name") unless one is already
-   *  recorded. */
-  fail(value: JsonValue, problem: string): void {
-    if (this.error === null) this.error = new ConfigError(pathOf(value), problem, renderValue(value));
-  }
-
-  // ---- checks of a value in hand ----
-
-  asObject(value: JsonValue | null): JsonValue | null {
-    if (value === null || this.error !== null) return null;
-    if (value.kind != JsonKind.Object) { this.fail(value, "must be an object"); return null; }
-    return value;
-  }
-
-  asArray(value: JsonValue | null, minItems: i32 = 0, maxItems: i32 = i32.MAX_VALUE): JsonValue | null {
-    if (value === null || this.error !== null) return null;
-    if (value.kind != JsonKind.Array) { this.fail(value, "must be an array"); return null; }
-    const n = value.items.length;
-    if (n < minItems) this.fail(value, "must have at least " + decimal(minItems) + " items");
-    else if (n > maxItems) this.fail(value, "must have at most " + decimal(maxItems) + " items");
-    return this.error === null ? value : null;
-  }
-
-  asString(value: JsonValue | null, fallback: string = "", minChars: i32 = 0, maxChars: i32 = i32.MAX_VALUE): string {
-    if (value === null || this.error !== null) return fallback;
-    if (value.kind != JsonKind.String) { this.fail(value, "must be a string"); return fallback; }
-    const n = charCount(value.string);
-    if (n < minChars) this.fail(value, "must have at least " + decimal(minChars) + " characters");
-    else if (n > maxChars) this.fail(value, "must have at most " + decimal(maxChars) + " characters");
-    return this.error === null ? value.string : fallback;
-  }
-
-  asBool(value: JsonValue | null, fallback: bool = false): bool {
-    if (value === null || this.error !== null) return fallback;
-    if (value.kind != JsonKind.Bool) { this.fail(value, "must be a boolean"); return fallback; }
-    return value.bool;
-  }
-
-  /** An exact integer (a JSON number with no fractional part, `1.0` included) in [min, max]. */
-  asInteger(value: JsonValue | null, fallback: i64 = 0, min: i64 = i64.MIN_VALUE, max: i64 = i64.MAX_VALUE): i64 {
-    if (value === null || this.error !== null) return fallback;
-    const v = value.number;
-    if (value.kind != JsonKind.Number || v != Math.floor(v)) {
-      this.fail(value, "must be an integer");
-      return fallback;
-    }
-    // beyond the i64 range (±2^63) a conversion would not be exact: report the bound crossed
-    const exact = v < -9.223372036854775808e18 ? i64.MIN_VALUE
-      : v >= 9.223372036854775808e18 ? i64.MAX_VALUE : <i64>v;
-    if (exact < min || v < -9.223372036854775808e18) this.fail(value, "must be >= " + formatNumber(<f64>min));
-    else if (exact > max || v >= 9.223372036854775808e18) this.fail(value, "must be <= " + formatNumber(<f64>max));
-    return this.error === null ? exact : fallback;
-  }
-
-  /** A number in [min, max]; either bound exclusive when asked. */
-  asNumber(value: JsonValue | null, fallback: f64 = 0, min: f64 = -Infinity, max: f64 = Infinity,
-    exclusiveMin: bool = false, exclusiveMax: bool = false): f64 {
-    if (value === null || this.error !== null) return fallback;
-    if (value.kind != JsonKind.Number) { this.fail(value, "must be a number"); return fallback; }
-    const v = value.number;
-    if (exclusiveMin ? v <= min : v < min) {
-      this.fail(value, (exclusiveMin ? "must be > " : "must be >= ") + formatNumber(min));
-    } else if (exclusiveMax ? v >= max : v > max) {
-      this.fail(value, (exclusiveMax ? "must be < " : "must be <= ") + formatNumber(max));
-    }
-    return this.error === null ? v : fallback;
-  }
-
-  /** The index in `allowed` of a string value. */
-  asEnum(value: JsonValue | null, allowed: string[], fallback: i32 = 0): i32 {
-    if (value === null || this.error !== null) return fallback;
-    if (value.kind != JsonKind.String) { this.fail(value, "must be a string"); return fallback; }
-    const i = allowed.indexOf(value.string);
-    if (i >= 0) return i;
-    let list = "";
-    for (let j = 0; j < allowed.length; j++) list += (j > 0 ? ", " : "") + quoteString(allowed[j]);
-    this.fail(value, "must be one of " + list);
-    return fallback;
-  }
-
-  /** A duration in milliseconds in [minMs, maxMs]: a string such as "250ms", "1.5s", "1m30s"
-   *  (see duration.ts), or a non-negative integer number of milliseconds. Bounds print as `<N>ms`. */
-  asDuration(value: JsonValue | null, fallback: u64 = 0, minMs: u64 = 0, maxMs: u64 = u64.MAX_VALUE): u64 {
-    if (value === null || this.error !== null) return fallback;
-    let ms: u64 = 0;
-    let valid = false;
-    if (value.kind == JsonKind.String) {
-      ms = parseDuration(value.string);
-      valid = ms != INVALID_DURATION;
-    } else if (value.kind == JsonKind.Number) {
-      const v = value.number;
-      valid = v >= 0 && v == Math.floor(v) && v < 1.8e19;
-      if (valid) ms = <u64>v;
-    }
-    if (!valid) this.fail(value, "must be a duration like \"1s\" or \"250ms\"");
-    else if (ms < minMs) this.fail(value, "must be >= " + formatNumber(<f64>minMs) + "ms");
-    else if (ms > maxMs) this.fail(value, "must be <= " + formatNumber(<f64>maxMs) + "ms");
-    return this.error === null ? ms : fallback;
-  }
-
-  // ---- members of an object ----
-
-  /** Member `key` of `obj`; when absent and `required`, records `is required`. */
-  member(obj: JsonValue | null, key: string, required: bool): JsonValue | null {
-    if (obj === null || this.error !== null) return null;
-    const value = obj.member(key);
-    if (value === null && required) this.error = new ConfigError(memberPath(obj, key), "is required", "nothing");
-    return value;
-  }
-
-  requiredObject(obj: JsonValue | null, key: string): JsonValue | null {
-    return this.asObject(this.member(obj, key, true));
-  }
-
-  optionalObject(obj: JsonValue | null, key: string): JsonValue | null {
-    return this.asObject(this.member(obj, key, false));
-  }
-
-  requiredArray(obj: JsonValue | null, key: string, minItems: i32 = 0, maxItems: i32 = i32.MAX_VALUE): JsonValue | null {
-    return this.asArray(this.member(obj, key, true), minItems, maxItems);
-  }
-
-  optionalArray(obj: JsonValue | null, key: string, minItems: i32 = 0, maxItems: i32 = i32.MAX_VALUE): JsonValue | null {
-    return this.asArray(this.member(obj, key, false), minItems, maxItems);
-  }
-
-  requiredString(obj: JsonValue | null, key: string, minChars: i32 = 0, maxChars: i32 = i32.MAX_VALUE): string {
-    return this.asString(this.member(obj, key, true), "", minChars, maxChars);
-  }
-
-  optionalString(obj: JsonValue | null, key: string, fallback: string, minChars: i32 = 0, maxChars: i32 = i32.MAX_VALUE): string {
-    return this.asString(this.member(obj, key, false), fallback, minChars, maxChars);
-  }
-
-  requiredBool(obj: JsonValue | null, key: string): bool {
-    return this.asBool(this.member(obj, key, true));
-  }
-
-  optionalBool(obj: JsonValue | null, key: string, fallback: bool): bool {
-    return this.asBool(this.member(obj, key, false), fallback);
-  }
-
-  requiredInteger(obj: JsonValue | null, key: string, min: i64 = i64.MIN_VALUE, max: i64 = i64.MAX_VALUE): i64 {
-    return this.asInteger(this.member(obj, key, true), 0, min, max);
-  }
-
-  optionalInteger(obj: JsonValue | null, key: string, fallback: i64, min: i64 = i64.MIN_VALUE, max: i64 = i64.MAX_VALUE): i64 {
-    return this.asInteger(this.member(obj, key, false), fallback, min, max);
-  }
-
-  requiredNumber(obj: JsonValue | null, key: string, min: f64 = -Infinity, max: f64 = Infinity,
-    exclusiveMin: bool = false, exclusiveMax: bool = false): f64 {
-    return this.asNumber(this.member(obj, key, true), 0, min, max, exclusiveMin, exclusiveMax);
-  }
-
-  optionalNumber(obj: JsonValue | null, key: string, fallback: f64, min: f64 = -Infinity, max: f64 = Infinity,
-    exclusiveMin: bool = false, exclusiveMax: bool = false): f64 {
-    return this.asNumber(this.member(obj, key, false), fallback, min, max, exclusiveMin, exclusiveMax);
-  }
-
-  requiredEnum(obj: JsonValue | null, key: string, allowed: string[]): i32 {
-    return this.asEnum(this.member(obj, key, true), allowed);
-  }
-
-  optionalEnum(obj: JsonValue | null, key: string, allowed: string[], fallback: i32): i32 {
-    return this.asEnum(this.member(obj, key, false), allowed, fallback);
-  }
-
-  requiredDuration(obj: JsonValue | null, key: string, minMs: u64 = 0, maxMs: u64 = u64.MAX_VALUE): u64 {
-    return this.asDuration(this.member(obj, key, true), 0, minMs, maxMs);
-  }
-
-  optionalDuration(obj: JsonValue | null, key: string, fallback: u64, minMs: u64 = 0, maxMs: u64 = u64.MAX_VALUE): u64 {
-    return this.asDuration(this.member(obj, key, false), fallback, minMs, maxMs);
-  }
-
-  /** Records `unknown key` for the first member of `obj` not named in `allowed`. */
-  unknownKeys(obj: JsonValue | null, allowed: string[]): void {
-    if (obj === null || this.error !== null) return;
-    const keys = obj.keys;
-    for (let i = 0, n = keys.length; i < n; i++) {
-      if (!allowed.includes(keys[i])) {
-        this.fail(obj.items[i], "unknown key");
-        return;
-      }
-    }
-  }
+/** 10^n for 0 <= n <= 22 (every step exact). */
+function powerOfTen(n: i32): f64 {
+  let power: f64 = 1;
+  while (n-- > 0) power *= 10;
+  return power;
 }

@@ -1,9 +1,15 @@
 // Local replies (the proxy answers instead of the upstream) and gRPC request detection.
+// A configured reply (the shared LocalReply shape, docs/config.md) is read at configure time into
+// a LocalReply; each filter then encodes it once for its request path (shared/encoded-reply.ts,
+// or a reused HeaderPairs with per-request headers), so sending builds no string.
 import { proxy_send_local_response } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { bytesEqualString, stringToBuffer } from "./bytes";
+import { asciiLower, bytesEqualString, stringToBuffer } from "./bytes";
+import { LocalReply as Fields, ReplyHeader } from "./config-schema";
+import { field, items, num, text } from "./config-walker";
 import { HeaderPairs } from "./header-pairs";
-import { HeaderMap } from "./headers";
+import { HeaderList, HeaderMap } from "./headers";
 import { readHeader, releaseValue, valueByte, valuePtr } from "./host-values";
+import { JsonValue } from "./json";
 
 const CONTENT_TYPE = stringToBuffer("content-type");
 const GRPC_CONTENT_TYPE = "application/grpc";
@@ -33,6 +39,36 @@ export function sendLocalReply(status: u32, details: ArrayBuffer, body: ArrayBuf
     changetype<usize>(body), body.byteLength,
     pairs, pairsLength,
     grpcStatus < 0 ? 0xffffffff : <u32>grpcStatus);
+}
+
+/** A configured reply (the shared LocalReply shape, or a filter's defaults), as configured: each
+ *  filter encodes it for its request path (shared/encoded-reply.ts, or a reused HeaderPairs). */
+export class LocalReply {
+  constructor(readonly status: u32, readonly body: string, readonly grpcStatus: i32, readonly details: string,
+    readonly headers: HeaderList) {}
+
+  /** The headers as EncodedReply takes them: `name NUL value NUL` each. */
+  headerText(): string {
+    let out = "";
+    for (let i = 0, n = this.headers.length; i < n; i++) out += this.headers.names[i] + "\0" + this.headers.values[i] + "\0";
+    return out;
+  }
+}
+
+/** The reply configured in `obj` (a checked LocalReply, or null), with the filter's defaults for
+ *  what it leaves out; `details` is the response code details. Header names are lowercased. */
+export function compileReply(obj: JsonValue | null, status: u32, body: string, grpcStatus: i32, details: string): LocalReply {
+  const headers = new HeaderList();
+  const list = items(obj, Fields.headers);
+  for (let i = 0; i < list.length; i++) {
+    const h = list[i];
+    headers.add(asciiLower(text(h, ReplyHeader.name)), text(h, ReplyHeader.value));
+  }
+  return new LocalReply(
+    field(obj, Fields.status) === null ? status : <u32>num(obj, Fields.status),
+    field(obj, Fields.body) === null ? body : text(obj, Fields.body),
+    field(obj, Fields.grpc_status) === null ? grpcStatus : <i32>num(obj, Fields.grpc_status),
+    details, headers);
 }
 
 /** Whether the request's `content-type` marks it as gRPC, as Envoy's

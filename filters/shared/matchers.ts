@@ -102,3 +102,17 @@ export class StringMatcher {
     return pi == m;
   }
 }
+
+/** A header or query parameter condition: present (or absent), or present with a value matching
+ *  `value`. */
+export class ValueCondition {
+  constructor(readonly name: string, readonly present: bool, readonly value: StringMatcher | null) {}
+
+  /** Whether `actual` (null: absent) satisfies the condition. */
+  holds(actual: string | null): bool {
+    if (actual === null) return !this.present;
+    if (!this.present) return false;
+    const value = this.value;
+    return value === null || value.matches(actual);
+  }
+}

@@ -8,7 +8,7 @@ import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { removeEncodedHeader } from "../shared/encoded-host-calls";
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
-import { ConfigReader } from "../shared/json";
+import { ConfigErrors } from "../shared/config-error";
 import { logEnabled, LogLevel, logMessage } from "../shared/log";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
 import { CallerMatches } from "./caller-matches";
@@ -37,17 +37,17 @@ export class SpiffeRbacRoot extends RootContext {
   denyReply: DenyReply | null = null;
 
   onConfigure(configSize: u32): bool {
-    const reader = new ConfigReader(FILTER);
-    const config = parseConfig(readPluginConfiguration(configSize), reader);
+    const errors = new ConfigErrors(FILTER);
+    const config = parseConfig(readPluginConfiguration(configSize), errors);
     if (config === null) {
-      logMessage(LogLevel.Critical, reader.message());
+      errors.log();
       return false;
     }
     const previous = this.evaluator;
     if (previous !== null) previous.metrics.flush();
     this.evaluator = new Evaluator(config, new RbacMetrics(config.policies));
     this.request = new HostRequest(config.paths);
-    this.denyReply = new DenyReply(config.denyBody, config.decisionHeader, config.policies);
+    this.denyReply = new DenyReply(config.replies, config.decisionHeader, config.policies);
     proxy_set_tick_period_milliseconds(FLUSH_PERIOD_MS);
     return true;
   }

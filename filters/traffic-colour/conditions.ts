@@ -7,8 +7,8 @@ import { ABSENT, RequestValues } from "./request-values";
 import { NOT_A_NUMBER, parseDecimal } from "./syntax";
 
 /** The operators of conditions, then those of groups: `all` (every item matches) and `any` (at
- *  least one does). */
-export const enum Op { Equals, NotEquals, Prefix, Suffix, Contains, In, NotIn, Present, Absent, Glob, Range, All, Any }
+ *  least one does); in schema.json order (the walker's enum index of `op`). */
+export const enum Op { Equals, NotEquals, Prefix, Suffix, Contains, Glob, In, NotIn, Present, Absent, Range, All, Any }
 
 /** A condition on one request value, or a group of conditions and groups. */
 export class Condition {

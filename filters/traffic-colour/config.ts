@@ -1,27 +1,24 @@
-// The traffic-colour configuration: parsed and checked once in proxy_on_configure into an immutable
-// TrafficColourConfig. Objects are checked like schema.json (type, required members, unknown keys,
-// then members in schema order), then the semantic checks. Conditions are parsed by
-// match-config.ts, splits by split-config.ts.
-import { stringToBuffer } from "../shared/bytes";
-import { ConfigReader, JsonKind, JsonValue } from "../shared/json";
-import { compileSpiffePattern, SpiffeError, spiffeErrorMessage, SpiffePattern } from "../shared/spiffe";
+// The traffic-colour configuration: checked against schema.json by the shared walker, then
+// compiled once in proxy_on_configure into an immutable TrafficColourConfig; the checks here are
+// what a JSON Schema cannot say (colour references, unique names, SPIFFE patterns, timestamps).
+// Conditions are compiled by match-config.ts, splits by split-config.ts.
+import { asciiLower, stringToBuffer } from "../shared/bytes";
+import { ConfigErrors } from "../shared/config-error";
+import { element, field, items, num, readConfig, text } from "../shared/config-walker";
+import { JsonValue } from "../shared/json";
+import { spiffePatternOf } from "../shared/spiffe-config";
+import { SpiffePattern } from "../shared/spiffe";
 import { equalsBuffer } from "./byte-match";
-import { checkToken, MAX_COLOURS, MAX_NAME_CHARS, readColourRef, readHeaderName } from "./config-values";
-import { parseGroup } from "./match-config";
+import { readColourRef } from "./config-values";
+import { Root, Rule as RuleFields, schema } from "./config-schema";
+import { parseCondition } from "./match-config";
 import { Source } from "./request-values";
 import { NO_COLOUR, Rule } from "./rule";
 import { parseSplit } from "./split-config";
-import { isColourName } from "./syntax";
 import { INVALID_TIMESTAMP, parseTimestamp } from "./timestamp";
 
+/** In schema.json order (the walker's enum index of `inbound`). */
 export const enum Inbound { Strip, Keep, KeepFrom }
-
-// @ts-ignore: decorator
-@inline const MAX_RULES = 64;
-// @ts-ignore: decorator
-@inline const MAX_PEERS = 32;
-// @ts-ignore: decorator
-@inline const MAX_SPIFFE_CHARS = 2048;
 
 export class TrafficColourConfig {
   colours: string[] = [];
@@ -58,120 +55,63 @@ export class TrafficColourConfig {
   }
 }
 
-/** Result of parsing: the config, or the one critical log line that rejects it. */
-export class ParseResult {
-  constructor(readonly config: TrafficColourConfig | null, readonly error: string) {}
-}
-
-export function parseConfig(text: string): ParseResult {
-  const r = new ConfigReader("traffic-colour");
-  const config = readConfig(r, text);
-  const failed = r.failed;
-  return new ParseResult(failed ? null : config, failed ? r.message() : "");
-}
-
-function readConfig(r: ConfigReader, text: string): TrafficColourConfig {
+/** The configuration in `text`; null when it is invalid (every problem is in `errors`). */
+export function parseConfig(text_: string, errors: ConfigErrors): TrafficColourConfig | null {
+  const root = readConfig(text_, schema(), errors);
+  if (root === null) return null;
   const c = new TrafficColourConfig();
-  let root = r.parse(text);
-  if (r.empty) root = new JsonValue(JsonKind.Object);
-  r.member(root, "colours", true);
-  r.unknownKeys(root, ["colours", "header", "default_colour", "inbound", "trusted_peers", "baggage_key", "response_header", "rules"]);
-  readColours(r, r.requiredArray(root, "colours", 1, MAX_COLOURS), c.colours);
-  c.header = readHeaderName(r, r.member(root, "header", false), "x-sluice-colour", MAX_NAME_CHARS);
+  const colours = items(root, Root.colours);
+  for (let i = 0; i < colours.length; i++) {
+    const item = element(colours, i);
+    if (c.colours.includes(item.string)) errors.at(item, "duplicate colour");
+    c.colours.push(item.string);
+  }
+  c.header = asciiLower(text(root, Root.header));
   c.headerBytes = stringToBuffer(c.header);
-  const defaultColour = r.member(root, "default_colour", false);
-  if (defaultColour !== null) c.defaultColour = readColourRef(r, c.colours, defaultColour);
-  const inbound = r.member(root, "inbound", false);
-  c.inbound = <Inbound>r.asEnum(inbound, ["strip", "keep", "keep_from"], Inbound.Strip);
-  readTrustedPeers(r, c, root, inbound);
-  const baggageKey = r.member(root, "baggage_key", false);
-  c.baggageKey = r.asString(baggageKey, "", 1, MAX_NAME_CHARS);
-  if (baggageKey !== null) checkToken(r, baggageKey, c.baggageKey, "baggage key");
+  const defaultColour = field(root, Root.default_colour);
+  if (defaultColour !== null) c.defaultColour = readColourRef(errors, c.colours, defaultColour);
+  c.inbound = <Inbound>num(root, Root.inbound);
+  const peers = items(root, Root.trusted_peers);
+  for (let i = 0; i < peers.length; i++) c.trustedPeers.push(spiffePatternOf(errors, element(peers, i)));
+  c.baggageKey = text(root, Root.baggage_key);
   c.baggageKeyBytes = stringToBuffer(c.baggageKey);
   for (let i = 0; i < c.colours.length; i++) {
     c.colourBytes.push(stringToBuffer(c.colours[i]));
     if (c.baggageKey.length > 0) c.baggageMembers.push(stringToBuffer(c.baggageKey + "=" + c.colours[i]));
   }
-  c.responseHeader = readHeaderName(r, r.member(root, "response_header", false), "", MAX_NAME_CHARS);
+  c.responseHeader = asciiLower(text(root, Root.response_header));
   c.responseHeaderBytes = stringToBuffer(c.responseHeader);
-  const rules = r.optionalArray(root, "rules", 0, MAX_RULES);
-  if (rules !== null) {
-    for (let i = 0; i < rules.items.length && !r.failed; i++) readRule(r, c, rules.items[i]);
-  }
-  return c;
+  const rules = items(root, Root.rules);
+  for (let i = 0; i < rules.length; i++) readRule(errors, c, element(rules, i));
+  return errors.failed ? null : c;
 }
 
-function readColours(r: ConfigReader, list: JsonValue | null, colours: string[]): void {
-  if (list === null) return;
-  for (let i = 0; i < list.items.length && !r.failed; i++) {
-    const item = list.items[i];
-    const name = r.asString(item, "", 1, MAX_NAME_CHARS);
-    if (r.failed) return;
-    if (!isColourName(name)) r.fail(item, "must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\"");
-    else if (colours.includes(name)) r.fail(item, "duplicate colour");
-    colours.push(name);
-  }
-}
-
-function readTrustedPeers(r: ConfigReader, c: TrafficColourConfig, root: JsonValue | null, inbound: JsonValue | null): void {
-  const value = r.member(root, "trusted_peers", false);
-  if (r.failed) return;
-  if (c.inbound != Inbound.KeepFrom) {
-    if (value !== null) r.fail(value, "is only used when inbound is \"keep_from\"");
-    return;
-  }
-  if (value === null) {
-    if (inbound !== null) r.fail(inbound, "needs trusted_peers (SPIFFE ID patterns of the peers to trust)");
-    return;
-  }
-  const list = r.asArray(value, 1, MAX_PEERS);
-  if (list === null) return;
-  for (let i = 0; i < list.items.length && !r.failed; i++) {
-    const item = list.items[i];
-    const text = r.asString(item, "", 1, MAX_SPIFFE_CHARS);
-    if (r.failed) return;
-    const pattern = compileSpiffePattern(text);
-    if (pattern.error != SpiffeError.Ok) {
-      r.fail(item, "is not a SPIFFE ID pattern: " + spiffeErrorMessage(pattern.error));
-    }
-    c.trustedPeers.push(pattern);
-  }
-}
-
-function readRule(r: ConfigReader, c: TrafficColourConfig, value: JsonValue): void {
-  const obj = r.asObject(value);
-  r.member(obj, "name", true);
-  r.unknownKeys(obj, ["name", "colour", "split", "match", "not_before", "not_after"]);
-  const nameValue = r.member(obj, "name", true);
-  const name = r.asString(nameValue, "", 1, MAX_NAME_CHARS);
-  if (obj === null || nameValue === null || r.failed) return;
+function readRule(errors: ConfigErrors, c: TrafficColourConfig, obj: JsonValue): void {
+  const nameValue = changetype<JsonValue>(field(obj, RuleFields.name));
+  const name = nameValue.string;
   for (let i = 0; i < c.rules.length; i++) {
-    if (c.rules[i].name == name) { r.fail(nameValue, "duplicate rule name"); return; }
+    if (c.rules[i].name == name) errors.at(nameValue, "duplicate rule name");
   }
   const rule = new Rule(name);
-  const colour = r.member(obj, "colour", false);
-  const split = r.member(obj, "split", false);
-  if (colour !== null && split !== null) { r.fail(obj, "must have either \"colour\" or \"split\", not both"); return; }
-  if (colour === null && split === null) { r.fail(obj, "must have \"colour\" or \"split\""); return; }
-  if (colour !== null) rule.colour = readColourRef(r, c.colours, colour);
-  if (split !== null) rule.split = parseSplit(r, c.colours, c.sources, split, name);
-  const match = r.member(obj, "match", false);
-  if (match !== null) rule.match = parseGroup(r, c.sources, match, false);
-  const notBefore = r.member(obj, "not_before", false);
-  if (notBefore !== null) rule.notBefore = readTimestamp(r, notBefore);
-  const notAfter = r.member(obj, "not_after", false);
+  const colour = field(obj, RuleFields.colour);
+  if (colour !== null) rule.colour = readColourRef(errors, c.colours, colour);
+  const split = field(obj, RuleFields.split);
+  if (split !== null) rule.split = parseSplit(errors, c.colours, c.sources, split, name);
+  const match = field(obj, RuleFields.match);
+  if (match !== null) rule.match = parseCondition(errors, c.sources, match);
+  const notBefore = field(obj, RuleFields.not_before);
+  if (notBefore !== null) rule.notBefore = readTimestamp(errors, notBefore);
+  const notAfter = field(obj, RuleFields.not_after);
   if (notAfter !== null) {
-    rule.notAfter = readTimestamp(r, notAfter);
-    if (!r.failed && rule.notAfter <= rule.notBefore) r.fail(notAfter, "must be later than not_before");
+    rule.notAfter = readTimestamp(errors, notAfter);
+    if (rule.notAfter != INVALID_TIMESTAMP && rule.notAfter <= rule.notBefore) errors.at(notAfter, "must be later than not_before");
   }
   if (rule.hasWindow) c.needsClock = true;
   c.rules.push(rule);
 }
 
-function readTimestamp(r: ConfigReader, value: JsonValue): i64 {
-  const text = r.asString(value, "", 0, 64);
-  if (r.failed) return 0;
-  const ns = parseTimestamp(text);
-  if (ns == INVALID_TIMESTAMP) r.fail(value, "must be an RFC 3339 timestamp like \"2026-01-31T09:00:00Z\"");
+function readTimestamp(errors: ConfigErrors, value: JsonValue): i64 {
+  const ns = parseTimestamp(value.string);
+  if (ns == INVALID_TIMESTAMP) errors.at(value, "must be an RFC 3339 timestamp like \"2026-01-31T09:00:00Z\"");
   return ns;
 }

@@ -18,6 +18,7 @@ import { parseSpiffeId } from "../shared/spiffe";
 import { BaggageHeader } from "./baggage";
 import { equalsBuffer } from "./byte-match";
 import { Inbound, parseConfig, TrafficColourConfig } from "./config";
+import { ConfigErrors } from "../shared/config-error";
 import { countTrust, defineCounters, TrustCounter } from "./metrics";
 import { nextRandom32, seedRandom } from "./random";
 import { ABSENT, RequestValues } from "./request-values";
@@ -65,10 +66,10 @@ export class TrafficColourRoot extends RootContext {
   requestValues: RequestValues | null = null;
 
   onConfigure(configSize: u32): bool {
-    const result = parseConfig(readPluginConfiguration(configSize));
-    const config = result.config;
+    const errors = new ConfigErrors("traffic-colour");
+    const config = parseConfig(readPluginConfiguration(configSize), errors);
     if (config === null) {
-      logMessage(LogLevel.Critical, result.error);
+      errors.log();
       return false;
     }
     this.flush();

@@ -8,7 +8,7 @@
 import { bytesToString, stringToBuffer } from "../shared/bytes";
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
-import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
+import { CONNECTION_URI_SAN_PEER, hostSpanOf } from "../shared/properties";
 import {
   findCookie, findQueryParam, isPlain, NOT_FOUND, pathLength, percentDecode, spanEnd, spanStart,
 } from "./header-bytes";
@@ -108,15 +108,15 @@ export class RequestValues {
 
   private fill(slot: i32): void {
     switch (slot) {
-      case PATH_SLOT: this.keep(slot, readHeader(HeaderMap.RequestHeaders, PATH)); return;
-      case COOKIE_SLOT: this.keep(slot, readHeader(HeaderMap.RequestHeaders, COOKIE)); return;
-      case PEER_SLOT: this.keep(slot, readProperty(PEER)); return;
+      case PATH_SLOT: this.keep(slot, readHeader(HeaderMap.RequestHeaders, PATH), 0); return;
+      case COOKIE_SLOT: this.keep(slot, readHeader(HeaderMap.RequestHeaders, COOKIE), 0); return;
+      case PEER_SLOT: this.keep(slot, readProperty(PEER), 0); return;
     }
     const source = unchecked(this.sources[slot - FIRST_SOURCE_SLOT]);
     switch (source.kind) {
       case SourceKind.Header:
-      case SourceKind.Method:
-      case SourceKind.Host: this.keep(slot, readHeader(HeaderMap.RequestHeaders, source.headerName)); return;
+      case SourceKind.Method: this.keep(slot, readHeader(HeaderMap.RequestHeaders, source.headerName), 0); return;
+      case SourceKind.Host: this.keepHost(slot, readHeader(HeaderMap.RequestHeaders, source.headerName)); return;
       case SourceKind.Query: this.fillQuery(slot, source.name); return;
       case SourceKind.Cookie: this.fillCookie(slot, source.name); return;
       case SourceKind.Path: this.fillPath(slot); return;
@@ -128,15 +128,24 @@ export class RequestValues {
     }
   }
 
-  /** Copies the value just read (`length` bytes, or ABSENT) into the arena as `slot`'s value. */
-  private keep(slot: i32, length: i32): void {
+  /** Copies the value just read (`length` bytes, or ABSENT) into the arena as `slot`'s value;
+   *  `from`: where in it the value starts. */
+  private keep(slot: i32, length: i32, from: i32): void {
     if (length != ABSENT) {
       const start = this.reserve(length);
-      memory.copy(arena.ptr + <usize>start, valuePtr(), <usize>length);
+      memory.copy(arena.ptr + <usize>start, valuePtr() + <usize>from, <usize>length);
       unchecked(this.starts[slot] = start);
     }
     unchecked(this.lengths[slot] = length);
     releaseValue();
+  }
+
+  /** keep() for `:authority` (`length` bytes, or ABSENT): the host without its port, as the host
+   *  source means in every filter (`[::1]:8080` is `::1`). */
+  private keepHost(slot: i32, length: i32): void {
+    if (length == ABSENT) return this.keep(slot, length, 0);
+    const host = hostSpanOf(valuePtr(), length);
+    this.keep(slot, host.end - host.start, host.start);
   }
 
   /** Makes `slot`'s value the bytes [from, to) of slot `base`'s value. */

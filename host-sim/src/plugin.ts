@@ -20,7 +20,7 @@ export interface PluginOptions {
   rootId?: string;
   /** VM id (default = rootId); plugins with the same vmId share shared data and queues. */
   vmId?: string;
-  /** Plugin configuration: objects are JSON.stringified, strings passed as-is. */
+  /** Plugin configuration: bytes passed as they are, strings UTF-8 encoded, objects JSON.stringified. */
   config?: unknown;
   vmConfig?: string;
   /** Default FAIL_RELOAD (Envoy ≥ 1.33). */
@@ -94,7 +94,7 @@ export class Plugin {
     this.rootId = opts.rootId ?? "";
     this.vmId = opts.vmId ?? this.rootId;
     const cfg = opts.config === undefined ? "" : typeof opts.config === "string" ? opts.config : JSON.stringify(opts.config);
-    this.config = stringBytes(fromText(cfg));
+    this.config = opts.config instanceof Uint8Array ? opts.config : stringBytes(fromText(cfg));
     this.vmConfig = stringBytes(fromText(opts.vmConfig ?? ""));
     this.failurePolicy = opts.failurePolicy ?? "FAIL_RELOAD";
     this.env = opts.env ?? {};

@@ -34,7 +34,7 @@ function rulesOf(filterConfig: { [k: string]: Json }): RuleLike[] {
     out.push({
       name: String(r.name ?? ""),
       global: r.global === true,
-      // part name = the header, parameter or cookie name, else the source (client_ip, spiffe_ns, ...)
+      // part name = the header, parameter or cookie name, else the source (client_ip, peer_namespace, ...)
       partNames: key.map((p) => {
         const part = typeof p === "object" && p !== null && !Array.isArray(p) ? p : {};
         return typeof part.name === "string" ? part.name : String(part.source ?? "");

@@ -77,7 +77,7 @@ describe("circuit-breaker › failure classification", () => {
 describe("circuit-breaker › hostile input", () => {
   it("never traps on garbage statuses, grpc-status values, huge keys and early resets", async () => {
     const h = await loaded({ circuits: [{ name: "api", failure_rate: 0.5, max_in_flight: 10,
-      key: { source: "header", header: "x-colour", max_keys: 2 } }] }, 2);
+      key: { source: "header", name: "x-colour" }, max_keys: 2 }] }, 2);
     const garbage = ["", "0", "-1", "2000", "20", "5xx", "\u00ff\u00fe", "99999999999999999999", " 500"];
     for (const g of garbage) {
       h.call(200, { headers: { ...GRPC, "x-colour": g }, responseHeaders: { ":status": g, "grpc-status": g }, responseTrailers: { "grpc-status": g } });

@@ -109,9 +109,9 @@ describe("circuit-breaker › failure rate", () => {
 });
 
 describe("circuit-breaker › slow calls", () => {
-  const slow = circuit({ slow_call_ms: 300, slow_call_rate: 0.5, minimum_calls: 2, window: { size: 10 } });
+  const slow = circuit({ slow_call: "300ms", slow_call_rate: 0.5, minimum_calls: 2, window: { size: 10 } });
 
-  it("opens on slow_call_rate; a call of exactly slow_call_ms is not slow", async () => {
+  it("opens on slow_call_rate; a call of exactly slow_call is not slow", async () => {
     const h = await loaded(slow);
     /** A call whose upstream answers after `ms` (the clock moves until the answer is in). */
     const callTaking = (ms: number) => {

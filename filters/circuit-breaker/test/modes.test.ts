@@ -8,12 +8,24 @@ const colour = (c: string) => ({ headers: { "x-colour": c } });
 
 describe("circuit-breaker › keys", () => {
   it("opens only the failing colour's circuit", async () => {
-    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 2, key: { source: "header", header: "x-colour" } }] }, 2);
+    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 2, key: { source: "header", name: "x-colour" } }] }, 2);
     h.call(500, colour("canary"));
     h.call(500, colour("canary"));
     expect(h.call(200, colour("canary")).decision).toBe("local_response");
     expect(h.call(200, colour("stable")).decision).toBe("continue");
     expect(h.call(200).decision).toBe("continue"); // no colour: its own key
+  });
+
+  it("keys circuits by the request's colour (x-sluice-colour unless the key names another header)", async () => {
+    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "colour" } }] });
+    const painted = (c: string) => ({ headers: { "x-sluice-colour": c } });
+    h.call(500, painted("canary"));
+    expect(h.call(200, painted("canary")).decision).toBe("local_response");
+    expect(h.call(200, painted("stable")).decision).toBe("continue");
+    const own = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "colour", header: "X-Release" } }] });
+    own.call(500, { headers: { "x-release": "v2" } });
+    expect(own.call(200, { headers: { "x-release": "v2" } }).decision).toBe("local_response");
+    expect(own.call(200, { headers: { "x-release": "v1", "x-sluice-colour": "v2" } }).decision).toBe("continue");
   });
 
   it("keys circuits by upstream cluster", async () => {
@@ -25,7 +37,7 @@ describe("circuit-breaker › keys", () => {
   });
 
   it("passes keys beyond max_keys untracked and counts key_overflow", async () => {
-    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "header", header: "x-colour", max_keys: 2 } }] });
+    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "header", name: "x-colour" }, max_keys: 2 }] });
     h.call(200, colour("a"));
     h.call(200, colour("b"));
     h.call(500, colour("c"));
@@ -35,7 +47,7 @@ describe("circuit-breaker › keys", () => {
   });
 
   it("gives an idle closed key's slot to a new key", async () => {
-    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "header", header: "x-colour", max_keys: 1 } }] });
+    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "header", name: "x-colour" }, max_keys: 1 }] });
     h.call(200, colour("a"));
     h.proxy.advance(60_000);
     h.call(500, colour("b"));
@@ -44,7 +56,7 @@ describe("circuit-breaker › keys", () => {
 });
 
 describe("circuit-breaker › keys across workers", () => {
-  const split = { circuits: [{ name: "api", consecutive_failures: 1, key: { source: "header", header: "x-colour", max_keys: 1 } }] };
+  const split = { circuits: [{ name: "api", consecutive_failures: 1, key: { source: "header", name: "x-colour" }, max_keys: 1 }] };
 
   it("notices on another worker that its key's slot was given away, and passes that key untracked", async () => {
     const h = await loaded(split, 2);
@@ -59,7 +71,7 @@ describe("circuit-breaker › keys across workers", () => {
 
   it("shows a split circuit as open on the gauge while any key is open", async () => {
     const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, open_duration: "5s",
-      key: { source: "header", header: "x-colour", max_keys: 4 } }] }, 2);
+      key: { source: "header", name: "x-colour" }, max_keys: 4 }] }, 2);
     h.call(200, colour("stable"));
     h.call(500, colour("canary"));
     h.proxy.advance(1000);
@@ -75,8 +87,8 @@ describe("circuit-breaker › keys across workers", () => {
 describe("circuit-breaker › match", () => {
   it("applies the first circuit whose match fits and leaves other requests alone", async () => {
     const h = await loaded({ circuits: [
-      { name: "pay", consecutive_failures: 1, match: { paths: ["/pay/*"], methods: ["POST"] } },
-      { name: "rest", consecutive_failures: 1, match: { hosts: ["API.example"] } },
+      { name: "pay", consecutive_failures: 1, match: { paths: [{ prefix: "/pay/" }], methods: ["POST"] } },
+      { name: "rest", consecutive_failures: 1, match: { hosts: [{ exact: "API.example" }] } },
     ] });
     h.call(500, { headers: { ":method": "POST", ":path": "/pay/1?x=1" } });
     expect(h.call(200, { headers: { ":method": "POST", ":path": "/pay/2" } }).decision).toBe("local_response");
@@ -86,7 +98,7 @@ describe("circuit-breaker › match", () => {
   });
 
   it("matches header conditions by presence and glob", async () => {
-    const h = await loaded({ circuits: [{ name: "t", consecutive_failures: 1, match: { headers: [{ name: "x-tenant", value: "gold-*" }] } }] });
+    const h = await loaded({ circuits: [{ name: "t", consecutive_failures: 1, match: { headers: [{ name: "x-tenant", prefix: "gold-" }] } }] });
     h.call(500, { headers: { "x-tenant": "silver-1" } });
     expect(h.call(200, { headers: { "x-tenant": "gold-1" } }).decision).toBe("continue");
     h.call(500, { headers: { "x-tenant": "gold-1" } });
@@ -171,13 +183,20 @@ describe("circuit-breaker › local reply", () => {
     const r = h.call(200, { headers: { "content-type": "application/grpc" } });
     expect(r.localResponse?.grpcStatus).toBe(14);
   });
+
+  it("answers gRPC requests with the configured grpc_status, and HTTP ones without it", async () => {
+    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, reply: { grpc_status: 8 } }] });
+    h.call(500);
+    expect(h.call(200, { headers: { "content-type": "application/grpc" } }).localResponse).toMatchObject({ status: 503, grpcStatus: 8 });
+    expect(h.call(200).localResponse!.headers).not.toEqual(expect.arrayContaining([["grpc-status", "8"]]));
+  });
 });
 
 describe("circuit-breaker › shared data", () => {
   it("keeps circuits of two plugins on one vm_id apart even when they share a name", async () => {
     const proxy = new Proxy({ workers: 2 });
     const add = (name: string, path: string) => proxy.addPlugin({ name, rootId: "circuit-breaker", vmId: "shared", wasm: filterWasm(),
-      config: { circuits: [{ name: "api", consecutive_failures: 1, match: { paths: [path] } }] } });
+      config: { circuits: [{ name: "api", consecutive_failures: 1, match: { paths: [{ glob: path }] } }] } });
     expect((await add("first", "/a/*")).ok).toBe(true);
     expect((await add("second", "/b/*")).ok).toBe(true);
     const call = (path: string, status = 200) => proxy.request({ headers: { ":method": "GET", ":path": path, ":authority": "x" },

@@ -18,7 +18,7 @@ describe("circuit-breaker › migration scenarios", () => {
   });
 
   it("slow-call ratio with a 300 ms threshold and minimum 5 calls (SlowRequestRatio, maxAllowedRtMs 300)", async () => {
-    const h = await loaded({ circuits: [{ name: "search", slow_call_ms: 300, slow_call_rate: 0.5, minimum_calls: 5,
+    const h = await loaded({ circuits: [{ name: "search", slow_call: "300ms", slow_call_rate: 0.5, minimum_calls: 5,
       window: { type: "time", duration: "10s", buckets: 10 } }] });
     for (let i = 0; i < 4; i++) {
       h.call(200, { latencyMs: 500 });

@@ -26,7 +26,7 @@ describe("circuit-breaker › soak", () => {
   it(`keeps memory flat and the shared state consistent over ${STREAMS.toLocaleString("en")} calls`, async () => {
     const h = await loaded({ circuits: [{ name: "api", failure_rate: 0.5, minimum_calls: 20, consecutive_failures: 8,
       window: { size: 50 }, open_duration: "1s", backoff_multiplier: 2, max_open_duration: "4s", half_open_probes: 3,
-      max_in_flight: 1000, key: { source: "header", header: "x-colour", max_keys: 4 } }] }, 4);
+      max_in_flight: 1000, key: { source: "header", name: "x-colour" }, max_keys: 4 }] }, 4);
     const next = random(42);
     const request = (i: number): RequestSpec => {
       if (i % 100 === 0) h.proxy.advance(50);

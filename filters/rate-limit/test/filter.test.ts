@@ -3,12 +3,12 @@ import { Proxy, Result } from "../../../host-sim/src/index.js";
 import { headersNamed, outcome, start, WASM } from "./harness.js";
 
 const perSecond = (requests: number, extra: Record<string, unknown> = {}) =>
-  ({ name: "api", limits: [{ requests, per: "second" }], ...extra });
+  ({ name: "api", limits: [{ requests, per: "1s" }], ...extra });
 
 describe("token buckets shared by every worker", () => {
-  it("allows exactly max_tokens in a burst and tokens_per_fill per fill_interval across 4 workers", async () => {
+  it("allows exactly burst at once, then requests per \"per\", across 4 workers", async () => {
     const { proxy, send } = await start({
-      rules: [{ name: "api", limits: [{ max_tokens: 5, tokens_per_fill: 2, fill_interval: "1s" }] }],
+      rules: [{ name: "api", limits: [{ requests: 2, per: "1s", burst: 5 }] }],
     }, 4);
     const burst = Array.from({ length: 20 }, () => outcome(send()));
     expect(burst.filter((o) => o === "allow")).toHaveLength(5);
@@ -25,7 +25,7 @@ describe("token buckets shared by every worker", () => {
   it("returns 429 with details rate_limited, retry-after and the configured body and headers when the bucket is empty", async () => {
     const { send } = await start({
       rules: [perSecond(1)],
-      reject: { body: "slow down", headers: [{ name: "X-Limited-By", value: "sluice" }] },
+      reply: { body: "slow down", headers: [{ name: "X-Limited-By", value: "sluice" }] },
     });
     expect(outcome(send())).toBe("allow");
     const r = send();
@@ -33,10 +33,16 @@ describe("token buckets shared by every worker", () => {
     expect(r.localResponse!.headers).toEqual(expect.arrayContaining([["x-limited-by", "sluice"], ["retry-after", "1"]]));
   });
 
-  it("uses the configured reject status", async () => {
-    const { send } = await start({ rules: [perSecond(1)], reject: { status: 503 } });
+  it("uses the configured reply status", async () => {
+    const { send } = await start({ rules: [perSecond(1)], reply: { status: 503 } });
     send();
     expect(outcome(send())).toBe("503");
+  });
+
+  it("answers gRPC requests with the configured grpc_status", async () => {
+    const { send } = await start({ rules: [perSecond(1)], reply: { status: 503, grpc_status: 14 } });
+    send({ "content-type": "application/grpc" });
+    expect(send({ "content-type": "application/grpc" }).localResponse).toMatchObject({ status: 503, grpcStatus: 14 });
   });
 
   it("answers gRPC requests with RESOURCE_EXHAUSTED", async () => {
@@ -71,7 +77,7 @@ describe("token buckets shared by every worker", () => {
 
   it("requires every limit of a rule to pass", async () => {
     const { proxy, send } = await start({
-      rules: [{ name: "api", limits: [{ requests: 2, per: "second" }, { requests: 3, per: "minute" }] }],
+      rules: [{ name: "api", limits: [{ requests: 2, per: "1s" }, { requests: 3, per: "1m" }] }],
     });
     expect([send(), send(), send()].map(outcome)).toEqual(["allow", "allow", "429"]);
     proxy.advance(1000);
@@ -190,7 +196,7 @@ describe("keys", () => {
   });
 
   it("keys on the peer's SPIFFE namespace and treats an invalid SPIFFE ID as missing", async () => {
-    const { send } = await start({ rules: [perSecond(1, { key: [{ source: "spiffe_ns" }], match: { peer_spiffe_id: "spiffe://cluster.local/**" } })] });
+    const { send } = await start({ rules: [perSecond(1, { key: [{ source: "peer_namespace" }], match: { peer_id: "spiffe://cluster.local/**" } })] });
     const peer = (id: string) => outcome(send({}, { "connection.uri_san_peer_certificate": id }));
     expect(peer("spiffe://cluster.local/ns/a/sa/x")).toBe("allow");
     expect(peer("spiffe://cluster.local/ns/a/sa/y")).toBe("429");
@@ -213,7 +219,7 @@ describe("keys", () => {
 });
 
 describe("cost", () => {
-  const config = { rules: [{ name: "api", limits: [{ requests: 10, per: "second" }], cost: { header: "x-cost", max: 5 } }] };
+  const config = { rules: [{ name: "api", limits: [{ requests: 10, per: "1s" }], cost: { header: "x-cost", max: 5 } }] };
 
   it("takes the number of tokens a cost header asks for", async () => {
     const { send } = await start(config);
@@ -228,7 +234,7 @@ describe("cost", () => {
   });
 
   it("clamps invalid costs when on_invalid is clamp", async () => {
-    const { send } = await start({ rules: [{ ...config.rules[0], cost: { header: "x-cost", max: 5, default: 2, on_invalid: "clamp" } }] });
+    const { send } = await start({ rules: [{ ...config.rules[0], cost: { header: "x-cost", max: 5, amount: 2, on_invalid: "clamp" } }] });
     expect([send({ "x-cost": "99" }), send({ "x-cost": "junk" }), send({ "x-cost": "2" }), send({ "x-cost": "2" })].map(outcome))
       .toEqual(["allow", "allow", "allow", "429"]);
   });
@@ -297,7 +303,7 @@ describe("rate-limit headers", () => {
 
   it("adds IETF RateLimit-Policy and RateLimit with the partition key of keyed rules", async () => {
     const { send } = await start({
-      rules: [{ name: "per-user", limits: [{ max_tokens: 10, tokens_per_fill: 1, fill_interval: "6s" }], key: [{ source: "header", name: "x-user" }] }],
+      rules: [{ name: "per-user", limits: [{ requests: 1, per: "6s", burst: 10 }], key: [{ source: "header", name: "x-user" }] }],
       headers_mode: "ietf",
     });
     const r = send({ "x-user": "alice" });
@@ -345,7 +351,7 @@ describe("configuration", () => {
     const proxy = new Proxy({ workers: 1 });
     const plugin = await proxy.addPlugin({
       name: "rate-limit", wasm: WASM, rootId: "rate-limit",
-      config: { rules: [{ name: "r", limits: [{ requests: 0, per: "second" }] }] },
+      config: { rules: [{ name: "r", limits: [{ requests: 0, per: "1s" }] }] },
     });
     expect(plugin.ok).toBe(false);
     expect(plugin.error).toContain("proxy_on_configure returned false");

@@ -76,7 +76,7 @@ describe("partition key", () => {
 });
 
 describe("token bucket", () => {
-  it("allows max_tokens in a burst, then tokens_per_fill per fill_interval", () => {
+  it("allows burst requests at once, then requests per period", () => {
     m.setLimits("3/1/1000");
     expect([1, 2, 3, 4].map(() => m.take(7, 0, 1))).toEqual([
       "allow r=2 reset=1000 retry=0",

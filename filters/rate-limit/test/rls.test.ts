@@ -78,7 +78,7 @@ function decodeRequest(bytes: Uint8Array) {
 
 const RLS = { cluster: "ratelimit", domain: "shop", timeout: "50ms" };
 const globalRule = (extra: Record<string, unknown> = {}) =>
-  ({ name: "tenant", global: true, limits: [{ requests: 1000, per: "second" }], key: [{ source: "header", name: "x-tenant" }], ...extra });
+  ({ name: "tenant", global: true, limits: [{ requests: 1000, per: "1s" }], key: [{ source: "header", name: "x-tenant" }], ...extra });
 
 describe("global limits through the rate limit service", () => {
   it("asks ShouldRateLimit with the domain, the rule's descriptor and the cost, pausing the request", async () => {
@@ -152,7 +152,7 @@ describe("global limits through the rate limit service", () => {
   });
 
   it("rejects locally without asking the service when the local bucket is empty", async () => {
-    const { proxy, send } = await start({ rules: [globalRule({ limits: [{ requests: 1, per: "second" }] })], rls: RLS });
+    const { proxy, send } = await start({ rules: [globalRule({ limits: [{ requests: 1, per: "1s" }] })], rls: RLS });
     send({ "x-tenant": "acme" });
     proxy.grpcCalls[0].respond(reply(1));
     proxy.advance(0);

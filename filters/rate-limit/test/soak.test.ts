@@ -8,7 +8,7 @@ describe("soak", () => {
   it(`keeps memory flat and shared-data keys bounded over ${STREAMS.toLocaleString("en")} requests after a warm-up from 100,000 clients`, async () => {
     const maxKeys = 1024;
     const { proxy } = await start({
-      rules: [{ name: "per-client", limits: [{ requests: 5, per: "second" }], key: [{ source: "header", name: "x-client" }], max_keys: maxKeys }],
+      rules: [{ name: "per-client", limits: [{ requests: 5, per: "1s" }], key: [{ source: "header", name: "x-client" }], max_keys: maxKeys }],
     }, 2);
     const request = (i: number) => {
       if (i % 1000 === 0) proxy.advance(10);

@@ -1,4 +1,5 @@
 // Test entry for literals.ts (the literal table the build's transform fills in) and number-text.ts.
+import { LITERAL_COUNT, LITERAL_RAW, LITERAL_STARTS } from "../literal-table";
 import { decimal, hex } from "../number-text";
 
 /** Literal number `which` of a fixed list: odd and even lengths, a NUL, and one left as UTF-16. */
@@ -48,4 +49,25 @@ export function decimalText(value: i64): string {
 
 export function hexText(value: u64, digits: i32): string {
   return hex(value, digits);
+}
+
+/** Never called: its literal is left out of the module. */
+function unused(): string {
+  return "only-in-a-function-nobody-calls";
+}
+
+/** Whether `unused` exists in the source (so the compiler sees its literal). */
+export function unusedExists(): bool {
+  return isDefined(unused);
+}
+
+/** Every byte of the unpacked literal table's texts (after a literal was made). */
+export function storedText(): string {
+  literal(3);
+  let out = "";
+  const bytes = LITERAL_RAW + <usize>LITERAL_COUNT;
+  for (let i = 0, n = <i32>load<u16>(LITERAL_STARTS + (<usize>LITERAL_COUNT << 1)); i < n; i++) {
+    out += String.fromCharCode(load<u8>(bytes + <usize>i));
+  }
+  return out;
 }

@@ -9,6 +9,8 @@ interface LiteralsModule {
   equalsBuilt(): boolean;
   literalList(): string;
   literalStaticList(): string;
+  unusedExists(): boolean;
+  storedText(): string;
   decimalText(value: bigint): string;
   hexText(value: bigint, digits: number): string;
 }
@@ -47,11 +49,17 @@ describe("string literals from the literal table", () => {
     expect(m.literalStaticList()).toBe("one|two");
   });
 
-  it("stores ASCII literals once, a byte each, and leaves other text as UTF-16 segments", () => {
+  it("stores ASCII literals once, a byte each, packed, and leaves other text as UTF-16 segments", () => {
     const wasm = readFileSync(resolve(import.meta.dirname, "../../../build/shared-test/literals.wasm"));
-    expect(wasm.includes(Buffer.from("x-sluice-circuit"))).toBe(true);
     expect(wasm.includes(Buffer.from("x-sluice-circuit", "utf16le"))).toBe(false);
     expect(wasm.includes(Buffer.from("café", "utf16le"))).toBe(true);
+    expect(m.storedText()).toContain("x-sluice-circuit");
+    expect(m.storedText().split("x-sluice-circuit")).toHaveLength(2);
+  });
+
+  it("leaves out the literals of functions the module never calls", () => {
+    expect(m.unusedExists()).toBe(true);
+    expect(m.storedText()).not.toContain("only-in-a-function");
   });
 });
 

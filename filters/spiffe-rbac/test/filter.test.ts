@@ -9,7 +9,7 @@ const policy = (name: string, action: string, rest: Record<string, unknown> = {}
 
 describe("payment team scenario: only the user service may GET or POST the payment service", () => {
   const config = {
-    deny_response: { decision_header: true },
+    decision_header: true,
     policies: [policy("payment-user", "ALLOW", { from: { principals: [USER] }, to: { methods: ["GET", "POST"] } })],
   };
 
@@ -37,7 +37,7 @@ describe("payment team scenario: only the user service may GET or POST the payme
 
 describe("identity", () => {
   it("denies a malformed identity with invalid_identity and counts it", async () => {
-    const proxy = await start({ deny_response: { decision_header: true }, policies: [] });
+    const proxy = await start({ decision_header: true, policies: [] });
     const r = send(proxy, { peer: "spiffe://td/ns/../sa/x" });
     expect(status(r)).toBe(403);
     expect(decisionHeader(r)).toBe("invalid_identity");
@@ -53,7 +53,7 @@ describe("identity", () => {
     ["another scheme", "https://td/x"],
     ["2049 bytes", `spiffe://td/${"a".repeat(2037)}`],
   ])("never matches a %s identity, even against spiffe://*/**", async (_name, peer) => {
-    const proxy = await start({ deny_response: { decision_header: true }, policies: [policy("any", "ALLOW", { from: { principals: ["spiffe://*/**"] } })] });
+    const proxy = await start({ decision_header: true, policies: [policy("any", "ALLOW", { from: { principals: ["spiffe://*/**"] } })] });
     const r = send(proxy, { peer });
     expect(status(r)).toBe(403);
     expect(decisionHeader(r)).toBe("invalid_identity");
@@ -80,7 +80,7 @@ describe("identity", () => {
 
   it("lets an invalid identity through only a policy that allows unauthenticated callers", async () => {
     const proxy = await start({
-      deny_response: { decision_header: true },
+      decision_header: true,
       policies: [
         policy("health", "ALLOW", { from: { unauthenticated: true }, to: { paths: ["/healthz"] } }),
         policy("anyone", "ALLOW", { to: { paths: ["/public*"] } }),
@@ -108,7 +108,7 @@ describe("identity", () => {
   it("denies identities from trust domains outside the allow-list before any policy", async () => {
     const proxy = await start({
       trust_domains: ["prod.example"],
-      deny_response: { decision_header: true },
+      decision_header: true,
       policies: [policy("any", "ALLOW", { from: { principals: ["spiffe://*/**"] } })],
     });
     expect(status(send(proxy, { peer: API }))).toBe(200);
@@ -121,7 +121,7 @@ describe("identity", () => {
 describe("policy evaluation", () => {
   it("denies on any matching DENY even when an ALLOW matches too", async () => {
     const proxy = await start({
-      deny_response: { decision_header: true },
+      decision_header: true,
       policies: [
         policy("allow-api", "ALLOW", { from: { principals: [API] } }),
         policy("deny-admin", "DENY", { to: { paths: ["/admin*"] } }),
@@ -139,7 +139,7 @@ describe("policy evaluation", () => {
   });
 
   it("applies default_action DENY when there is no ALLOW policy", async () => {
-    const proxy = await start({ default_action: "DENY", deny_response: { decision_header: true }, policies: [] });
+    const proxy = await start({ default_action: "DENY", decision_header: true, policies: [] });
     const r = send(proxy, { peer: API });
     expect(status(r)).toBe(403);
     expect(decisionHeader(r)).toBe("default_action");
@@ -204,11 +204,11 @@ describe("policy evaluation", () => {
   });
 
   const whenCases: [string, Record<string, unknown>, Record<string, string>, boolean][] = [
-    ["values", { header: "x-team", values: ["payments"] }, { "x-team": "payments" }, true],
-    ["values prefix", { header: "x-team", values: ["pay*"] }, { "x-team": "payments" }, true],
-    ["values, header missing", { header: "x-team", values: ["*"] }, {}, false],
-    ["not_values", { header: "x-team", not_values: ["*-test"] }, { "x-team": "pay-test" }, false],
-    ["not_values, header missing", { header: "x-team", not_values: ["*-test"] }, {}, true],
+    ["values", { source: "header", name: "x-team", values: ["payments"] }, { "x-team": "payments" }, true],
+    ["values prefix", { source: "header", name: "x-team", values: ["pay*"] }, { "x-team": "payments" }, true],
+    ["values, header missing", { source: "header", name: "x-team", values: ["*"] }, {}, false],
+    ["not_values", { source: "header", name: "x-team", not_values: ["*-test"] }, { "x-team": "pay-test" }, false],
+    ["not_values, header missing", { source: "header", name: "x-team", not_values: ["*-test"] }, {}, true],
   ];
   it.each(whenCases)("when.%s: %o for %o matches: %s", async (_name, condition, headers, matches) => {
     const proxy = await start({ policies: [policy("p", "ALLOW", { when: [condition] })] });
@@ -287,7 +287,7 @@ describe("shadow mode", () => {
 describe("XFCC from trusted proxies", () => {
   const config = (xfcc: Record<string, unknown> = {}) => ({
     xfcc: { trusted_proxies: [GATEWAY], ...xfcc },
-    deny_response: { decision_header: true },
+    decision_header: true,
     policies: [policy("user", "ALLOW", { from: { principals: [USER] } })],
   });
   const hops = `By=${GATEWAY};URI=spiffe://tencent.com/ns/edge/sa/client,By=${GATEWAY};Subject="CN=u,O=tencent";URI=${USER}`;
@@ -352,7 +352,7 @@ describe("XFCC from trusted proxies", () => {
 
 describe("path normalization against bypasses", () => {
   const config = {
-    deny_response: { decision_header: true },
+    decision_header: true,
     policies: [
       policy("deny-admin", "DENY", { to: { paths: ["/admin*"] } }),
       policy("public", "ALLOW", { to: { paths: ["/public*", "/admin*"] } }),
@@ -387,10 +387,41 @@ describe("deny reply", () => {
   });
 
   it("uses the configured body and sends no decision header unless asked", async () => {
-    const proxy = await start({ default_action: "DENY", deny_response: { body: "go away" }, policies: [] });
+    const proxy = await start({ default_action: "DENY", reply: { body: "go away" }, policies: [] });
     const r = send(proxy, {});
     expect(r.localResponse?.body).toBe("go away");
     expect(decisionHeader(r)).toBeUndefined();
+  });
+
+  it("answers 400 to a request without traceparent with a policy of its own reply, 403 to the rest", async () => {
+    const proxy = await start({
+      decision_header: true,
+      policies: [
+        policy("needs-traceparent", "DENY", {
+          when: [{ source: "header", name: "Traceparent", not_values: ["*"] }],
+          reply: { status: 400, body: "traceparent required\n", headers: [{ name: "X-Policy", value: "tracing" }] },
+        }),
+        policy("user-only", "ALLOW", { from: { principals: [USER] } }),
+      ],
+    });
+    const missing = send(proxy, { peer: USER });
+    expect(missing.localResponse).toMatchObject({ status: 400, body: "traceparent required\n", details: "rbac_access_denied" });
+    expect(missing.localResponse!.headers).toEqual(expect.arrayContaining([["x-sluice-rbac", "denied_by_policy; policy=needs-traceparent"], ["x-policy", "tracing"]]));
+    const traced = { "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
+    expect(status(send(proxy, { peer: USER, headers: traced }))).toBe(200);
+    const other = send(proxy, { peer: API, headers: traced });
+    expect(other.localResponse).toMatchObject({ status: 403, body: "RBAC: access denied" });
+  });
+
+  it.each([
+    [{ status: 401, grpc_status: 16 }, 401, 16],
+    [{ status: 503 }, 503, 7],
+    [{ grpc_status: 5 }, 403, 5],
+  ])("sends the configured status and gRPC status %j", async (reply, httpStatus, grpcStatus) => {
+    const proxy = await start({ default_action: "DENY", reply, policies: [] });
+    expect(send(proxy, {}).localResponse?.status).toBe(httpStatus);
+    const grpc = send(proxy, { method: "POST", headers: { "content-type": "application/grpc" } });
+    expect(grpc.localResponse).toMatchObject({ status: httpStatus, grpcStatus });
   });
 
   it("builds no log line for a denial when debug is off", async () => {

@@ -29,7 +29,7 @@ export const scenarios: Scenario[] = [
     config: {
       colours: COLOURS,
       default_colour: "stable",
-      rules: [{ name: "canary", split: { key: { field: "header", name: "x-user-id" }, weights: [{ colour: "canary", basis_points: 500 }] } }],
+      rules: [{ name: "canary", split: { key: { source: "header", name: "x-user-id" }, weights: [{ colour: "canary", basis_points: 500 }] } }],
     },
     request: (i) => withHeaders([["x-user-id", `user-${i}`]]),
     budget: { hostCallsPerRequest: 4 },

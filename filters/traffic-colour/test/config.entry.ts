@@ -1,11 +1,22 @@
 // Test entry for config.ts: the critical log line a configuration gets, or a summary of what it
 // parsed into.
 import { bufferToString } from "../../shared/bytes";
-import { parseConfig } from "../config";
+import { ConfigErrors } from "../../shared/config-error";
+import { parseConfig, TrafficColourConfig } from "../config";
 
-/** The config error line, or "" when the configuration is valid. */
+class Parsed {
+  constructor(readonly config: TrafficColourConfig | null, readonly error: string) {}
+}
+
+function parse(text: string): Parsed {
+  const errors = new ConfigErrors("traffic-colour");
+  const config = parseConfig(text, errors);
+  return new Parsed(config, errors.lines.join("\n"));
+}
+
+/** The config error lines (one per line), or "" when the configuration is valid. */
 export function configError(text: string): string {
-  return parseConfig(text).error;
+  return parse(text).error;
 }
 
 const INBOUND = ["strip", "keep", "keep_from"];
@@ -13,7 +24,7 @@ const INBOUND = ["strip", "keep", "keep_from"];
 /** `header=<h> inbound=<mode> default=<colour|-> baggage=<key|-> echo=<header|-> rules=<n>
  *  sources=<n> clock=<bool>`, or the error line. */
 export function configSummary(text: string): string {
-  const result = parseConfig(text);
+  const result = parse(text);
   const c = result.config;
   if (c === null) return result.error;
   return "header=" + c.header +
@@ -28,7 +39,7 @@ export function configSummary(text: string): string {
 
 /** The Set-Cookie values of rule `rule`'s sticky split, joined by "\n" ("" when none). */
 export function stickyCookies(text: string, rule: i32): string {
-  const c = parseConfig(text).config;
+  const c = parse(text).config;
   if (c === null || rule >= c.rules.length) return "";
   const split = c.rules[rule].split;
   if (split === null) return "";

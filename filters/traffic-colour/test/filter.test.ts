@@ -36,7 +36,7 @@ function fixture(name: string): unknown {
 /** A config whose single rule colours `canary` when `condition` holds. */
 const oneCondition = (condition: Record<string, unknown>) => ({
   colours: COLOURS,
-  rules: [{ name: "r", colour: "canary", match: { all: [condition] } }],
+  rules: [{ name: "r", colour: "canary", match: { op: "all", conditions: [condition] } }],
 });
 
 describe("traffic-colour › operators", () => {
@@ -76,7 +76,7 @@ describe("traffic-colour › operators", () => {
   ];
 
   it.each(cases)("%s", async (_name, operator, value, matches) => {
-    const proxy = await colourProxy(oneCondition({ field: "header", name: "x-test", ...operator }));
+    const proxy = await colourProxy(oneCondition({ source: "header", name: "x-test", ...operator }));
     const r = send(proxy, value === undefined ? {} : { "x-test": value });
     expect(colourOf(r)).toBe(matches ? "canary" : undefined);
   });
@@ -84,12 +84,14 @@ describe("traffic-colour › operators", () => {
 
 describe("traffic-colour › request fields", () => {
   const cases: [string, Record<string, unknown>, Headers, PropertyInput | undefined][] = [
-    ["a query parameter (percent-decoded)", { field: "query", name: "version", op: "equals", value: "can ary" }, { ":path": "/p?a=1&version=can%20ary" }, undefined],
-    ["a cookie", { field: "cookie", name: "beta", op: "equals", value: "yes" }, { cookie: "a=1; beta=yes; c=3" }, undefined],
-    ["the path without its query", { field: "path", op: "equals", value: "/checkout" }, { ":path": "/checkout?step=2" }, undefined],
-    ["the method", { field: "method", op: "in", values: ["POST", "PUT"] }, { ":method": "POST" }, undefined],
-    ["the host", { field: "host", op: "prefix", value: "beta." }, { ":authority": "beta.shop.example" }, undefined],
-    ["the peer SPIFFE ID", { field: "peer", op: "prefix", value: "spiffe://cluster.local/ns/shop/" }, {}, { "connection.uri_san_peer_certificate": MESH_PEER }],
+    ["a query parameter (percent-decoded)", { source: "query", name: "version", op: "equals", value: "can ary" }, { ":path": "/p?a=1&version=can%20ary" }, undefined],
+    ["a cookie", { source: "cookie", name: "beta", op: "equals", value: "yes" }, { cookie: "a=1; beta=yes; c=3" }, undefined],
+    ["the path without its query", { source: "path", op: "equals", value: "/checkout" }, { ":path": "/checkout?step=2" }, undefined],
+    ["the method", { source: "method", op: "in", values: ["POST", "PUT"] }, { ":method": "POST" }, undefined],
+    ["the host", { source: "host", op: "prefix", value: "beta." }, { ":authority": "beta.shop.example" }, undefined],
+    ["the host without its port", { source: "host", op: "equals", value: "beta.shop.example" }, { ":authority": "beta.shop.example:8443" }, undefined],
+    ["an IPv6 host without brackets and port", { source: "host", op: "equals", value: "::1" }, { ":authority": "[::1]:8080" }, undefined],
+    ["the peer SPIFFE ID", { source: "peer_id", op: "prefix", value: "spiffe://cluster.local/ns/shop/" }, {}, { "connection.uri_san_peer_certificate": MESH_PEER }],
   ];
 
   it.each(cases)("colours by %s", async (_name, condition, headers, properties) => {
@@ -99,7 +101,7 @@ describe("traffic-colour › request fields", () => {
   });
 
   it("treats a peer without a client certificate as absent", async () => {
-    const proxy = await colourProxy(oneCondition({ field: "peer", op: "absent" }));
+    const proxy = await colourProxy(oneCondition({ source: "peer_id", op: "absent" }));
     expect(colourOf(send(proxy))).toBe("canary");
     expect(colourOf(send(proxy, {}, { "connection.uri_san_peer_certificate": MESH_PEER }))).toBeUndefined();
   });
@@ -113,13 +115,14 @@ describe("traffic-colour › groups and rule order", () => {
         name: "beta-testers",
         colour: "v2.1",
         match: {
-          all: [
-            { field: "header", name: "x-beta", op: "equals", value: "1" },
-            { any: [{ field: "method", op: "equals", value: "GET" }, { field: "path", op: "prefix", value: "/api" }] },
+          op: "all",
+          conditions: [
+            { source: "header", name: "x-beta", op: "equals", value: "1" },
+            { op: "any", conditions: [{ source: "method", op: "equals", value: "GET" }, { source: "path", op: "prefix", value: "/api" }] },
           ],
         },
       },
-      { name: "api", colour: "canary", match: { any: [{ field: "path", op: "prefix", value: "/api" }] } },
+      { name: "api", colour: "canary", match: { op: "any", conditions: [{ source: "path", op: "prefix", value: "/api" }] } },
     ],
   };
   const cases: [string, Headers, string | undefined][] = [
@@ -182,7 +185,7 @@ describe("traffic-colour › percentage splits", () => {
   const keyed = (basisPoints: number, salt = "canary-2026-05") => ({
     colours: COLOURS,
     default_colour: "stable",
-    rules: [{ name: "canary", split: { key: { field: "header", name: "x-user-id" }, salt, weights: [{ colour: "canary", basis_points: basisPoints }] } }],
+    rules: [{ name: "canary", split: { key: { source: "header", name: "x-user-id" }, salt, weights: [{ colour: "canary", basis_points: basisPoints }] } }],
   });
 
   it("sends about 5% of users to canary (2,000 users through the filter)", async () => {
@@ -224,7 +227,7 @@ describe("traffic-colour › percentage splits", () => {
     const proxy = await colourProxy({
       colours: COLOURS,
       default_colour: "stable",
-      rules: [{ name: "ab", split: { key: { field: "cookie", name: "uid" }, weights: [{ colour: "canary", basis_points: 2000 }, { colour: "v2.1", basis_points: 3000 }] } }],
+      rules: [{ name: "ab", split: { key: { source: "cookie", name: "uid" }, weights: [{ colour: "canary", basis_points: 2000 }, { colour: "v2.1", basis_points: 3000 }] } }],
     });
     const counts: Record<string, number> = {};
     for (let i = 0; i < 2000; i++) {
@@ -422,7 +425,7 @@ describe("traffic-colour › metrics", () => {
   it("counts requests per colour, flushed to the host once per second", async () => {
     const proxy = await colourProxy({
       colours: COLOURS,
-      rules: [{ name: "r", colour: "canary", match: { all: [{ field: "header", name: "x-env", op: "equals", value: "canary" }] } }],
+      rules: [{ name: "r", colour: "canary", match: { op: "all", conditions: [{ source: "header", name: "x-env", op: "equals", value: "canary" }] } }],
     }, { workers: 2 });
     for (let i = 0; i < 5; i++) send(proxy, { "x-env": "canary" });
     send(proxy);
@@ -472,8 +475,8 @@ describe("traffic-colour › hostile input", () => {
     default_colour: "stable",
     baggage_key: "colour",
     rules: [
-      { name: "range", colour: "v2.1", match: { all: [{ field: "header", name: "x-user-id", op: "range", min: 1, max: 10 }] } },
-      { name: "cookie", colour: "canary", match: { any: [{ field: "cookie", name: "beta", op: "equals", value: "1" }, { field: "query", name: "v", op: "glob", value: "*a*b*c*d*e*f*" }] } },
+      { name: "range", colour: "v2.1", match: { op: "all", conditions: [{ source: "header", name: "x-user-id", op: "range", min: 1, max: 10 }] } },
+      { name: "cookie", colour: "canary", match: { op: "any", conditions: [{ source: "cookie", name: "beta", op: "equals", value: "1" }, { source: "query", name: "v", op: "glob", value: "*a*b*c*d*e*f*" }] } },
       { name: "sticky", split: { weights: [{ colour: "canary", basis_points: 100 }], sticky: { cookie: "sc" } } },
     ],
   };
@@ -512,7 +515,7 @@ describe("traffic-colour › hostile input cost", () => {
   ])("reads %s in well under a second", async (_name, headers) => {
     const proxy = await colourProxy({
       colours: COLOURS, baggage_key: "colour",
-      rules: [{ name: "r", colour: "canary", match: { any: [{ field: "cookie", name: "beta", op: "present" }, { field: "query", name: "v", op: "present" }] } }],
+      rules: [{ name: "r", colour: "canary", match: { op: "any", conditions: [{ source: "cookie", name: "beta", op: "present" }, { source: "query", name: "v", op: "present" }] } }],
     });
     const started = performance.now();
     send(proxy, headers as Headers);
@@ -537,7 +540,7 @@ describe("traffic-colour › configuration in the host", () => {
   it("makes per-request host calls only for the values its rules read", async () => {
     const proxy = await colourProxy({
       colours: COLOURS,
-      rules: [{ name: "r", colour: "v2.1", match: { any: [{ field: "header", name: "x-release", op: "equals", value: "v2.1" }, { field: "header", name: "x-release", op: "prefix", value: "v2" }] } }],
+      rules: [{ name: "r", colour: "v2.1", match: { op: "any", conditions: [{ source: "header", name: "x-release", op: "equals", value: "v2.1" }, { source: "header", name: "x-release", op: "prefix", value: "v2" }] } }],
     });
     // colour header read, x-release read once for both conditions, colour header set, clear_route_cache
     expect(send(proxy, { "x-release": "v2.1" }).hostCalls).toBe(4);

@@ -21,8 +21,8 @@ describe("traffic-colour › cost and memory", () => {
       baggage_key: "sluice.colour",
       response_header: "x-sluice-colour",
       rules: [
-        { name: "release", colour: "v2.1", match: { any: [{ field: "header", name: "x-release", op: "equals", value: "v2.1" }, { field: "query", name: "version", op: "equals", value: "v2.1" }] } },
-        { name: "users", split: { key: { field: "header", name: "x-user-id" }, weights: [{ colour: "canary", basis_points: 500 }] } },
+        { name: "release", colour: "v2.1", match: { op: "any", conditions: [{ source: "header", name: "x-release", op: "equals", value: "v2.1" }, { source: "query", name: "version", op: "equals", value: "v2.1" }] } },
+        { name: "users", split: { key: { source: "header", name: "x-user-id" }, weights: [{ colour: "canary", basis_points: 500 }] } },
         { name: "anonymous", split: { weights: [{ colour: "canary", basis_points: 100 }], sticky: { cookie: "sc" } } },
       ],
     });
