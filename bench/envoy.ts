@@ -55,7 +55,7 @@ interface BenchConfig {
 const RATE_LIMIT = {
   id: "rate-limit",
   config: {
-    rules: [{ name: "per-user", key: [{ source: "header", name: "x-user-id" }], limits: [{ requests: 1_000_000_000, per: "second" }] }],
+    rules: [{ name: "per-user", key: [{ source: "header", name: "x-user-id" }], limits: [{ requests: 1_000_000_000, per: "1s" }] }],
     headers_mode: "draft03",
   },
 };
@@ -63,7 +63,7 @@ const SPIFFE_RBAC = {
   id: "spiffe-rbac",
   config: {
     policies: [{ name: "admin-only-ops", action: "DENY", from: { not_principals: ["spiffe://example.org/ns/ops/sa/admin"], unauthenticated: true }, to: { paths: ["/admin*"] } }],
-    deny_response: { decision_header: true },
+    decision_header: true,
   },
 };
 const TRAFFIC_COLOUR = {
@@ -73,8 +73,8 @@ const TRAFFIC_COLOUR = {
     default_colour: "stable",
     response_header: "x-sluice-colour",
     rules: [
-      { name: "opt-in", colour: "canary", match: { all: [{ field: "header", name: "x-env", op: "equals", value: "canary" }] } },
-      { name: "canary-10pct", split: { key: { field: "header", name: "x-user-id" }, weights: [{ colour: "canary", basis_points: 1000 }] } },
+      { name: "opt-in", colour: "canary", match: { source: "header", name: "x-env", op: "equals", value: "canary" } },
+      { name: "canary-10pct", split: { key: { source: "header", name: "x-user-id" }, weights: [{ colour: "canary", basis_points: 1000 }] } },
     ],
   },
 };

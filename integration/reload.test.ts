@@ -22,8 +22,8 @@ describe.skipIf(!runtime.available)("a configuration update in Envoy", () => {
   const get = (): Promise<HttpResult> => request(`${stack.envoy.url}/api/x`, { headers: { "x-user-id": user } });
   /** The bootstrap's rate-limit configuration with the per-user rule at 3 per minute and this reply body. */
   const perMinute = (body: string): Obj => {
-    const rules = (base.rules as Obj[]).map((r) => (r.name === "per-user" ? { ...r, limits: [{ requests: 3, per: "minute" }] } : r));
-    return { ...base, rules, reject: { ...(base.reject as Obj), body } };
+    const rules = (base.rules as Obj[]).map((r) => (r.name === "per-user" ? { ...r, limits: [{ requests: 3, per: "1m" }] } : r));
+    return { ...base, rules, reply: { ...(base.reply as Obj), body } };
   };
 
   beforeAll(async () => {

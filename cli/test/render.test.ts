@@ -123,7 +123,7 @@ describe("sluice render envoy", () => {
     writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: true } }\nfilters:\n  - { id: rate-limit, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n");
     const h2 = await sluice(cli, ["render", "envoy", file]);
     expect(parse(h2.stdout).static_resources.clusters[0].typed_extension_protocol_options).toBeDefined();
-    writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: yes } }\nfilters:\n  - { id: rate-limit, config: {} }\n");
+    writeFileSync(file, "upstreams: { app: { address: app, port: 80, http2: yes } }\nfilters:\n  - { id: rate-limit, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n");
     const notBool = await sluice(cli, ["render", "envoy", file]);
     expect([notBool.code, notBool.stderr]).toEqual([2, `sluice: ${file}:1:52: upstreams.app.http2: must be true or false\n`]);
   });
@@ -146,7 +146,7 @@ describe("sluice render envoy", () => {
 
   it("writes failure_policy (Envoy's spelling of failStrategy), never the deprecated fail_open", async () => {
     const file = join(tmp, "policies.yaml");
-    writeFileSync(file, ["filters:", "  - { id: spiffe-rbac, config: { policies: [] } }", "  - { id: rate-limit, fail_strategy: FAIL_OPEN, config: {} }",
+    writeFileSync(file, ["filters:", "  - { id: spiffe-rbac, config: { policies: [] } }", "  - { id: rate-limit, fail_strategy: FAIL_OPEN, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }",
       "  - { id: circuit-breaker, fail_strategy: FAIL_RELOAD, config: { circuits: [{ name: c, consecutive_failures: 3 }] } }", ""].join("\n"));
     const r = await sluice(cli, ["render", "envoy", file]);
     const filters = parse(r.stdout).static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters.slice(0, -1);
@@ -254,7 +254,7 @@ describe("sluice render istio", () => {
       "    image_pull_secret: registry-credentials",
       "    fail_strategy: FAIL_RELOAD",
       "    env: [{ name: POD_NAME, value_from: HOST }, { name: ZONE, value: eu-1 }]",
-      "    config: {}",
+      "    config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] }",
       "  - id: circuit-breaker",
       "    sha256: " + "ab".repeat(32),
       "    config: { circuits: [{ name: c, consecutive_failures: 3 }] }",
@@ -271,7 +271,7 @@ describe("sluice render istio", () => {
         url: "oci://registry.example/rl:2", imagePullPolicy: "Always", imagePullSecret: "registry-credentials", pluginName: "rate-limit",
         phase: "AUTHZ", priority: 30, failStrategy: "FAIL_RELOAD",
         vmConfig: { env: [{ name: "POD_NAME", valueFrom: "HOST" }, { name: "ZONE", value: "eu-1" }] }, type: "HTTP",
-        match: [{ mode: "CLIENT", ports: [{ number: 8080 }, { number: 8443 }] }], pluginConfig: {},
+        match: [{ mode: "CLIENT", ports: [{ number: 8080 }, { number: 8443 }] }], pluginConfig: { rules: [{ name: "a", limits: [{ requests: 1, per: "1s" }] }] },
       },
     });
     expect(cb.spec).toMatchObject({ selector: { matchLabels: { app: "api" } }, sha256: "ab".repeat(32), imagePullPolicy: "IfNotPresent" });
@@ -281,28 +281,28 @@ describe("sluice render istio", () => {
   });
 
   it.each([
-    ["selector: { app: api }\n    target_refs: [{ kind: Gateway, name: g }]", "filters[0]: selector and target_refs exclude each other (Istio accepts one of them)"],
-    ["target_refs: [{ kind: Deployment, name: g }]", "filters[0].target_refs[0].kind: must be one of Gateway, GatewayClass, Service, ServiceEntry"],
-    ["target_refs: [{ kind: Service, name: a }, { kind: Gateway, name: g }]", "filters[0].target_refs: must not mix kind Service (ambient waypoints) with gateways: use one filter entry per kind of proxy"],
-    ["target_refs: [{ kind: Gateway, group: core, name: g }]", 'filters[0].target_refs[0].group: must be "gateway.networking.k8s.io" for kind Gateway'],
-    ["match: [{ mode: INBOUND }]", "filters[0].match[0].mode: must be one of CLIENT, SERVER, CLIENT_AND_SERVER"],
-    ["match: [{ ports: [80, 80] }]", "filters[0].match[0].ports[1]: port 80 is listed twice"],
-    ["env: [{ name: A, value_from: HOST, value: x }]", "filters[0].env[0].value: must not be set with value_from: HOST (the value is the proxy's own variable)"],
-    ["env: [{ name: A, value: x }, { name: A, value: y }]", "filters[0].env[1].name: A is listed twice"],
-    ["sha256: sha256:abc", "filters[0].sha256: must be 64 lowercase hex digits (the manifest digest without sha256:)"],
-    ["image_pull_policy: Never", "filters[0].image_pull_policy: must be one of IfNotPresent, Always"],
-    ["namespace: Shop", "filters[0].namespace: must be a Kubernetes namespace name (lowercase letters, digits and -)"],
+    ["selector: { app: api }\n    target_refs: [{ kind: Gateway, name: g }]", "2:5: filters[0]: selector and target_refs exclude each other (Istio accepts one of them)"],
+    ["target_refs: [{ kind: Deployment, name: g }]", "3:27: filters[0].target_refs[0].kind: must be one of Gateway, GatewayClass, Service, ServiceEntry"],
+    ["target_refs: [{ kind: Service, name: a }, { kind: Gateway, name: g }]", "3:18: filters[0].target_refs: must not mix kind Service (ambient waypoints) with gateways: use one filter entry per kind of proxy"],
+    ["target_refs: [{ kind: Gateway, group: core, name: g }]", '3:43: filters[0].target_refs[0].group: must be "gateway.networking.k8s.io" for kind Gateway'],
+    ["match: [{ mode: INBOUND }]", "3:21: filters[0].match[0].mode: must be one of CLIENT, SERVER, CLIENT_AND_SERVER"],
+    ["match: [{ ports: [80, 80] }]", "3:27: filters[0].match[0].ports[1]: port 80 is listed twice"],
+    ["env: [{ name: A, value_from: HOST, value: x }]", "3:47: filters[0].env[0].value: must not be set with value_from: HOST (the value is the proxy's own variable)"],
+    ["env: [{ name: A, value: x }, { name: A, value: y }]", "3:42: filters[0].env[1].name: A is listed twice"],
+    ["sha256: sha256:abc", "3:13: filters[0].sha256: must be 64 lowercase hex digits (the manifest digest without sha256:)"],
+    ["image_pull_policy: Never", "3:24: filters[0].image_pull_policy: must be one of IfNotPresent, Always"],
+    ["namespace: Shop", "3:16: filters[0].namespace: must be a Kubernetes namespace name (lowercase letters, digits and -)"],
   ])("refuses a bad attachment or image setting: %s", (yaml, message) => {
     const file = join(tmp, "bad-deploy.yaml");
-    writeFileSync(file, `filters:\n  - id: rate-limit\n    ${yaml}\n    config: {}\n`);
-    expect(() => loadConfig(file)).toThrow(new CliError(`${file}: ${message}`));
+    writeFileSync(file, `filters:\n  - id: rate-limit\n    ${yaml}\n    config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] }\n`);
+    expect(() => loadConfig(file)).toThrow(new CliError(`${file}:${message}`));
   });
 
   it("a bad attachment is one line and exit 2 from the CLI", async () => {
     const file = join(tmp, "bad-deploy-cli.yaml");
-    writeFileSync(file, "filters:\n  - id: rate-limit\n    match: [{ mode: INBOUND }]\n    config: {}\n");
+    writeFileSync(file, "filters:\n  - id: rate-limit\n    match: [{ mode: INBOUND }]\n    config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] }\n");
     const r = await sluice(cli, ["render", "istio", file]);
-    expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}: filters[0].match[0].mode: must be one of CLIENT, SERVER, CLIENT_AND_SERVER\n`]);
+    expect([r.code, r.stderr]).toEqual([2, `sluice: ${file}:3:21: filters[0].match[0].mode: must be one of CLIENT, SERVER, CLIENT_AND_SERVER\n`]);
   });
 
   const COLOURED = ["namespace: shop", "selector: { app: api }", "upstreams: { stable: { address: s, port: 80 }, canary: { address: c, port: 80 } }", "filters:"];
@@ -345,7 +345,7 @@ describe("sluice render istio", () => {
   it("orders filters by phase and priority only among those on the same proxies", () => {
     const file = join(tmp, "split.yaml");
     // spiffe-rbac after rate-limit in STATS would reorder them on api's sidecars, not across proxies
-    writeFileSync(file, "selector: { app: api }\nfilters:\n  - { id: rate-limit, phase: STATS, config: {} }\n  - { id: spiffe-rbac, selector: { app: web }, phase: AUTHZ, config: { policies: [] } }\n");
+    writeFileSync(file, "selector: { app: api }\nfilters:\n  - { id: rate-limit, phase: STATS, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n  - { id: spiffe-rbac, selector: { app: web }, phase: AUTHZ, config: { policies: [] } }\n");
     expect(() => checkChain(loadConfig(file))).not.toThrow();
   });
 
@@ -364,7 +364,7 @@ describe("sluice render istio", () => {
     expect(docs[2].spec.wasm.pluginConfig.colours).toEqual(["stable", "canary"]);
     // an unspecified phase is left out (its enum name differs between the two APIs)
     const file = join(tmp, "unspecified.yaml");
-    writeFileSync(file, "filters:\n  - { id: rate-limit, phase: UNSPECIFIED_PHASE, config: {} }\n");
+    writeFileSync(file, "filters:\n  - { id: rate-limit, phase: UNSPECIFIED_PHASE, config: { rules: [{ name: a, limits: [{ requests: 1, per: 1s }] }] } }\n");
     const te = parseAllDocuments((await sluice(cli, ["render", "istio", file, "--api", "trafficextension"])).stdout)[0]!.toJS();
     expect([te.spec.phase, te.spec.priority]).toEqual([undefined, 10]);
     const bad = await sluice(cli, ["render", "istio", "examples/sluice.yaml", "--api", "envoyfilter"]);

@@ -171,10 +171,10 @@ describe("sluice validate (end to end)", () => {
     const r = await sluice(cli, ["validate", file]);
     expect([r.code, r.stdout]).toEqual([2, ""]);
     expect(r.stderr.split("\n")).toEqual([
-      `sluice: ${file}:1:1: namespaces: unknown key (known: namespace, selector, registry, version, upstreams, default_upstream, service, tls, filters)`,
+      `sluice: ${file}:1:1: namespaces: unknown key (known: namespace, selector, registry, upstreams, default_upstream, service, tls, filters)`,
       `sluice: ${file}:3:30: upstreams.app.port: must be an integer from 1 to 65535`,
       `sluice: ${file}:5:9: filters[0].id: unknown filter "waf" (known: spiffe-rbac, rate-limit, traffic-colour, circuit-breaker)`,
-      `sluice: ${file}:8:5: filters[1].colour: unknown key (known: id, config, vm_id, phase, priority, fail_strategy, image, wasm)`,
+      `sluice: ${file}:8:5: filters[1].colour: unknown key (known: id, config, vm_id, phase, priority, fail_strategy, image, wasm, namespace, selector, target_refs, match, image_pull_policy, image_pull_secret, sha256, env)`,
       `sluice: ${file}:7:5: filters[1].config: is required: the filter's plugin config (a mapping)`,
       "",
     ]);

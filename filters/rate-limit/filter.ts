@@ -342,7 +342,7 @@ export class RateLimitFilter extends HttpContext {
     const values = encoded.rejectValues;
     let serviceRetryAfter = false;
     let serviceRateLimitHeaders = false;
-    // the service's headers, reject.headers, at most 3 rate-limit headers and retry-after
+    // the service's headers, at most 3 rate-limit headers and retry-after, then reply.headers
     headers.start((reply === null ? 0 : reply.responseHeaders.length) + names.length + 4);
     if (reply !== null) {
       const fromService = reply.responseHeaders;
@@ -353,10 +353,6 @@ export class RateLimitFilter extends HttpContext {
         headers.header(changetype<usize>(stringToBuffer(name)), name.length);
         headers.string(unchecked(fromService.values[i]));
       }
-    }
-    for (let i = 0, n = names.length; i < n; i++) {
-      headers.named(unchecked(names[i]));
-      headers.buffer(unchecked(values[i]));
     }
     if (d !== null) {
       if (mode != HeadersMode.None) {
@@ -370,6 +366,10 @@ export class RateLimitFilter extends HttpContext {
           rule.key.length > 0, fingerprint);
       }
       if (!serviceRetryAfter) addRetryAfter(headers, s.resetSeconds);
+    }
+    for (let i = 0, n = names.length; i < n; i++) {
+      headers.named(unchecked(names[i]));
+      headers.buffer(unchecked(values[i]));
     }
     headers.finish();
     const grpc = isGrpcRequest();

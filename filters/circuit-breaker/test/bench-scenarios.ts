@@ -6,7 +6,7 @@ import { answered, plainRequest, SOAK_REQUESTS, withHeaders, type Scenario } fro
 const FILTER = "circuit-breaker";
 /** A 10 s window in 10 buckets that trips on failures or slow calls. */
 const TIME_WINDOW = {
-  name: "api", failure_rate: 0.5, slow_call_ms: 300, slow_call_rate: 0.8, window: { type: "time", duration: "10s", buckets: 10 },
+  name: "api", failure_rate: 0.5, slow_call: "300ms", slow_call_rate: 0.8, window: { type: "time", duration: "10s", buckets: 10 },
 };
 
 /** Trips the circuit with one failing call (the circuits below open after one failure). */
@@ -35,7 +35,7 @@ export const scenarios: Scenario[] = [
   {
     name: "circuit-breaker/closed-per-colour",
     filter: FILTER,
-    config: { circuits: [{ ...TIME_WINDOW, key: { source: "header", header: "x-colour", max_keys: 4 } }] },
+    config: { circuits: [{ ...TIME_WINDOW, key: { source: "header", name: "x-colour" }, max_keys: 4 }] },
     request: (i) => withHeaders([["x-colour", i % 2 === 0 ? "stable" : "canary"]]),
     // + the key header (the two colours alternate, so each outcome reads its record again)
     budget: { hostCallsPerRequest: 7 },

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { loaded, PREFIX } from "./harness.js";
 
-const split = (extra: object = {}) => ({ circuits: [{ name: "api", consecutive_failures: 2, open_duration: "10s", key: { source: "header", header: "x-colour", max_keys: 4 }, ...extra }] });
+const split = (extra: object = {}) => ({ circuits: [{ name: "api", consecutive_failures: 2, open_duration: "10s", key: { source: "header", name: "x-colour" }, max_keys: 4, ...extra }] });
 const colour = (c: string, worker?: number) => ({ headers: { "x-colour": c }, ...(worker === undefined ? {} : { worker }) });
 
 describe("circuit-breaker › key names", () => {
@@ -57,7 +57,7 @@ describe("circuit-breaker › key names", () => {
   });
 
   it("keeps per-key metric names bounded: after 2 × max_keys names, further keys count on key.other", async () => {
-    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, open_duration: "1ms", key: { source: "header", header: "x-colour", max_keys: 1 } }] });
+    const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, open_duration: "1ms", key: { source: "header", name: "x-colour" }, max_keys: 1 }] });
     // max_keys 1: each new key takes the single slot once the previous key is closed and idle (60 s)
     for (const k of ["a", "b", "c", "d"]) {
       h.call(500, colour(k)); // opens

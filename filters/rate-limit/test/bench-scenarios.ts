@@ -3,8 +3,8 @@
 import { plainRequest, SOAK_REQUESTS, withHeaders, type Scenario } from "../../../bench/scenario.js";
 
 /** A limit no bench run reaches, and one the first request of a key exhausts for the day. */
-const OPEN = { requests: 1_000_000_000, per: "second" };
-const EXHAUSTED = { requests: 1, per: "day" };
+const OPEN = { requests: 1_000_000_000, per: "1s" };
+const EXHAUSTED = { requests: 1, per: "1d" };
 const BY_USER = [{ source: "header", name: "x-user-id" }];
 /** RateLimitResponse { overall_code: OK }: the scripted rate limit service's answer. */
 const RLS_OK = Uint8Array.of(0x08, 0x01);
@@ -23,7 +23,7 @@ const keyedAllowed = (headersMode: string, headerCalls: number): Scenario => ({
 const keyed429 = (headersMode: string): Scenario => ({
   name: `rate-limit/keyed-429${headersMode === "none" ? "" : `-${headersMode}`}`,
   filter: "rate-limit",
-  config: { rules: [{ name: "per-user", limits: [EXHAUSTED], key: BY_USER }], headers_mode: headersMode, reject: { body: "slow down\n" } },
+  config: { rules: [{ name: "per-user", limits: [EXHAUSTED], key: BY_USER }], headers_mode: headersMode, reply: { body: "slow down\n" } },
   request: () => plainRequest(),
   budget: { hostCallsPerRequest: 5 },
 });

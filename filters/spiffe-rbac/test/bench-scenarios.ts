@@ -44,7 +44,7 @@ export const scenarios: Scenario[] = [
   {
     name: "spiffe-rbac/fifty-policies-denied",
     filter: "spiffe-rbac",
-    config: { policies: FIFTY_POLICIES, deny_response: { decision_header: true } },
+    config: { policies: FIFTY_POLICIES, decision_header: true },
     request: () => fromPeer("spiffe://prod.example/ns/other/sa/x"),
     // identity, :path (DENY policies), content-type, the 403 with the decision header
     budget: { hostCallsPerRequest: 4 },

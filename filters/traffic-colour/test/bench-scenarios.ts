@@ -3,7 +3,7 @@
 import { plainRequest, SOAK_REQUESTS, withHeaders, type Scenario } from "../../../bench/scenario.js";
 
 const COLOURS = ["stable", "canary", "v2.1"];
-const RELEASE_RULE = { name: "release", colour: "v2.1", match: { all: [{ field: "header", name: "x-release", op: "equals", value: "v2.1" }] } };
+const RELEASE_RULE = { name: "release", colour: "v2.1", match: { source: "header", name: "x-release", op: "equals", value: "v2.1" } };
 
 export const scenarios: Scenario[] = [
   {
