@@ -9,8 +9,9 @@ import { dev } from "./commands/dev.js";
 import { render } from "./commands/render.js";
 import { build, bench } from "./commands/run-script.js";
 import { image } from "./commands/image.js";
+import { importCommand } from "./commands/import.js";
 
-export const COMMANDS: Command[] = [validate, replay, dev, render, image, build, bench];
+export const COMMANDS: Command[] = [validate, replay, dev, render, importCommand, image, build, bench];
 
 const VERSION = "0.1.0";
 

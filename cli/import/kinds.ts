@@ -1,0 +1,6 @@
+// Every `sluice import` kind, in the order `sluice import --help` lists them.
+import type { Kind } from "./kind.js";
+import { hystrix } from "./hystrix.js";
+import { sentinelDegrade } from "./sentinel-degrade.js";
+
+export const KINDS: Kind[] = [sentinelDegrade, hystrix];
