@@ -1,6 +1,7 @@
 // Every `sluice import` kind, in the order `sluice import --help` lists them.
 import type { Kind } from "./kind.js";
 import { hystrix } from "./hystrix.js";
+import { istioAuthz } from "./istio-authz.js";
 import { sentinelDegrade } from "./sentinel-degrade.js";
 
-export const KINDS: Kind[] = [sentinelDegrade, hystrix];
+export const KINDS: Kind[] = [sentinelDegrade, hystrix, istioAuthz];
