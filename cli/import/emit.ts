@@ -29,8 +29,8 @@ export interface Imported {
   comments: Map<object, string[]>;
   /** Comment lines before the filter entry: what applies to every rule. */
   header: string[];
-  /** sluice.yaml's namespace and selector (from an Istio policy's metadata and selector). */
-  top?: { namespace?: string; selector?: Record<string, string> };
+  /** sluice.yaml's namespace and selector (an Istio policy's), service (a VirtualService's host). */
+  top?: { namespace?: string; selector?: Record<string, string>; service?: string };
   /** "2 circuits", for the summary line. */
   summary: string;
 }
@@ -85,6 +85,7 @@ function freshFile(imported: Imported, title: string): string {
   const top: Record<string, unknown> = {};
   if (imported.top?.namespace !== undefined) top.namespace = imported.top.namespace;
   if (imported.top?.selector !== undefined) top.selector = imported.top.selector;
+  if (imported.top?.service !== undefined) top.service = imported.top.service;
   doc.contents = doc.createNode({ ...top, filters: [] }) as typeof doc.contents;
   (doc.get("filters", true) as unknown as { items: Node[] }).items.push(entryNode(doc, imported));
   doc.commentBefore = commentText([title]);
