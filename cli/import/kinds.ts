@@ -5,5 +5,6 @@ import { envoyLocalRatelimit } from "./envoy-local-ratelimit.js";
 import { gray } from "./gray.js";
 import { istioAuthz } from "./istio-authz.js";
 import { sentinelDegrade } from "./sentinel-degrade.js";
+import { sentinelFlow } from "./sentinel-flow.js";
 
-export const KINDS: Kind[] = [sentinelDegrade, hystrix, istioAuthz, envoyLocalRatelimit, gray];
+export const KINDS: Kind[] = [sentinelFlow, sentinelDegrade, hystrix, istioAuthz, envoyLocalRatelimit, gray];
