@@ -88,7 +88,7 @@ export const hystrix: Kind = {
       if (all.length === 1 && !name.startsWith("/") && !options.resources.has(name) && !/^[A-Z]+:\//.test(name)) {
         notes.push(`every request: "${name}" is the only command (--resource ${name}=/path limits it to some)`);
       } else {
-        requests = requestsOf(name, config, "command", report, notes, options.resources);
+        requests = requestsOf(name, config, what, report, notes, options.resources);
         if (requests === undefined) continue;
       }
       if (volume.value > 1_000_000) report.refuse(volume.at, `${what}: RequestVolumeThreshold ${volume.value}`, "minimum_calls is at most 1000000");

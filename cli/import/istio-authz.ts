@@ -108,7 +108,8 @@ function identityValues(field: string, values: string[], at: Value, c: Context):
         return undefined;
       }
       out.push(...patterns);
-      if (patterns.length !== 1 || patterns[0] !== `spiffe://${value}`) c.notes.push(`principal "${value}" is ${patterns.join(" or ")}`);
+      if (value.startsWith("*/")) c.notes.push(`principal "${value}" is ${patterns[0]}: any trust domain, then exactly this path (Istio's suffix match would also take more segments before it; Istio identities have none)`);
+      else if (patterns.length !== 1 || patterns[0] !== `spiffe://${value}`) c.notes.push(`principal "${value}" is ${patterns.join(" or ")}`);
     } else if (field === "namespaces") {
       const glob = segmentOf(value);
       if (glob === undefined) {
@@ -286,6 +287,7 @@ export const istioAuthz: Kind = {
     let first: Doc | undefined;
     let selector: Record<string, string> | undefined;
     let allowNothing = false;
+    const namespaceWide: string[] = [];
     let hasPaths = false;
     const items = docs.flatMap((d) => (d.get("kind")?.str() === "List" ? d.get("items")?.items() ?? [] : [d]));
     for (const doc of items) {
@@ -300,6 +302,7 @@ export const istioAuthz: Kind = {
       const what = `AuthorizationPolicy ${namespace}/${name}`;
       const spec = doc.get("spec");
       const labels = spec?.get("selector")?.get("matchLabels")?.js as Record<string, string> | undefined;
+      if (!labels) namespaceWide.push(`${namespace}/${name}`);
       const here: Doc = { name, namespace, at: doc, ...(labels ? { selector: labels } : {}) };
       if (first === undefined) first = here;
       else if (namespace !== first.namespace) {
@@ -387,6 +390,10 @@ export const istioAuthz: Kind = {
     header.unshift("From Istio AuthorizationPolicies, evaluated as Istio does: a matching DENY policy denies; when ALLOW policies " +
       "exist, a request none of them matches is denied. Istio principals are SPIFFE IDs without spiffe://. Unlike Istio, an identity that is not a valid " +
       "SPIFFE ID is denied unless an ALLOW policy names unauthenticated callers (spiffe-rbac README, Evaluation).");
+    if (selector && namespaceWide.length > 0) {
+      header.push(`${namespaceWide.join(", ")} select${namespaceWide.length === 1 ? "s" : ""} every workload of the namespace; ` +
+        `this config is for the workloads of ${JSON.stringify(selector)} (selector), where they apply too.`);
+    }
     const top: Imported["top"] = {};
     if (first && first.namespace !== "default") top.namespace = first.namespace;
     if (selector) top.selector = selector;

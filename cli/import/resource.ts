@@ -27,7 +27,7 @@ export function requestsOf(name: string, at: Value, what: string, report: Report
   const m = METHOD_PREFIX.exec(text);
   const path = m ? m[2]! : text;
   if (!path.startsWith("/")) {
-    report.refuse(at, `${what} "${name}" names no HTTP request`,
+    report.refuse(at, `${what}: the name is not an HTTP path`,
       `the application names it (a method, a Dubbo service): pass --resource ${JSON.stringify(name)}=/path (or METHOD:/path)`);
     return undefined;
   }
@@ -45,7 +45,7 @@ function pathMatches(path: string, at: Value, what: string, report: Report, note
     return base === "" ? [{ prefix: "/" }] : [{ exact: base }, { prefix: `${base}/` }];
   }
   const glob = path.replace(/\{[^}]*\}/g, "*").replace(/\*\*+/g, "*");
-  const written = report.approximate(at, `${what} path pattern "${path}"`,
+  const written = report.approximate(at, `${what}: path pattern "${path}"`,
     `Spring matches {variables}, * and ? within one path segment, a glob also across "/"`, `glob "${glob}"`, notes);
   return written ? [{ glob }] : undefined;
 }

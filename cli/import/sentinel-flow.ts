@@ -177,7 +177,7 @@ export const sentinelFlow: Kind = {
       const resource = resourceOf(rule, param ? "ParamFlowRule" : "FlowRule", report);
       if (resource === undefined) continue;
       const notes = [`${rule.at}: ${param ? "ParamFlowRule" : "FlowRule"} "${resource}"`];
-      const requests = requestsOf(resource, rule.get("resource")!, param ? "ParamFlowRule" : "FlowRule", report, notes, options.resources);
+      const requests = requestsOf(resource, rule.get("resource")!, `${param ? "ParamFlowRule" : "FlowRule"} "${resource}"`, report, notes, options.resources);
       if (requests === undefined) continue;
       const made = param ? paramRule(rule, resource, requests, report, notes, options, taken) : flowRule(rule, resource, requests, report, notes);
       if (made === undefined) continue;

@@ -12,7 +12,10 @@ export function ruleObjects(docs: Value[], report: Report, what: string): Value[
   for (const doc of docs) {
     const items = doc.isList ? doc.items() : [doc];
     for (const item of items) {
-      if (item.isMap) rules.push(item);
+      // the dashboard's ParamFlowRuleEntity/AuthorityRuleEntity keep the rule under "rule"
+      const inner = item.get("rule");
+      if (inner?.isMap) rules.push(inner);
+      else if (item.isMap) rules.push(item);
       else report.refuse(item, `${what} ${item.shown}`, `not a rule: expected a JSON object`);
     }
   }
