@@ -105,7 +105,7 @@ function mergedFile(file: string, imported: Imported): string {
   for (const [key, value] of Object.entries(imported.top ?? {})) {
     const current = doc.get(key);
     const have = current === undefined ? undefined : JSON.stringify((doc.get(key, true) as Node).toJSON());
-    if (have === undefined) doc.set(key, value);
+    if (have === undefined) (doc.contents as unknown as { items: unknown[] }).items.unshift(doc.createPair(key, value));
     else if (have !== JSON.stringify(value)) throw new CliError(`${file}: ${key} is ${have}, the imported policies need ${JSON.stringify(value)}: import into another file`);
   }
   // chain order as in examples/sluice.yaml: before the first listed filter that comes later
