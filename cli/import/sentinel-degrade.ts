@@ -101,6 +101,7 @@ function readRule(rule: Value, report: Report, options: ImportOptions, taken: Se
     circuit.consecutive_failures = run;
     delete circuit.window;
     delete circuit.minimum_calls;
+    notes.splice(notes.findIndex((n) => n.startsWith("window:")), 1, `open_duration ${duration(timeWindow * 1000)} (timeWindow is in seconds)`);
   }
   return { circuit, notes, resource, grade, shape: `${statMs}/${minRequests}/${timeWindow}` };
 }
