@@ -5,9 +5,9 @@
 // holds at most max_tokens, starts full, and gets tokens_per_fill (default 1) each fill_interval
 // (at least 50ms); filter_enabled and filter_enforced are fractions of requests (0% when absent:
 // the filter then does nothing); a request without a token gets 429 (`status`), body
-// "local_rate_limited", the x-envoy-ratelimited header and response_headers_to_add (gRPC:
-// UNAVAILABLE, RESOURCE_EXHAUSTED with rate_limited_as_resource_exhausted); when enabled but not
-// enforced it continues. Descriptors: the route's rate limit actions build the request's
+// "local_rate_limited" and response_headers_to_add (gRPC: UNAVAILABLE, RESOURCE_EXHAUSTED with
+// rate_limited_as_resource_exhausted); when enabled but not enforced it continues. Envoy 1.31+
+// refills the bucket continuously (AtomicTokenBucket; Envoy 1.40 checked). Descriptors: the route's rate limit actions build the request's
 // descriptor (entries in action order; an action that cannot produce its entry drops the
 // descriptor, unless skip_if_absent); a local descriptor whose entries equal it has its own
 // bucket, and the default bucket is consumed as well unless always_consume_default_token_bucket
@@ -91,8 +91,13 @@ function percent(v: Value | undefined, what: string, notes: string[], report: Re
   return share;
 }
 
-/** A TokenBucket as a Limit, or undefined (reported). */
-function limit(bucket: Value, what: string, report: Report): Record<string, unknown> | undefined {
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** A TokenBucket as a Limit, or undefined (reported). Envoy 1.31+ (AtomicTokenBucket, checked
+ *  with Envoy 1.40) refills continuously, tokens_per_fill / fill_interval; rate-limit adds tokens
+ *  in steps at whole intervals after the bucket's first request, so the limit written (with
+ *  --lossy) has the finest step of whole milliseconds, at least 50ms, that adds whole tokens. */
+function limit(bucket: Value, what: string, report: Report, notes: string[]): Record<string, unknown> | undefined {
   const max = bucket.get("max_tokens")?.num();
   const fill = bucket.get("tokens_per_fill")?.num() ?? 1;
   const intervalValue = bucket.get("fill_interval");
@@ -105,8 +110,16 @@ function limit(bucket: Value, what: string, report: Report): Record<string, unkn
     report.refuse(intervalValue ?? bucket, `${what}: fill_interval ${intervalValue?.shown ?? "missing"}`, "a whole number of ms from 50ms (Envoy's minimum) to 1d");
     return undefined;
   }
-  const per = interval % 1000 === 0 ? `${interval / 1000}s` : `${interval}ms`;
-  return fill === max ? { requests: fill, per } : { requests: fill, per, burst: max };
+  const base = interval / gcd(fill, interval);
+  const step = base * Math.ceil(50 / base);
+  const requests = (step * fill) / interval;
+  const per = step % 1000 === 0 ? `${step / 1000}s` : `${step}ms`;
+  const written = `${requests} per ${per}${requests === max ? "" : `, burst ${max}`}`;
+  const described = `token_bucket max_tokens ${max}, tokens_per_fill ${fill}, fill_interval ${intervalValue!.str() ?? `${interval}ms`}`;
+  if (!report.approximate(bucket, `${what}: ${described}`,
+    `Envoy (1.31+) refills continuously, ${fill === 1 ? "a token" : `${fill} tokens`} per ${interval}ms spread evenly; rate-limit adds them in steps at whole intervals after the bucket's first request, so a step can come earlier or later than Envoy's token`,
+    `${written} (the finest step of at least 50ms)`, notes)) return undefined;
+  return requests === max ? { requests, per } : { requests, per, burst: max };
 }
 
 /** A protobuf Duration ("1s", "0.5s", {seconds, nanos}) in whole ms, or undefined. */
@@ -290,7 +303,7 @@ export const envoyLocalRatelimit: Kind = {
       if (status !== undefined && (statusCode === undefined || statusCode < 400 || statusCode > 599)) {
         report.refuse(status, `${what}: status ${status.shown}`, "write the status as a number from 400 to 599 (a local reply's status)");
       }
-      const headers = [{ name: "x-envoy-ratelimited", value: "true" }];
+      const headers: { name: string; value: string }[] = [];
       for (const h of c.get("response_headers_to_add")?.items() ?? []) {
         const hv = h.get("header");
         headers.push({ name: (hv?.get("key")?.str() ?? "").toLowerCase(), value: hv?.get("value")?.str() ?? "" });
@@ -310,8 +323,7 @@ export const envoyLocalRatelimit: Kind = {
       const common: Record<string, unknown> = {};
       if (mode) common.mode = mode;
       const bucket = c.get("token_bucket");
-      const defaultLimit = bucket ? limit(bucket, what, report) : undefined;
-      if (bucket && !defaultLimit) continue;
+      const defaultLimit = bucket ? limit(bucket, what, report, notes) : undefined;
       const descriptors = c.get("descriptors")?.items() ?? [];
       const consumeDefault = c.get("always_consume_default_token_bucket")?.bool() ?? true;
       if (descriptors.length > 0) {
@@ -333,7 +345,8 @@ export const envoyLocalRatelimit: Kind = {
             header.push(`${d.at}: ${dWhat} never matches in Envoy (${conds}): nothing is written for it.`);
             return;
           }
-          const dLimit = d.get("token_bucket") ? limit(d.get("token_bucket")!, dWhat, report) : undefined;
+          const dNotes = [`${d.at}: ${dWhat}`];
+          const dLimit = d.get("token_bucket") ? limit(d.get("token_bucket")!, dWhat, report, dNotes) : undefined;
           if (!dLimit) {
             if (!d.get("token_bucket")) report.refuse(d, `${dWhat}: no token_bucket`, "Envoy requires one");
             return;
@@ -343,7 +356,6 @@ export const envoyLocalRatelimit: Kind = {
           if (conds.headers.length > 0) match.headers = [...((match.headers as Condition[]) ?? []), ...conds.headers];
           if (conds.query.length > 0) match.query = [...((match.query as Condition[]) ?? []), ...conds.query];
           if (Object.keys(match).length > 0) rule.match = match;
-          const dNotes = [`${d.at}: ${dWhat}`];
           if (conds.key.length > 0) {
             rule.key = conds.key;
             if (entries.some((e) => e.value === "")) {
@@ -370,19 +382,20 @@ export const envoyLocalRatelimit: Kind = {
         rule.limits = [defaultLimit];
         Object.assign(rule, common);
         rules.push(rule);
-        const b = bucket!;
-        comments.set(rule, [...notes, `token_bucket: max_tokens ${b.get("max_tokens")?.shown}, tokens_per_fill ${b.get("tokens_per_fill")?.shown ?? "1 (default)"}, ` +
-          `fill_interval ${b.get("fill_interval")?.str() ?? JSON.stringify(b.get("fill_interval")?.js)}`]);
+        comments.set(rule, notes);
       }
     }
     const config: Record<string, unknown> = { rules };
     if (headersMode) config.headers_mode = headersMode;
     if (enforcePercent !== undefined) config.enforce_percent = enforcePercent;
-    if (reply) config.reply = { ...(reply.status !== undefined ? { status: reply.status } : {}), body: "local_rate_limited", headers: reply.headers, grpc_status: reply.grpc };
+    if (reply) {
+      config.reply = { ...(reply.status !== undefined ? { status: reply.status } : {}), body: "local_rate_limited",
+        ...(reply.headers.length > 0 ? { headers: reply.headers } : {}), grpc_status: reply.grpc };
+    }
     if (rules.length === 0 && report.errors.length === 0) report.refuse(docs[0]!, "nothing to import", "no LocalRateLimit here is applied");
-    header.unshift("From Envoy local_ratelimit. A bucket starts full (burst = max_tokens) and gets tokens_per_fill at each whole fill_interval " +
-      "after its first request, as Envoy's TokenBucket documents (Envoy 1.31+ refills continuously at tokens_per_fill / fill_interval). " +
-      "The reply is Envoy's: 429, body local_rate_limited, x-envoy-ratelimited: true (rate-limit also sends retry-after).");
+    header.unshift("From Envoy local_ratelimit. A bucket starts full (burst = max_tokens). The reply is Envoy's (checked with Envoy 1.40): " +
+      "429 or status, body local_rate_limited, response_headers_to_add, gRPC status 14 (8 with rate_limited_as_resource_exhausted); " +
+      "rate-limit also sends retry-after.");
     return { filter: "rate-limit", config, comments, header, summary: count(rules.length, "rule") };
   },
 };
