@@ -278,10 +278,8 @@ export const envoyLocalRatelimit: Kind = {
         else header.push(`${c.at}: ${what} is not applied: filter_enabled is 0%${c.get("filter_enabled") ? "" : " (absent: Envoy's default)"}.`);
         continue;
       }
-      if (enabled < 100) {
-        report.refuse(c.get("filter_enabled")!, `${what}: filter_enabled ${enabled}%`, "Envoy checks a random share of requests; rate-limit checks every request its rules take");
-        continue;
-      }
+      // a refused construct stops the import; the rest is still read so that every one is reported
+      if (enabled < 100) report.refuse(c.get("filter_enabled")!, `${what}: filter_enabled ${enabled}%`, "Envoy checks a random share of requests; rate-limit checks every request its rules take");
       let mode: string | undefined;
       if (enforced === 0) {
         mode = "shadow";
