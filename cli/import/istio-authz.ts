@@ -98,7 +98,7 @@ function strings(v: Value, what: string, c: Context): string[] | undefined {
 }
 
 /** Values of an identity field (principals, namespaces, service accounts) in spiffe-rbac's terms. */
-function identityValues(field: string, values: string[], at: Value, c: Context): string[] | undefined {
+function identityValues(field: "principals" | "namespaces" | "service_accounts", values: string[], at: Value, c: Context): string[] | undefined {
   const out: string[] = [];
   for (const value of values) {
     if (field === "principals") {
@@ -147,7 +147,7 @@ function source(src: Value, c: Context): Fields | undefined {
       continue;
     }
     const values = strings(v, `${c.what}: from.source.${key}`, c);
-    const mapped = values && identityValues(target.replace(/^not_/, "").replace("service_accounts", "sa"), values, v, c);
+    const mapped = values && identityValues(target.replace(/^not_/, "") as "principals" | "namespaces" | "service_accounts", values, v, c);
     if (mapped === undefined) ok = false;
     else out[target] = mapped;
   }
@@ -194,7 +194,7 @@ function operation(op: Value, c: Context): Fields | undefined {
   return ok ? out : undefined;
 }
 
-const WHEN_TO_SOURCE: Record<string, string> = { "source.principal": "principals", "source.namespace": "namespaces", "source.serviceAccount": "service_accounts" };
+const WHEN_TO_SOURCE: Record<string, "principals" | "namespaces" | "service_accounts"> = { "source.principal": "principals", "source.namespace": "namespaces", "source.serviceAccount": "service_accounts" };
 const NO_WHEN_EQUIVALENT: Record<string, string> = {
   "source.ip": "spiffe-rbac does not match IP addresses", "remote.ip": "spiffe-rbac does not match IP addresses",
   "destination.ip": "spiffe-rbac does not match IP addresses", "connection.sni": "spiffe-rbac does not read the SNI",
@@ -230,7 +230,7 @@ function conditions(list: Value, c: Context): When | undefined {
       for (const [i, prefix] of [[0, ""], [1, "not_"]] as const) {
         const given = lists[i];
         if (!given) continue;
-        const mapped = identityValues(field === "service_accounts" ? "sa" : field, given, cond, c);
+        const mapped = identityValues(field, given, cond, c);
         if (mapped === undefined) ok = false;
         else out.source[prefix + field] = mapped;
       }
