@@ -10,8 +10,9 @@ import { render } from "./commands/render.js";
 import { build, bench } from "./commands/run-script.js";
 import { image } from "./commands/image.js";
 import { sluiceVersion } from "./version.js";
+import { importCommand } from "./commands/import.js";
 
-export const COMMANDS: Command[] = [validate, replay, dev, render, image, build, bench];
+export const COMMANDS: Command[] = [validate, replay, dev, render, importCommand, image, build, bench];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -13,7 +13,7 @@ describe("sluice", () => {
     const r = await sluice(cli, ["--help"]);
     expect(r.code).toBe(0);
     const commands = r.stdout.split("Commands:\n")[1]!.split("\n\n")[0]!.split("\n").map((l) => l.trim().split(/\s+/)[0]);
-    expect(commands).toEqual(["validate", "replay", "dev", "render", "image", "build", "bench"]);
+    expect(commands).toEqual(["validate", "replay", "dev", "render", "import", "image", "build", "bench"]);
   });
 
   it("prints usage and exits 2 without a command", async () => {
