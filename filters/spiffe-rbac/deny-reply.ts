@@ -10,6 +10,15 @@ import { Decision, NONE, Reason, reasonName } from "./evaluate";
 import { PolicyTable } from "./policy";
 
 export const DECISION_HEADER = "x-sluice-rbac";
+/** gRPC INVALID_ARGUMENT: the status of a rejected path or authority for a gRPC call. */
+const GRPC_INVALID_ARGUMENT: i32 = 3;
+
+/** The 400 for a `:path` or `:authority` that is ambiguous or (path_forwarding reject) not
+ *  canonical; with the decision header `x-sluice-rbac: <what>_rejected`. */
+function rejection(what: string, decisionHeader: bool): EncodedReply {
+  const header = decisionHeader ? DECISION_HEADER + "\0" + what + "_rejected\0" : "";
+  return new EncodedReply(400, "rbac_" + what + "_rejected", "RBAC: ambiguous " + what, header, decisionHeader ? 1 : 0, "");
+}
 const POLICY = "; policy=";
 
 /** `reply` encoded with the decision header (when `longest` > 0) left open for the reason. */
@@ -26,6 +35,8 @@ export class DenyReply {
    *  name i ends at ends[i] (reasons by Reason, then policies by index). Empty without it. */
   private readonly names: ArrayBuffer;
   private readonly ends: StaticArray<i32>;
+  private readonly pathRejection: EncodedReply;
+  private readonly authorityRejection: EncodedReply;
 
   /** `replies`: as Config.replies (per policy, then the top-level one). */
   constructor(replies: LocalReply[], decisionHeader: bool, policies: PolicyTable) {
@@ -40,6 +51,8 @@ export class DenyReply {
       ends[i] = names.length;
       longest = max(longest, name.length);
     }
+    this.pathRejection = rejection("path", decisionHeader);
+    this.authorityRejection = rejection("authority", decisionHeader);
     this.names = stringToBuffer(names);
     this.ends = ends;
     const n = replies.length;
@@ -57,6 +70,12 @@ export class DenyReply {
   private write(reply: EncodedReply, i: i32): void {
     const start = i == 0 ? 0 : unchecked(this.ends[i - 1]);
     reply.bytes(changetype<usize>(this.names) + <usize>start, unchecked(this.ends[i]) - start);
+  }
+
+  /** Answers 400 to a rejected `:path` (or, `authority`, `:authority`). */
+  reject(authority: bool): void {
+    const reply = authority ? this.authorityRejection : this.pathRejection;
+    reply.send(isGrpcRequest() ? GRPC_INVALID_ARGUMENT : NO_GRPC_STATUS);
   }
 
   /** Sends the denying policy's reply (the top-level one without a policy), with

@@ -95,6 +95,8 @@ export class PolicySet {
   hasAudit: bool = false;
   /** Some policy of the set reads the path. */
   usesPath: bool = false;
+  /** Some policy of the set reads `:authority`. */
+  usesHost: bool = false;
 
   constructor(
     policyCount: i32,
@@ -115,6 +117,7 @@ export class PolicySet {
     else if (action == Action.Allow) this.hasAllow = true;
     else this.hasAudit = true;
     if (policies.has(policy, PolicyFlag.UsesPath)) this.usesPath = true;
+    if (policies.has(policy, PolicyFlag.UsesHost)) this.usesHost = true;
   }
 }
 
