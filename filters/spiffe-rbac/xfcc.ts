@@ -225,8 +225,9 @@ function scanJson(header: usize, n: i32, start: i32, useLast: bool): i32 {
       let uriStart = 0;
       let uriEnd = 0;
       do {
-        if (readString() != 0 || !take(0x3a)) return XfccResult.Malformed;
+        if (readString() != 0) return XfccResult.Malformed;
         const isUri = isUriKey(header, stringStart, at - 1);
+        if (!take(0x3a)) return XfccResult.Malformed;
         const list = take(0x5b);
         if (!list || !take(0x5d)) {
           do {
