@@ -280,7 +280,6 @@ function readOperation(errors: ConfigErrors, obj: JsonValue, checks: RequestChec
   const ignoreCase = flag(obj, Operation.ignore_case);
   const paths = readPaths(errors, items(obj, Operation.paths), checks, false, ignoreCase);
   const notPaths = readPaths(errors, items(obj, Operation.not_paths), checks, true, ignoreCase);
-  const fields = obj.keys.length - (obj.member("ignore_case") !== null ? 1 : 0);
-  if (fields == 0) errors.at(obj, "must name at least one field");
+  if (obj.keys.length == (ignoreCase ? 1 : 0)) errors.at(obj, "must name at least one field");
   return (paths || notPaths ? READS_PATH : 0) | (hosts || notHosts ? READS_HOST : 0);
 }

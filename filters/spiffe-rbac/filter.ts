@@ -20,7 +20,7 @@ import { FLUSH_PERIOD_MS, RbacMetrics, Stat } from "./metrics";
 import { HostRequest } from "./host-request";
 import { PathOptions, PathResult } from "./path";
 import { PolicyTable } from "./policy";
-import { parseXfcc, xfccUriEnd, xfccUriEscaped, xfccUriStart, xfccUriString, XfccResult } from "./xfcc";
+import { parseXfcc, xfccUriEnd, xfccUriStart, XfccResult } from "./xfcc";
 
 const PEER_URI = stringToBuffer(CONNECTION_URI_SAN_PEER);
 const XFCC = stringToBuffer("x-forwarded-client-cert");
@@ -128,9 +128,6 @@ export class SpiffeRbacFilter extends HttpContext {
     }
     if (!rejected) return false;
     evaluator.metrics.count(authority ? Stat.AuthorityRejected : Stat.PathRejected);
-    if (logEnabled(LogLevel.Debug)) {
-      logMessage(LogLevel.Debug, FILTER + ": rejected (" + (authority ? "authority" : "path") + ") method=" + request.method().toString());
-    }
     changetype<DenyReply>(this.rbac.denyReply).reject(authority);
     return true;
   }
@@ -188,7 +185,7 @@ function forward(set: PolicySet, request: HostRequest, config: RbacConfig, evalu
   }
   if (set.usesHost && config.forwarding != Forwarding.Raw && request.authorityResult == AuthorityResult.Changed) {
     const authority = request.authority;
-    replaceHeaderBytes(HeaderMap.RequestHeaders, AUTHORITY, authority.ptr, authority.length);
+    replaceHeaderBytes(HeaderMap.RequestHeaders, AUTHORITY, authority.ptr, request.authorityLength);
     metrics.count(Stat.AuthorityNormalized);
   }
 }
@@ -200,7 +197,6 @@ function logDecision(level: u32, what: string, decision: Decision, config: RbacC
 
 /** The entry of the identity named by the XFCC URI that parseXfcc just found in `header`. */
 function forwardedIdentity(identities: CallerMatches, header: usize): i32 {
-  if (xfccUriEscaped) return identities.findString(xfccUriString(header));
   return identities.find(header + <usize>xfccUriStart, xfccUriEnd - xfccUriStart);
 }
 

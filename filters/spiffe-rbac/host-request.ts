@@ -16,9 +16,10 @@ const PATH = stringToBuffer(":path");
 
 /** Request attributes read from the host lazily, each at most once per request. */
 export class HostRequest {
-  private readonly hostValue: RequestValue = new RequestValue();
-  /** The canonical `:authority` (authority.ts). */
+  /** The canonical `:authority` (authority.ts): `authorityLength` bytes, of which the host (what
+   *  policies match, the value's length) is the first ones. */
   readonly authority: RequestValue = new RequestValue();
+  authorityLength: i32 = 0;
   private hostRead: bool = false;
   /** An AuthorityResult. */
   authorityResult: i32 = AuthorityResult.Unchanged;
@@ -50,23 +51,18 @@ export class HostRequest {
     return value;
   }
 
-  /** The canonical `:authority`'s host, without port or IPv6 brackets (empty when absent or
-   *  invalid). */
+  /** The canonical `:authority`'s host, without port (an IPv6 literal keeps its brackets; empty
+   *  when absent or invalid). */
   host(): RequestValue {
-    const value = this.hostValue;
+    const value = this.authority;
     if (!this.hostRead) {
       this.hostRead = true;
-      const authority = this.authority;
       const n = readHeader(HeaderMap.RequestHeaders, AUTHORITY);
-      const result = canonicalAuthority(valuePtr(), n, authority);
+      const result = canonicalAuthority(valuePtr(), n, value);
       releaseValue();
       this.authorityResult = result;
-      if (result == AuthorityResult.Invalid) {
-        value.length = 0;
-      } else {
-        const bracket = authority.length > 0 && load<u8>(authority.ptr) == 0x5b ? 1 : 0;
-        value.copy(authority.ptr + <usize>bracket, hostLength - 2 * bracket);
-      }
+      this.authorityLength = value.length;
+      value.length = result == AuthorityResult.Invalid ? 0 : hostLength;
     }
     return value;
   }

@@ -5,8 +5,8 @@
 //   2. `%XX` of an unreserved character (A-Z a-z 0-9 - . _ ~) is decoded; other escapes stay,
 //      with uppercase hex; a `%` not followed by two hex digits makes the path invalid;
 //   3. invalid (ambiguous, never forwarded): a control character, raw or encoded (%00-%1F, %7F,
-//      raw bytes <= 0x20); double encoding (`%25` followed by what decodes to two hex digits:
-//      `%2561`, `%25%36%31`); non-ASCII bytes that are not UTF-8 (raw or encoded); a character that
+//      raw bytes <= 0x20); an encoded `%` (`%25`: a second decoding, which some servers do, would
+//      read `%2561` or `%25%36%31` as `a`); non-ASCII bytes that are not UTF-8 (raw or encoded); a character that
 //      Unicode compatibility folding (NFKC) or IDNA maps to ASCII punctuation (`／` U+FF0F, `．`,
 //      `＼`, the other fullwidth and small forms, one-dot leaders, division and fraction slashes);
 //   4. other non-ASCII bytes (valid UTF-8) are percent-encoded, uppercase: `/é` is `/%C3%A9`;
@@ -123,26 +123,18 @@ function utf8Byte(b: u32): bool {
     const cp = utf8Cp;
     return cp >= utf8Min && cp <= 0x10ffff && (cp - 0xd800 >= 0x800) && !isLookAlike(cp);
   }
-  if ((b & 0xe0) == 0xc0) { utf8Need = 1; utf8Cp = b & 0x1f; utf8Min = 0x80; return true; }
-  if ((b & 0xf0) == 0xe0) { utf8Need = 2; utf8Cp = b & 0x0f; utf8Min = 0x800; return true; }
-  if ((b & 0xf8) == 0xf0) { utf8Need = 3; utf8Cp = b & 0x07; utf8Min = 0x10000; return true; }
-  return false;
-}
-
-/** Whether the `n` canonical bytes at `p` hold `%25` followed by two hex digits (double encoding). */
-function hasDoubleEncoding(p: usize, n: i32): bool {
-  for (let i = 0; i + 4 < n; i++) {
-    if (byteAt(p, i) == 0x25 && byteAt(p, i + 1) == 0x32 && byteAt(p, i + 2) == 0x35 &&
-      hexDigit(byteAt(p, i + 3)) >= 0 && hexDigit(byteAt(p, i + 4)) >= 0) return true;
-  }
-  return false;
+  // a lead byte: 110xxxxx, 1110xxxx or 11110xxx (its leading ones say how many bytes follow)
+  const ones = <i32>clz(~(b << 24));
+  if (ones < 2 || ones > 4) return false;
+  utf8Need = ones - 1;
+  utf8Cp = b & (0x7f >> ones);
+  utf8Min = ones == 2 ? 0x80 : ones == 3 ? 0x800 : 0x10000;
+  return true;
 }
 
 const HEX_UPPER = "0123456789ABCDEF";
 
 /** Writes `%XX` of byte `b` at dst[at]; the new length. */
-// @ts-ignore: decorator
-@inline
 function writeEscape(dst: usize, at: i32, b: u32): i32 {
   store<u8>(dst + <usize>at, 0x25);
   store<u8>(dst + <usize>(at + 1), <u8>HEX_UPPER.charCodeAt(b >> 4));
@@ -166,7 +158,6 @@ export function normalizePath(raw: usize, n: i32, options: PathOptions, out: Req
   let length = 1;
   store<u8>(dst, 0x2f);
   const slashes = options.encodedSlashes;
-  let escaped25 = false;
   utf8Need = 0;
   let i = 1;
   while (true) {
@@ -184,7 +175,7 @@ export function normalizePath(raw: usize, n: i32, options: PathOptions, out: Req
         const decoded = <u32>((hi << 4) | lo);
         if (decoded >= 0x80) {
           if (!utf8Byte(decoded)) return PathResult.Invalid;
-        } else if (utf8Need > 0 || decoded < 0x20 || decoded == 0x7f) {
+        } else if (utf8Need > 0 || decoded < 0x20 || decoded == 0x7f || decoded == 0x25) {
           return PathResult.Invalid;
         }
         if (decoded == 0x2f || decoded == 0x5c) {
@@ -195,7 +186,6 @@ export function normalizePath(raw: usize, n: i32, options: PathOptions, out: Req
         if (isUnreserved(decoded)) {
           store<u8>(dst + <usize>(length++), <u8>decoded);
         } else {
-          if (decoded == 0x25) escaped25 = true;
           length = writeEscape(dst, length, decoded);
         }
         continue;
@@ -230,7 +220,7 @@ export function normalizePath(raw: usize, n: i32, options: PathOptions, out: Req
     }
     if (last) break;
   }
-  if (utf8Need > 0 || (escaped25 && hasDoubleEncoding(dst, length))) return PathResult.Invalid;
+  if (utf8Need > 0) return PathResult.Invalid;
   out.length = length;
   if (length == end && bytesEqualBytes(dst, raw, end)) return PathResult.Unchanged;
   memory.copy(dst + <usize>length, raw + <usize>end, <usize>(n - end));

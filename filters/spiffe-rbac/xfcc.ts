@@ -10,10 +10,10 @@
 //   element inside the last array); every object is an element; members are strings or arrays of
 //   strings (`uri`, `by`, `dns`), keys matched case-insensitively. Malformed: anything that is not
 //   that (invalid JSON, an empty array or object, a nested value, an escape in a key, a control
-//   character). A URI written with escapes is kept as written, so it is an invalid identity.
+//   character).
+// A URI written with escapes (`\"` in text, any in JSON) is kept as written: an invalid identity.
 // The whole header is checked, in one pass, whichever element is used. The header is parsed in
 // place (the host's bytes): the URI is reported as offsets, so a request allocates nothing for it.
-import { bytesToString } from "../shared/bytes";
 import { RequestValue } from "./request-value";
 
 export namespace XfccResult {
@@ -27,10 +27,10 @@ export namespace XfccResult {
 }
 
 /** Where the URI found by the last parseXfcc that returned XfccResult.Uri is in the header:
- *  bytes [xfccUriStart, xfccUriEnd), quoted content with `\"` escapes when xfccUriEscaped. */
+ *  bytes [xfccUriStart, xfccUriEnd), as written (a quoted value's `\"` escapes, a JSON string's
+ *  escapes stay: no SPIFFE ID has `"` or `\`, so such a URI is an invalid identity). */
 export let xfccUriStart = 0;
 export let xfccUriEnd = 0;
-export let xfccUriEscaped = false;
 
 // @ts-ignore: decorator
 @inline
@@ -42,22 +42,6 @@ function byteAt(p: usize, i: i32): u32 {
 function isUriKey(s: usize, start: i32, end: i32): bool {
   return end - start == 3 && (byteAt(s, start) | 0x20) == 0x75 && (byteAt(s, start + 1) | 0x20) == 0x72 &&
     (byteAt(s, start + 2) | 0x20) == 0x69;
-}
-
-/** The URI found by the last parseXfcc in `header` (the same bytes), `\"` turned into `"`: an
- *  allocation, for URIs with escapes. */
-export function xfccUriString(header: usize): string {
-  let out = "";
-  let from = xfccUriStart;
-  const end = xfccUriEnd;
-  for (let i = from; i < end; i++) {
-    if (xfccUriEscaped && byteAt(header, i) == 0x5c && i + 1 < end && byteAt(header, i + 1) == 0x22) {
-      out += bytesToString(header + <usize>from, <usize>(i - from));
-      from = i + 1;
-      i++;
-    }
-  }
-  return out + bytesToString(header + <usize>from, <usize>(end - from));
 }
 
 // The last header parsed and what came of it: a proxy sends the same header for every request of
@@ -89,7 +73,6 @@ function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
   let result = XfccResult.NoUri;
   let uriStart = 0;
   let uriEnd = 0;
-  let uriEscaped = false;
   let uris = 0;
   while (true) {
     // a key
@@ -105,19 +88,13 @@ function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
     // a value
     let valueStart = i;
     let valueEnd = i;
-    let escaped = false;
     if (i < n && byteAt(header, i) == 0x22) {
       valueStart = ++i;
       while (true) {
         if (i >= n) return XfccResult.Malformed;
         const c = byteAt(header, i);
         if (c == 0x22) break;
-        if (c == 0x5c && i + 1 < n && byteAt(header, i + 1) == 0x22) {
-          escaped = true;
-          i += 2;
-        } else {
-          i++;
-        }
+        i += c == 0x5c && i + 1 < n && byteAt(header, i + 1) == 0x22 ? 2 : 1;
       }
       valueEnd = i++;
       if (i < n && byteAt(header, i) != 0x3b && byteAt(header, i) != 0x2c) return XfccResult.Malformed;
@@ -134,7 +111,6 @@ function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
       uris++;
       uriStart = valueStart;
       uriEnd = valueEnd;
-      uriEscaped = escaped;
     }
     if (i >= n || byteAt(header, i) == 0x2c) {
       // the element ends here
@@ -142,7 +118,6 @@ function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
         result = uris == 0 ? XfccResult.NoUri : uris == 1 ? XfccResult.Uri : XfccResult.ManyUris;
         xfccUriStart = uriStart;
         xfccUriEnd = uriEnd;
-        xfccUriEscaped = uriEscaped;
       }
       if (i >= n) break;
       i++; // `,`
@@ -246,7 +221,6 @@ function scanJson(header: usize, n: i32, start: i32, useLast: bool): i32 {
         result = uris == 0 ? XfccResult.NoUri : uris == 1 ? XfccResult.Uri : XfccResult.ManyUris;
         xfccUriStart = uriStart;
         xfccUriEnd = uriEnd;
-        xfccUriEscaped = false;
       }
       first = false;
     } while (take(0x2c));

@@ -77,9 +77,49 @@ export const scenarios: Scenario[] = [
     name: "spiffe-rbac/path-normalized",
     filter: "spiffe-rbac",
     config: { policies: [{ name: "admin", action: "DENY", to: { paths: ["/admin*"] } }, { name: "payments", action: "ALLOW", from: { principals: [CALLER] } }] },
-    // decoded, merged and resolved to /api/orders/items before /admin* is checked
+    // decoded, merged and resolved to /api/orders/items before /admin* is checked, and forwarded
+    // as /api/orders/items?page=2 (path_forwarding normalized)
     request: () => fromPeer(CALLER, "/api//v1/../%6Frders/./items?page=2"),
-    // identity, :path
+    // identity, :path, the canonical :path replacing the raw one
+    budget: { hostCallsPerRequest: 3 },
+  },
+  {
+    name: "spiffe-rbac/path-rejected",
+    filter: "spiffe-rbac",
+    config: { decision_header: true, policies: [{ name: "admin", action: "DENY", to: { paths: ["/admin*"] } }] },
+    // an ambiguous path (encoded NUL after a dot segment): 400 before any policy runs
+    request: () => fromPeer(CALLER, "/api/..;/admin%00.json"),
+    // identity, :path, content-type, the 400
+    budget: { hostCallsPerRequest: 4 },
+  },
+  {
+    name: "spiffe-rbac/authority-normalized",
+    filter: "spiffe-rbac",
+    config: { policies: [{ name: "admin-host", action: "DENY", to: { hosts: ["admin.prod.example"] } }] },
+    request: () => {
+      const r = fromPeer(CALLER);
+      r.headers = (r.headers as [string, string][]).map(([k, v]): [string, string] => [k, k === ":authority" ? "Shop.Prod.Example.:8443" : v]);
+      return r;
+    },
+    // identity, :authority, the canonical :authority (shop.prod.example:8443) replacing the raw one
+    budget: { hostCallsPerRequest: 3 },
+  },
+  {
+    name: "spiffe-rbac/xfcc-json-gateway",
+    filter: "spiffe-rbac",
+    config: {
+      xfcc: { trusted_proxies: ["spiffe://prod.example/ns/istio-system/sa/gateway"] },
+      policies: [{ name: "payments", action: "ALLOW", from: { principals: [CALLER] } }],
+    },
+    request: () => {
+      const r = fromPeer("spiffe://prod.example/ns/istio-system/sa/gateway");
+      (r.headers as [string, string][]).push([
+        "x-forwarded-client-cert",
+        `[{"by":["spiffe://prod.example/ns/istio-system/sa/gateway"],"hash":"ab12","subject":"CN=api,O=prod","uri":["${CALLER}"],"issuer":"CN=ca,O=prod"}]`,
+      ]);
+      return r;
+    },
+    // the gateway's identity, XFCC
     budget: { hostCallsPerRequest: 2 },
   },
 ];

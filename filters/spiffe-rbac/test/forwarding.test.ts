@@ -38,6 +38,7 @@ const SHAPES: [string, string, Outcome][] = [
   ["encoded semicolon is data", "/x%3Bx/y", FORWARDED("/x%3Bx/y")],
   ["double encoding", "/%2561dmin", REJECTED],
   ["double encoding of the hex digits", "/%25%36%31dmin", REJECTED],
+  ["encoded percent sign", "/100%25", REJECTED],
   ["encoded NUL", "/admin%00.html", REJECTED],
   ["encoded NUL elsewhere", "/x%00/../admin", REJECTED],
   ["encoded control character", "/x%0A", REJECTED],

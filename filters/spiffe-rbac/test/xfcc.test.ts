@@ -22,7 +22,7 @@ describe("XFCC parsing", () => {
     [`By=x;URI=${A}, By=y;URI=${B}`, true, `uri ${B}`],
     [`Hash=abc;Subject="CN=a,O=b";URI=${A}`, true, `uri ${A}`],
     [`Subject="a\\"b;c,d";URI="${B}"`, true, `uri ${B}`],
-    [`URI="spiffe://td/x\\"y"`, true, 'uri spiffe://td/x"y'],
+    [`URI="spiffe://td/x\\"y"`, true, 'uri spiffe://td/x\\"y'],
     [`By=x;Hash=abc`, true, "no uri"],
     [`By=x;URI=${A},Hash=abc`, true, "no uri"],
     [`URI=${A};URI=${B}`, true, "many uris"],
