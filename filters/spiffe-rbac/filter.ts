@@ -87,7 +87,8 @@ export class SpiffeRbacFilter extends HttpContext {
     const request = rbac.request.reset();
     const enforceSet = evaluator.enforce;
     // what the enforced policies read must be forwarded as read (README "Path forwarding")
-    if (enforceSet !== null && config.forwarding != Forwarding.Raw && this.rejectsShape(enforceSet, request, config, evaluator)) {
+    const shape = enforceSet !== null && (enforceSet.usesPath || enforceSet.usesHost);
+    if (shape && config.forwarding != Forwarding.Raw && this.rejectsShape(changetype<PolicySet>(enforceSet), request, config, evaluator)) {
       return HeadersStatus.StopIteration;
     }
     const shadowSet = evaluator.shadow;
@@ -101,7 +102,7 @@ export class SpiffeRbacFilter extends HttpContext {
     if (decision.allow) {
       metrics.count(Stat.Allowed);
       if (logEnabled(LogLevel.Debug)) logDecision(LogLevel.Debug, "allowed", decision, config, caller, request);
-      forward(enforceSet, request, config, evaluator);
+      if (shape) forward(enforceSet, request, config, evaluator);
       return HeadersStatus.Continue;
     }
     metrics.count(Stat.Denied);
