@@ -12,6 +12,17 @@ function upstream(r: RequestResult, name: string): string | undefined {
   return values.length === 0 ? undefined : values.join(" | ");
 }
 
+/** Checks that `r` went upstream with `header` as `outcome.forwarded`, or got the local reply. */
+function expectOutcome(r: RequestResult, outcome: Outcome, header: string): void {
+  if ("forwarded" in outcome) {
+    expect(status(r)).toBe(200);
+    expect(upstream(r, header)).toBe(outcome.forwarded);
+  } else {
+    expect(status(r)).toBe(outcome.status);
+    expect(decisionHeader(r)).toBe(outcome.reason);
+  }
+}
+
 function request(proxy: Proxy, headers: [string, string][]): RequestResult {
   return proxy.request({ headers: [[":method", "GET"], [":scheme", "https"], ...headers], response: { headers: { ":status": "200" } } });
 }
@@ -63,14 +74,7 @@ const SHAPES: [string, string, Outcome][] = [
 describe("path_forwarding normalized (the default): the upstream gets the path that was checked", () => {
   it.each(SHAPES)("%s: %s", async (_shape, path, outcome) => {
     const proxy = await start({ decision_header: true, policies: [DENY_ADMIN] });
-    const r = send(proxy, { path });
-    if ("forwarded" in outcome) {
-      expect(status(r)).toBe(200);
-      expect(upstream(r, ":path")).toBe(outcome.forwarded);
-    } else {
-      expect(status(r)).toBe(outcome.status);
-      expect(decisionHeader(r)).toBe(outcome.reason);
-    }
+    expectOutcome(send(proxy, { path }), outcome, ":path");
   });
 
   it("answers an ambiguous path 400 with details rbac_path_rejected, and gRPC calls INVALID_ARGUMENT", async () => {
@@ -170,13 +174,7 @@ describe(":authority: what the hosts policies matched is what goes upstream", ()
   ])("%s: %j", async (_shape, authorities, outcome) => {
     const proxy = await start(config());
     const r = request(proxy, [[":path", "/"], ...authorities.map((a): [string, string] => [":authority", a])]);
-    if ("forwarded" in outcome) {
-      expect(status(r)).toBe(200);
-      expect(upstream(r, ":authority")).toBe(outcome.forwarded);
-    } else {
-      expect(status(r)).toBe(outcome.status);
-      expect(decisionHeader(r)).toBe(outcome.reason);
-    }
+    expectOutcome(r, outcome, ":authority");
   });
 
   it("answers 400 to a non-canonical authority with reject, and forwards it raw with raw", async () => {
