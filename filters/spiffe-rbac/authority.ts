@@ -1,7 +1,8 @@
 // The canonical `:authority` (README "Hosts"): what `to.hosts` match and, unless
 // `path_forwarding` is `raw`, what goes upstream. One pass over the host's bytes:
 //   - `host[:port]` or `[IPv6][:port]`; the host is letters, digits, `-`, `.`, `_` (an IPv6
-//     literal: hex digits, `:`, `.`); the port 1..5 digits, no leading zero, at most 65535;
+//     literal: hex digits, `:`, `.`); the port 1..5 digits (policies never match it: `ports`
+//     match `destination.port`);
 //   - letters are lowercased and one trailing `.` of the host is dropped (DNS names are
 //     case-insensitive and `a.example.` is `a.example`: Envoy's virtual hosts and nginx's
 //     server_name match them alike);
@@ -31,16 +32,14 @@ export function canonicalAuthority(raw: usize, n: i32, out: RequestValue): i32 {
   const literal = load<u8>(raw) == 0x5b; // [IPv6]
   let length = 0;
   let previous: u32 = 0x2e; // a leading `.` is an empty label
-  let port = -1; // digits of the port so far, -1 before the `:`
+  let port = -1; // how many digits of the port so far, -1 before the `:`
   let i = 0;
   for (; i < n; i++) {
     let c = <u32>load<u8>(raw + <usize>i);
     if (c - 0x41 < 26) c |= 0x20;
     const digit = c - 0x30 < 10;
     if (port >= 0) {
-      if (!digit || (port == 0 && c == 0x30)) return AuthorityResult.Invalid;
-      port = port * 10 + <i32>(c - 0x30);
-      if (port > 65535) return AuthorityResult.Invalid;
+      if (!digit || ++port > 5) return AuthorityResult.Invalid;
     } else if (literal) {
       if (i > 0 && previous == 0x5d) { // after `]`: only the port
         if (c != 0x3a) return AuthorityResult.Invalid;
@@ -65,7 +64,7 @@ export function canonicalAuthority(raw: usize, n: i32, out: RequestValue): i32 {
   if (port < 0) {
     if (literal ? previous != 0x5d : previous == 0x2e && --length < 1) return AuthorityResult.Invalid;
     hostLength = length;
-  } else if (length == hostLength + 1) {
+  } else if (port == 0) {
     return AuthorityResult.Invalid; // `:` without digits
   }
   out.length = length;

@@ -22,6 +22,15 @@ export const MAX_POLICIES: i32 = 256;
 /** gRPC PERMISSION_DENIED: the default status of a denied gRPC call. */
 const GRPC_PERMISSION_DENIED: i32 = 7;
 
+/** gRPC INVALID_ARGUMENT: the status of a rejected path or authority for a gRPC call. */
+const GRPC_INVALID_ARGUMENT: i32 = 3;
+
+/** The 400 for a `:path` or `:authority` (`what`) that is ambiguous or (path_forwarding reject)
+ *  not canonical. */
+function rejection(what: string): LocalReply {
+  return compileReply(null, 400, "RBAC: ambiguous " + what, GRPC_INVALID_ARGUMENT, "rbac_" + what + "_rejected");
+}
+
 /** The default denial. */
 function defaultReply(obj: JsonValue | null): LocalReply {
   return compileReply(obj, 403, "RBAC: access denied", GRPC_PERMISSION_DENIED, "rbac_access_denied");
@@ -56,7 +65,7 @@ export class RbacConfig {
   trustDomainsTo: i32 = 0;
   xfcc: XfccConfig | null = null;
   /** The denial of each policy, by index (DENY policies with their own `reply`), then the
-   *  top-level one (every other denial). */
+   *  top-level one (every other denial), then the 400s for a path and for an authority. */
   replies: LocalReply[] = [];
   decisionHeader: bool = false;
 
@@ -97,6 +106,8 @@ export function parseConfig(text_: string, errors: ConfigErrors): RbacConfig | n
     replies.push(reply === null ? fallback : defaultReply(reply));
   }
   replies.push(fallback);
+  replies.push(rejection("path"));
+  replies.push(rejection("authority"));
   if (errors.failed) return null;
   const policyTable = table.build();
   const config = new RbacConfig(paths, policyTable, buildPrincipalIndex(principals, policyTable), checks.build());

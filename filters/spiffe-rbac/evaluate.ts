@@ -26,7 +26,14 @@ export namespace Reason {
   export const InvalidIdentity: i32 = 4;
   export const UntrustedTrustDomain: i32 = 5;
   export const InvalidPath: i32 = 6;
+  /** Not decisions: the 400s before any evaluation (README "Path forwarding"). */
+  export const PathRejected: i32 = 7;
+  export const AuthorityRejected: i32 = 8;
 }
+
+/** How many Reason values there are. */
+// @ts-ignore: decorator
+@inline export const REASON_COUNT = 9;
 
 export function reasonName(reason: i32): string {
   switch (reason) {
@@ -36,7 +43,9 @@ export function reasonName(reason: i32): string {
     case Reason.NoAllowMatch: return "no_allow_match";
     case Reason.InvalidIdentity: return "invalid_identity";
     case Reason.UntrustedTrustDomain: return "untrusted_trust_domain";
-    default: return "invalid_path";
+    case Reason.InvalidPath: return "invalid_path";
+    case Reason.PathRejected: return "path_rejected";
+    default: return "authority_rejected";
   }
 }
 

@@ -142,7 +142,7 @@ export class RequestChecksBuilder {
       keys.fill(true);
     } else {
       keys[key] = true;
-      if (foldCase && <u32>(key - 0x61) < 26) keys[key - 0x20] = true;
+      if (foldCase && <u32>(key - 0x61) < 26) unchecked(keys[key - 0x20] = true);
     }
   }
 
