@@ -102,6 +102,7 @@ export class SpiffeRbacFilter extends HttpContext {
     if (decision.allow) {
       metrics.count(Stat.Allowed);
       if (logEnabled(LogLevel.Debug)) logDecision(LogLevel.Debug, "allowed", decision, config, caller, request);
+      if (config.forwarding != Forwarding.Raw) config.checks.forwardHeaders();
       if (shape) forward(enforceSet, request, config, evaluator);
       return HeadersStatus.Continue;
     }

@@ -85,6 +85,12 @@ export class RequestChecks {
     return true;
   }
 
+  /** Makes every `when` header read for this request carry only the value that was matched. */
+  forwardHeaders(): void {
+    const headers = this.headers;
+    for (let i = 0, n = headers.length; i < n; i++) unchecked(headers[i]).forwardAsRead();
+  }
+
   // @ts-ignore: decorator
   @inline private value(subject: i32, request: HostRequest): RequestValue {
     switch (subject) {

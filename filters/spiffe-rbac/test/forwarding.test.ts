@@ -196,3 +196,27 @@ describe(":authority: what the hosts policies matched is what goes upstream", ()
     expect(proxy.metric("sluice.spiffe_rbac.authority_rejected")).toBe(1);
   });
 });
+
+describe("when headers: the upstream gets the value the condition matched", () => {
+  const config = (forwarding: string) => ({
+    path_forwarding: forwarding,
+    policies: [{ name: "team-a", action: "ALLOW", when: [{ source: "header", name: "x-team", values: ["a"] }] }],
+  });
+  const twoTeams: [string, string][] = [[":path", "/"], [":authority", "svc"], ["x-team", "a"], ["x-team", "b"]];
+
+  it("keeps only the matched first value of a repeated header (Envoy hands a filter the first)", async () => {
+    const r = request(await start(config("normalized")), twoTeams);
+    expect(status(r)).toBe(200);
+    expect(upstream(r, "x-team")).toBe("a");
+  });
+
+  it("leaves every value with path_forwarding raw", async () => {
+    const r = request(await start(config("raw")), twoTeams);
+    expect(upstream(r, "x-team")).toBe("a | b");
+  });
+
+  it("leaves a header no condition read", async () => {
+    const r = request(await start(config("normalized")), [...twoTeams, ["x-other", "1"], ["x-other", "2"]]);
+    expect(upstream(r, "x-other")).toBe("1 | 2");
+  });
+});
