@@ -32,6 +32,7 @@ const config = (pathForwarding: string): Json => ({
   policies: [
     { name: "deny-admin", action: "DENY", to: { paths: ["/admin*"] } },
     { name: "deny-admin-host", action: "DENY", to: { hosts: ["admin.example.org"] } },
+    { name: "deny-blocked-team", action: "DENY", when: [{ source: "header", name: "x-team", values: ["blocked"] }] },
     { name: "shop", action: "ALLOW", from: { namespaces: ["shop"] } },
   ],
 });
@@ -117,6 +118,13 @@ describe.skipIf(!runtime.available)("spiffe-rbac forwarding in Envoy", () => {
       const shop = await mtls(ids.shopWeb, "/x", [["host", "Shop.Example.org"]]);
       expect(shop.status, shop.body).toBe(200);
       expect(echoed(shop).headers.filter(([k]) => k === "host")).toEqual([["host", "shop.example.org"]]);
+    });
+
+    it("forwards a repeated when header with the first value only, the one Envoy handed the filter", async () => {
+      const res = await mtls(ids.shopWeb, "/x", [["x-team", "a"], ["x-team", "blocked"]]);
+      expect(res.status, res.body).toBe(200);
+      expect(echoed(res).headers.filter(([k]) => k === "x-team")).toEqual([["x-team", "a"]]);
+      expectReply(await mtls(ids.shopWeb, "/x", [["x-team", "blocked"], ["x-team", "a"]]), 403, "denied_by_policy; policy=deny-blocked-team");
     });
 
     it("answers 400 to two Host headers (Envoy joins them: shop.example.org,admin.example.org)", async () => {
