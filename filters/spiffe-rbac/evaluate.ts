@@ -1,6 +1,7 @@
 // The decision for one request (README "Evaluation"). A pass evaluates one set of policies:
 //   1. a valid identity from a trust domain outside `trust_domains` is denied (untrusted_trust_domain);
-//   2. when a policy of the set reads the path and `:path` does not normalize: denied (invalid_path);
+//   2. when a policy of the set reads the path and `:path` does not normalize: denied (invalid_path;
+//      with path_forwarding normalized or reject, filter.ts has answered 400 before);
 //   3. AUDIT policies: every match is counted and logged;
 //   4. the first matching DENY policy denies (denied_by_policy);
 //   5. a caller whose identity is invalid is denied (invalid_identity) unless an ALLOW policy with

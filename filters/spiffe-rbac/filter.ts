@@ -1,6 +1,8 @@
 // SpiffeRbacRoot (configure, metric flush on tick) and SpiffeRbacFilter (one decision per request
 // at request headers). Host calls per request: the peer's URI SAN, then only what a policy asks
-// for (each header or property once), the XFCC header for trusted proxies, and the local reply.
+// for (each header or property once), the XFCC header for trusted proxies, and the local reply;
+// on an allowed request, the canonical `:path`/`:authority` and the matched `when` headers
+// replacing what arrived (README "Path forwarding").
 import { proxy_set_tick_period_milliseconds } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString, stringToBuffer } from "../shared/bytes";
 import { readPluginConfiguration } from "../shared/buffers";
