@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadEntry } from "./load.js";
 
@@ -103,5 +104,40 @@ describe("XFCC parsing", () => {
   it("parses a 60 KB header of many elements", () => {
     const header = Array.from({ length: 1000 }, (_, i) => `By=spiffe://td/gw${i};Subject="CN=x,O=y";URI=${A}`).join(",");
     expect(m.chooseUri(header, true)).toBe(`uri ${A}`);
+  });
+});
+
+describe("JSON XFCC against JSON.stringify", () => {
+  // elements as Envoy writes them, with any member order and extra keys; uri with 0..2 entries
+  const uri = fc.constantFrom(A, B, "spiffe://td/ns/c/sa/x");
+  const element = fc.record({
+    by: fc.array(fc.constantFrom("spiffe://td/gw", "spiffe://td/gw2"), { maxLength: 2 }),
+    hash: fc.string({ maxLength: 8 }),
+    subject: fc.string({ maxLength: 12 }),
+    uri: fc.array(uri, { maxLength: 2 }),
+    issuer: fc.string({ maxLength: 12 }),
+  }, { requiredKeys: ["uri"] });
+  const header = fc.array(fc.array(element, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 });
+  const expected = (el: { uri: string[] }): string => el.uri.length === 0 ? "no uri" : el.uri.length === 1 ? `uri ${el.uri[0]}` : "many uris";
+
+  it("names the first or the last element's URI of any joined headers", () => {
+    fc.assert(fc.property(header, fc.boolean(), (arrays, useLast) => {
+      const elements = arrays.flat();
+      const text = arrays.map((a) => JSON.stringify(a)).join(",");
+      const chosen = useLast ? elements[elements.length - 1] : elements[0];
+      // a string member with an escape is still valid JSON; a URI never needs one
+      expect(m.chooseUri(text, useLast)).toBe(expected(chosen));
+    }), { numRuns: 2000 });
+  });
+
+  it("reads a cut or spliced header without trapping, and only as a URI written in it", () => {
+    fc.assert(fc.property(header, fc.nat(), fc.string({ maxLength: 3 }), (arrays, at, junk) => {
+      const text = arrays.map((a) => JSON.stringify(a)).join(",");
+      const cut = at % (text.length + 1);
+      const mutated = text.slice(0, cut) + junk + text.slice(cut + (junk.length > 0 ? 0 : 1));
+      const result = m.chooseUri(mutated, true);
+      expect(result).toMatch(/^(malformed|no uri|many uris|uri .*)$/s);
+      if (result.startsWith("uri ")) expect(mutated).toContain(`"${result.slice(4)}"`);
+    }), { numRuns: 2000 });
   });
 });
