@@ -102,6 +102,15 @@ describe("path_forwarding normalized (the default): the upstream gets the path t
     expect(upstream(r, ":path")).toBe("/a/../x%00");
   });
 
+  it("changes nothing in global shadow mode, where nothing is enforced", async () => {
+    const proxy = await start({ mode: "shadow", policies: [DENY_ADMIN] });
+    for (const path of ["/admin/../x", "/x%00"]) {
+      const r = send(proxy, { path });
+      expect(status(r)).toBe(200);
+      expect(upstream(r, ":path")).toBe(path);
+    }
+  });
+
   it("matches ignore_case paths whatever the case, and forwards the path as sent", async () => {
     const proxy = await start({ decision_header: true, policies: [{ ...DENY_ADMIN, to: { paths: ["/Admin*", "/api/{*}/Secret"], ignore_case: true } }] });
     for (const path of ["/ADMIN", "/admin/x", "/aDmIn", "/api/v1/SECRET"]) {
