@@ -37,6 +37,24 @@ const config = (pathForwarding: string): Json => ({
   ],
 });
 
+const ROUTED = "routed by Envoy on the canonical path";
+
+/** `listeners` with the test's filter configuration, and a route for /routed answered by Envoy
+ *  itself: a request reaches it only if Envoy routes on the path the filter forwarded. */
+function configure(listeners: readonly Json[], pathForwarding: string): Json[] {
+  const out = withFilterConfig(listeners, "spiffe-rbac", config(pathForwarding));
+  for (const listener of out as Array<{ filter_chains?: Array<{ filters?: Array<{ typed_config?: { route_config?: { virtual_hosts?: Array<{ routes: Json[] }> } } }> }> }>) {
+    for (const chain of listener.filter_chains ?? []) {
+      for (const filter of chain.filters ?? []) {
+        for (const host of filter.typed_config?.route_config?.virtual_hosts ?? []) {
+          host.routes = [{ match: { prefix: "/routed" }, direct_response: { status: 200, body: { inline_string: ROUTED } } }, ...host.routes];
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** What the echo upstream got: the request target and the headers in arrival order. */
 function echoed(res: HttpResult): { url: string; headers: Array<[string, string]> } {
   const body = JSON.parse(res.body) as { url: string; header_values: Array<[string, string]> };
@@ -76,7 +94,7 @@ describe.skipIf(!runtime.available)("spiffe-rbac forwarding in Envoy", () => {
         { content: server.key, target: "/etc/sluice/certs/server-key.pem", mode: 0o644 },
       ],
     });
-    await stack.reconfigure((listeners) => withFilterConfig(listeners, "spiffe-rbac", config("normalized")));
+    await stack.reconfigure((listeners) => configure(listeners, "normalized"));
     const proxy = { listenerPort: MTLS_PORT, sni: ENVOY_ALIAS, ca: ca.cert, cert: ids.gateway.cert, key: ids.gateway.key };
     front = await stack.startFrontProxy(proxy);
     jsonFront = await stack.startFrontProxy({ ...proxy, xfcc: { details: { uri: true, subject: true, dns: true, issuer: true }, format: "JSON" } });
@@ -98,6 +116,12 @@ describe.skipIf(!runtime.available)("spiffe-rbac forwarding in Envoy", () => {
       const res = await mtls(ids.shopWeb, path);
       expect(res.status, res.body).toBe(200);
       expect(echoed(res).url).toBe(forwarded);
+    });
+
+    it("makes Envoy route on the canonical path (the route cache is cleared)", async () => {
+      const res = await mtls(ids.shopWeb, "/admin/../routed");
+      expect(res.status, res.body).toBe(200);
+      expect(res.body).toBe(ROUTED);
     });
 
     it.each(["/x/../admin", "/x/%2e%2e/admin", "/..;/admin", "/admin;x=y", "/x/..;a=b/admin", "/%61dmin"])("%s is denied by deny-admin", async (path) => {
@@ -161,7 +185,7 @@ describe.skipIf(!runtime.available)("spiffe-rbac forwarding in Envoy", () => {
 
   describe("path_forwarding reject", () => {
     beforeAll(async () => {
-      await stack.reconfigure((listeners) => withFilterConfig(listeners, "spiffe-rbac", config("reject")));
+      await stack.reconfigure((listeners) => configure(listeners, "reject"));
     });
 
     it.each([

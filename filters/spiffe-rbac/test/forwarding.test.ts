@@ -102,6 +102,12 @@ describe("path_forwarding normalized (the default): the upstream gets the path t
     expect(upstream(r, ":path")).toBe("/a/../x%00");
   });
 
+  it("clears the route cache when it replaces the path, so Envoy routes on the canonical path", async () => {
+    const proxy = await start({ policies: [DENY_ADMIN] });
+    expect(send(proxy, { path: "/admin/../x" }).routeCacheCleared).toBe(1);
+    expect(send(proxy, { path: "/x" }).routeCacheCleared).toBe(0);
+  });
+
   it("changes nothing in global shadow mode, where nothing is enforced", async () => {
     const proxy = await start({ mode: "shadow", policies: [DENY_ADMIN] });
     for (const path of ["/admin/../x", "/x%00"]) {
