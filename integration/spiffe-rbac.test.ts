@@ -27,7 +27,7 @@ describe.skipIf(!runtime.available)("spiffe-rbac in Envoy", () => {
   let front: RunningEnvoy;
 
   const mtls = (who: KeyPair, path: string, headers: Record<string, string> = {}): Promise<HttpResult> =>
-    request(`${stack.envoy.urlFor(MTLS_PORT, true)}${path}`, { headers, tls: { ca: ca.cert, cert: who.cert, key: who.key, servername: ENVOY_ALIAS } });
+    request(`${stack.envoy.urlFor(MTLS_PORT, true)}/`, { rawPath: path, headers, tls: { ca: ca.cert, cert: who.cert, key: who.key, servername: ENVOY_ALIAS } });
   const plain = (path: string): Promise<HttpResult> => request(`${stack.envoy.urlFor(PLAIN_PORT)}${path}`);
   const viaFront = (who: KeyPair, path: string): Promise<HttpResult> =>
     request(`${front.urlFor(10000, true)}${path}`, { tls: { ca: ca.cert, cert: who.cert, key: who.key, servername: FRONT_ALIAS } });

@@ -21,6 +21,9 @@ export interface RequestOptions {
   body?: string;
   tls?: TlsOptions;
   timeoutMs?: number;
+  /** The request target exactly as sent (the URL's path and query are normalized by URL parsing:
+   *  `/a/%2e%2e/b` becomes `/b`). */
+  rawPath?: string;
 }
 
 export interface HttpResult {
@@ -56,7 +59,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Http
     method: options.method ?? "GET",
     hostname: u.hostname,
     port: u.port === "" ? (isTls ? 443 : 80) : Number(u.port),
-    path: `${u.pathname}${u.search}`,
+    path: options.rawPath ?? `${u.pathname}${u.search}`,
     headers: requestHeaders(options.headers, u.host),
     agent: false as const,
     timeout: options.timeoutMs ?? 10_000,

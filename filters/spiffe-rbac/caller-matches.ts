@@ -9,7 +9,7 @@
 // Bounded: CACHE_SIZE identities per root, replaced round-robin.
 // The cache is a few flat arrays (entry i's key bytes, flags and policy bits at fixed offsets),
 // not an object per identity: the collector marks every live object each collection.
-import { bytesEqualBytes, refillString, stringToBuffer, stringWithRoom } from "../shared/bytes";
+import { bytesEqualBytes, refillString, stringWithRoom } from "../shared/bytes";
 import { SpiffeId } from "../shared/spiffe";
 import { anyBitIn, clearBits, newBitSet, setBitAt } from "./bit-set";
 import { RbacConfig } from "./config";
@@ -112,13 +112,6 @@ export class CallerMatches {
       if (element(lengths, i) == n && bytesEqualBytes(keys + <usize>i * capacity, p, n)) return i;
     }
     return this.fill(p, n);
-  }
-
-  /** The entry of the identity presented as `uri` (a byte string): an allocation, for unescaped
-   *  XFCC URIs. */
-  findString(uri: string): i32 {
-    const bytes = stringToBuffer(uri);
-    return this.find(changetype<usize>(bytes), bytes.byteLength);
   }
 
   /** Works out the URI of the `n` bytes at `p` into the next entry. */

@@ -22,6 +22,15 @@ export const MAX_POLICIES: i32 = 256;
 /** gRPC PERMISSION_DENIED: the default status of a denied gRPC call. */
 const GRPC_PERMISSION_DENIED: i32 = 7;
 
+/** gRPC INVALID_ARGUMENT: the status of a rejected path or authority for a gRPC call. */
+const GRPC_INVALID_ARGUMENT: i32 = 3;
+
+/** The 400 for a `:path` or `:authority` (`what`) that is ambiguous or (path_forwarding reject)
+ *  not canonical. */
+function rejection(what: string): LocalReply {
+  return compileReply(null, 400, "RBAC: ambiguous " + what, GRPC_INVALID_ARGUMENT, "rbac_" + what + "_rejected");
+}
+
 /** The default denial. */
 function defaultReply(obj: JsonValue | null): LocalReply {
   return compileReply(obj, 403, "RBAC: access denied", GRPC_PERMISSION_DENIED, "rbac_access_denied");
@@ -36,7 +45,16 @@ export class XfccConfig {
   stripUntrusted: bool = false;
 }
 
+/** `path_forwarding`, in schema.json's order. */
+export namespace Forwarding {
+  export const Normalized: i32 = 0;
+  export const Reject: i32 = 1;
+  export const Raw: i32 = 2;
+}
+
 export class RbacConfig {
+  /** A Forwarding. */
+  forwarding: i32 = Forwarding.Normalized;
   /** Global dry run: nothing is enforced. */
   shadow: bool = false;
   /** The decision when no ALLOW policy exists (and no DENY policy matched). */
@@ -47,7 +65,7 @@ export class RbacConfig {
   trustDomainsTo: i32 = 0;
   xfcc: XfccConfig | null = null;
   /** The denial of each policy, by index (DENY policies with their own `reply`), then the
-   *  top-level one (every other denial). */
+   *  top-level one (every other denial), then the 400s for a path and for an authority. */
   replies: LocalReply[] = [];
   decisionHeader: bool = false;
 
@@ -88,9 +106,12 @@ export function parseConfig(text_: string, errors: ConfigErrors): RbacConfig | n
     replies.push(reply === null ? fallback : defaultReply(reply));
   }
   replies.push(fallback);
+  replies.push(rejection("path"));
+  replies.push(rejection("authority"));
   if (errors.failed) return null;
   const policyTable = table.build();
   const config = new RbacConfig(paths, policyTable, buildPrincipalIndex(principals, policyTable), checks.build());
+  config.forwarding = <i32>num(root, Root.path_forwarding);
   config.shadow = num(root, Root.mode) == 1;
   config.defaultAllow = num(root, Root.default_action) == 0;
   config.trustDomainsTo = trustDomainsTo;
@@ -132,7 +153,11 @@ function readPolicy(errors: ConfigErrors, obj: JsonValue, principals: SpiffePatt
   const from = field(obj, Policy.from);
   if (from !== null) readSource(errors, from, principals, table);
   const to = field(obj, Policy.to);
-  if (to !== null && readOperation(errors, to, checks)) table.setFlag(PolicyFlag.UsesPath);
+  if (to !== null) {
+    const reads = readOperation(errors, to, checks);
+    if ((reads & READS_PATH) != 0) table.setFlag(PolicyFlag.UsesPath);
+    if ((reads & READS_HOST) != 0) table.setFlag(PolicyFlag.UsesHost);
+  }
   const when = items(obj, Policy.when);
   for (let i = 0; i < when.length; i++) {
     const condition = element(when, i);
@@ -214,52 +239,58 @@ function readSource(errors: ConfigErrors, obj: JsonValue, principals: SpiffePatt
 
 function readMethods(list: Array<JsonValue | null>, checks: RequestChecksBuilder, negated: bool): void {
   if (list.length == 0) return;
-  checks.clause(Subject.Method, negated);
+  checks.clause(Subject.Method, negated, false);
   for (let i = 0; i < list.length; i++) checks.add(checks.patterns.add(PatternKind.Exact, element(list, i).string));
 }
 
 /** Whether the list is present. */
 function readMatchers(list: Array<JsonValue | null>, checks: RequestChecksBuilder, subject: i32, negated: bool): bool {
   if (list.length == 0) return false;
-  checks.clause(subject, negated);
   const ignoreCase = subject == Subject.Host;
+  checks.clause(subject, negated, ignoreCase);
   for (let i = 0; i < list.length; i++) checks.add(compileIstioMatcher(element(list, i).string, ignoreCase, checks.patterns));
   return true;
 }
 
 function readPorts(list: Array<JsonValue | null>, checks: RequestChecksBuilder, negated: bool): void {
   if (list.length == 0) return;
-  checks.clause(Subject.Port, negated);
+  checks.clause(Subject.Port, negated, false);
   for (let i = 0; i < list.length; i++) checks.add(<i32>element(list, i).number);
 }
 
-/** Whether the list is present. */
-function readPaths(errors: ConfigErrors, list: Array<JsonValue | null>, checks: RequestChecksBuilder, negated: bool): bool {
+/** Whether the list is present. `ignoreCase`: patterns are lowercased and compared with the
+ *  path's ASCII letters folded. */
+function readPaths(errors: ConfigErrors, list: Array<JsonValue | null>, checks: RequestChecksBuilder, negated: bool, ignoreCase: bool): bool {
   if (list.length == 0) return false;
-  checks.clause(Subject.Path, negated);
+  checks.clause(Subject.Path, negated, ignoreCase);
   for (let i = 0; i < list.length; i++) {
     const item = element(list, i);
-    const pattern = compilePathPattern(item.string, checks.patterns);
+    const pattern = compilePathPattern(ignoreCase ? asciiLower(item.string) : item.string, checks.patterns);
     if (pattern < 0) {
       errors.at(item, "is not a valid path pattern: " + pathPatternError);
     } else {
       checks.add(pattern);
-      if (!negated) checks.addPathKey(pattern);
+      if (!negated) checks.addPathKey(pattern, ignoreCase);
     }
   }
   return true;
 }
 
-/** Compiles `to`; returns whether it reads the path. */
-function readOperation(errors: ConfigErrors, obj: JsonValue, checks: RequestChecksBuilder): bool {
+/** readOperation's result: bits of what the operation reads. */
+const READS_PATH = 1;
+const READS_HOST = 2;
+
+/** Compiles `to`; returns what it reads (READS_PATH, READS_HOST). */
+function readOperation(errors: ConfigErrors, obj: JsonValue, checks: RequestChecksBuilder): i32 {
   readMethods(items(obj, Operation.methods), checks, false);
   readMethods(items(obj, Operation.not_methods), checks, true);
-  readMatchers(items(obj, Operation.hosts), checks, Subject.Host, false);
-  readMatchers(items(obj, Operation.not_hosts), checks, Subject.Host, true);
+  const hosts = readMatchers(items(obj, Operation.hosts), checks, Subject.Host, false);
+  const notHosts = readMatchers(items(obj, Operation.not_hosts), checks, Subject.Host, true);
   readPorts(items(obj, Operation.ports), checks, false);
   readPorts(items(obj, Operation.not_ports), checks, true);
-  const paths = readPaths(errors, items(obj, Operation.paths), checks, false);
-  const notPaths = readPaths(errors, items(obj, Operation.not_paths), checks, true);
-  if (obj.keys.length == 0) errors.at(obj, "must name at least one field");
-  return paths || notPaths;
+  const ignoreCase = flag(obj, Operation.ignore_case);
+  const paths = readPaths(errors, items(obj, Operation.paths), checks, false, ignoreCase);
+  const notPaths = readPaths(errors, items(obj, Operation.not_paths), checks, true, ignoreCase);
+  if (obj.keys.length == (ignoreCase ? 1 : 0)) errors.at(obj, "must name at least one field");
+  return (paths || notPaths ? READS_PATH : 0) | (hosts || notHosts ? READS_HOST : 0);
 }

@@ -6,10 +6,11 @@
 import { stringToBuffer } from "../shared/bytes";
 import { EncodedReply } from "../shared/encoded-reply";
 import { isGrpcRequest, LocalReply, NO_GRPC_STATUS } from "../shared/local-reply";
-import { Decision, NONE, Reason, reasonName } from "./evaluate";
+import { Decision, NONE, Reason, REASON_COUNT, reasonName } from "./evaluate";
 import { PolicyTable } from "./policy";
 
 export const DECISION_HEADER = "x-sluice-rbac";
+
 const POLICY = "; policy=";
 
 /** `reply` encoded with the decision header (when `longest` > 0) left open for the reason. */
@@ -19,7 +20,8 @@ function encode(reply: LocalReply, longest: i32): EncodedReply {
 }
 
 export class DenyReply {
-  /** Per policy, then the top-level reply; policies without their own share the top-level one. */
+  /** Per policy, then the top-level reply (policies without their own share it), then the 400s
+   *  for a path and for an authority. */
   private readonly replies: EncodedReply[] = [];
   private readonly grpcStatuses: StaticArray<i32>;
   /** With the decision header: every reason name then every policy name, one after the other;
@@ -27,10 +29,10 @@ export class DenyReply {
   private readonly names: ArrayBuffer;
   private readonly ends: StaticArray<i32>;
 
-  /** `replies`: as Config.replies (per policy, then the top-level one). */
+  /** `replies`: as Config.replies (per policy, the top-level one, the two 400s). */
   constructor(replies: LocalReply[], decisionHeader: bool, policies: PolicyTable) {
     let names = "";
-    const reasons = decisionHeader ? Reason.InvalidPath + 1 : 0;
+    const reasons = decisionHeader ? REASON_COUNT : 0;
     const count = decisionHeader ? reasons + policies.count : 0;
     const ends = new StaticArray<i32>(count);
     let longest = 0;
@@ -43,7 +45,7 @@ export class DenyReply {
     this.names = stringToBuffer(names);
     this.ends = ends;
     const n = replies.length;
-    const fallback = replies[n - 1];
+    const fallback = replies[n - 3];
     const shared = encode(fallback, longest);
     this.grpcStatuses = new StaticArray<i32>(n);
     for (let i = 0; i < n; i++) {
@@ -59,15 +61,27 @@ export class DenyReply {
     reply.bytes(changetype<usize>(this.names) + <usize>start, unchecked(this.ends[i]) - start);
   }
 
+  /** Answers 400 to a rejected `:path` (or, `authority`, `:authority`), with `x-sluice-rbac:
+   *  path_rejected` (`authority_rejected`) when configured. */
+  reject(authority: bool): void {
+    const last = this.replies.length - 1;
+    this.sendAt(authority ? last : last - 1, authority ? Reason.AuthorityRejected : Reason.PathRejected, NONE);
+  }
+
   /** Sends the denying policy's reply (the top-level one without a policy), with
    *  `x-sluice-rbac: <reason>[; policy=<name>]` when configured. */
   send(decision: Decision): void {
-    const i = decision.policy == NONE ? this.replies.length - 1 : decision.policy;
+    const policy = decision.policy;
+    this.sendAt(policy == NONE ? this.replies.length - 3 : policy, decision.reason, policy);
+  }
+
+  /** Sends reply `i` with the decision header for `reason` and `policy` (or NONE). */
+  private sendAt(i: i32, reason: i32, policy: i32): void {
     const reply = unchecked(this.replies[i]);
     reply.begin();
     if (this.ends.length > 0) {
-      this.write(reply, decision.reason);
-      if (decision.policy != NONE) this.write(reply, Reason.InvalidPath + 1 + decision.policy);
+      this.write(reply, reason);
+      if (policy != NONE) this.write(reply, REASON_COUNT + policy);
     }
     reply.send(isGrpcRequest() ? unchecked(this.grpcStatuses[i]) : NO_GRPC_STATUS);
   }

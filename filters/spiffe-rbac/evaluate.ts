@@ -1,6 +1,7 @@
 // The decision for one request (README "Evaluation"). A pass evaluates one set of policies:
 //   1. a valid identity from a trust domain outside `trust_domains` is denied (untrusted_trust_domain);
-//   2. when a policy of the set reads the path and `:path` does not normalize: denied (invalid_path);
+//   2. when a policy of the set reads the path and `:path` does not normalize: denied (invalid_path;
+//      with path_forwarding normalized or reject, filter.ts has answered 400 before);
 //   3. AUDIT policies: every match is counted and logged;
 //   4. the first matching DENY policy denies (denied_by_policy);
 //   5. a caller whose identity is invalid is denied (invalid_identity) unless an ALLOW policy with
@@ -26,7 +27,14 @@ export namespace Reason {
   export const InvalidIdentity: i32 = 4;
   export const UntrustedTrustDomain: i32 = 5;
   export const InvalidPath: i32 = 6;
+  /** Not decisions: the 400s before any evaluation (README "Path forwarding"). */
+  export const PathRejected: i32 = 7;
+  export const AuthorityRejected: i32 = 8;
 }
+
+/** How many Reason values there are. */
+// @ts-ignore: decorator
+@inline export const REASON_COUNT = 9;
 
 export function reasonName(reason: i32): string {
   switch (reason) {
@@ -36,7 +44,9 @@ export function reasonName(reason: i32): string {
     case Reason.NoAllowMatch: return "no_allow_match";
     case Reason.InvalidIdentity: return "invalid_identity";
     case Reason.UntrustedTrustDomain: return "untrusted_trust_domain";
-    default: return "invalid_path";
+    case Reason.InvalidPath: return "invalid_path";
+    case Reason.PathRejected: return "path_rejected";
+    default: return "authority_rejected";
   }
 }
 
@@ -95,6 +105,8 @@ export class PolicySet {
   hasAudit: bool = false;
   /** Some policy of the set reads the path. */
   usesPath: bool = false;
+  /** Some policy of the set reads `:authority`. */
+  usesHost: bool = false;
 
   constructor(
     policyCount: i32,
@@ -115,6 +127,7 @@ export class PolicySet {
     else if (action == Action.Allow) this.hasAllow = true;
     else this.hasAudit = true;
     if (policies.has(policy, PolicyFlag.UsesPath)) this.usesPath = true;
+    if (policies.has(policy, PolicyFlag.UsesHost)) this.usesHost = true;
   }
 }
 

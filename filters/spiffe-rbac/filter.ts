@@ -1,28 +1,33 @@
 // SpiffeRbacRoot (configure, metric flush on tick) and SpiffeRbacFilter (one decision per request
 // at request headers). Host calls per request: the peer's URI SAN, then only what a policy asks
-// for (each header or property once), the XFCC header for trusted proxies, and the local reply.
+// for (each header or property once), the XFCC header for trusted proxies, and the local reply;
+// on an allowed request, the canonical `:path`/`:authority` and the matched `when` headers
+// replacing what arrived (README "Path forwarding").
 import { proxy_set_tick_period_milliseconds } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString, stringToBuffer } from "../shared/bytes";
 import { readPluginConfiguration } from "../shared/buffers";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
-import { removeEncodedHeader } from "../shared/encoded-host-calls";
+import { removeEncodedHeader, replaceHeaderBytes } from "../shared/encoded-host-calls";
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { ConfigErrors } from "../shared/config-error";
 import { logEnabled, LogLevel, logMessage } from "../shared/log";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
 import { CallerMatches } from "./caller-matches";
-import { FILTER, parseConfig, RbacConfig, XfccConfig } from "./config";
+import { AuthorityResult } from "./authority";
+import { FILTER, Forwarding, parseConfig, RbacConfig, XfccConfig } from "./config";
 import { DenyReply } from "./deny-reply";
-import { Caller, Decision, Evaluator, NONE, reasonName } from "./evaluate";
+import { Caller, Decision, Evaluator, NONE, PolicySet, reasonName } from "./evaluate";
 import { FLUSH_PERIOD_MS, RbacMetrics, Stat } from "./metrics";
 import { HostRequest } from "./host-request";
-import { PathOptions } from "./path";
+import { PathOptions, PathResult } from "./path";
 import { PolicyTable } from "./policy";
-import { parseXfcc, xfccUriEnd, xfccUriEscaped, xfccUriStart, xfccUriString, XfccResult } from "./xfcc";
+import { parseXfcc, xfccUriEnd, xfccUriStart, XfccResult } from "./xfcc";
 
 const PEER_URI = stringToBuffer(CONNECTION_URI_SAN_PEER);
 const XFCC = stringToBuffer("x-forwarded-client-cert");
+const PATH = stringToBuffer(":path");
+const AUTHORITY = stringToBuffer(":authority");
 /** How much of a malformed XFCC header a log shows. */
 const MAX_PRESENTED_HEADER = 256;
 
@@ -82,18 +87,25 @@ export class SpiffeRbacFilter extends HttpContext {
     this.identify(config, evaluator, caller);
     if (caller.invalid) metrics.count(Stat.InvalidIdentity);
     const request = rbac.request.reset();
+    const enforceSet = evaluator.enforce;
+    // what the enforced policies read must be forwarded as read (README "Path forwarding")
+    const shape = enforceSet !== null && (enforceSet.usesPath || enforceSet.usesHost);
+    if (shape && config.forwarding != Forwarding.Raw && this.rejectsShape(changetype<PolicySet>(enforceSet), request, config, evaluator)) {
+      return HeadersStatus.StopIteration;
+    }
     const shadowSet = evaluator.shadow;
     if (shadowSet !== null) {
       const shadow = evaluator.decide(shadowSet, caller, request, rbac.shadowDecision);
       metrics.count(shadow.allow ? Stat.ShadowAllowed : Stat.ShadowDenied);
       if (!shadow.allow && logEnabled(LogLevel.Info)) logDecision(LogLevel.Info, "shadow denied", shadow, config, caller, request);
     }
-    const enforceSet = evaluator.enforce;
     if (enforceSet === null) return HeadersStatus.Continue;
     const decision = evaluator.decide(enforceSet, caller, request, rbac.decision);
     if (decision.allow) {
       metrics.count(Stat.Allowed);
       if (logEnabled(LogLevel.Debug)) logDecision(LogLevel.Debug, "allowed", decision, config, caller, request);
+      if (config.forwarding != Forwarding.Raw) config.checks.forwardHeaders();
+      if (shape) forward(enforceSet, request, config, evaluator);
       return HeadersStatus.Continue;
     }
     metrics.count(Stat.Denied);
@@ -101,6 +113,27 @@ export class SpiffeRbacFilter extends HttpContext {
     if (logEnabled(LogLevel.Debug)) logDecision(LogLevel.Debug, "denied", decision, config, caller, request);
     changetype<DenyReply>(rbac.denyReply).send(decision);
     return HeadersStatus.StopIteration;
+  }
+
+  /** With path_forwarding normalized or reject: answers 400 (and returns true) when `:path` or
+   *  `:authority`, read by `set`'s policies, is ambiguous, or not canonical with reject. */
+  private rejectsShape(set: PolicySet, request: HostRequest, config: RbacConfig, evaluator: Evaluator): bool {
+    const strict = config.forwarding == Forwarding.Reject;
+    let authority = false;
+    let rejected = false;
+    if (set.usesPath) {
+      const path = request.pathValid() ? request.pathResult : PathResult.Invalid;
+      rejected = path == PathResult.Invalid || (strict && path == PathResult.Changed);
+    }
+    if (!rejected && set.usesHost) {
+      request.host();
+      const result = request.authorityResult;
+      rejected = authority = result == AuthorityResult.Invalid || (strict && result == AuthorityResult.Changed);
+    }
+    if (!rejected) return false;
+    evaluator.metrics.count(authority ? Stat.AuthorityRejected : Stat.PathRejected);
+    changetype<DenyReply>(this.rbac.denyReply).reject(authority);
+    return true;
   }
 
   /** Sets `caller`: the peer's URI SAN, or for a trusted proxy the URI of the chosen XFCC element. */
@@ -140,6 +173,27 @@ export class SpiffeRbacFilter extends HttpContext {
   }
 }
 
+/** After an allowed request: the canonical `:path` and `:authority` replace the raw ones that
+ *  `set`'s policies read in canonical form (path_forwarding normalized), or a changed path is
+ *  counted as forwarded raw. */
+function forward(set: PolicySet, request: HostRequest, config: RbacConfig, evaluator: Evaluator): void {
+  const metrics = evaluator.metrics;
+  if (set.usesPath && request.pathResult == PathResult.Changed) {
+    if (config.forwarding == Forwarding.Raw) {
+      metrics.count(Stat.PathForwardedRaw);
+    } else {
+      const path = request.path();
+      replaceHeaderBytes(HeaderMap.RequestHeaders, PATH, path.ptr, request.forwardLength);
+      metrics.count(Stat.PathNormalized);
+    }
+  }
+  if (set.usesHost && config.forwarding != Forwarding.Raw && request.authorityResult == AuthorityResult.Changed) {
+    const authority = request.authority;
+    replaceHeaderBytes(HeaderMap.RequestHeaders, AUTHORITY, authority.ptr, request.authorityLength);
+    metrics.count(Stat.AuthorityNormalized);
+  }
+}
+
 function logDecision(level: u32, what: string, decision: Decision, config: RbacConfig, caller: Caller, request: HostRequest): void {
   logMessage(level, FILTER + ": " + what + " (" + describe(decision, config.policies) + ") principal=\"" + caller.presented +
     "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
@@ -147,7 +201,6 @@ function logDecision(level: u32, what: string, decision: Decision, config: RbacC
 
 /** The entry of the identity named by the XFCC URI that parseXfcc just found in `header`. */
 function forwardedIdentity(identities: CallerMatches, header: usize): i32 {
-  if (xfccUriEscaped) return identities.findString(xfccUriString(header));
   return identities.find(header + <usize>xfccUriStart, xfccUriEnd - xfccUriStart);
 }
 

@@ -4,9 +4,9 @@
 import { stringToBuffer } from "../shared/bytes";
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
-import { hostSpanOf } from "../shared/properties";
+import { AuthorityResult, canonicalAuthority, hostLength } from "./authority";
 import { HostKey, nextRequest } from "./host-key";
-import { normalizePath, PathOptions } from "./path";
+import { forwardLength, normalizePath, PathOptions, PathResult } from "./path";
 import { RequestValue } from "./request-value";
 
 const DESTINATION_PORT = stringToBuffer("destination\0port");
@@ -16,12 +16,20 @@ const PATH = stringToBuffer(":path");
 
 /** Request attributes read from the host lazily, each at most once per request. */
 export class HostRequest {
-  private readonly hostValue: RequestValue = new RequestValue();
+  /** The canonical `:authority` (authority.ts): `authorityLength` bytes, of which the host (what
+   *  policies match, the value's length) is the first ones. */
+  readonly authority: RequestValue = new RequestValue();
+  authorityLength: i32 = 0;
   private hostRead: bool = false;
+  /** An AuthorityResult. */
+  authorityResult: i32 = AuthorityResult.Unchanged;
   private portValue: i64 = -2;
   private readonly pathValue: RequestValue = new RequestValue();
   private pathRead: bool = false;
-  private pathOk: bool = false;
+  /** A PathResult. */
+  pathResult: i32 = PathResult.Invalid;
+  /** With PathResult.Changed: the canonical path then the raw query, pathValue's first bytes. */
+  forwardLength: i32 = 0;
 
   constructor(readonly paths: PathOptions) {}
 
@@ -31,6 +39,8 @@ export class HostRequest {
     this.hostRead = false;
     this.portValue = -2;
     this.pathRead = false;
+    this.pathResult = PathResult.Invalid;
+    this.authorityResult = AuthorityResult.Unchanged;
     return this;
   }
 
@@ -41,15 +51,18 @@ export class HostRequest {
     return value;
   }
 
-  /** `:authority` without its port (empty when absent). */
+  /** The canonical `:authority`'s host, without port (an IPv6 literal keeps its brackets; empty
+   *  when absent or invalid). */
   host(): RequestValue {
-    const value = this.hostValue;
+    const value = this.authority;
     if (!this.hostRead) {
       this.hostRead = true;
       const n = readHeader(HeaderMap.RequestHeaders, AUTHORITY);
-      const host = hostSpanOf(valuePtr(), n < 0 ? 0 : n);
-      value.copy(valuePtr() + <usize>host.start, host.end - host.start);
+      const result = canonicalAuthority(valuePtr(), n, value);
       releaseValue();
+      this.authorityResult = result;
+      this.authorityLength = value.length;
+      value.length = result == AuthorityResult.Invalid ? 0 : hostLength;
     }
     return value;
   }
@@ -67,7 +80,7 @@ export class HostRequest {
   // @ts-ignore: decorator
   @inline pathValid(): bool {
     if (!this.pathRead) this.readPath();
-    return this.pathOk;
+    return this.pathResult != PathResult.Invalid;
   }
 
   /** The canonical path (empty when invalid). */
@@ -80,8 +93,10 @@ export class HostRequest {
   private readPath(): void {
     this.pathRead = true;
     const n = readHeader(HeaderMap.RequestHeaders, PATH);
-    this.pathOk = n >= 0 && normalizePath(valuePtr(), n, this.paths, this.pathValue);
+    const result = n >= 0 ? normalizePath(valuePtr(), n, this.paths, this.pathValue) : PathResult.Invalid;
     releaseValue();
-    if (!this.pathOk) this.pathValue.length = 0;
+    this.pathResult = result;
+    this.forwardLength = forwardLength;
+    if (result == PathResult.Invalid) this.pathValue.length = 0;
   }
 }

@@ -15,11 +15,16 @@ export namespace Stat {
   export const ShadowDenied: i32 = 3;
   export const InvalidIdentity: i32 = 4;
   export const XfccMalformed: i32 = 5;
+  export const PathNormalized: i32 = 6;
+  export const PathRejected: i32 = 7;
+  export const PathForwardedRaw: i32 = 8;
+  export const AuthorityNormalized: i32 = 9;
+  export const AuthorityRejected: i32 = 10;
 }
 
 /** How many Stat counters there are; the `matched` counters follow them. */
 // @ts-ignore: decorator
-@inline const STAT_COUNT = 6;
+@inline const STAT_COUNT = 11;
 
 /** The Stat counters, then one `sluice.spiffe_rbac.policy.<name>.matched` counter per policy. */
 export class RbacMetrics {
@@ -27,7 +32,8 @@ export class RbacMetrics {
 
   /** Defines every counter (host calls: configure time only). */
   constructor(policies: PolicyTable) {
-    const names = ["allowed", "denied", "shadow_allowed", "shadow_denied", "invalid_identity", "xfcc_malformed"];
+    const names = ["allowed", "denied", "shadow_allowed", "shadow_denied", "invalid_identity", "xfcc_malformed",
+      "path_normalized", "path_rejected", "path_forwarded_raw", "authority_normalized", "authority_rejected"];
     for (let i = 0, n = policies.count; i < n; i++) names.push("policy." + policies.name(i) + ".matched");
     this.counters = new CounterArray(PREFIX, names);
   }

@@ -55,13 +55,13 @@ export class PatternTable {
     const from = element(patterns, at + 1);
     const m = element(patterns, at + 2);
     const n = value.length;
-    if (kind == PatternKind.Template) return this.templateMatches(from, m, value.ptr, n);
+    if (kind == PatternKind.Template) return this.templateMatches(from, m, value.ptr, n, foldCase);
     if (n < m || (kind == PatternKind.Exact && n != m)) return false;
     const p = value.ptr + (kind == PatternKind.Suffix ? <usize>(n - m) : 0);
     return foldCase ? bytesEqualFolded(p, this.text, from, m) : bytesEqualString(p, this.text, from, m);
   }
 
-  private templateMatches(first: i32, count: i32, path: usize, n: i32): bool {
+  private templateMatches(first: i32, count: i32, path: usize, n: i32, foldCase: bool): bool {
     const parts = this.parts;
     let at = 0; // at a `/` that starts the next segment
     for (let k = first * 3, end = (first + count) * 3; k < end; k += 3) {
@@ -75,7 +75,10 @@ export class PatternTable {
         if (segmentEnd == at) return false;
       } else {
         const length = element(parts, k + 2);
-        if (segmentEnd - at != length || !bytesEqualString(path + <usize>at, this.text, element(parts, k + 1), length)) return false;
+        if (segmentEnd - at != length) return false;
+        const p = path + <usize>at;
+        const from = element(parts, k + 1);
+        if (!(foldCase ? bytesEqualFolded(p, this.text, from, length) : bytesEqualString(p, this.text, from, length))) return false;
       }
       at = segmentEnd;
     }

@@ -28,6 +28,8 @@ export namespace PolicyFlag {
   /** `principals` is the only identity field of `from`: it matches a valid identity exactly when
    *  one of them does (PrincipalIndex sets its policy's bit). */
   export const PrincipalsOnly: i32 = 32;
+  /** `to` has `hosts` or `not_hosts`. */
+  export const UsesHost: i32 = 64;
 }
 
 /** A policy's entries in PolicyTable's fields. Ranges are [from, to) pairs, empty when the list

@@ -2,8 +2,9 @@
 // and the header keys they name): a large configuration keeps a handful of objects alive (the
 // collector marks every live object each collection), and a request runs a policy's clauses in
 // one loop. A clause is one field of `to` or one `when` condition:
-//   [subject, negated, count, count entries: pattern indexes (ports: port numbers)]
-// A policy's clauses are in configuration order (methods, not_methods, hosts, not_hosts, ports,
+//   [subject, flags, count, count entries: pattern indexes (ports: port numbers)]
+// `flags`: CLAUSE_NEGATED (a `not_` list), CLAUSE_FOLD_CASE (ASCII case ignored: hosts, paths with
+// `ignore_case`). A policy's clauses are in configuration order (methods, not_methods, hosts, not_hosts, ports,
 // not_ports, paths, not_paths, then each condition's values and not_values), so the request's
 // values are read from the host in the same order as a policy names them.
 // An index on the canonical path's byte after the leading `/` (or its absence) gives the policies
@@ -22,6 +23,9 @@ export namespace Subject {
   /** Header + k: the header of key k. */
   export const Header: i32 = 4;
 }
+
+const CLAUSE_NEGATED = 1;
+const CLAUSE_FOLD_CASE = 2;
 
 export class RequestChecks {
   constructor(
@@ -58,7 +62,8 @@ export class RequestChecks {
     const end = element(this.starts, policy + 1);
     while (at < end) {
       const subject = element(clauses, at);
-      const negated = element(clauses, at + 1) != 0;
+      const flags = element(clauses, at + 1);
+      const negated = (flags & CLAUSE_NEGATED) != 0;
       const first = at + 3;
       at = first + element(clauses, at + 2);
       let found = false;
@@ -72,12 +77,18 @@ export class RequestChecks {
           return false;
         }
         const patterns = this.patterns;
-        const foldCase = subject == Subject.Host;
+        const foldCase = (flags & CLAUSE_FOLD_CASE) != 0;
         for (let i = first; i < at && !found; i++) found = patterns.matches(element(clauses, i), value, foldCase);
       }
       if (found == negated) return false;
     }
     return true;
+  }
+
+  /** Makes every `when` header read for this request carry only the value that was matched. */
+  forwardHeaders(): void {
+    const headers = this.headers;
+    for (let i = 0, n = headers.length; i < n; i++) unchecked(headers[i]).forwardAsRead();
   }
 
   // @ts-ignore: decorator
@@ -112,10 +123,10 @@ export class RequestChecksBuilder {
   }
 
   /** Opens a clause of the current policy; `add` then appends its entries. */
-  clause(subject: i32, negated: bool): void {
+  clause(subject: i32, negated: bool, foldCase: bool): void {
     const clauses = this.clauses;
     clauses.push(subject);
-    clauses.push(negated ? 1 : 0);
+    clauses.push((negated ? CLAUSE_NEGATED : 0) | (foldCase ? CLAUSE_FOLD_CASE : 0));
     this.countAt = clauses.length;
     clauses.push(0);
   }
@@ -127,13 +138,18 @@ export class RequestChecksBuilder {
     clauses[this.countAt]++;
   }
 
-  /** Notes that the current policy's `paths` has path pattern `pattern`. */
-  addPathKey(pattern: i32): void {
+  /** Notes that the current policy's `paths` has path pattern `pattern` (lowercase and matched
+   *  either case when `foldCase`). */
+  addPathKey(pattern: i32, foldCase: bool): void {
     let keys = this.openPathKeys;
     if (keys === null) this.openPathKeys = keys = new StaticArray<bool>(PATH_END + 1);
     const key = this.patterns.pathKey(pattern);
-    if (key == ANY_PATH) keys.fill(true);
-    else keys[key] = true;
+    if (key == ANY_PATH) {
+      keys.fill(true);
+    } else {
+      keys[key] = true;
+      if (foldCase && <u32>(key - 0x61) < 26) unchecked(keys[key - 0x20] = true);
+    }
   }
 
   /** Ends the current policy: the clauses since the previous one are its. */

@@ -1,12 +1,19 @@
-// x-forwarded-client-cert (Envoy's format): elements separated by `,` (one per proxy hop, the
-// nearest hop last), each a `;`-separated list of `key=value` pairs. Keys are case-insensitive
-// (By, Hash, Cert, Chain, Subject, URI, DNS); a value containing `,` `;` `=` is double-quoted with
-// `"` written as `\"`. Spaces or tabs before a key are skipped. The whole header is checked, in one
-// pass, whichever element is used: anything else (an empty element, a pair without `=` or with an
-// empty key, an unterminated quote, text after a closing quote, a `"` inside an unquoted value) makes
-// the header malformed. The header is parsed in place (the host's bytes): the URI is reported as
-// offsets, so a request allocates nothing for it.
-import { bytesToString } from "../shared/bytes";
+// x-forwarded-client-cert as Envoy delivers it: several headers arrive joined with `,` in order
+// (Envoy's codec joins repeated XFCC headers), so the value is one list of elements, one per proxy
+// hop, the nearest hop last. Two formats (forward_client_cert_details `format`):
+// - text: elements separated by `,`, each a `;`-separated list of `key=value` pairs. Keys are
+//   case-insensitive (By, Hash, Cert, Chain, Subject, URI, DNS, Issuer); a value containing `,`
+//   `;` `=` is double-quoted with `"` written as `\"`. Spaces or tabs before a key are skipped.
+//   Malformed: an empty element, a pair without `=` or with an empty key, an unterminated quote,
+//   text after a closing quote, a `"` inside an unquoted value.
+// - JSON (the value starts with `[`): JSON arrays of objects joined with `,` (Envoy appends its
+//   element inside the last array); every object is an element; members are strings or arrays of
+//   strings (`uri`, `by`, `dns`), keys matched case-insensitively. Malformed: anything that is not
+//   that (invalid JSON, an empty array or object, a nested value, an escape in a key, a control
+//   character).
+// A URI written with escapes (`\"` in text, any in JSON) is kept as written: an invalid identity.
+// The whole header is checked, in one pass, whichever element is used. The header is parsed in
+// place (the host's bytes): the URI is reported as offsets, so a request allocates nothing for it.
 import { RequestValue } from "./request-value";
 
 export namespace XfccResult {
@@ -20,10 +27,10 @@ export namespace XfccResult {
 }
 
 /** Where the URI found by the last parseXfcc that returned XfccResult.Uri is in the header:
- *  bytes [xfccUriStart, xfccUriEnd), quoted content with `\"` escapes when xfccUriEscaped. */
+ *  bytes [xfccUriStart, xfccUriEnd), as written (a quoted value's `\"` escapes, a JSON string's
+ *  escapes stay: no SPIFFE ID has `"` or `\`, so such a URI is an invalid identity). */
 export let xfccUriStart = 0;
 export let xfccUriEnd = 0;
-export let xfccUriEscaped = false;
 
 // @ts-ignore: decorator
 @inline
@@ -35,22 +42,6 @@ function byteAt(p: usize, i: i32): u32 {
 function isUriKey(s: usize, start: i32, end: i32): bool {
   return end - start == 3 && (byteAt(s, start) | 0x20) == 0x75 && (byteAt(s, start + 1) | 0x20) == 0x72 &&
     (byteAt(s, start + 2) | 0x20) == 0x69;
-}
-
-/** The URI found by the last parseXfcc in `header` (the same bytes), `\"` turned into `"`: an
- *  allocation, for URIs with escapes. */
-export function xfccUriString(header: usize): string {
-  let out = "";
-  let from = xfccUriStart;
-  const end = xfccUriEnd;
-  for (let i = from; i < end; i++) {
-    if (xfccUriEscaped && byteAt(header, i) == 0x5c && i + 1 < end && byteAt(header, i + 1) == 0x22) {
-      out += bytesToString(header + <usize>from, <usize>(i - from));
-      from = i + 1;
-      i++;
-    }
-  }
-  return out + bytesToString(header + <usize>from, <usize>(end - from));
 }
 
 // The last header parsed and what came of it: a proxy sends the same header for every request of
@@ -76,11 +67,12 @@ export function parseXfcc(header: usize, n: i32, useLast: bool): i32 {
 /** parseXfcc without the memory of the last header. */
 function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
   let i = 0;
+  while (i < n && (byteAt(header, i) == 0x20 || byteAt(header, i) == 0x09)) i++;
+  if (i < n && byteAt(header, i) == 0x5b) return scanJson(header, n, i, useLast);
   let element = 0;
   let result = XfccResult.NoUri;
   let uriStart = 0;
   let uriEnd = 0;
-  let uriEscaped = false;
   let uris = 0;
   while (true) {
     // a key
@@ -96,19 +88,13 @@ function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
     // a value
     let valueStart = i;
     let valueEnd = i;
-    let escaped = false;
     if (i < n && byteAt(header, i) == 0x22) {
       valueStart = ++i;
       while (true) {
         if (i >= n) return XfccResult.Malformed;
         const c = byteAt(header, i);
         if (c == 0x22) break;
-        if (c == 0x5c && i + 1 < n && byteAt(header, i + 1) == 0x22) {
-          escaped = true;
-          i += 2;
-        } else {
-          i++;
-        }
+        i += c == 0x5c && i + 1 < n && byteAt(header, i + 1) == 0x22 ? 2 : 1;
       }
       valueEnd = i++;
       if (i < n && byteAt(header, i) != 0x3b && byteAt(header, i) != 0x2c) return XfccResult.Malformed;
@@ -125,7 +111,6 @@ function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
       uris++;
       uriStart = valueStart;
       uriEnd = valueEnd;
-      uriEscaped = escaped;
     }
     if (i >= n || byteAt(header, i) == 0x2c) {
       // the element ends here
@@ -133,7 +118,6 @@ function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
         result = uris == 0 ? XfccResult.NoUri : uris == 1 ? XfccResult.Uri : XfccResult.ManyUris;
         xfccUriStart = uriStart;
         xfccUriEnd = uriEnd;
-        xfccUriEscaped = uriEscaped;
       }
       if (i >= n) break;
       i++; // `,`
@@ -144,4 +128,104 @@ function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
     i++; // `;`
   }
   return result;
+}
+
+// JSON XFCC: a position in the header, and what the elements seen so far gave.
+let at = 0;
+let end = 0;
+let base: usize = 0;
+
+// @ts-ignore: decorator
+@inline
+function skipSpace(): void {
+  while (at < end) {
+    const c = byteAt(base, at);
+    if (c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) break;
+    at++;
+  }
+}
+
+/** Whether the next byte (after spaces) is `c`; consumes it if so. */
+function take(c: u32): bool {
+  skipSpace();
+  if (at < end && byteAt(base, at) == c) {
+    at++;
+    return true;
+  }
+  return false;
+}
+
+/** Reads a JSON string (after spaces): its content is [stringStart, at - 1); -1 when there is none
+ *  or it is invalid, 1 when it holds an escape, else 0. */
+let stringStart = 0;
+function readString(): i32 {
+  if (!take(0x22)) return -1;
+  stringStart = at;
+  let escapes = 0;
+  while (at < end) {
+    const c = byteAt(base, at++);
+    if (c == 0x22) return escapes;
+    if (c < 0x20) return -1;
+    if (c == 0x5c) {
+      if (at >= end) return -1;
+      const e = byteAt(base, at++);
+      if (e == 0x75) {
+        if (at + 4 > end) return -1;
+        for (let k = 0; k < 4; k++) {
+          const h = byteAt(base, at++) | 0x20;
+          if (!(h - 0x30 < 10 || h - 0x61 < 6)) return -1;
+        }
+      } else if (e != 0x22 && e != 0x5c && e != 0x2f && e != 0x62 && e != 0x66 && e != 0x6e && e != 0x72 && e != 0x74) {
+        return -1;
+      }
+      escapes = 1;
+    }
+  }
+  return -1;
+}
+
+/** The JSON format from `start` (a `[`). */
+function scanJson(header: usize, n: i32, start: i32, useLast: bool): i32 {
+  base = header;
+  at = start;
+  end = n;
+  let result = XfccResult.NoUri;
+  let first = true;
+  do {
+    if (!take(0x5b)) return XfccResult.Malformed;
+    do {
+      // an element
+      if (!take(0x7b)) return XfccResult.Malformed;
+      let uris = 0;
+      let uriStart = 0;
+      let uriEnd = 0;
+      do {
+        if (readString() != 0) return XfccResult.Malformed;
+        const isUri = isUriKey(header, stringStart, at - 1);
+        if (!take(0x3a)) return XfccResult.Malformed;
+        const list = take(0x5b);
+        if (!list || !take(0x5d)) {
+          do {
+            if (readString() < 0) return XfccResult.Malformed;
+            if (isUri) {
+              uris++;
+              uriStart = stringStart;
+              uriEnd = at - 1;
+            }
+          } while (list && take(0x2c));
+          if (list && !take(0x5d)) return XfccResult.Malformed;
+        }
+      } while (take(0x2c));
+      if (!take(0x7d)) return XfccResult.Malformed;
+      if (useLast || first) {
+        result = uris == 0 ? XfccResult.NoUri : uris == 1 ? XfccResult.Uri : XfccResult.ManyUris;
+        xfccUriStart = uriStart;
+        xfccUriEnd = uriEnd;
+      }
+      first = false;
+    } while (take(0x2c));
+    if (!take(0x5d)) return XfccResult.Malformed;
+  } while (take(0x2c));
+  skipSpace();
+  return at == end ? result : XfccResult.Malformed;
 }

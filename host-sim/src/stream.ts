@@ -209,7 +209,7 @@ export class Stream {
   sendRequestHeaders(headers: HeadersInput, opts: { endOfStream?: boolean } = {}): this {
     return this.proxy.op(() => {
       if (this.req.headers || this.completed) return this;
-      this.req.headers = HeaderMap.fromInput(headers);
+      this.req.headers = HeaderMap.fromDownstream(headers);
       this.isGrpc = (this.req.headers.get("content-type") ?? "").startsWith("application/grpc");
       this.push(0, 0, { k: "h", eos: opts.endOfStream ?? false });
       return this;

@@ -11,6 +11,13 @@ export interface FrontProxyOptions {
   target: { address: string; port: number };
   /** SNI for the upstream TLS connection (a DNS name in the Sluice Envoy's server certificate). */
   sni: string;
+  /** `set_current_client_cert_details` (default `{uri: true}`) and its `format` (default TEXT). */
+  xfcc?: XfccDetails;
+}
+
+export interface XfccDetails {
+  details?: Record<string, boolean>;
+  format?: "TEXT" | "JSON";
 }
 
 /** Files the bootstrap reads: ca.pem, proxy.pem (the proxy's SVID), proxy-key.pem. */
@@ -47,7 +54,7 @@ export function frontProxyBootstrap(opts: FrontProxyOptions): string {
                     "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
                     stat_prefix: "front",
                     forward_client_cert_details: "SANITIZE_SET",
-                    set_current_client_cert_details: { uri: true },
+                    set_current_client_cert_details: { ...(opts.xfcc?.details ?? { uri: true }), ...(opts.xfcc?.format ? { format: opts.xfcc.format } : {}) },
                     route_config: {
                       virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "sluice" } }] }],
                     },

@@ -21,7 +21,7 @@ import {
   type StartedEnvoy,
   type ValidateResult,
 } from "./envoy.js";
-import { FRONT_ALIAS, FRONT_FILES, frontProxyBootstrap } from "./front-proxy.js";
+import { FRONT_ALIAS, FRONT_FILES, frontProxyBootstrap, type XfccDetails } from "./front-proxy.js";
 import { ldsUpdateCount } from "../../cli/local-envoy/admin.js";
 import { endpointKey, ldsDocument, withFileLds } from "../../cli/local-envoy/bootstrap-rewrite.js";
 import { startLocalEnvoy, type LocalEnvoy } from "../../cli/local-envoy/envoy-process.js";
@@ -50,6 +50,8 @@ export interface FrontProxyOptions {
   ca: string;
   cert: string;
   key: string;
+  /** What the front proxy writes into x-forwarded-client-cert (default: the URI, text format). */
+  xfcc?: XfccDetails;
 }
 
 export interface Stack {
@@ -152,7 +154,7 @@ async function startProcessStack(opts: StackOptions): Promise<Stack> {
           { content: front.cert, target: FRONT_FILES.cert },
           { content: front.key, target: FRONT_FILES.key },
         ]);
-        const frontRendered = parseBootstrap(frontProxyBootstrap({ target: { address: ENVOY_ALIAS, port: front.listenerPort }, sni: front.sni }));
+        const frontRendered = parseBootstrap(frontProxyBootstrap({ target: { address: ENVOY_ALIAS, port: front.listenerPort }, sni: front.sni, xfcc: front.xfcc }));
         const proxy = await startLocalEnvoy({
           rendered: frontRendered,
           rewrite: { endpoints: new Map([[endpointKey(ENVOY_ALIAS, front.listenerPort), main.listenerPort(front.listenerPort)]]), files: frontFiles },
@@ -216,7 +218,7 @@ async function startContainerStack(opts: StackOptions): Promise<Stack> {
       },
       startFrontProxy: async (front) => {
         const frontBootstrap = join(tmp, "front.yaml");
-        writeFileSync(frontBootstrap, frontProxyBootstrap({ target: { address: ENVOY_ALIAS, port: front.listenerPort }, sni: front.sni }));
+        writeFileSync(frontBootstrap, frontProxyBootstrap({ target: { address: ENVOY_ALIAS, port: front.listenerPort }, sni: front.sni, xfcc: front.xfcc }));
         const proxy = await startEnvoy({
           network,
           alias: FRONT_ALIAS,

@@ -82,6 +82,12 @@ export const CORPUS: CorpusCase[] = [
   { name: "an unknown dot-segment mode", config: top({ path_normalization: { dot_segments: "keep" } }), lines: [
     "spiffe-rbac: path_normalization.dot_segments: must be one of \"resolve\", \"reject\", got \"keep\"",
   ] },
+  { name: "an unknown path forwarding mode", config: top({ path_forwarding: "decode" }), lines: [
+    "spiffe-rbac: path_forwarding: must be one of \"normalized\", \"reject\", \"raw\", got \"decode\"",
+  ] },
+  { name: "path_forwarding as a boolean", config: top({ path_forwarding: false }), lines: [
+    "spiffe-rbac: path_forwarding: must be one of \"normalized\", \"reject\", \"raw\", got false",
+  ] },
   { name: "a reply body that is a number", config: top({ reply: { body: 403 } }), lines: [
     "spiffe-rbac: reply.body: must be a string, got 403",
   ] },
@@ -166,6 +172,12 @@ export const CORPUS: CorpusCase[] = [
   ] },
   { name: "a method with a space", config: withPolicy(allow({ to: { not_methods: ["GET POST"] } })), lines: [
     "spiffe-rbac: policies[0].to.not_methods[0]: is not an HTTP method (uppercase letters, \"-\" and \"_\"), got \"GET POST\"",
+  ] },
+  { name: "ignore_case as a string", config: withPolicy(allow({ to: { paths: ["/admin*"], ignore_case: "yes" } })), lines: [
+    "spiffe-rbac: policies[0].to.ignore_case: must be a boolean, got \"yes\"",
+  ] },
+  { name: "a to with ignore_case alone", config: withPolicy(allow({ to: { ignore_case: true } })), lines: [
+    "spiffe-rbac: policies[0].to: must name at least one field, got {...}",
   ] },
   { name: "port 0", config: withPolicy(allow({ to: { ports: [0] } })), lines: [
     "spiffe-rbac: policies[0].to.ports[0]: must be >= 1, got 0",

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadEntry } from "./load.js";
 
@@ -105,5 +106,20 @@ describe("path patterns", () => {
     ["/api/{*}/x/{**}", "/api/v1/y/x/z", "no match"],
   ])("%s against %s: %s", (pattern, path, expected) => {
     expect(m.matchPath(pattern, path)).toBe(expected);
+  });
+});
+
+describe("the canonical path is a fixed point (what is forwarded normalizes to itself)", () => {
+  // paths built from the pieces of every bypass shape, in any order
+  const piece = fc.constantFrom("/", "//", "a", "admin", ".", "..", "%2e", "%2E%2e", ";", ";x=y", "%3b", "%2f", "%5C", "\\",
+    "%25", "%00", "%61", "%41", "%3f", "%C3%A9", "%c3", "%EF%BC%8F", "%E2%80%A4", "\u00e9", "?", "#", "~", "%7e");
+  const path = fc.array(piece, { maxLength: 12 }).map((parts) => "/" + parts.join(""));
+
+  it.each([["reject"], ["decode"], ["keep"]])("with encoded_slashes %s, for any path", (slashes) => {
+    fc.assert(fc.property(path, fc.boolean(), (raw, merge) => {
+      const once = m.normalize(raw, slashes, merge, false);
+      if (once === "<invalid>") return;
+      expect(m.normalize(once, slashes, merge, false)).toBe(once);
+    }), { numRuns: 3000 });
   });
 });
