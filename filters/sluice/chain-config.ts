@@ -1,8 +1,8 @@
 // The bundle's configuration: the `filters:` list of sluice.yaml as JSON,
 //   {"filters": [{"id": "spiffe-rbac", "config": {...}}, ...]}
-// in chain order. Each member's config goes to that filter's own configuration code as JSON text.
+// in chain order. Each member's config goes to that filter's own configuration code as JSON text,
+// whatever it is (the filter says what is wrong with it, as it would on its own).
 import { ConfigErrors } from "../shared/config-error";
-import { hex } from "../shared/number-text";
 import { JsonKind, JsonParser, JsonValue, quoteString } from "../shared/json";
 import { memberKind, MEMBER_IDS } from "./members";
 
@@ -38,9 +38,12 @@ export function parseChain(text: string, errors: ConfigErrors): ChainEntry[] | n
   }
   if (list.items.length == 0) errors.at(list, "must have at least 1 items");
   const entries: ChainEntry[] = [];
+  const spans = configSpans(text);
   let seen: u32 = 0;
   for (let i = 0; i < list.items.length; i++) {
-    const entry = readEntry(changetype<JsonValue>(list.items[i]), errors, seen);
+    const start = spans[2 * i];
+    const configText = start < 0 ? "" : text.substring(start, spans[2 * i + 1]);
+    const entry = readEntry(changetype<JsonValue>(list.items[i]), configText, errors, seen);
     if (entry !== null) {
       seen |= <u32>1 << entry.kind;
       entries.push(entry);
@@ -49,19 +52,17 @@ export function parseChain(text: string, errors: ConfigErrors): ChainEntry[] | n
   return errors.failed ? null : entries;
 }
 
-function readEntry(entry: JsonValue, errors: ConfigErrors, seen: u32): ChainEntry | null {
+function readEntry(entry: JsonValue, configText: string, errors: ConfigErrors, seen: u32): ChainEntry | null {
   if (entry.kind != JsonKind.Object) {
     errors.at(entry, "must be an object");
     return null;
   }
   let id: JsonValue | null = null;
-  let config: JsonValue | null = null;
   for (let i = 0; i < entry.keys.length; i++) {
     const key = entry.keys[i];
     const v = changetype<JsonValue>(entry.items[i]);
     if (key == "id") id = v;
-    else if (key == "config") config = v;
-    else errors.at(v, "unknown key");
+    else if (key != "config") errors.at(v, "unknown key");
   }
   if (id === null) {
     errors.absent(entry, "id", "is required");
@@ -78,44 +79,66 @@ function readEntry(entry: JsonValue, errors: ConfigErrors, seen: u32): ChainEntr
     errors.at(id, "appears twice: a bundle runs each filter once");
     return null;
   }
-  if (config !== null && config.kind != JsonKind.Object) {
-    errors.at(config, "must be an object");
-    return null;
-  }
-  return new ChainEntry(kind, config === null ? "" : jsonText(config));
+  return new ChainEntry(kind, configText);
 }
 
-/** `value` as JSON text that parses back to the same value (numbers as written). */
-function jsonText(value: JsonValue): string {
-  switch (value.kind) {
-    case JsonKind.Null: return "null";
-    case JsonKind.Bool: return value.bool ? "true" : "false";
-    case JsonKind.Number: return value.string;
-    case JsonKind.String: return stringText(value.string);
-    case JsonKind.Array: {
-      let out = "[";
-      for (let i = 0; i < value.items.length; i++) out += (i > 0 ? "," : "") + jsonText(changetype<JsonValue>(value.items[i]));
-      return out + "]";
+/** Where each entry of the `filters` list of valid JSON `text` has its `config` value: a start and
+ *  an end offset per entry (-1, -1 without one). The text goes to the filter exactly as written. */
+function configSpans(text: string): i32[] {
+  const spans: i32[] = [];
+  const p = new JsonParser(text);
+  p.skipSpace();
+  p.pos++; // {
+  while (nextMember(p)) {
+    const key = p.parseString();
+    p.skipSpace();
+    p.pos++; // :
+    p.skipSpace();
+    if (key != "filters" || text.charCodeAt(p.pos) != 0x5b) {
+      p.parseValue(1);
+      continue;
     }
-    default: {
-      let out = "{";
-      for (let i = 0; i < value.items.length; i++) {
-        out += (i > 0 ? "," : "") + stringText(value.keys[i]) + ":" + jsonText(changetype<JsonValue>(value.items[i]));
+    p.pos++; // [
+    while (nextMember(p)) {
+      let start = -1;
+      let end = -1;
+      if (text.charCodeAt(p.pos) == 0x7b) {
+        p.pos++; // {
+        while (nextMember(p)) {
+          const member = p.parseString();
+          p.skipSpace();
+          p.pos++; // :
+          p.skipSpace();
+          const at = p.pos;
+          p.parseValue(2);
+          if (member == "config") {
+            start = at;
+            end = p.pos;
+          }
+        }
+      } else {
+        p.parseValue(2);
       }
-      return out + "}";
+      spans.push(start);
+      spans.push(end);
     }
   }
+  return spans;
 }
 
-/** A byte string as a JSON string literal, every byte kept (UTF-8 stays as it was). */
-function stringText(s: string): string {
-  let out = "\"";
-  for (let i = 0, n = s.length; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 0x22) out += "\\\"";
-    else if (c == 0x5c) out += "\\\\";
-    else if (c < 0x20) out += "\\u00" + hex(c, 2);
-    else out += String.fromCharCode(c);
+/** Steps over the space and separator before the next member or element of an object or array
+ *  of valid JSON; false (having stepped over its closing bracket) when there is none. */
+function nextMember(p: JsonParser): bool {
+  p.skipSpace();
+  const c = p.text.charCodeAt(p.pos);
+  if (c == 0x2c) { // ,
+    p.pos++;
+    p.skipSpace();
+    return true;
   }
-  return out + "\"";
+  if (c == 0x7d || c == 0x5d) { // } ]
+    p.pos++;
+    return false;
+  }
+  return true;
 }
