@@ -1,8 +1,8 @@
 // The bundle (filters/sluice, build/sluice.wasm): the whole chain of a sluice.yaml as one module
 // with one root context (root_id "sluice"), configured with the chain's `filters:` list.
 import { resolve } from "node:path";
-import type { SluiceConfig } from "./config.js";
-import type { EnvoyFailurePolicy } from "./failure-policy.js";
+import type { FilterEntry, SluiceConfig } from "./config.js";
+import { envoyFailurePolicy, type EnvoyFailurePolicy } from "./failure-policy.js";
 import { repoRoot } from "./paths.js";
 import type { ChainFilter } from "./sim.js";
 
@@ -20,12 +20,17 @@ export function bundlePluginConfig(config: SluiceConfig): { filters: { id: strin
 
 /** One plugin has one failure policy: the strictest any filter of the chain asks for. A filter
  *  that must not be skipped when the VM fails (FAIL_CLOSE, the default) cannot be skipped in the
- *  bundle either, so any FAIL_CLOSE makes the bundle FAIL_CLOSED; else any FAIL_RELOAD makes it
- *  FAIL_RELOAD; only a chain of FAIL_OPEN filters fails open. */
-export function bundleFailurePolicy(config: SluiceConfig): EnvoyFailurePolicy {
+ *  bundle either, so any FAIL_CLOSE makes the bundle FAIL_CLOSE; else any FAIL_RELOAD makes it
+ *  FAIL_RELOAD; only a chain of FAIL_OPEN filters fails open (Istio's spelling). */
+export function bundleFailStrategy(config: SluiceConfig): FilterEntry["fail_strategy"] {
   const strategies = config.filters.map((f) => f.fail_strategy);
-  if (strategies.length === 0 || strategies.includes("FAIL_CLOSE")) return "FAIL_CLOSED";
+  if (strategies.length === 0 || strategies.includes("FAIL_CLOSE")) return "FAIL_CLOSE";
   return strategies.includes("FAIL_RELOAD") ? "FAIL_RELOAD" : "FAIL_OPEN";
+}
+
+/** bundleFailStrategy as Envoy's failure_policy. */
+export function bundleFailurePolicy(config: SluiceConfig): EnvoyFailurePolicy {
+  return envoyFailurePolicy(bundleFailStrategy(config));
 }
 
 /** The chain as host-sim runs it with the bundle: one plugin. */
