@@ -34,8 +34,9 @@ Options:
   --filter <id|path.wasm>  a filter id (${FILTER_IDS.join(", ")}) or a .wasm file
   --config <file>          the filter's config (JSON or YAML)
   --chain <sluice.yaml>    every filter of a sluice.yaml, in chain order
-  --bundle                 with --chain: run the chain as one module (build/sluice.wasm, one VM)
-                           instead of one module per filter; the output is the same
+  --bundle                 run the chain (or the --filter) in the bundle (build/sluice.wasm: every
+                           filter in one module, one VM) instead of one module per filter; the
+                           output is the same
   --workers N              worker VMs (default 1); requests go round-robin unless "worker" is given
   --input <file>           JSON Lines input (default stdin)
   --log-level <level>      lowest guest log level reported (default info)
@@ -154,9 +155,13 @@ export const replay: Command = {
       checked = await loadCheckedConfig(chainFile);
       chain = flag(p, "bundle") ? bundleChain(checked) : chainOf(checked);
     } else {
-      if (flag(p, "bundle")) throw new CliError("replay: --bundle runs a --chain as one module");
       if (filter === undefined || configFile === undefined) throw new CliError("replay: needs --filter <id|path.wasm> and --config <file>, or --chain <sluice.yaml>");
       chain = [filterFromOptions(filter, configFile)];
+      if (flag(p, "bundle")) {
+        if (!isFilterId(filter)) throw new CliError(`replay: --bundle runs filters by id (${FILTER_IDS.join(", ")}), got "${filter}"`);
+        checked = envoyConfigOf(chain[0]!);
+        chain = bundleChain(checked);
+      }
     }
     const input = str(p, "input");
     if (input !== undefined && !existsSync(input)) throw new CliError(`${input}: no such file`);

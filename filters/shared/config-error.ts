@@ -18,8 +18,10 @@ export function setConfigPathPrefix(prefix: string): void {
   pathPrefix = prefix;
 }
 
-/** `path` below the prefix, as `sluice validate` prints it for sluice.yaml. */
+/** `path` below the prefix, as `sluice validate` prints it for sluice.yaml (only the bundle's
+ *  build, `--use SLUICE_BUNDLE=1`, has a prefix). */
 function located(path: string): string {
+  if (!isDefined(SLUICE_BUNDLE)) return path;
   const prefix = pathPrefix;
   if (prefix.length == 0) return path;
   if (path == "$") return prefix;

@@ -12,9 +12,10 @@ import { proxy_continue_stream } from "@gcoredev/proxy-wasm-sdk-as/assembly/impo
 let deferring = false;
 let deferredStream: u32 = NONE;
 
-/** Resumes request stream `contextId` (the effective context), or notes it while deferring. */
+/** Resumes request stream `contextId` (the effective context), or notes it while deferring (only
+ *  in the bundle's build, `--use SLUICE_BUNDLE=1`). */
 export function continueRequest(contextId: u32): void {
-  if (deferring) {
+  if (isDefined(SLUICE_BUNDLE) && deferring) {
     deferredStream = contextId;
     return;
   }

@@ -5,4 +5,8 @@ export * from "../shared/callout-dispatch";
 import { registerRoot, RootContext } from "../shared/context";
 import { SluiceRoot } from "./bundle";
 
+// The shared code's bundle-only parts (a filter's configuration handed over, paths prefixed, a
+// resumed request deferred) are compiled in by this constant; scripts/build.mjs sets it.
+if (!isDefined(SLUICE_BUNDLE)) ERROR("the bundle is compiled with --use SLUICE_BUNDLE=1 (scripts/build.mjs entryOptions)");
+
 registerRoot("sluice", (id: u32, rootId: string): RootContext => new SluiceRoot(id, rootId));
