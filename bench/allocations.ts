@@ -10,7 +10,7 @@ import binaryen from "binaryen";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Proxy } from "../host-sim/src/index.js";
-import { TRANSFORMS } from "../scripts/build.mjs";
+import { entryOptions, TRANSFORMS } from "../scripts/build.mjs";
 import { ROOT, wasmPath } from "./setup.js";
 
 /** Every heap block the allocator hands out (objects, buffers, host values over the scratch
@@ -57,7 +57,7 @@ function codeSections(bytes: Uint8Array): string {
 
 async function compileNamed(filter: string, out: string): Promise<void> {
   const asc = (await import("assemblyscript/asc")).default;
-  const argv = [entryOf(filter), "--config", "asconfig.json", "--target", "release", "--debug", "--outFile", out];
+  const argv = [entryOf(filter), "--config", "asconfig.json", "--target", "release", "--debug", "--outFile", out, ...entryOptions(entryOf(filter))];
   const cwd = process.cwd();
   process.chdir(ROOT);
   try {

@@ -1,7 +1,8 @@
 // npm run bench -- --envoy [--rounds 4] [--seconds 4] [--only none,chain,...]
 // The filters in a real Envoy (ENVOY_BIN or PATH), as `sluice render envoy` configures them,
 // against Envoy without any Wasm filter, one and four no-op modules, each filter in a typical
-// configuration and the chain of four. Envoy runs pinned to CPU 0 with 1 worker; wrk (Debian's)
+// configuration, the chain of four, and the chain as one module (the bundle, with the four filters
+// and with rate-limit alone). Envoy runs pinned to CPU 0 with 1 worker; wrk (Debian's)
 // and the upstream (a second Envoy answering with direct_response) run on CPU 1. Per config and
 // round, interleaved: CPU time of the Envoy process per request (from /proc/<pid>/stat over a
 // fixed-length saturating load), throughput at that load, p50/p99 latency at one connection; once
@@ -48,6 +49,8 @@ interface BenchConfig {
   filters: Array<Record<string, unknown>>;
   /** Replace every Wasm module by the no-op filter (the dispatch layer alone). */
   noop?: boolean;
+  /** The filters as one module (build/sluice.wasm, `sluice render envoy --bundle`). */
+  bundle?: boolean;
   path: string;
   headers: Record<string, string>;
 }
@@ -94,13 +97,15 @@ export const CONFIGS: BenchConfig[] = [
   { name: "circuit-breaker", what: "closed", filters: [CIRCUIT_BREAKER], ...REQUEST },
   { name: "traffic-colour", what: "keyed 10% split", filters: [TRAFFIC_COLOUR], ...REQUEST },
   { name: "chain", what: "the four filters (examples/sluice.yaml)", filters: [SPIFFE_RBAC, RATE_LIMIT, TRAFFIC_COLOUR, CIRCUIT_BREAKER], ...REQUEST },
+  { name: "bundle", what: "the four filters as one module (build/sluice.wasm)", filters: [SPIFFE_RBAC, RATE_LIMIT, TRAFFIC_COLOUR, CIRCUIT_BREAKER], bundle: true, ...REQUEST },
+  { name: "bundle-1", what: "the bundle with rate-limit alone", filters: [RATE_LIMIT], bundle: true, ...REQUEST },
 ];
 
 /** The Envoy bootstrap `sluice render envoy` makes for this configuration (Wasm filters FAIL_OPEN). */
 export function benchBootstrap(config: BenchConfig): Obj {
   const filters = config.filters.length > 0 ? config.filters : [RATE_LIMIT];
   const doc = { upstreams: { app: { address: "upstream", port: 8080 } }, filters: filters.map((f) => ({ ...f, fail_strategy: "FAIL_OPEN" })) };
-  const bootstrap = envoyBootstrap(toConfig("bench", doc), false) as Obj;
+  const bootstrap = envoyBootstrap(toConfig("bench", doc), false, config.bundle === true) as Obj;
   const hcm = ((((bootstrap.static_resources as Obj).listeners as Obj[])[0].filter_chains as Obj[])[0].filters as Obj[])[0].typed_config as Obj;
   const httpFilters = hcm.http_filters as Obj[];
   if (config.filters.length === 0) hcm.http_filters = httpFilters.filter((f) => f.name !== "envoy.filters.http.wasm");
@@ -207,7 +212,7 @@ async function wasmVmCount(adminUrl: string): Promise<number> {
 
 async function startConfig(config: BenchConfig, upstreamPort: number, workers: number): Promise<LocalEnvoy> {
   const files = new Map<string, string>();
-  for (const id of ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker", "noop"]) files.set(`/etc/sluice/${id}.wasm`, wasmPath(id));
+  for (const id of ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker", "noop", "sluice"]) files.set(`/etc/sluice/${id}.wasm`, wasmPath(id));
   return startLocalEnvoy({
     rendered: benchBootstrap(config),
     rewrite: { endpoints: new Map([[endpointKey("upstream", 8080), upstreamPort]]), files },

@@ -14,7 +14,7 @@ import { Progress } from "./progress.js";
 import { DEFAULT_INSTRUCTIONS, type Scenario } from "./scenario.js";
 import { NOOP, SCENARIOS } from "./scenarios/index.js";
 import { drive, pluginsOf, ROOT, startProxy, wasmPath } from "./setup.js";
-import { measureSizes, type SizeResult } from "./sizes.js";
+import { limitOf, measureSizes, type SizeResult } from "./sizes.js";
 import { soak } from "./soak.js";
 import { formatTable } from "./table.js";
 
@@ -139,7 +139,7 @@ function resultTable(results: ScenarioResult[]): string {
 function sizeTable(sizes: SizeResult[]): string {
   return formatTable(
     ["module", "bytes", "recorded", "limit", "result"],
-    sizes.map((s) => [s.module, s.bytes.toLocaleString("en"), s.recorded.toLocaleString("en"), s.module === "noop" ? "-" : "32,768",
+    sizes.map((s) => [s.module, s.bytes.toLocaleString("en"), s.recorded.toLocaleString("en"), limitOf(s.module)?.toLocaleString("en") ?? "-",
       s.failures.length ? "FAIL" : "ok"]),
   );
 }

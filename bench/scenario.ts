@@ -41,6 +41,8 @@ export interface Scenario {
 
 /** The project's per-module limit (GUIDE.md): every release .wasm at most 32 KB. */
 export const MAX_WASM_BYTES = 32 * 1024;
+/** The bundle's limit (filters/sluice: the four filters in one module, the shared code once). */
+export const MAX_BUNDLE_BYTES = 96 * 1024;
 /** Guest instructions a scenario may spend per request unless its budget says otherwise. */
 export const DEFAULT_INSTRUCTIONS = 7_500;
 /** The soak length of scenarios where memory is the question. */

@@ -1,7 +1,7 @@
 // Module sizes: every release module against the project's 32 KB limit and against its size when
 // this record was last set, so no change makes a module larger unnoticed.
 import { statSync } from "node:fs";
-import { MAX_WASM_BYTES } from "./scenario.js";
+import { MAX_BUNDLE_BYTES, MAX_WASM_BYTES } from "./scenario.js";
 import { wasmPath } from "./setup.js";
 
 /** The smallest size each release module has had (issue 14; rate-limit's is from before it, which
@@ -12,7 +12,14 @@ export const RECORDED_BYTES: Record<string, number> = {
   "spiffe-rbac": 37_459,
   "traffic-colour": 33_487,
   noop: 5_361,
+  sluice: 94_033,
 };
+
+/** A module's limit: the bundle holds the four filters (issue 20: 96 KB); the no-op has none. */
+export function limitOf(module: string): number | undefined {
+  if (module === "noop") return undefined;
+  return module === "sluice" ? MAX_BUNDLE_BYTES : MAX_WASM_BYTES;
+}
 
 export interface SizeResult {
   module: string;
@@ -26,7 +33,8 @@ export function measureSizes(): SizeResult[] {
     const bytes = statSync(wasmPath(module)).size;
     const failures: string[] = [];
     if (bytes > recorded) failures.push(`${module}: ${bytes} B, grew from ${recorded} B`);
-    if (module !== "noop" && bytes > MAX_WASM_BYTES) failures.push(`${module}: ${bytes} B > ${MAX_WASM_BYTES} B`);
+    const limit = limitOf(module);
+    if (limit !== undefined && bytes > limit) failures.push(`${module}: ${bytes} B > ${limit} B`);
     return { module, bytes, recorded, failures };
   });
 }

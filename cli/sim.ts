@@ -26,8 +26,11 @@ export function chainOf(config: SluiceConfig): ChainFilter[] {
   }));
 }
 
-/** Clusters a filter config calls out to (rate-limit's rate limit service). */
+/** Clusters a filter config calls out to (rate-limit's rate limit service); for the bundle's
+ *  config, those of every filter it lists. */
 function clustersOf(config: unknown): string[] {
+  const filters = (config as { filters?: unknown } | null)?.filters;
+  if (Array.isArray(filters)) return filters.flatMap((f) => clustersOf((f as { config?: unknown } | null)?.config));
   const rls = (config as { rls?: { cluster?: unknown } } | null)?.rls;
   return typeof rls?.cluster === "string" ? [rls.cluster] : [];
 }

@@ -1,5 +1,6 @@
-// The whole chain of examples/sluice.yaml in a real Envoy (envoy/chain/envoy.yaml):
-// spiffe-rbac -> rate-limit -> traffic-colour -> circuit-breaker, upstreams api-stable and api-canary.
+// The whole chain of examples/sluice.yaml in a real Envoy: spiffe-rbac -> rate-limit ->
+// traffic-colour -> circuit-breaker, upstreams api-stable and api-canary; as four modules
+// (envoy/chain/envoy.yaml) and as one, the bundle (envoy/bundle/envoy.yaml: build/sluice.wasm).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapPath, loadBootstrap, wasmFilters } from "./support/bootstrap.js";
 import { splitColour } from "./support/colour.js";
@@ -11,22 +12,28 @@ import { FAIL_HEADER, parseEcho } from "./support/upstream.js";
 
 const runtime = await suiteRuntime();
 
-describe.skipIf(!runtime.available)("the examples/sluice.yaml chain in Envoy", () => {
+/** The bootstrap and the root ids of its Wasm filters. */
+const SETUPS: [string, string[]][] = [
+  ["chain", ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker"]],
+  ["bundle", ["sluice"]],
+];
+
+describe.skipIf(!runtime.available).each(SETUPS)("the examples/sluice.yaml chain in Envoy (envoy/%s)", (name, rootIds) => {
   let stack: Stack;
   const get = (path: string, headers: Record<string, string> = {}): Promise<HttpResult> => request(`${stack.envoy.url}${path}`, { headers });
   const expectedColour = (user: string): string =>
     splitColour("canary-10pct", user, [{ colour: "canary", basis_points: 1000 }]) ?? "stable";
 
   beforeAll(async () => {
-    const filters = wasmFilters(loadBootstrap(bootstrapPath("chain")));
-    expect(filters.map((f) => f.rootId)).toEqual(["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker"]);
-    stack = await startStack({ name: "chain" });
+    const filters = wasmFilters(loadBootstrap(bootstrapPath(name)));
+    expect(filters.map((f) => f.rootId)).toEqual(rootIds);
+    stack = await startStack({ name });
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
-  it("envoy --mode validate accepts envoy/chain/envoy.yaml", async () => {
+  it("envoy --mode validate accepts the bootstrap", async () => {
     await expectValid(stack);
   });
 

@@ -32,14 +32,23 @@ export function filterIds() {
     .sort();
 }
 
+/** The bundle's entry: the shared code's bundle-only parts are compiled in by a constant. */
+const BUNDLE_ENTRY = "filters/sluice/index.ts";
+
+/** asc options an entry needs beyond asconfig.json (the bundle's SLUICE_BUNDLE constant).
+ *  @param {string} entry @returns {string[]} */
+export function entryOptions(entry) {
+  return entry === BUNDLE_ENTRY ? ["--use", "SLUICE_BUNDLE=1"] : [];
+}
+
 /** @returns {Job[]} */
 function jobs() {
   /** @type {Job[]} */
   const list = [];
   for (const id of filterIds()) {
     const entry = `filters/${id}/index.ts`;
-    list.push({ entry, out: `build/${id}.wasm`, target: "release" });
-    list.push({ entry, out: `build/${id}.debug.wasm`, target: "debug" });
+    list.push({ entry, out: `build/${id}.wasm`, target: "release", extra: entryOptions(entry) });
+    list.push({ entry, out: `build/${id}.debug.wasm`, target: "debug", extra: entryOptions(entry) });
   }
   list.push({ entry: "bench/noop.ts", out: "build/noop.wasm", target: "release" });
   for (const f of filesUnder(join(ROOT, "host-sim/test/fixtures"), (f) => f.endsWith(".ts"))) {

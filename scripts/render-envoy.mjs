@@ -1,6 +1,7 @@
 // Regenerates envoy/ with `sluice render`, then the README's deploy sections (npm run render):
 //   envoy/<id>/envoy.yaml   from envoy/<id>/sluice.yaml   (render envoy --container)
 //   envoy/chain/envoy.yaml  from examples/sluice.yaml     (render envoy --container)
+//   envoy/bundle/envoy.yaml from examples/sluice.yaml     (render envoy --container --bundle: the chain as one module)
 //   envoy/istio/            from examples/sluice.yaml     (render istio: <id>.yaml, routing.yaml, metrics.yaml,
 //                                                          patches/proxy-config.yaml)
 //   envoy/istio-trafficextension/  the same with --api trafficextension
@@ -24,6 +25,7 @@ const FILTERS = ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker
 const RENDERS = [
   ...FILTERS.map((id) => [["render", "envoy", `envoy/${id}/sluice.yaml`, "--container"], id]),
   [["render", "envoy", "examples/sluice.yaml", "--container"], "chain"],
+  [["render", "envoy", "examples/sluice.yaml", "--container", "--bundle"], "bundle"],
   [["render", "istio", "examples/sluice.yaml"], "istio"],
   [["render", "istio", "examples/sluice.yaml", "--api", "trafficextension"], "istio-trafficextension"],
   [["render", "observability"], "observability"],

@@ -5,6 +5,7 @@ import { scenarios as spiffeRbac } from "../../filters/spiffe-rbac/test/bench-sc
 import { scenarios as trafficColour } from "../../filters/traffic-colour/test/bench-scenarios.js";
 import type { Scenario } from "../scenario.js";
 import { plainRequest } from "../scenario.js";
+import { bundle } from "./bundle.js";
 import { chain } from "./chain.js";
 
 /** The no-op filter (bench/noop.ts): the dispatch layer alone. */
@@ -16,4 +17,4 @@ export const NOOP: Scenario = {
   budget: { hostCallsPerRequest: 0, instructions: 1_300 },
 };
 
-export const SCENARIOS: Scenario[] = [...rateLimit, ...circuitBreaker, ...trafficColour, ...spiffeRbac, chain];
+export const SCENARIOS: Scenario[] = [...rateLimit, ...circuitBreaker, ...trafficColour, ...spiffeRbac, chain, bundle];

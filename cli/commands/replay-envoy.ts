@@ -14,6 +14,7 @@ import { parseAccessLog, startEnvoyChain, type AccessLogLine, type EnvoyChain } 
 import { request } from "../local-envoy/client.js";
 import { freePort } from "../local-envoy/processes.js";
 import { REPLAY_HEADER, startScriptedUpstream, type ScriptedUpstream } from "../local-envoy/scripted-upstream.js";
+import { logFilterOf } from "../sluice-bundle.js";
 import type { InputLine } from "./replay-input.js";
 
 const IDENTITY = "connection.uri_san_peer_certificate";
@@ -35,7 +36,7 @@ export function guestLogs(text: string, level: string): Array<{ level: string; f
     const m = WASM_LOG.exec(line);
     if (m === null) continue;
     const lvl = LEVELS[m[1]];
-    if (ORDER.indexOf(lvl) >= min) out.push({ level: lvl, filter: m[2], message: m[3] });
+    if (ORDER.indexOf(lvl) >= min) out.push({ level: lvl, filter: logFilterOf(m[2], m[3]), message: m[3] });
   }
   return out;
 }
@@ -55,6 +56,8 @@ export interface EnvoyReplayOptions {
   config: SluiceConfig;
   workers: number;
   level: string;
+  /** Run the chain as one module (build/sluice.wasm). */
+  bundle?: boolean;
   /** Writes one output line (with its newline). */
   emit(line: string): Promise<void>;
   /** Warnings (once each) on stderr. */
@@ -95,6 +98,7 @@ export class EnvoyReplay {
       upstreamPorts: ports,
       accessLogPath: this.accessLogPath,
       workers: this.o.workers,
+      bundle: this.o.bundle ?? false,
       ...(this.ca !== undefined && server !== undefined ? { mtls: { ca: this.ca.certPath, cert: server.certPath, key: server.keyPath } } : {}),
     });
     this.start = Date.now();

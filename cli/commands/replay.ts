@@ -8,12 +8,13 @@ import { readDocument, toConfig, type SluiceConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { FILTER_IDS, filterWasm, isFilterId } from "../paths.js";
 import { chainOf, startChain, type ChainFilter } from "../sim.js";
+import { bundleChain, logFilterOf } from "../sluice-bundle.js";
 import { EnvoyReplay, InputError } from "./replay-envoy.js";
 import { parseLine, type InputLine } from "./replay-input.js";
 import { loadCheckedConfig } from "./validate.js";
 
 const HELP = `Usage: sluice replay --filter <id | path.wasm> --config <file> [--workers N] [--input requests.jsonl] [--envoy]
-       sluice replay --chain <sluice.yaml> [--workers N] [--input requests.jsonl] [--envoy]
+       sluice replay --chain <sluice.yaml> [--bundle] [--workers N] [--input requests.jsonl] [--envoy]
 
 Runs requests through one filter (or the whole chain of a sluice.yaml) in host-sim, or with
 --envoy in a local Envoy, and writes one JSON line per request to stdout, then one line with the
@@ -33,6 +34,9 @@ Options:
   --filter <id|path.wasm>  a filter id (${FILTER_IDS.join(", ")}) or a .wasm file
   --config <file>          the filter's config (JSON or YAML)
   --chain <sluice.yaml>    every filter of a sluice.yaml, in chain order
+  --bundle                 run the chain (or the --filter) in the bundle (build/sluice.wasm: every
+                           filter in one module, one VM) instead of one module per filter; the
+                           output is the same
   --workers N              worker VMs (default 1); requests go round-robin unless "worker" is given
   --input <file>           JSON Lines input (default stdin)
   --log-level <level>      lowest guest log level reported (default info)
@@ -61,7 +65,7 @@ export function resultLine(index: number, r: StreamResult): Record<string, unkno
     request_headers: r.requestHeaders ?? null,
     response_headers: headers ?? null,
     body: r.localResponse && !r.responseHeaders ? r.localResponse.body : utf8.decode(r.responseBody),
-    logs: r.logs.map((e) => ({ level: e.level, filter: e.plugin, message: e.message })),
+    logs: r.logs.map((e) => ({ level: e.level, filter: logFilterOf(e.plugin, e.message), message: e.message })),
   };
 }
 
@@ -109,8 +113,8 @@ async function* inputLines(input: string | undefined, workers: number): AsyncGen
   }
 }
 
-async function replayWithEnvoy(config: SluiceConfig, workers: number, level: string, input: string | undefined): Promise<number> {
-  const envoy = new EnvoyReplay({ config, workers, level, emit: out, warn: (line) => process.stderr.write(`${line}\n`) });
+async function replayWithEnvoy(config: SluiceConfig, workers: number, level: string, input: string | undefined, bundle: boolean): Promise<number> {
+  const envoy = new EnvoyReplay({ config, workers, level, bundle, emit: out, warn: (line) => process.stderr.write(`${line}\n`) });
   try {
     await envoy.open();
     let index = 0;
@@ -135,7 +139,7 @@ export const replay: Command = {
   async run(args) {
     const p = parseArgs("replay", args, {
       filter: { value: true }, config: { value: true }, chain: { value: true }, workers: { value: true },
-      input: { value: true }, "log-level": { value: true }, "debug-logs": {}, envoy: {},
+      input: { value: true }, "log-level": { value: true }, "debug-logs": {}, envoy: {}, bundle: {},
     });
     if (p.positionals.length > 0) throw new CliError(`replay: unexpected argument ${p.positionals[0]} (see sluice replay --help)`);
     const workers = int(p, "replay", "workers", 1, 1, 64);
@@ -149,16 +153,21 @@ export const replay: Command = {
     if (chainFile !== undefined) {
       if (filter !== undefined || configFile !== undefined) throw new CliError("replay: use either --chain or --filter with --config");
       checked = await loadCheckedConfig(chainFile);
-      chain = chainOf(checked);
+      chain = flag(p, "bundle") ? bundleChain(checked) : chainOf(checked);
     } else {
       if (filter === undefined || configFile === undefined) throw new CliError("replay: needs --filter <id|path.wasm> and --config <file>, or --chain <sluice.yaml>");
       chain = [filterFromOptions(filter, configFile)];
+      if (flag(p, "bundle")) {
+        if (!isFilterId(filter)) throw new CliError(`replay: --bundle runs filters by id (${FILTER_IDS.join(", ")}), got "${filter}"`);
+        checked = envoyConfigOf(chain[0]!);
+        chain = bundleChain(checked);
+      }
     }
     const input = str(p, "input");
     if (input !== undefined && !existsSync(input)) throw new CliError(`${input}: no such file`);
     if (flag(p, "envoy")) {
       const config = checked ?? envoyConfigOf(chain[0]!);
-      return replayWithEnvoy(config, workers, level, input);
+      return replayWithEnvoy(config, workers, level, input, flag(p, "bundle"));
     }
     const proxy = await startChain(chain, { workers, logLevel: level as LogLevelName });
     const start = proxy.now();

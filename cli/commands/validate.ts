@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { parseArgs, str } from "../args.js";
+import { flag, parseArgs, str } from "../args.js";
 import { checkChain } from "../chain-checks.js";
 import { out, type Command } from "../command.js";
 import { configJson, decodeUtf8, isSluiceConfig, loadConfig, parseText, readSource, toConfig, whereIn, type SluiceConfig, type SourceDocument } from "../config.js";
@@ -8,9 +8,10 @@ import { CliError } from "../errors.js";
 import { JsonKind, JsonValue, lineColumn } from "../json-text.js";
 import { FILTER_IDS, filterWasm, isFilterId, type FilterId } from "../paths.js";
 import { offsetOfPath, parseConfig, schemaProblems, splitPath } from "../schema-check.js";
+import { bundlePluginConfig, bundleWasm, BUNDLE_ID } from "../sluice-bundle.js";
 import { wasmErrors } from "../wasm-check.js";
 
-const HELP = `Usage: sluice validate <sluice.yaml | filter-config.json> [--filter <id>]
+const HELP = `Usage: sluice validate <sluice.yaml | filter-config.json> [--filter <id>] [--bundle]
 
 Checks every filter config twice: with the filters' own parser and walker over
 filters/<id>/schema.json (confirmed by ajv), and by running proxy_on_configure of the real
@@ -20,6 +21,10 @@ build/<id>.wasm in host-sim. Every problem is printed once, where it is:
 A sluice.yaml (a mapping with a "filters" list) checks each listed filter (--filter: only that one).
 Any other file is one filter's config (JSON or YAML); --filter names the filter, otherwise the
 file's path must contain a filter id (e.g. rate-limit.json).
+
+--bundle: the chain as the bundle runs it (build/sluice.wasm, one module): after every filter's
+checks, the bundle's own proxy_on_configure with the filters list (a sluice.yaml, or the bundle's
+plugin configuration {"filters": [{"id", "config"}, ...]}).
 
 Exit status: 0 valid, 1 a config problem, 2 a usage or file error.
 `;
@@ -135,7 +140,7 @@ export const validate: Command = {
   summary: "check filter configs with the filters' own checks and the real filter",
   help: HELP,
   async run(args) {
-    const p = parseArgs("validate", args, { filter: { value: true } });
+    const p = parseArgs("validate", args, { filter: { value: true }, bundle: {} });
     if (p.positionals.length !== 1) throw new CliError("validate: expected one file (see sluice validate --help)");
     const file = p.positionals[0]!;
     const list = targets(file, str(p, "filter"));
@@ -147,8 +152,17 @@ export const validate: Command = {
     }
     // then every check sluice render makes on a sluice.yaml (cli/chain-checks.ts; a problem exits 1)
     const src = readSource(file);
-    if (isSluiceConfig(src.doc.toJS({ maxAliasCount: 100 }))) checkChain(toConfig(file, src));
-    await out(`${basename(file)}: ok (${list.map((t) => t.id).join(", ")})\n`);
+    const isChain = isSluiceConfig(src.doc.toJS({ maxAliasCount: 100 }));
+    if (isChain) checkChain(toConfig(file, src));
+    if (flag(p, "bundle")) {
+      if (!isChain || str(p, "filter") !== undefined) throw new CliError("validate: --bundle checks a whole chain (a sluice.yaml or the bundle's filters list), without --filter");
+      const bundleLines = await wasmErrors(BUNDLE_ID, bundleWasm(), bundlePluginConfig(toConfig(file, src)));
+      if (bundleLines.length > 0) {
+        await out(bundleLines.map((l) => `${file}: ${l}\n`).join(""));
+        return 1;
+      }
+    }
+    await out(`${basename(file)}: ok (${list.map((t) => t.id).join(", ")}${flag(p, "bundle") ? "; as one module: sluice" : ""})\n`);
     return 0;
   },
 };

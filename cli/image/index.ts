@@ -29,7 +29,7 @@ const defaultIo = (): ImageIo => ({
 });
 
 export const IMAGE_USAGE = `Usage:
-  sluice image build [--filter <id>]... [--format compat|wasm] [--out <dir>] [--source <url>] [--revision <rev>]
+  sluice image build [--filter <id>]... [--bundle] [--format compat|wasm] [--out <dir>] [--source <url>] [--revision <rev>]
   sluice image push <layout> <registry>/<repo>[:<tag>] [--insecure] [--lock <file>]
                     [--username <u> --password <p> | --token <t>] [--chunk-size <bytes>]
 
@@ -37,7 +37,9 @@ build  writes one OCI image layout per filter to <out>/<id>/, in a layout Istio'
        fetcher accepts, tagged with the Sluice version (package.json version).
        --format        compat (default): one tar+gzip layer holding plugin.wasm; wasm: the module
                        itself as an application/vnd.module.wasm.content.layer.v1+wasm layer
-       --filter        only this filter (repeatable, or comma-separated); default: all
+       --filter        only this filter (repeatable, or comma-separated); default: all, the
+                       bundle (sluice, every filter in one module: build/sluice.wasm) included
+       --bundle        only the bundle (the same as --filter sluice)
        --out           parent folder of the layouts (default dist/oci, dist/oci-wasm for --format wasm)
        --source        org.opencontainers.image.source, an http(s) URL (default: package.json repository)
        --revision      org.opencontainers.image.revision (default: git rev-parse HEAD)
@@ -68,6 +70,7 @@ async function runBuild(args: string[], io: ImageIo): Promise<number> {
     args,
     options: {
       filter: { type: "string", multiple: true },
+      bundle: { type: "boolean" },
       format: { type: "string" },
       out: { type: "string" },
       source: { type: "string" },
@@ -84,7 +87,7 @@ async function runBuild(args: string[], io: ImageIo): Promise<number> {
   const root = resolve(io.cwd);
   const known = listFilters(root);
   if (known.length === 0) throw new Error(`no filters found under ${join(root, "filters")}; run sluice from the repository root`);
-  const wanted = (values.filter ?? []).flatMap((f) => f.split(",")).map((f) => f.trim()).filter(Boolean);
+  const wanted = [...(values.filter ?? []), ...(values.bundle ? ["sluice"] : [])].flatMap((f) => f.split(",")).map((f) => f.trim()).filter(Boolean);
   for (const id of wanted) {
     if (!known.includes(id)) throw new UsageError(`unknown filter ${JSON.stringify(id)} (known: ${known.join(", ")})`);
   }

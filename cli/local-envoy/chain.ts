@@ -5,6 +5,7 @@
 // The sluice.yaml's own `tls` section is not used: its files are deployment paths; the local
 // listeners are plaintext, plus that mTLS listener (which keeps the section's XFCC mode).
 import { envoyBootstrap } from "../render/envoy.js";
+import { BUNDLE_ID, bundleWasm } from "../sluice-bundle.js";
 import type { SluiceConfig } from "../config.js";
 import type { Json } from "./admin.js";
 import { endpointKey, listenerPorts, type EndpointTarget } from "./bootstrap-rewrite.js";
@@ -78,6 +79,8 @@ export interface EnvoyChainOptions {
   accessLogPath: string;
   /** The plaintext listener's port (default: one picked at run time). */
   port?: number;
+  /** Run the chain as one module (build/sluice.wasm) instead of one module per filter. */
+  bundle?: boolean;
   /** Also listen with mTLS (client certificates optional) for callers with an identity. */
   mtls?: MtlsFiles;
   workers?: number;
@@ -92,9 +95,9 @@ export interface EnvoyChain {
 }
 
 /** The local bootstrap (before the address rewrite): render's, plus access logs and the mTLS listener. */
-export function chainBootstrap(config: SluiceConfig, accessLogPath: string, mtls?: MtlsFiles): Obj {
+export function chainBootstrap(config: SluiceConfig, accessLogPath: string, mtls?: MtlsFiles, bundle = false): Obj {
   const mode = config.tls?.forward_client_cert_details ?? "SANITIZE";
-  const bootstrap = envoyBootstrap({ ...config, tls: undefined }, false) as Obj;
+  const bootstrap = envoyBootstrap({ ...config, tls: undefined }, false, bundle) as Obj;
   const listeners = (bootstrap.static_resources as Obj).listeners as Obj[];
   const log = accessLog(accessLogPath, colourHeaderOf(config));
   const hcmOf = (l: Obj): Obj => (((l.filter_chains as Obj[])[0].filters as Obj[])[0].typed_config as Obj);
@@ -124,9 +127,10 @@ export function chainBootstrap(config: SluiceConfig, accessLogPath: string, mtls
 }
 
 export async function startEnvoyChain(o: EnvoyChainOptions): Promise<EnvoyChain> {
-  const rendered = chainBootstrap(o.config, o.accessLogPath, o.mtls);
+  const rendered = chainBootstrap(o.config, o.accessLogPath, o.mtls, o.bundle);
   const files = new Map<string, string>();
-  for (const f of o.config.filters) files.set(`/etc/sluice/${f.id}.wasm`, f.wasm);
+  if (o.bundle) files.set(`/etc/sluice/${BUNDLE_ID}.wasm`, bundleWasm());
+  else for (const f of o.config.filters) files.set(`/etc/sluice/${f.id}.wasm`, f.wasm);
   if (o.mtls !== undefined) for (const p of [o.mtls.ca, o.mtls.cert, o.mtls.key]) files.set(p, p);
   const endpoints = new Map<string, EndpointTarget>();
   for (const [name, u] of Object.entries(o.config.upstreams)) {

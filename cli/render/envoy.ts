@@ -3,6 +3,7 @@
 import type { SluiceConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { envoyFailurePolicy } from "../failure-policy.js";
+import { BUNDLE_ID, bundleFailurePolicy, bundlePluginConfig } from "../sluice-bundle.js";
 import { STATS_TAGS } from "./stats-tags.js";
 
 export const TYPE = {
@@ -42,7 +43,26 @@ export function rlsCluster(c: SluiceConfig): string | undefined {
   return rls.cluster;
 }
 
-export function envoyBootstrap(c: SluiceConfig, container: boolean): object {
+/** The Wasm filter of a module: its root and VM, its code under /etc/sluice, its configuration. */
+function wasmFilter(name: string, vmId: string, config: unknown, failurePolicy: string): object {
+  return {
+    name: "envoy.filters.http.wasm",
+    typed_config: {
+      "@type": TYPE.wasm,
+      config: {
+        name,
+        root_id: name,
+        vm_config: { vm_id: vmId, runtime: "envoy.wasm.runtime.v8", code: { local: { filename: `/etc/sluice/${name}.wasm` } } },
+        configuration: { "@type": TYPE.stringValue, value: JSON.stringify(config) },
+        failure_policy: failurePolicy,
+      },
+    },
+  };
+}
+
+/** The bootstrap; `bundle`: the chain as one Wasm filter running build/sluice.wasm (root_id and
+ *  vm_id sluice, the filters list as its configuration) instead of one filter per module. */
+export function envoyBootstrap(c: SluiceConfig, container: boolean, bundle = false): object {
   const { header: colourHeader, routed } = colouring(c);
   const rls = rlsCluster(c);
   const upstreamNames = Object.keys(c.upstreams).sort();
@@ -54,19 +74,9 @@ export function envoyBootstrap(c: SluiceConfig, container: boolean): object {
     })),
     { name: "default", match: { prefix: "/" }, route: { cluster: c.default_upstream } },
   ];
-  const wasmFilters = c.filters.map((f) => ({
-    name: "envoy.filters.http.wasm",
-    typed_config: {
-      "@type": TYPE.wasm,
-      config: {
-        name: f.id,
-        root_id: f.id,
-        vm_config: { vm_id: f.vm_id, runtime: "envoy.wasm.runtime.v8", code: { local: { filename: `/etc/sluice/${f.id}.wasm` } } },
-        configuration: { "@type": TYPE.stringValue, value: JSON.stringify(f.config) },
-        failure_policy: envoyFailurePolicy(f.fail_strategy),
-      },
-    },
-  }));
+  const wasmFilters = bundle
+    ? [wasmFilter(BUNDLE_ID, BUNDLE_ID, bundlePluginConfig(c), bundleFailurePolicy(c))]
+    : c.filters.map((f) => wasmFilter(f.id, f.vm_id, f.config, envoyFailurePolicy(f.fail_strategy)));
   const tls = c.tls;
   const hcm = (secure: boolean) => ({
     name: "envoy.filters.network.http_connection_manager",

@@ -8,6 +8,7 @@ import { CliError } from "../errors.js";
 import type { Lock } from "../lock.js";
 import { colouring } from "./envoy.js";
 import { istioProblems } from "./istio-schema.js";
+import { BUNDLE_ID, bundleFailStrategy, bundlePluginConfig } from "../sluice-bundle.js";
 
 /** The Istio extension APIs `render istio --api` writes: WasmPlugin (every Istio), TrafficExtension (Istio >= 1.30). */
 export const ISTIO_APIS = ["wasmplugin", "trafficextension"] as const;
@@ -142,27 +143,54 @@ function matchOf(f: FilterEntry): Record<string, unknown> {
   return { match: m.map((t) => ({ ...(t.mode ? { mode: t.mode } : {}), ...(t.ports ? { ports: t.ports.map((number) => ({ number })) } : {}) })) };
 }
 
+/** The WasmPlugin or TrafficExtension of filter entry `f` (the i-th), named sluice-<id>. */
+function extension(c: SluiceConfig, api: IstioApi, f: FilterEntry, i: number, a: Attachment, placed: { phase: string; priority: number },
+  pluginConfig: unknown, lock: Lock | undefined): object {
+  const metadata = { name: (f.id as string) === BUNDLE_ID ? BUNDLE_ID : `sluice-${f.id}`, namespace: a.namespace };
+  const { phase, priority } = placed;
+  const [before, after] = wasmFields(c, f, i, lock);
+  const doc = api === "wasmplugin"
+    ? {
+      apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin", metadata,
+      spec: { ...targeting(a), ...before, phase, priority, ...after, ...matchOf(f), pluginConfig },
+    }
+    : {
+      apiVersion: "extensions.istio.io/v1alpha1", kind: "TrafficExtension", metadata,
+      spec: { ...targeting(a), ...(phase !== "UNSPECIFIED_PHASE" ? { phase } : {}), priority, ...matchOf(f), wasm: { ...before, ...after, pluginConfig } },
+    };
+  return checked(c, `filters[${i}] (${f.id})`, doc);
+}
+
 /** One WasmPlugin or TrafficExtension per filter, named sluice-<id>. */
 export function extensions(c: SluiceConfig, api: IstioApi, lock?: Lock): object[] {
   const placed = placement(c);
   checkColourPlacement(c);
-  return c.filters.map((f, i) => {
-    const a = attachmentOf(c, f);
-    const metadata = { name: `sluice-${f.id}`, namespace: a.namespace };
-    const { phase, priority } = placed[i]!;
-    const [before, after] = wasmFields(c, f, i, lock);
-    const pluginConfig = f.config;
-    const doc = api === "wasmplugin"
-      ? {
-        apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin", metadata,
-        spec: { ...targeting(a), ...before, phase, priority, ...after, ...matchOf(f), pluginConfig },
-      }
-      : {
-        apiVersion: "extensions.istio.io/v1alpha1", kind: "TrafficExtension", metadata,
-        spec: { ...targeting(a), ...(phase !== "UNSPECIFIED_PHASE" ? { phase } : {}), priority, ...matchOf(f), wasm: { ...before, ...after, pluginConfig } },
-      };
-    return checked(c, `filters[${i}] (${f.id})`, doc);
-  });
+  return c.filters.map((f, i) => extension(c, api, f, i, attachmentOf(c, f), placed[i]!, f.config, lock));
+}
+
+/**
+ * The chain as one extension named sluice, running the bundle (image <registry>/sluice:<version>,
+ * pluginName sluice, the filters list as pluginConfig) at the phase and priority of the earliest
+ * filter, failing as the strictest filter asks (bundleFailStrategy). One extension runs on one set
+ * of proxies: every filter must be attached to the same ones, with the same match, and the
+ * settings of one module (image, sha256, pull policy and secret, vmConfig) are the first filter's.
+ */
+export function bundleExtension(c: SluiceConfig, api: IstioApi, lock?: Lock): object {
+  const placed = placement(c);
+  checkColourPlacement(c);
+  const first = c.filters[0]!;
+  const a = attachmentOf(c, first);
+  for (const [i, f] of c.filters.entries()) {
+    if (!sameProxies(attachmentOf(c, f), a) || JSON.stringify(f.deploy.match ?? null) !== JSON.stringify(first.deploy.match ?? null)) {
+      throw problem(c, `filters[${i}] (${f.id}) runs on other proxies than filters[0] (${first.id}) (namespace, selector, target_refs or match): ` +
+        "one bundle runs on one set of proxies; render the chain without --bundle, or give every filter the same attachment");
+    }
+    if (f.image !== undefined || f.deploy.sha256 !== undefined) {
+      throw problem(c, `filters[${i}].${f.image !== undefined ? "image" : "sha256"}: names one filter's module; the bundle's image is ${c.registry}/${BUNDLE_ID} (pinned with --lock)`);
+    }
+  }
+  const entry: FilterEntry = { ...first, id: BUNDLE_ID as FilterEntry["id"], fail_strategy: bundleFailStrategy(c) };
+  return extension(c, api, entry, 0, a, placed[0]!, bundlePluginConfig(c), lock);
 }
 
 /**

@@ -16,7 +16,7 @@ import { bundleCli, ROOT, sluice, type Cli } from "./helpers.js";
 const run = promisify(execFile);
 const FILTERS = ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker"];
 const ENVOY = join(ROOT, "envoy");
-const BOOTSTRAPS = [...FILTERS, "chain"];
+const BOOTSTRAPS = [...FILTERS, "chain", "bundle"];
 const ISTIO_DIRS = ["istio", "istio-trafficextension"];
 
 let cli: Cli;
@@ -47,7 +47,7 @@ describe("envoy/", () => {
   it("is up to date with sluice render (npm run render)", () => {
     const generated = files(fresh).map((f) => relative(fresh, f)).sort();
     expect(generated).toEqual([
-      ...FILTERS.map((id) => `${id}/envoy.yaml`), "chain/envoy.yaml",
+      ...FILTERS.map((id) => `${id}/envoy.yaml`), "chain/envoy.yaml", "bundle/envoy.yaml",
       ...ISTIO_DIRS.flatMap((dir) => [...FILTERS.map((id) => `${dir}/${id}.yaml`), `${dir}/routing.yaml`, `${dir}/metrics.yaml`, `${dir}/patches/proxy-config.yaml`]),
       "observability/sluice-alerts.yaml", "observability/sluice-dashboard.json",
     ].sort());
@@ -240,8 +240,10 @@ describe("envoy bootstraps", () => {
         }
       }
     }
-    expect(configs).toHaveLength(4 + 1 + 4); // spiffe-rbac has two listeners
-    const results = await Promise.all(configs.map(([file, id]) => sluice(cli, ["validate", join(tmp, `${file}.json`), "--filter", id])));
+    expect(configs).toHaveLength(4 + 1 + 4 + 1); // spiffe-rbac has two listeners; the bundle is one filter
+    // the bundle's configuration is the filters list: every filter's checks and the bundle's own
+    const results = await Promise.all(configs.map(([file, id]) =>
+      sluice(cli, ["validate", join(tmp, `${file}.json`), ...(id === "sluice" ? ["--bundle"] : ["--filter", id])])));
     results.forEach((r, i) => expect([r.code, r.stderr], configs[i]![0]).toEqual([0, ""]));
   });
 });

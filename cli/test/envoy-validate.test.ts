@@ -47,7 +47,7 @@ describe.skipIf(version === undefined)(`envoy --mode validate (${version ?? "no 
   };
 
   it("covers every bootstrap", () => {
-    expect(names).toEqual(["chain", "circuit-breaker", "rate-limit", "spiffe-rbac", "traffic-colour"]);
+    expect(names).toEqual(["bundle", "chain", "circuit-breaker", "rate-limit", "spiffe-rbac", "traffic-colour"]);
   });
 
   it.each(names)("accepts envoy/%s/envoy.yaml without deprecation warnings", async (name) => {

@@ -47,13 +47,19 @@ describe.skipIf(version === undefined)("sluice replay --envoy", () => {
   });
   afterAll(() => cli?.cleanup());
 
-  it.each(["chain", "circuit-breaker", "spiffe-rbac", "traffic-colour"])("%s: Envoy decides as the golden output says", async (name) => {
+  // the chain also as the bundle (build/sluice.wasm, one module): Envoy decides the same
+  // chain-rls: rate-limit's call to the (unreachable) rate limit service fails and it resumes the
+  // request, which the bundle must first run through traffic-colour (in the call's callback)
+  const CASES: [string, string[]][] = [
+    ["chain", []], ["chain", ["--bundle"]], ["chain-rls", []], ["chain-rls", ["--bundle"]], ["circuit-breaker", []], ["spiffe-rbac", []], ["traffic-colour", []],
+  ];
+  it.each(CASES)("%s %j: Envoy decides as the golden output says", async (name, extra) => {
     const dir = resolve(GOLDEN, name);
     const rel = (p: string) => p.slice(ROOT.length + 1);
     const chain = resolve(dir, "sluice.yaml");
     const args = existsSync(chain)
-      ? ["replay", "--chain", rel(chain), "--input", rel(resolve(dir, "input.jsonl")), "--envoy"]
-      : ["replay", "--filter", name, "--config", rel(resolve(dir, "config.json")), "--input", rel(resolve(dir, "input.jsonl")), "--envoy"];
+      ? ["replay", "--chain", rel(chain), "--input", rel(resolve(dir, "input.jsonl")), "--envoy", ...extra]
+      : ["replay", "--filter", name, "--config", rel(resolve(dir, "config.json")), "--input", rel(resolve(dir, "input.jsonl")), "--envoy", ...extra];
     const r = await sluice(cli, args, { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(lines(r.stdout)).toEqual(lines(readFileSync(resolve(dir, "output.jsonl"), "utf8")));

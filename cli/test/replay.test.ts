@@ -30,6 +30,25 @@ describe("sluice replay golden files", () => {
   });
 });
 
+describe("sluice replay --bundle", () => {
+  it.each(readdirSync(GOLDEN).sort())("%s: the bundle (one module) prints the golden output.jsonl byte for byte", async (name) => {
+    const dir = resolve(GOLDEN, name);
+    const chain = resolve(dir, "sluice.yaml");
+    const args = existsSync(chain)
+      ? ["replay", "--chain", rel(chain), "--bundle", "--input", rel(resolve(dir, "input.jsonl"))]
+      : ["replay", "--filter", name, "--config", rel(resolve(dir, "config.json")), "--bundle", "--input", rel(resolve(dir, "input.jsonl"))];
+    const r = await sluice(cli, args);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(resolve(dir, "output.jsonl"), "utf8"));
+  });
+
+  it("runs filters by id only", async () => {
+    const r = await sluice(cli, ["replay", "--filter", "build/rate-limit.wasm", "--config", "cli/test/golden/rate-limit/config.json", "--bundle"], { input: "" });
+    expect([r.code, r.stderr]).toEqual([2, "sluice: replay: --bundle runs filters by id (spiffe-rbac, rate-limit, traffic-colour, circuit-breaker), got \"build/rate-limit.wasm\"\n"]);
+  });
+});
+
 describe("sluice replay", () => {
   const config = "cli/test/golden/rate-limit/config.json";
   const get = (user: string, at: number) =>

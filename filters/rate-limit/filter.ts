@@ -1,9 +1,10 @@
 // RateLimitRoot (configuration, bucket stores, counters, metric flushing on tick) and
 // RateLimitFilter (one per stream: the first rule that applies decides the request).
 import {
-  proxy_continue_stream, proxy_get_current_time_nanoseconds, proxy_set_effective_context, proxy_set_tick_period_milliseconds,
+  proxy_get_current_time_nanoseconds, proxy_set_effective_context, proxy_set_tick_period_milliseconds,
 } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { readPluginConfiguration } from "../shared/buffers";
+import { continueRequest } from "../shared/stream-control";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { stringToBuffer } from "../shared/bytes";
 import { replaceEncodedHeader } from "../shared/encoded-host-calls";
@@ -29,8 +30,6 @@ import { BucketStore } from "./store";
 import { ceilSeconds } from "./bucket";
 import { decimal, hex } from "../shared/number-text";
 
-// @ts-ignore: decorator
-@inline const REQUEST_STREAM: u32 = 0;
 const timeScratch = memory.data(8);
 const REJECT_DETAILS = stringToBuffer("rate_limited");
 const INVALID_COST_DETAILS = stringToBuffer("rate_limit_invalid_cost");
@@ -311,7 +310,7 @@ export class RateLimitFilter extends HttpContext {
     const reply = changetype<RateLimitReply>(this.rls); // made by rlsReply() when answered
     if (!answered || !reply.valid) {
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: no valid answer from the rate limit service for rule " + rule.name);
-      if (!this.rlsFailed(config, rule, counters)) proxy_continue_stream(REQUEST_STREAM);
+      if (!this.rlsFailed(config, rule, counters)) continueRequest(this.id);
       return;
     }
     if (reply.overLimit && this.limited(config, rule, counters)) {
@@ -323,7 +322,7 @@ export class RateLimitFilter extends HttpContext {
     const add = reply.requestHeaders;
     for (let i = 0; i < add.length; i++) replaceHeader(HeaderMap.RequestHeaders, add.names[i], add.values[i]);
     this.rlsAllowed = true;
-    proxy_continue_stream(REQUEST_STREAM);
+    continueRequest(this.id);
   }
 
   onDelete(): void {

@@ -28,8 +28,22 @@ export function readBuffer(type: u32, start: u32, maxSize: u32): string | null {
   return text;
 }
 
+/** What readPluginConfiguration returns instead of the host's buffer while set: the bundle
+ *  (filters/sluice) hands each filter of its chain its own part of the bundle's configuration.
+ *  Only the bundle's build (`--use SLUICE_BUNDLE=1`, scripts/build.mjs) has this code. */
+let pluginConfigurationOverride: string | null = null;
+
+/** Sets (or, with null, clears) the configuration readPluginConfiguration returns. */
+export function overridePluginConfiguration(text: string | null): void {
+  pluginConfigurationOverride = text;
+}
+
 /** The plugin configuration passed to proxy_on_configure ("" when there is none). */
 export function readPluginConfiguration(size: u32): string {
+  if (isDefined(SLUICE_BUNDLE)) {
+    const replaced = pluginConfigurationOverride;
+    if (replaced !== null) return replaced;
+  }
   if (size == 0) return "";
   const text = readBuffer(BufferType.PluginConfiguration, 0, size);
   return text == null ? "" : text;

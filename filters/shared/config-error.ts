@@ -9,6 +9,25 @@ import { decimal } from "./number-text";
 // @ts-ignore: decorator
 @inline export const MAX_ERRORS = 20;
 
+/** Where the configuration being read sits in a larger document (the bundle's
+ *  `filters[i].config`), or "" for a plugin's own configuration: paths are printed below it. */
+let pathPrefix = "";
+
+/** Sets the prefix of every path recorded from now on ("" for none). */
+export function setConfigPathPrefix(prefix: string): void {
+  pathPrefix = prefix;
+}
+
+/** `path` below the prefix, as `sluice validate` prints it for sluice.yaml (only the bundle's
+ *  build, `--use SLUICE_BUNDLE=1`, has a prefix). */
+function located(path: string): string {
+  if (!isDefined(SLUICE_BUNDLE)) return path;
+  const prefix = pathPrefix;
+  if (prefix.length == 0) return path;
+  if (path == "$") return prefix;
+  return path.charCodeAt(0) == 0x5b ? prefix + path : prefix + "." + path;
+}
+
 /** Every problem found in a configuration, in the order found. */
 export class ConfigErrors {
   readonly lines: string[] = [];
@@ -21,7 +40,7 @@ export class ConfigErrors {
   /** Records `<path>: <problem>` and `, got <got>` unless `got` is null. */
   add(path: string, problem: string, got: string | null): void {
     if (this.count++ >= MAX_ERRORS) return;
-    const line = this.filter + ": " + path + ": " + problem;
+    const line = this.filter + ": " + located(path) + ": " + problem;
     this.lines.push(got === null ? line : line + ", got " + got);
   }
 
@@ -40,7 +59,7 @@ export class ConfigErrors {
     const lines = this.lines;
     for (let i = 0; i < lines.length; i++) logMessage(LogLevel.Critical, lines[i]);
     if (this.count > MAX_ERRORS) {
-      logMessage(LogLevel.Critical, this.filter + ": $: " + decimal(this.count - MAX_ERRORS) + " more errors not shown");
+      logMessage(LogLevel.Critical, this.filter + ": " + located("$") + ": " + decimal(this.count - MAX_ERRORS) + " more errors not shown");
     }
   }
 }

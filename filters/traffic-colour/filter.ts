@@ -29,7 +29,7 @@ import { keyBucket, NOT_SELECTED_BYTES, Split, Sticky, toBucket } from "./split"
  *  non-zero counter), so a request costs no metric host call; the host's figures lag by at most
  *  this period. */
 // @ts-ignore: decorator
-@inline const FLUSH_PERIOD_MS: u32 = 1000;
+@inline export const FLUSH_PERIOD_MS: u32 = 1000;
 
 const BAGGAGE = stringToBuffer("baggage");
 const SET_COOKIE = stringToBuffer("set-cookie");

@@ -14,7 +14,7 @@ import {
 } from "../support/bootstrap.js";
 import { filterIdsOf, stackFiles } from "../support/stack.js";
 
-const NAMES = ["rate-limit", "circuit-breaker", "traffic-colour", "spiffe-rbac", "chain"] as const;
+const NAMES = ["rate-limit", "circuit-breaker", "traffic-colour", "spiffe-rbac", "chain", "bundle"] as const;
 
 describe("envoy/<name>/envoy.yaml as the suite reads them", () => {
   it.each(NAMES)("%s: container-ready (0.0.0.0 listeners and admin), listener 10000, admin 9901", (name) => {
@@ -42,6 +42,14 @@ describe("envoy/<name>/envoy.yaml as the suite reads them", () => {
 
   it("chain: the filters in examples/sluice.yaml order", () => {
     expect(filterIdsOf("chain")).toEqual(["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker"]);
+  });
+
+  it("bundle: the chain as one module, its configuration the filters list in the same order", () => {
+    const b = loadBootstrap(bootstrapPath("bundle"));
+    expect(filterIdsOf("bundle")).toEqual(["sluice"]);
+    const list = filterConfig(b, "sluice").filters as Array<{ id: string }>;
+    expect(list.map((f) => f.id)).toEqual(["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker"]);
+    expect(clusterEndpoints(b)).toEqual(clusterEndpoints(loadBootstrap(bootstrapPath("chain"))));
   });
 
   it("spiffe-rbac: mTLS on 10000, plaintext on 10001, reads the test certificates, forwards XFCC", () => {

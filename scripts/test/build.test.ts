@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readModuleShape } from "../../host-sim/src/wasm-binary.js";
-import { filterIds, TRANSFORMS } from "../build.mjs";
+import { entryOptions, filterIds, TRANSFORMS } from "../build.mjs";
 
 const ROOT = join(import.meta.dirname, "../..");
 
 /** Compiles `entry` again with the release target into a temporary file and returns the bytes. */
 async function rebuild(entry: string): Promise<Buffer> {
   const out = join(mkdtempSync(join(tmpdir(), "sluice-build-")), "module.wasm");
-  const { error } = await asc.main([entry, "--config", "asconfig.json", "--target", "release", "--outFile", out], {
+  const { error } = await asc.main([entry, "--config", "asconfig.json", "--target", "release", "--outFile", out, ...entryOptions(entry)], {
     stdout: process.stdout,
     stderr: process.stderr,
     transforms: TRANSFORMS,
@@ -46,7 +46,8 @@ describe("build", () => {
     const exports = [...readModuleShape(readFileSync(join(ROOT, out))).exports.keys()];
     expect(exports).toEqual(expect.arrayContaining(["proxy_abi_version_0_2_1", "malloc", "memory", "proxy_on_request_headers"]));
     expect(exports.filter((name) => UNUSED_CALLBACKS.includes(name))).toEqual([]);
-    const makesCalls = entry === "filters/rate-limit/index.ts"; // gRPC calls to the rate limit service
+    // gRPC calls to the rate limit service (the bundle runs rate-limit)
+    const makesCalls = entry === "filters/rate-limit/index.ts" || entry === "filters/sluice/index.ts";
     expect(exports.filter((name) => CALLOUT_CALLBACKS.includes(name))).toEqual(makesCalls ? CALLOUT_CALLBACKS : []);
   });
 });

@@ -100,6 +100,14 @@ describe("sluice image build", () => {
     expect(ann["org.opencontainers.image.revision"] ?? "").toMatch(/^([0-9a-f]{40})?$/);
   });
 
+  it("--bundle builds the image of the bundle (build/sluice.wasm), the chain in one module", async () => {
+    const out = join(tmp, "bundle");
+    const r = await run(["build", "--bundle", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.out.map((l) => l.split(" ")[0])).toEqual(["sluice"]);
+    expect(layoutManifest(join(out, "sluice")).digest).toBe(r.out[0]!.split(" ")[2]);
+  });
+
   it("rejects a bad SOURCE_DATE_EPOCH and a folder without filters (exit 1, one line)", async () => {
     const bad = await run(["build", "--out", join(tmp, "x")], { SOURCE_DATE_EPOCH: "yesterday" });
     expect(bad.code).toBe(1);

@@ -1,0 +1,12 @@
+// sluice: the whole chain in one module. One root context (root_id "sluice") runs the filters its
+// configuration lists (sluice.yaml's `filters:`), in order, on each hook, in one VM.
+export * from "../shared/dispatch";
+export * from "../shared/callout-dispatch";
+import { registerRoot, RootContext } from "../shared/context";
+import { SluiceRoot } from "./bundle";
+
+// The shared code's bundle-only parts (a filter's configuration handed over, paths prefixed, a
+// resumed request deferred) are compiled in by this constant; scripts/build.mjs sets it.
+if (!isDefined(SLUICE_BUNDLE)) ERROR("the bundle is compiled with --use SLUICE_BUNDLE=1 (scripts/build.mjs entryOptions)");
+
+registerRoot("sluice", (id: u32, rootId: string): RootContext => new SluiceRoot(id, rootId));
