@@ -1,6 +1,6 @@
 // rate-limit in a real Envoy (4 workers) under key spraying: a client sending a fresh x-user-id
 // with every request, as fast as the test can, while a well-behaved user sends 2 requests a second
-// against her limit of 5. The per-user rule's table is small (max_keys 16: 2 sets of 8 slots), so
+// against her limit of 5. The per-user rule's table is small (max_keys 16: one set of 16 slots), so
 // the sprayer fills it many times over; the user never gets a 429 she did not earn, and the
 // sprayer's keys that find no free slot are counted as overflow (policy allow, the default).
 // Config: envoy/rate-limit/envoy.yaml with its listeners moved into LDS and max_keys set to 16.

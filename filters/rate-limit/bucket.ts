@@ -47,7 +47,7 @@ export class Decision {
 
 /** Ways per set: keys of one set that can hold live buckets at once. */
 // @ts-ignore: decorator
-@inline export const WAYS: u32 = 8;
+@inline export const WAYS: u32 = 16;
 
 // @ts-ignore: decorator
 @inline

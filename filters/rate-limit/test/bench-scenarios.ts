@@ -31,7 +31,7 @@ const keyed429 = (headersMode: string): Scenario => ({
 /** A limit whose bucket, once drawn from, is not full again within a bench run. */
 const DAILY = { requests: 1_000_000_000, per: "1d" };
 
-// Every request a new key on 8 slots that the first 8 keys hold (live for a day): the overflow
+// Every request a new key on 8 slots (one set) that the first 8 keys hold (live for a day): the overflow
 // policy decides.
 // deny: key header, clock, set read, content-type, local reply; shared_bucket: key header,
 // clock, set read, shared bucket read and write.
@@ -81,7 +81,7 @@ export const scenarios: Scenario[] = [
     workers: 2,
     config: { rules: [{ name: "per-client", limits: [OPEN], key: [{ source: "client_ip", trusted_hops: 1 }], max_keys: 4096 }] },
     request: (i) => withHeaders([["x-forwarded-for", `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`]]),
-    // Not the hot path: 100,000 clients over 4096 slots (512 sets of 8 ways), so most requests
+    // Not the hot path: 100,000 clients over 4096 slots (256 sets of 16 ways), so most requests
     // find every way of their set holding another client's live bucket and overflow (allow):
     // key header, clock, one set read; a request that takes a way writes the set back.
     budget: { hostCallsPerRequest: 4 },

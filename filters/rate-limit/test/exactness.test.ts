@@ -69,8 +69,8 @@ const steps = (keys: number) => fc.array(
 );
 
 describe("per-key exactness on 4 workers", () => {
-  it("gives every key exactly its limit while the keys with live buckets fit in max_keys (one set: up to 8), through lost CAS races", async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 2, max: 12 }), steps(12),
+  it("gives every key exactly its limit while the keys with live buckets fit in max_keys (one set: up to 16), through lost CAS races", async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 2, max: 20 }), steps(20),
       async (maxKeys, keys, schedule) => {
         const proxy = await proxyWith(maxKeys, "deny");
         const model = new Map<number, ModelBucket>();
