@@ -59,6 +59,19 @@ describe.skipIf(!runtime.available)("traffic-colour in Envoy", () => {
     );
   });
 
+  it.each([
+    ["the decided colour first", [["x-sluice-colour", "v1"], ["x-sluice-colour", "v2"]], {}, "v1"],
+    ["the decided colour second", [["x-sluice-colour", "v2"], ["x-sluice-colour", "v1"]], {}, "v1"],
+    ["an opted-in request with v2 first", [["x-sluice-colour", "v2"], ["x-sluice-colour", "v1"]], { "x-env": "canary" }, "v2"],
+  ] as [string, [string, string][], Record<string, string>, "v1" | "v2"][])(
+    "sends forged duplicate colour headers (%s) upstream as exactly one value", async (_name, forged, extra, colour) => {
+      const res = await request(`${stack.envoy.url}/catalog`, { headers: [...forged, ...Object.entries(extra)] });
+      expect(res.status).toBe(200);
+      const echo = parseEcho(res)!;
+      expect(echo.headerValues!.filter(([name]) => name.toLowerCase() === "x-sluice-colour").map(([, v]) => v)).toEqual([colour]);
+      expect(echo.hostname).toBe(UPSTREAM[colour]);
+    });
+
   it("splits users by the documented hash: each user reaches the predicted upstream, on every worker", async () => {
     const rule = (config.rules as Array<{ name: string; split?: { weights: Array<{ colour: string; basis_points: number }>; salt?: string } }>)
       .find((r) => r.split !== undefined)!;
@@ -77,7 +90,7 @@ describe.skipIf(!runtime.available)("traffic-colour in Envoy", () => {
   });
 
   it("shows its counters in /stats and logged no Wasm error", async () => {
-    const s = await waitForStats(stack.envoy.adminUrl, (x) => stat(x, "sluice.traffic_colour.v1.requests") + stat(x, "sluice.traffic_colour.v2.requests") >= 204);
+    const s = await waitForStats(stack.envoy.adminUrl, (x) => stat(x, "sluice.traffic_colour.v1.requests") + stat(x, "sluice.traffic_colour.v2.requests") >= 207);
     expect(stat(s, "sluice.traffic_colour.v2.requests")).toBeGreaterThan(20);
     expect(s.has("sluice.traffic_colour.invalid")).toBe(true);
     expectNoWasmErrors(stack.envoy);

@@ -96,9 +96,9 @@ export const ROWS: { title: string; panels: PanelSpec[] }[] = [
         }],
       },
       {
-        title: "Store, service and eviction events", type: "timeseries", unit: "reqps",
-        description: "Shared-data failures (requests let through untracked), rate limit service errors, and buckets evicted to keep max_keys.",
-        targets: [["store_error", "store error"], ["rls_error", "rate limit service error"], ["evicted", "evicted"]]
+        title: "Store, service, eviction and overflow events", type: "timeseries", unit: "reqps",
+        description: "Shared-data failures (requests let through untracked), rate limit service errors, slots taken over from full buckets, and requests whose key found no slot (decided by the rule's overflow policy).",
+        targets: [["store_error", "store error"], ["rls_error", "rate limit service error"], ["evicted", "evicted"], ["overflow", "overflow"]]
           .map(([m, l]) => ({ expr: sumBy("sluice_rule", rate(`sluice_rate_limit_${m}`)), legendFormat: `{{sluice_rule}} ${l}` })),
       },
     ],

@@ -19,7 +19,7 @@ const CIRCUIT_STATS = "(?:calls|failures|slow_calls|rejected|opened|half_opened|
 
 export const STATS_TAGS: StatsTag[] = [
   { tag_name: "sluice_policy", regex: `${PREFIX}spiffe_rbac\\.policy\\.((.+)\\.)matched$` },
-  { tag_name: "sluice_rule", regex: `${PREFIX}rate_limit\\.((.+)\\.)(?:allowed|limited|shadow_limited|store_error|evicted|rls_error)$` },
+  { tag_name: "sluice_rule", regex: `${PREFIX}rate_limit\\.((.+)\\.)(?:allowed|limited|shadow_limited|store_error|evicted|rls_error|overflow)$` },
   { tag_name: "sluice_colour", regex: `${PREFIX}traffic_colour\\.((.+)\\.)requests$` },
   // circuit names have no dots; a split circuit's per-key metrics are
   // sluice.circuit_breaker.<circuit>.key.<key>.<stat> (key made of A-Za-z0-9_- by the filter)

@@ -3,11 +3,14 @@
 // A key value maps to a slot by hash with linear probing over at most PROBE_LIMIT slots; each VM
 // caches the key hash it last found in each slot and re-resolves when the record names another key
 // (taken over).
-// When every probed slot is held by another key, one that is closed, idle for IDLE_TAKEOVER_MS
-// and has no call in flight is taken over; otherwise the request is not tracked (key_overflow).
+// When every probed slot is held by another key, one whose circuit carries nothing to lose is
+// taken over: closed, no call in flight, idle for IDLE_TAKEOVER_MS, and no failure, slow call or
+// consecutive failure in its window (what it forgets are successes, which only ever kept it
+// closed). Otherwise the request is not tracked (key_overflow): a key never inherits another
+// key's state (records are verified by the 64-bit key hash) and never loses its own failures.
 import { SharedStatus } from "../shared/shared-data";
 import { Circuit } from "./config";
-import { CircuitRecord, State } from "./record";
+import { CircuitRecord, State, WindowFigures } from "./record";
 import { RecordCopy, RecordUpdate, updateRecord } from "./store";
 import { stringToBuffer } from "../shared/bytes";
 import { decimal } from "../shared/number-text";
@@ -27,12 +30,14 @@ class Claim extends RecordUpdate {
   result: ClaimResult = ClaimResult.Occupied;
   mode: ClaimMode = ClaimMode.FindOrClaimEmpty;
   keyHash: u64 = 0;
+  private readonly figures: WindowFigures = new WindowFigures();
 
   constructor() { super(); }
 
   apply(rec: CircuitRecord, present: bool): bool {
     if (rec.claimed && rec.keyHash == this.keyHash) { this.result = ClaimResult.Held; return false; }
-    const idle = rec.claimed && rec.state == State.Closed && rec.inFlight == 0 && this.now() - rec.lastCall >= IDLE_TAKEOVER_MS;
+    const idle = rec.claimed && rec.state == State.Closed && rec.inFlight == 0 && this.now() - rec.lastCall >= IDLE_TAKEOVER_MS &&
+      rec.consecutiveFailures == 0 && forgettable(rec.figures(this.now(), this.figures));
     if (!rec.claimed || (this.mode == ClaimMode.TakeOverIdle && idle)) {
       rec.claim(this.keyHash, this.now());
       this.result = ClaimResult.Claimed;
@@ -41,6 +46,11 @@ class Claim extends RecordUpdate {
     this.result = idle ? ClaimResult.Evictable : ClaimResult.Occupied;
     return false;
   }
+}
+
+/** A window with no failure and no slow call: forgetting it loses nothing that could open. */
+function forgettable(window: WindowFigures): bool {
+  return window.failures == 0 && window.slow == 0;
 }
 
 export class SlotTable {

@@ -1,10 +1,15 @@
 // Token buckets as fixed binary records in shared data, refilled lazily from elapsed time.
 //
-// Record (little-endian): u64 owner fingerprint, then per limit { u64 tokens, i64 last fill ns }.
-// A bucket gains `tokensPerFill` at each whole `fillNs` after its last fill, capped at
-// `maxTokens`; the last fill time moves by whole intervals only, so refills never drift and a
-// bucket allows exactly maxTokens + k * tokensPerFill requests in its first k intervals.
-// A clock that goes backwards refills nothing. Several limits on one record pass or fail together.
+// Record (little-endian): u64 owner fingerprint (0: an empty way), then per limit { u64 tokens,
+// i64 last fill ns }. A bucket gains `tokensPerFill` at each whole `fillNs` after its last fill,
+// capped at `maxTokens`; the last fill time moves by whole intervals only, so refills never drift
+// and a bucket allows exactly maxTokens + k * tokensPerFill requests in its first k intervals.
+// A bucket found full restarts its intervals at `now`: a full bucket is then exactly a new one,
+// which is what lets a slot change hands without loss. A clock that goes backwards refills
+// nothing. Several limits on one record pass or fail together.
+//
+// A set is WAYS records side by side (one shared-data value): a key lives in at most one way of
+// its set, and takes an empty way or one whose buckets are all full, never a live one.
 
 export class Limit {
   /** Seconds an empty bucket takes to fill up (the quota window headers advertise), at least 1. */
@@ -28,6 +33,9 @@ export class Decision {
   write: bool = false;
   /** The slot belonged to another key whose bucket was full: taken over. */
   evicted: bool = false;
+  /** No way of the set was the key's, empty or full: nothing was decided (the overflow policy
+   *  applies). */
+  overflow: bool = false;
   /** Index of the limit with the fewest tokens left (the one headers report). */
   limit: i32 = 0;
   remaining: u64 = 0;
@@ -37,15 +45,18 @@ export class Decision {
   retryNs: u64 = 0;
 }
 
+/** Ways per set: keys of one set that can hold live buckets at once. */
+// @ts-ignore: decorator
+@inline export const WAYS: u32 = 16;
+
 // @ts-ignore: decorator
 @inline
 export function recordSize(limitCount: i32): i32 {
   return 8 + 16 * limitCount;
 }
 
-/** Tokens of bucket `i` of the record at `rec` after refilling up to `now`; stores the refilled
- *  state into `out`. */
-function refill(limit: Limit, rec: usize, out: usize, now: i64): u64 {
+/** Refills the bucket at `rec` in place up to `now`; returns whether it is full. */
+function refill(limit: Limit, rec: usize, now: i64): bool {
   let tokens = load<u64>(rec);
   let last = load<i64>(rec, 8);
   if (tokens > limit.maxTokens) tokens = limit.maxTokens;
@@ -58,17 +69,18 @@ function refill(limit: Limit, rec: usize, out: usize, now: i64): u64 {
       last += <i64>(fills * limit.fillNs);
     }
   }
-  store<u64>(out, tokens);
-  store<i64>(out, last, 8);
-  return tokens;
+  const full = tokens == limit.maxTokens;
+  store<u64>(rec, tokens);
+  store<i64>(rec, full ? now : last, 8);
+  return full;
 }
 
-/** Nanoseconds from `now` until the bucket in `out` holds `want` tokens. */
-function waitNs(limit: Limit, out: usize, now: i64, want: u64): u64 {
-  const tokens = load<u64>(out);
+/** Nanoseconds from `now` until the bucket at `rec` holds `want` tokens. */
+function waitNs(limit: Limit, rec: usize, now: i64, want: u64): u64 {
+  const tokens = load<u64>(rec);
   if (tokens >= want) return 0;
   const fills = (want - tokens + limit.tokensPerFill - 1) / limit.tokensPerFill;
-  const at = load<i64>(out, 8) + <i64>(fills * limit.fillNs);
+  const at = load<i64>(rec, 8) + <i64>(fills * limit.fillNs);
   return at > now ? <u64>(at - now) : 0;
 }
 
@@ -81,53 +93,84 @@ export function fillRecord(limits: Limit[], out: usize, owner: u64, now: i64): v
   }
 }
 
+/** Refills every bucket of the record at `rec`; true when all are full (the record carries no
+ *  information: it equals a new one). */
+function refillAll(limits: Limit[], rec: usize, now: i64): bool {
+  let full = true;
+  for (let i = 0, n = limits.length; i < n; i++) {
+    if (!refill(unchecked(limits[i]), rec + 8 + 16 * i, now)) full = false;
+  }
+  return full;
+}
+
 /**
- * Decides one request of `cost` tokens for key `owner` against the record at (`current`, `len`)
- * (len 0: no record yet) at time `now`, writing the next record to `out`.
- * A record of another size (another configuration's layout) counts as absent. A slot owned by
- * another key is taken over when every one of its buckets has refilled to full (nothing is lost);
- * otherwise the request draws from the owner's buckets (never a looser limit than configured).
+ * Decides one request of `cost` tokens for key `owner` (not 0) against the set of `ways` records
+ * at (`current`, `len`) (len 0: no set yet) at time `now`, writing the next set to `out`.
+ * A set of another size (another configuration's layout) counts as empty. The key's own way
+ * decides; without one, the first empty way or way whose buckets are all full is taken (counted
+ * as evicted when it had an owner); with neither, `d.overflow` is set and nothing is written.
  */
-export function decide(limits: Limit[], current: usize, len: i32, owner: u64, now: i64, cost: u64,
+export function decide(limits: Limit[], current: usize, len: i32, ways: i32, owner: u64, now: i64, cost: u64,
   out: usize, d: Decision): void {
   const n = limits.length;
-  let fresh = len != recordSize(n);
+  const size = recordSize(n);
+  const setSize = size * ways;
+  let fresh = len != setSize;
+  if (fresh) memory.fill(out, 0, <usize>setSize);
+  else memory.copy(out, current, <usize>setSize);
   d.evicted = false;
-  if (!fresh) {
-    for (let i = 0; i < n; i++) refill(unchecked(limits[i]), current + 8 + 16 * i, out + 8 + 16 * i, now);
-    if (load<u64>(current) != owner) {
-      let full = true;
-      for (let i = 0; i < n && full; i++) full = load<u64>(out + 8 + 16 * i) == unchecked(limits[i]).maxTokens;
-      if (full) {
-        fresh = true;
-        d.evicted = true;
-      }
-    }
+  d.overflow = false;
+  let rec: usize = 0;
+  let free: usize = 0;
+  for (let w = 0; w < ways; w++) {
+    const at = out + <usize>(w * size);
+    const holder = load<u64>(at);
+    if (holder == owner) { rec = at; break; }
+    if (free == 0 && (holder == 0 || refillAll(limits, at, now))) free = at;
   }
-  if (fresh) fillRecord(limits, out, owner, now);
-  else store<u64>(out, load<u64>(current));
+  if (rec == 0) {
+    if (free == 0) {
+      d.overflow = true;
+      d.allowed = false;
+      d.write = false;
+      return;
+    }
+    rec = free;
+    d.evicted = load<u64>(rec) != 0;
+    fillRecord(limits, rec, owner, now);
+    fresh = true;
+  } else {
+    refillAll(limits, rec, now);
+  }
+  draw(limits, rec, now, cost, d);
+  d.write = fresh || (d.allowed && cost > 0);
+}
+
+/** Takes `cost` from every bucket of the refilled record at `rec` if all hold it, and reports
+ *  the tightest limit in `d`. */
+function draw(limits: Limit[], rec: usize, now: i64, cost: u64, d: Decision): void {
+  const n = limits.length;
   let allowed = true;
-  for (let i = 0; i < n && allowed; i++) allowed = load<u64>(out + 8 + 16 * i) >= cost;
+  for (let i = 0; i < n && allowed; i++) allowed = load<u64>(rec + 8 + 16 * i) >= cost;
   d.allowed = allowed;
-  d.write = fresh || (allowed && cost > 0);
   d.retryNs = 0;
   if (allowed) {
-    for (let i = 0; i < n; i++) store<u64>(out + 8 + 16 * i, load<u64>(out + 8 + 16 * i) - cost);
+    for (let i = 0; i < n; i++) store<u64>(rec + 8 + 16 * i, load<u64>(rec + 8 + 16 * i) - cost);
   } else {
     for (let i = 0; i < n; i++) {
       const limit = unchecked(limits[i]);
-      const wait = waitNs(limit, out + 8 + 16 * i, now, min(cost, limit.maxTokens));
+      const wait = waitNs(limit, rec + 8 + 16 * i, now, min(cost, limit.maxTokens));
       if (wait > d.retryNs) d.retryNs = wait;
     }
   }
   let best = 0;
-  let remaining = load<u64>(out + 8);
+  let remaining = load<u64>(rec + 8);
   for (let i = 1; i < n; i++) {
-    const left = load<u64>(out + 8 + 16 * i);
+    const left = load<u64>(rec + 8 + 16 * i);
     if (left < remaining) { remaining = left; best = i; }
   }
   d.limit = best;
   d.remaining = remaining;
   const limit = unchecked(limits[best]);
-  d.resetNs = waitNs(limit, out + 8 + 16 * best, now, limit.maxTokens);
+  d.resetNs = waitNs(limit, rec + 8 + 16 * best, now, limit.maxTokens);
 }

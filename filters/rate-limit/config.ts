@@ -11,7 +11,7 @@ import { compileReply, LocalReply } from "../shared/local-reply";
 import { compileStringMatch, compileValueCondition } from "../shared/match-config";
 import { ValueCondition } from "../shared/matchers";
 import { spiffePatternOf } from "../shared/spiffe-config";
-import { Limit } from "./bucket";
+import { Limit, WAYS } from "./bucket";
 import { Cidr } from "./ip";
 import { CidrGroup, keyNames, KeyPart, KeySource } from "./key";
 import { Match } from "./match";
@@ -41,6 +41,12 @@ export class RlsConfig {
   failureModeDeny: bool = false;
 }
 
+export namespace Overflow {
+  export const Allow: i32 = 0;
+  export const Deny: i32 = 1;
+  export const SharedBucket: i32 = 2;
+}
+
 export class Rule {
   name: string = "";
   /** null: every request. */
@@ -50,6 +56,11 @@ export class Rule {
   /** Requests missing a key part use one shared bucket (true) or skip the rule (false). */
   missingKeyDefault: bool = false;
   maxKeys: u32 = 1;
+  /** Sets of WAYS slots holding the maxKeys slots (the last set may have fewer ways). */
+  sets: u32 = 1;
+  /** What a request whose key finds no slot gets (Overflow), and the shared bucket's limits. */
+  overflow: i32 = Overflow.Allow;
+  overflowLimits: Limit[] = [];
   cost: Cost = new Cost();
   shadow: bool = false;
   /** After the local limits allow, ask the rate limit service. */
@@ -140,38 +151,57 @@ function parseRule(errors: ConfigErrors, obj: JsonValue, withMatch: bool): Rule 
     const match = field(obj, RuleFields.match);
     if (match !== null) rule.match = parseMatch(errors, match, true);
   }
-  const limits = items(obj, RuleFields.limits - shift);
-  for (let i = 0; i < limits.length; i++) {
-    const limit = element(limits, i);
-    const requests = <u64>num(limit, LimitFields.requests);
-    const burst = field(limit, LimitFields.burst);
-    rule.limits.push(new Limit(burst === null ? requests : <u64>burst.number, requests, <u64>num(limit, LimitFields.per) * MS));
-  }
+  rule.limits = parseLimits(items(obj, RuleFields.limits - shift));
   const key = items(obj, RuleFields.key - shift);
   for (let i = 0; i < key.length; i++) rule.key.push(parseKeyPart(errors, element(key, i)));
   rule.missingKeyDefault = num(obj, RuleFields.on_missing_key - shift) == 1;
   rule.maxKeys = rule.key.length == 0 ? 1 : <u32>num(obj, RuleFields.max_keys - shift);
+  rule.sets = (rule.maxKeys + WAYS - 1) / WAYS;
   const cost = field(obj, RuleFields.cost - shift);
   if (cost !== null) parseCost(errors, cost, rule.cost);
   rule.shadow = num(obj, RuleFields.mode - shift) == 1;
   rule.global = flag(obj, RuleFields.global - shift);
+  rule.overflow = <i32>num(obj, RuleFields.overflow - shift);
+  rule.overflowLimits = parseLimits(items(obj, RuleFields.overflow_limits - shift));
+  const overflow = field(obj, RuleFields.overflow - shift);
+  if (overflow !== null && (rule.overflow == Overflow.SharedBucket) != (rule.overflowLimits.length > 0)) {
+    errors.at(overflow, rule.overflow == Overflow.SharedBucket ? "needs overflow_limits" : "takes no overflow_limits (only shared_bucket does)");
+  }
   rule.descriptorNames = keyNames(rule.key);
   rule.descriptorNames.unshift("rule");
   rule.fingerprint = hash64(describeBuckets(rule));
   return rule;
 }
 
+function parseLimits(list: Array<JsonValue | null>): Limit[] {
+  const limits: Limit[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const limit = element(list, i);
+    const requests = <u64>num(limit, LimitFields.requests);
+    const burst = field(limit, LimitFields.burst);
+    limits.push(new Limit(burst === null ? requests : <u64>burst.number, requests, <u64>num(limit, LimitFields.per) * MS));
+  }
+  return limits;
+}
+
 /** What decides a rule's bucket contents: equal descriptions may share shared-data keys. */
 function describeBuckets(rule: Rule): string {
-  let text = rule.name + "|" + decimal(rule.maxKeys) + "|" + (rule.missingKeyDefault ? "d" : "s");
-  for (let i = 0; i < rule.limits.length; i++) {
-    const limit = rule.limits[i];
-    text += "|" + decimal(<i64>limit.maxTokens) + "/" + decimal(<i64>limit.tokensPerFill) + "/" + decimal(<i64>limit.fillNs);
-  }
+  // "sets": the layout of sets of ways (bucket.ts), so an older layout's keys are never read
+  let text = rule.name + "|sets|" + decimal(rule.maxKeys) + "|" + (rule.missingKeyDefault ? "d" : "s") +
+    describeLimits(rule.limits) + "|overflow" + describeLimits(rule.overflowLimits);
   for (let i = 0; i < rule.key.length; i++) {
     const part = rule.key[i];
     text += "|" + decimal(part.source) + ":" + part.name + ":" + decimal(part.trustedHops);
     for (let g = 0; g < part.groups.length; g++) text += ":" + part.groups[g].name;
+  }
+  return text;
+}
+
+function describeLimits(limits: Limit[]): string {
+  let text = "";
+  for (let i = 0; i < limits.length; i++) {
+    const limit = limits[i];
+    text += "|" + decimal(<i64>limit.maxTokens) + "/" + decimal(<i64>limit.tokensPerFill) + "/" + decimal(<i64>limit.fillNs);
   }
   return text;
 }

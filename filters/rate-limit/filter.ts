@@ -15,8 +15,8 @@ import { ConfigErrors } from "../shared/config-error";
 import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
 import { logEnabled, logEncoded, logMessage, LogLevel } from "../shared/log";
 import { SharedStatus } from "../shared/shared-data";
-import { Decision } from "./bucket";
-import { Config, HeadersMode, parseConfig, Rule } from "./config";
+import { Decision, Limit, WAYS } from "./bucket";
+import { Config, HeadersMode, Overflow, parseConfig, Rule } from "./config";
 import { INVALID_COST, requestCost } from "./cost";
 import { keyFingerprint, MISSING_KEY } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
@@ -42,6 +42,8 @@ export class RateLimitRoot extends RootContext {
   /** What `config` makes the request path send, encoded once. */
   encoded: EncodedConfig | null = null;
   stores: BucketStore[] = [];
+  /** Per rule: the shared bucket of keys that found no slot (overflow: shared_bucket), else null. */
+  overflowStores: Array<BucketStore | null> = [];
   counters: RuleCounters[] = [];
   /** Enforcement credit for `enforce_percent`: limited requests are enforced in an exact ratio. */
   private enforceCredit: i32 = 0;
@@ -62,16 +64,20 @@ export class RateLimitRoot extends RootContext {
     }
     this.flushCounters();
     const stores: BucketStore[] = [];
+    const overflowStores: Array<BucketStore | null> = [];
     const counters: RuleCounters[] = [];
     for (let i = 0; i < config.rules.length; i++) {
       const rule = config.rules[i];
-      stores.push(new BucketStore("sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":", rule.limits));
+      const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
+      stores.push(new BucketStore(prefix, rule.limits));
+      overflowStores.push(rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null);
       counters.push(new RuleCounters(rule.name));
     }
     this.config = config;
     this.encoded = new EncodedConfig(config);
     this.view = new RequestView(config.readAllHeaders);
     this.stores = stores;
+    this.overflowStores = overflowStores;
     this.counters = counters;
     proxy_set_tick_period_milliseconds(TICK_MS);
     return true;
@@ -156,6 +162,9 @@ export class RateLimitFilter extends HttpContext {
   private resetNs: u64 = 0;
   private limitIndex: i32 = 0;
   private fingerprint: u64 = 0;
+  /** The limits that decided (the rule's or its overflow bucket's), and whether a bucket did. */
+  private limits: Limit[] = [];
+  private bucketed: bool = false;
   /** The rate limit service call this stream waits for (0: none), and the next waiting stream. */
   rlsToken: u32 = 0;
   nextWaiting: RateLimitFilter | null = null;
@@ -190,6 +199,7 @@ export class RateLimitFilter extends HttpContext {
       if (match !== null && !match.matches(req)) continue;
       let fingerprint: u64 = 0;
       let slot: u32 = 0;
+      let ways: i32 = 1;
       const global = rule.global;
       // a global rule's descriptor is written while its key is read
       if (global) startRateLimitRequest(config.rls!.domain, unchecked(rule.descriptorNames[0]), rule.name);
@@ -197,18 +207,19 @@ export class RateLimitFilter extends HttpContext {
         fingerprint = keyFingerprint(rule.key, req, rule.fingerprint, global ? rule.descriptorNames : null);
         if (fingerprint == MISSING_KEY) {
           if (!rule.missingKeyDefault) continue;
-          slot = rule.maxKeys; // the one bucket of requests missing a key part
+          slot = rule.sets; // the one bucket of requests missing a key part
           if (global) dropKeyEntries(); // it names the rule only
         } else {
-          slot = <u32>(fingerprint % <u64>rule.maxKeys);
+          slot = <u32>(fingerprint % <u64>rule.sets);
+          ways = <i32>min<u32>(WAYS, rule.maxKeys - slot * WAYS);
         }
       }
-      return this.decide(config, i, rule, req, fingerprint, slot);
+      return this.decide(config, i, rule, req, fingerprint, slot, ways);
     }
     return HeadersStatus.Continue;
   }
 
-  private decide(config: Config, index: i32, rule: Rule, req: RequestView, fingerprint: u64, slot: u32): u32 {
+  private decide(config: Config, index: i32, rule: Rule, req: RequestView, fingerprint: u64, slot: u32, ways: i32): u32 {
     const counters = unchecked(this.rl.counters[index]);
     this.ruleIndex = index;
     this.encoded = this.rl.encoded;
@@ -220,7 +231,27 @@ export class RateLimitFilter extends HttpContext {
     }
     proxy_get_current_time_nanoseconds(timeScratch);
     const d = this.rl.decision;
-    const status = unchecked(this.rl.stores[index]).take(slot, fingerprint, load<i64>(timeScratch), cost, d);
+    const now = load<i64>(timeScratch);
+    // a keyed fingerprint is never 0 (MISSING_KEY); the one record of a set of 1 way is owner 1
+    let status = unchecked(this.rl.stores[index]).take(slot, ways, fingerprint == 0 ? 1 : fingerprint, now, cost, d);
+    let limits = rule.limits;
+    if (status == SharedStatus.Ok && d.overflow) {
+      counters.count(Event.Overflow);
+      const policy = rule.overflow;
+      if (policy == Overflow.SharedBucket) {
+        status = changetype<BucketStore>(unchecked(this.rl.overflowStores[index])).take(0, 1, 1, now, cost, d); // made with the rule
+        limits = rule.overflowLimits;
+      } else if (policy == Overflow.Allow) {
+        this.allow(rule, null, fingerprint);
+        if (rule.global) return this.askRls(config, rule, cost, counters);
+        counters.count(Event.Allowed);
+        return HeadersStatus.Continue;
+      } else {
+        if (!this.limited(config, rule, counters)) return HeadersStatus.Continue;
+        this.reject(config, null, rule, fingerprint, null);
+        return HeadersStatus.StopIteration;
+      }
+    }
     if (status != SharedStatus.Ok) {
       counters.count(Event.StoreError);
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: shared data status " + decimal(status) + " for rule " + rule.name);
@@ -229,12 +260,9 @@ export class RateLimitFilter extends HttpContext {
       return HeadersStatus.StopIteration;
     }
     if (d.evicted) counters.count(Event.Evicted);
+    this.limits = limits;
     if (d.allowed) {
-      this.rule = rule;
-      this.remaining = d.remaining;
-      this.resetNs = d.resetNs;
-      this.limitIndex = d.limit;
-      this.fingerprint = fingerprint;
+      this.allow(rule, d, fingerprint);
       if (rule.global) return this.askRls(config, rule, cost, counters);
       counters.count(Event.Allowed);
       return HeadersStatus.Continue;
@@ -244,6 +272,18 @@ export class RateLimitFilter extends HttpContext {
       return HeadersStatus.StopIteration;
     }
     return HeadersStatus.Continue;
+  }
+
+  /** Keeps what the response headers report: the bucket's decision `d`, or none (null: the key
+   *  overflowed and was let through without a bucket). */
+  private allow(rule: Rule, d: Decision | null, fingerprint: u64): void {
+    this.rule = rule;
+    this.fingerprint = fingerprint;
+    this.bucketed = d !== null;
+    if (d === null) return;
+    this.remaining = d.remaining;
+    this.resetNs = d.resetNs;
+    this.limitIndex = d.limit;
   }
 
   /** Counts a limited request; true when it is to be rejected, false for a shadow hit (the
@@ -355,7 +395,7 @@ export class RateLimitFilter extends HttpContext {
     }
     if (d !== null) {
       if (mode != HeadersMode.None) {
-        addRateLimitHeaders(headers, mode, ruleName, rule.limits[d.limit], d, rule.key.length > 0, fingerprint);
+        addRateLimitHeaders(headers, mode, ruleName, this.limits[d.limit], d, rule.key.length > 0, fingerprint);
       }
       addRetryAfter(headers, ceilSeconds(d.retryNs));
     } else if (reply !== null && reply.hasRetry) {
@@ -384,16 +424,17 @@ export class RateLimitFilter extends HttpContext {
     const rule = this.rule;
     const mode = this.rl.config!.headersMode;
     if (rule === null || mode == HeadersMode.None) return HeadersStatus.Continue;
+    if (!this.bucketed && (fromRls === null || !fromRls.hasTightest)) return HeadersStatus.Continue; // no bucket decided
     if (fromRls !== null && hasRateLimitHeaders(fromRls.responseHeaders, mode)) return HeadersStatus.Continue; // the service's own win
     const ruleName = unchecked(changetype<EncodedConfig>(this.encoded).ruleNames[this.ruleIndex]);
     const keyed = rule.key.length > 0;
     const s = fromRls !== null && fromRls.hasTightest ? fromRls.tightest : null;
     headers.start(3);
-    if (s !== null && s.remaining < this.remaining) {
+    if (s !== null && (!this.bucketed || s.remaining < this.remaining)) {
       addRateLimitHeaderValues(headers, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
         keyed, this.fingerprint);
     } else {
-      const limit = rule.limits[this.limitIndex];
+      const limit = this.limits[this.limitIndex];
       addRateLimitHeaderValues(headers, mode, ruleName, limit.maxTokens, limit.windowSeconds, this.remaining,
         ceilSeconds(this.resetNs), keyed, this.fingerprint);
     }

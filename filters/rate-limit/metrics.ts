@@ -10,10 +10,11 @@ export namespace Event {
   export const StoreError: i32 = 3;
   export const Evicted: i32 = 4;
   export const RlsError: i32 = 5;
+  export const Overflow: i32 = 6;
 }
 
 /** Metric name suffixes, indexed by Event. */
-export const EVENT_NAMES: string[] = ["allowed", "limited", "shadow_limited", "store_error", "evicted", "rls_error"];
+export const EVENT_NAMES: string[] = ["allowed", "limited", "shadow_limited", "store_error", "evicted", "rls_error", "overflow"];
 
 // @ts-ignore: decorator
 @inline export const TICK_MS: u32 = 1000;

@@ -1,25 +1,32 @@
-// Bucket records in shared data under `sluice:rate-limit:<rule fingerprint>:<slot>`, updated with
-// compare-and-swap. Keys and records live in buffers allocated at configure, so a request costs one
-// get and (when the record changes) one set, with no allocation besides the host's value copy.
+// Sets of bucket records (bucket.ts) in shared data under `sluice:rate-limit:<rule fingerprint>:<set>`,
+// updated with compare-and-swap: a set is one value, so finding the key's way, taking a free one
+// and drawing tokens are one atomic step across workers. Keys and records live in buffers
+// allocated at configure, so a request costs one get and (when the set changes) one set, with no
+// allocation besides the host's value copy.
 //
-// A key that does not exist yet is first created holding full buckets (cas 0: two workers racing
-// both write the same full state), then updated with CAS like any other, so no token is lost
-// to the host's "absent key ignores cas" rule.
+// A set that does not exist yet is written with a cas no stored value has (CREATE_CAS): the host
+// ignores the cas of an absent key, so the write creates it; if another worker created the set
+// in between, the host answers CasMismatch instead of overwriting that worker's tokens, and the
+// request reads again.
 import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { SharedStatus } from "../shared/shared-data";
-import { Decision, decide, fillRecord, Limit, recordSize } from "./bucket";
+import { Decision, decide, Limit, recordSize, WAYS } from "./bucket";
 import { hostFree } from "../shared/host-memory";
 
 /** CAS attempts after the first before a request counts as a store error. */
 // @ts-ignore: decorator
 @inline export const MAX_CAS_RETRIES = 8;
 
+/** The cas of a creating write: the host's cas counter would have to wrap to reach it. */
+// @ts-ignore: decorator
+@inline const CREATE_CAS: u32 = 0xffffffff;
+
 // Host results: u32 pointer, u32 length, u32 cas.
 const returned = memory.data(12);
 
-/** The shared-data keys and record buffer of one rule. */
+/** The shared-data keys and set buffer of one rule (or of its overflow bucket). */
 export class BucketStore {
-  /** `<prefix><8 hex digits of the slot>`; the digits are rewritten per request. */
+  /** `<prefix><8 hex digits of the set>`; the digits are rewritten per request. */
   private readonly key: ArrayBuffer;
   private readonly prefixLen: i32;
   private readonly record: ArrayBuffer;
@@ -27,7 +34,7 @@ export class BucketStore {
   constructor(prefix: string, readonly limits: Limit[]) {
     this.prefixLen = prefix.length;
     this.key = new ArrayBuffer(prefix.length + 8);
-    this.record = new ArrayBuffer(recordSize(limits.length));
+    this.record = new ArrayBuffer(recordSize(limits.length) * <i32>WAYS);
     const base = changetype<usize>(this.key);
     for (let i = 0; i < prefix.length; i++) store<u8>(base + i, <u8>prefix.charCodeAt(i));
   }
@@ -41,34 +48,33 @@ export class BucketStore {
   }
 
   /**
-   * Takes `cost` tokens for key `owner` from `slot` at `now`, filling `d`. Returns Ok, or the
-   * failing host status (CasMismatch after MAX_CAS_RETRIES lost races).
+   * Takes `cost` tokens for key `owner` (not 0) from its way of set `slot` (`ways` records) at
+   * `now`, filling `d`. Returns Ok, or the failing host status (CasMismatch after MAX_CAS_RETRIES
+   * lost races).
    */
-  take(slot: u32, owner: u64, now: i64, cost: u64, d: Decision): u32 {
+  take(slot: u32, ways: i32, owner: u64, now: i64, cost: u64, d: Decision): u32 {
     this.setSlot(slot);
     const key = changetype<usize>(this.key);
     const keyLen = <usize>this.key.byteLength;
     const out = changetype<usize>(this.record);
-    const size = <usize>this.record.byteLength;
-    let created = false;
+    const size = <usize>(recordSize(this.limits.length) * ways);
     for (let attempt = 0; attempt <= MAX_CAS_RETRIES; attempt++) {
       store<u64>(returned, 0);
       store<u32>(returned, 0, 8);
       const got = proxy_get_shared_data(key, keyLen, returned, returned + 4, returned + 8);
-      if (got == SharedStatus.NotFound && !created) {
-        fillRecord(this.limits, out, owner, now);
-        const status = proxy_set_shared_data(key, keyLen, out, size, 0);
-        if (status != SharedStatus.Ok) return status;
-        created = true;
-        attempt--;
-        continue;
+      let cas = CREATE_CAS;
+      if (got == SharedStatus.NotFound) {
+        decide(this.limits, 0, 0, ways, owner, now, cost, out, d);
+      } else if (got == SharedStatus.Ok) {
+        const ptr = <usize>load<u32>(returned);
+        decide(this.limits, ptr, <i32>load<u32>(returned, 4), ways, owner, now, cost, out, d);
+        hostFree(ptr);
+        cas = load<u32>(returned, 8);
+      } else {
+        return got;
       }
-      if (got != SharedStatus.Ok) return got;
-      const ptr = <usize>load<u32>(returned);
-      decide(this.limits, ptr, <i32>load<u32>(returned, 4), owner, now, cost, out, d);
-      hostFree(ptr);
       if (!d.write) return SharedStatus.Ok;
-      const status = proxy_set_shared_data(key, keyLen, out, size, load<u32>(returned, 8));
+      const status = proxy_set_shared_data(key, keyLen, out, size, cas);
       if (status != SharedStatus.CasMismatch) return status;
     }
     return SharedStatus.CasMismatch;

@@ -29,6 +29,8 @@ export class TrafficColourConfig {
   trustedPeers: SpiffePattern[] = [];
   /** `header` and each colour as bytes, for the host calls of every request. */
   headerBytes: ArrayBuffer = new ArrayBuffer(0);
+  /** The property `request.headers.<header>`: every value of the header comma-joined. */
+  headerProperty: ArrayBuffer = new ArrayBuffer(0);
   colourBytes: ArrayBuffer[] = [];
   /** Baggage member key for the colour; "" when baggage is not written. */
   baggageKey: string = "";
@@ -68,6 +70,7 @@ export function parseConfig(text_: string, errors: ConfigErrors): TrafficColourC
   }
   c.header = asciiLower(text(root, Root.header));
   c.headerBytes = stringToBuffer(c.header);
+  c.headerProperty = stringToBuffer("request\0headers\0" + c.header);
   const defaultColour = field(root, Root.default_colour);
   if (defaultColour !== null) c.defaultColour = readColourRef(errors, c.colours, defaultColour);
   c.inbound = <Inbound>num(root, Root.inbound);

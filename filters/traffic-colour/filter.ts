@@ -11,7 +11,7 @@ import {
   addEncodedHeader, removeEncodedHeader, replaceEncodedHeader, replaceHeaderBytes,
 } from "../shared/encoded-host-calls";
 import { HeaderMap } from "../shared/headers";
-import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
+import { readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { logEnabled, logMessage, LogLevel } from "../shared/log";
 import { Counter, flushCounters } from "../shared/metrics";
 import { parseSpiffeId } from "../shared/spiffe";
@@ -177,9 +177,11 @@ export class TrafficColourFilter extends HttpContext {
     return HeadersStatus.Continue;
   }
 
-  /** What the colour header claims (see NOT_CLAIMED). */
+  /** What the colour header claims (see NOT_CLAIMED). Every value is read, comma-joined as Envoy
+   *  joins them: two values (even equal ones) name no colour, so they never pass as one, and the
+   *  header is replaced whole. */
   private inboundClaim(): i32 {
-    const n = readHeader(HeaderMap.RequestHeaders, this.config.headerBytes);
+    const n = readProperty(this.config.headerProperty);
     const claim = n < 0 ? NOT_CLAIMED : this.config.colourOf(valuePtr(), n);
     releaseValue();
     return claim;
@@ -192,9 +194,11 @@ export class TrafficColourFilter extends HttpContext {
     releaseValue();
   }
 
-  /** What the baggage header's colour member claims (see NOT_CLAIMED). */
+  /** What the baggage header's colour member claims (see NOT_CLAIMED); several members with the
+   *  colour key claim no one colour (NO_COLOUR), like several colour header values. */
   private baggageClaim(): i32 {
     if (!baggage.valid || baggage.colourStart < 0) return NOT_CLAIMED;
+    if (baggage.removed > 1) return NO_COLOUR;
     return this.config.colourOf(baggage.colour, baggage.colourLength);
   }
 

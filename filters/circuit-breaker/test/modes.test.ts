@@ -46,6 +46,20 @@ describe("circuit-breaker › keys", () => {
     expect(h.metric("api", "key_overflow")).toBe(2);
   });
 
+  it.each([
+    ["a failure counted towards consecutive_failures", { consecutive_failures: 3 }],
+    ["a failure in its failure-rate window", { failure_rate: 0.5, minimum_calls: 4 }],
+  ])("keeps an idle key's slot (no takeover) while it holds %s, so the key's next failure still counts", async (_what, trigger) => {
+    const h = await loaded({ circuits: [{ name: "api", ...trigger, key: { source: "header", name: "x-colour" }, max_keys: 1 }] });
+    h.call(500, colour("a"));
+    h.proxy.advance(61_000);
+    expect(h.call(500, colour("b")).decision).toBe("continue"); // untracked: the one slot holds a failure
+    const outcomes = [500, 500, 500, 200].map((status) => h.call(status, colour("a")).decision);
+    expect(outcomes.at(-1)).toBe("local_response"); // a's earlier failure still counted: open
+    h.proxy.advance(1000);
+    expect(h.metric("api", "key_overflow")).toBe(1);
+  });
+
   it("gives an idle closed key's slot to a new key", async () => {
     const h = await loaded({ circuits: [{ name: "api", consecutive_failures: 1, key: { source: "header", name: "x-colour" }, max_keys: 1 }] });
     h.call(200, colour("a"));

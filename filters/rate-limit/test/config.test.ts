@@ -39,6 +39,10 @@ const SEMANTIC: [string, unknown, string][] = [
   ["a SPIFFE pattern with two stars in a segment", withRule({ match: { peer_id: "spiffe://td/ns/*a*" } }),
     "rate-limit: rules[0].match.peer_id: is not a valid SPIFFE ID pattern: a path segment may contain at most one \"*\", got \"spiffe://td/ns/*a*\""],
   ["a global rule without rls", withRule({ global: true }), "rate-limit: rules[0].global: needs \"rls\" at the top level, got true"],
+  ["a shared overflow bucket without limits", withRule({ key: [{ source: "method" }], overflow: "shared_bucket" }),
+    "rate-limit: rules[0].overflow: needs overflow_limits, got \"shared_bucket\""],
+  ["overflow limits with another overflow policy", withRule({ key: [{ source: "method" }], overflow: "deny", overflow_limits: [LIMIT] }),
+    "rate-limit: rules[0].overflow: takes no overflow_limits (only shared_bucket does), got \"deny\""],
 ];
 
 const text = (config: unknown) => (typeof config === "string" ? config : JSON.stringify(config));

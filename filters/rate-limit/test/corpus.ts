@@ -177,6 +177,21 @@ export const CORPUS: CorpusCase[] = [
   { name: "max_keys over 65536", config: withRule({ key: [{ source: "method" }], max_keys: 65537 }), lines: [
     "rate-limit: rules[0].max_keys: must be <= 65536, got 65537",
   ] },
+  { name: "overflow without a key", config: withRule({ overflow: "deny" }), lines: [
+    "rate-limit: rules[0].key: is required with \"overflow\", got nothing",
+  ] },
+  { name: "an unknown overflow policy", config: withRule({ key: [{ source: "method" }], overflow: "share" }), lines: [
+    "rate-limit: rules[0].overflow: must be one of \"allow\", \"deny\", \"shared_bucket\", got \"share\"",
+  ] },
+  { name: "overflow_limits without overflow", config: withRule({ key: [{ source: "method" }], overflow_limits: [LIMIT] }), lines: [
+    "rate-limit: rules[0].overflow: is required with \"overflow_limits\", got nothing",
+  ] },
+  { name: "empty overflow_limits", config: withRule({ key: [{ source: "method" }], overflow: "shared_bucket", overflow_limits: [] }), lines: [
+    "rate-limit: rules[0].overflow_limits: must have at least 1 items, got [...]",
+  ] },
+  { name: "a shared overflow bucket without limits", config: withRule({ key: [{ source: "method" }], overflow: "shared_bucket" }), lines: [
+    "rate-limit: rules[0].overflow: needs overflow_limits, got \"shared_bucket\"",
+  ] },
   { name: "max_keys without a key", config: withRule({ max_keys: 10 }), lines: [
     "rate-limit: rules[0].key: is required with \"max_keys\", got nothing",
   ] },

@@ -205,16 +205,17 @@ describe("keys", () => {
     expect([outcome(send()), outcome(send())]).toEqual(["allow", "allow"]);
   });
 
-  it("keeps shared-data keys bounded by max_keys and counts evictions", async () => {
-    const { proxy, send } = await start({ rules: [perSecond(1, { key: [{ source: "header", name: "x-user" }], max_keys: 8 })] }, 2);
+  it("keeps shared-data keys bounded by max_keys (sets of 16) and counts evictions and overflows", async () => {
+    const { proxy, send } = await start({ rules: [perSecond(1, { key: [{ source: "header", name: "x-user" }], max_keys: 20 })] }, 2);
     for (let i = 0; i < 200; i++) send({ "x-user": `u${i}` });
     proxy.advance(1000);
     for (let i = 200; i < 400; i++) send({ "x-user": `u${i}` });
     const keys = [...proxy.sharedData("rate-limit").keys()];
-    expect(keys.length).toBeLessThanOrEqual(8);
-    expect(keys.every((k) => /^sluice:rate-limit:[0-9a-f]{16}:0000000[0-7]$/.test(k))).toBe(true);
+    expect(keys.length).toBe(2);
+    expect(keys.every((k) => /^sluice:rate-limit:[0-9a-f]{16}:0000000[01]$/.test(k))).toBe(true);
     proxy.advance(1000);
-    expect(proxy.metric("sluice.rate_limit.api.evicted")).toBeGreaterThan(0);
+    expect(proxy.metric("sluice.rate_limit.api.evicted")).toBe(20);
+    expect(proxy.metric("sluice.rate_limit.api.overflow")).toBe(360);
   });
 });
 

@@ -60,10 +60,16 @@ export function setLimits(spec: string): void {
 
 /** One request of `cost` by key `owner` at `nowMs`: "allow|deny r=<remaining> reset=<ms> retry=<ms>[ evicted]". */
 export function take(owner: u32, nowMs: u32, cost: u32): string {
-  const out = new ArrayBuffer(recordSize(limits.length));
-  decide(limits, changetype<usize>(record), record.byteLength, <u64>owner, <i64>nowMs * 1_000_000, <u64>cost,
+  return takeIn(1, owner, nowMs, cost);
+}
+
+/** take() on a set of `ways` records; "overflow" when no way could be taken. */
+export function takeIn(ways: i32, owner: u32, nowMs: u32, cost: u32): string {
+  const out = new ArrayBuffer(recordSize(limits.length) * ways);
+  decide(limits, changetype<usize>(record), record.byteLength, ways, <u64>owner, <i64>nowMs * 1_000_000, <u64>cost,
     changetype<usize>(out), decision);
   if (decision.write) record = out;
+  if (decision.overflow) return "overflow";
   return (decision.allowed ? "allow" : "deny") + " r=" + decision.remaining.toString() +
     " reset=" + (decision.resetNs / 1_000_000).toString() + " retry=" + (decision.retryNs / 1_000_000).toString() +
     (decision.evicted ? " evicted" : "");

@@ -8,6 +8,7 @@ interface LogicEntry {
   partitionKeyOf(hi: number, lo: number): string;
   setLimits(spec: string): void;
   take(owner: number, nowMs: number, cost: number): string;
+  takeIn(ways: number, owner: number, nowMs: number, cost: number): string;
 }
 
 let m: LogicEntry;
@@ -90,11 +91,12 @@ describe("token bucket", () => {
     expect(m.take(7, 10_000, 1)).toBe("allow r=2 reset=1000 retry=0");
   });
 
-  it("keeps the fill phase: refills come at whole intervals after creation", () => {
+  it("restarts the fill intervals when a full bucket is drawn from (a full bucket equals a new one)", () => {
     m.setLimits("2/2/1000");
     m.take(1, 0, 2);
-    expect(m.take(1, 1999, 2)).toBe("allow r=0 reset=1 retry=0");
-    expect(m.take(1, 2000, 2)).toBe("allow r=0 reset=1000 retry=0");
+    expect(m.take(1, 1999, 2)).toBe("allow r=0 reset=1000 retry=0");
+    expect(m.take(1, 2000, 2)).toBe("deny r=0 reset=999 retry=999");
+    expect(m.take(1, 2999, 2)).toBe("allow r=0 reset=1000 retry=0");
   });
 
   it("passes only when every limit has the tokens, and takes from all of them", () => {
@@ -123,10 +125,28 @@ describe("token bucket", () => {
     expect(m.take(2, 1000, 1)).toBe("allow r=1 reset=1000 retry=0 evicted");
   });
 
-  it("shares the owner's bucket while the owner is active (never a looser limit)", () => {
+  it("never lets a key draw from another key's live bucket: the slot overflows instead", () => {
     m.setLimits("2/1/1000");
     m.take(1, 0, 1);
-    expect(m.take(2, 0, 1)).toBe("allow r=0 reset=2000 retry=0");
-    expect(m.take(1, 0, 1)).toBe("deny r=0 reset=2000 retry=1000");
+    expect(m.take(2, 0, 1)).toBe("overflow");
+    expect(m.take(1, 0, 1)).toBe("allow r=0 reset=2000 retry=0");
+  });
+});
+
+describe("sets of ways", () => {
+  it.each([
+    ["gives each key its own way while the set has room", [[1, 0], [2, 0], [3, 0], [1, 0], [2, 0]],
+      ["allow r=1 reset=1000 retry=0", "allow r=1 reset=1000 retry=0", "allow r=1 reset=1000 retry=0",
+        "allow r=0 reset=2000 retry=0", "allow r=0 reset=2000 retry=0"]],
+    ["overflows a new key when every way holds a live bucket", [[1, 0], [2, 0], [3, 0], [4, 0]],
+      ["allow r=1 reset=1000 retry=0", "allow r=1 reset=1000 retry=0", "allow r=1 reset=1000 retry=0", "overflow"]],
+    ["takes the first way whose bucket refilled, and counts the eviction", [[1, 0], [2, 500], [3, 600], [4, 1000], [1, 1000]],
+      ["allow r=1 reset=1000 retry=0", "allow r=1 reset=1000 retry=0", "allow r=1 reset=1000 retry=0",
+        "allow r=1 reset=1000 retry=0 evicted", "overflow"]],
+    ["finds a key in its own way after an earlier way became free", [[1, 0], [2, 0], [1, 0], [2, 1000]],
+      ["allow r=1 reset=1000 retry=0", "allow r=1 reset=1000 retry=0", "allow r=0 reset=2000 retry=0", "allow r=1 reset=1000 retry=0"]],
+  ])("%s", (_name, requests, expected) => {
+    m.setLimits("2/1/1000");
+    expect((requests as number[][]).map(([owner, at]) => m.takeIn(3, owner, at, 1))).toEqual(expected);
   });
 });

@@ -341,3 +341,23 @@ describe("malformed statuses from the rate limit service", () => {
     ]);
   });
 });
+
+describe("a global rule's key that overflows the local table", () => {
+  it.each([
+    ["reports the service's limit, the only one that decided", [{ code: OK, limit: [100, MINUTE], remaining: 41, reset: [30] }],
+      [["x-ratelimit-limit", "100, 100;w=60"], ["x-ratelimit-remaining", "41"], ["x-ratelimit-reset", "30"]]],
+    ["sends no rate-limit headers when the service reports no limit", [], []],
+  ] as [string, Status[], [string, string][]][])("still asks the service (overflow: allow) and %s", async (_what, statuses, headers) => {
+    const { proxy, send } = await start({ rules: [globalRule({ max_keys: 1 })], rls: RLS, headers_mode: "draft03" });
+    send({ "x-tenant": "acme" });
+    proxy.grpcCalls[0].respond(reply(OK));
+    const r = send({ "x-tenant": "globex" });
+    expect(proxy.grpcCalls).toHaveLength(2);
+    proxy.grpcCalls[1].respond(reply(OK, [], [], statuses));
+    proxy.advance(1000);
+    const result = r.stream.result as StreamResult;
+    expect(result.decision).toBe("continue");
+    expect(headersNamed(result, "x-ratelimit")).toEqual(headers);
+    expect(proxy.metric("sluice.rate_limit.tenant.overflow")).toBe(1);
+  });
+});

@@ -58,6 +58,15 @@ export const scenarios: Scenario[] = [
     budget: { hostCallsPerRequest: 4 },
   },
   {
+    // both colour header values read as one, colour header replaced whole (the default colour),
+    // clear_route_cache
+    name: "traffic-colour/duplicate-headers-replaced",
+    filter: "traffic-colour",
+    config: { colours: COLOURS, default_colour: "stable" },
+    request: () => withHeaders([["x-sluice-colour", "stable"], ["x-sluice-colour", "canary"]]),
+    budget: { hostCallsPerRequest: 3 },
+  },
+  {
     // colour header read, baggage read, colour header set, baggage set, clear_route_cache
     name: "traffic-colour/baggage-rewritten",
     filter: "traffic-colour",

@@ -346,6 +346,47 @@ describe("traffic-colour › inbound trust", () => {
   });
 });
 
+describe("traffic-colour › one colour header, one colour member, whatever arrived", () => {
+  const config = (inbound: Record<string, unknown>) => ({ colours: COLOURS, default_colour: "stable", baggage_key: "colour", ...inbound });
+  const pairs = (...extra: [string, string][]): [string, string][] =>
+    [[":method", "GET"], [":path", "/"], [":authority", "shop.example"], ...extra];
+  const colours = (...values: string[]) => values.map((v): [string, string] => ["x-sluice-colour", v]);
+
+  // [case, inbound, request headers, colour header values upstream, baggage values upstream, invalid count]
+  const CASES: [string, string, [string, string][], string[], string[], number][] = [
+    ["two conflicting colours from an untrusted peer", "strip", colours("stable", "canary"), ["stable"], ["colour=stable"], 0],
+    ["the decided colour second", "strip", colours("canary", "stable"), ["stable"], ["colour=stable"], 0],
+    ["the decided colour twice", "strip", colours("stable", "stable"), ["stable"], ["colour=stable"], 0],
+    ["two conflicting colours from a trusted peer: no one colour claimed, the rules decide", "keep", colours("canary", "v2.1"), ["stable"], ["colour=stable"], 1],
+    ["the same colour twice from a trusted peer: still not one value", "keep", colours("canary", "canary"), ["stable"], ["colour=stable"], 1],
+    ["a colour and an empty value from a trusted peer", "keep", colours("canary", ""), ["stable"], ["colour=stable"], 1],
+    ["one colour from a trusted peer: kept", "keep", colours("canary"), ["canary"], ["colour=canary"], 0],
+    ["two colour members in one baggage header from a trusted peer", "keep", [["baggage", "colour=canary,a=1,colour=v2.1"]], ["stable"],
+      ["a=1,colour=stable"], 1],
+    ["two colour members in two baggage headers from a trusted peer", "keep", [["baggage", "colour=canary"], ["baggage", "b=2,colour=v2.1"]],
+      ["stable"], ["b=2,colour=stable"], 1],
+    ["two baggage headers from an untrusted peer, the colour member in the second", "strip", [["baggage", "a=1"], ["baggage", "colour=canary"]],
+      ["stable"], ["a=1,colour=stable"], 0],
+    ["a colour header and a conflicting baggage member from a trusted peer: the header wins", "keep",
+      [...colours("v2.1"), ["baggage", "colour=canary"]], ["v2.1"], ["colour=v2.1"], 0],
+  ];
+
+  it.each(CASES)("%s (inbound %s) goes upstream as one value", async (_name, inbound, headers, upstream, baggage, invalid) => {
+    const proxy = await colourProxy(config({ inbound }));
+    const r = proxy.request({ headers: pairs(...headers), response: { headers: { ":status": "200" } } });
+    expect({ colour: allValues(r.requestHeaders, "x-sluice-colour"), baggage: allValues(r.requestHeaders, "baggage") })
+      .toEqual({ colour: upstream, baggage });
+    proxy.advance(1000);
+    expect(proxy.metric("sluice.traffic_colour.invalid")).toBe(invalid);
+  });
+
+  it("removes every value of a forged colour header when the request stays uncoloured", async () => {
+    const proxy = await colourProxy({ colours: COLOURS });
+    const r = proxy.request({ headers: pairs(...colours("canary", "stable")), response: { headers: { ":status": "200" } } });
+    expect(allValues(r.requestHeaders, "x-sluice-colour")).toEqual([]);
+  });
+});
+
 describe("traffic-colour › baggage", () => {
   const config = { colours: COLOURS, default_colour: "canary", baggage_key: "sluice.colour" };
 
