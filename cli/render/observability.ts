@@ -69,11 +69,15 @@ export const ROWS: { title: string; panels: PanelSpec[] }[] = [
         targets: [{ expr: sumBy("sluice_policy", rate("sluice_spiffe_rbac_policy_matched")), legendFormat: "{{sluice_policy}}" }],
       },
       {
-        title: "Denial reasons", type: "timeseries", unit: "reqps",
-        description: "Callers whose identity could not be used: a peer identity that is not a valid SPIFFE ID, or a malformed x-forwarded-client-cert from a trusted proxy.",
+        title: "Identities and request shapes", type: "timeseries", unit: "reqps",
+        description: "Callers whose identity could not be used (a peer identity that is not a valid SPIFFE ID, a malformed x-forwarded-client-cert from a trusted proxy), requests answered 400 for an ambiguous path or authority, and requests forwarded with the normalized path or authority the policies matched.",
         targets: [
           { expr: `sum(${rate("sluice_spiffe_rbac_invalid_identity")})`, legendFormat: "invalid identity" },
           { expr: `sum(${rate("sluice_spiffe_rbac_xfcc_malformed")})`, legendFormat: "malformed XFCC" },
+          { expr: `sum(${rate("sluice_spiffe_rbac_path_rejected")})`, legendFormat: "path rejected" },
+          { expr: `sum(${rate("sluice_spiffe_rbac_authority_rejected")})`, legendFormat: "authority rejected" },
+          { expr: `sum(${rate("sluice_spiffe_rbac_path_normalized")})`, legendFormat: "path normalized" },
+          { expr: `sum(${rate("sluice_spiffe_rbac_authority_normalized")})`, legendFormat: "authority normalized" },
         ],
       },
     ],
