@@ -91,8 +91,8 @@ export function walkConfig(doc: JsonValue, root: ModelNode): ConfigProblem[] {
     }
     const s = v.string;
     const chars = [...s].length;
-    if (chars < (node.minLength ?? 0)) { at(v, `must have at least ${node.minLength} characters`); return; }
-    if (node.maxLength !== undefined && chars > node.maxLength) { at(v, `must have at most ${node.maxLength} characters`); return; }
+    if (chars < (node.minLength ?? 0)) { at(v, countProblem(false, node.minLength!, "character")); return; }
+    if (node.maxLength !== undefined && chars > node.maxLength) { at(v, countProblem(true, node.maxLength, "character")); return; }
     if (node.format === "duration") {
       const ms = parseDuration(s);
       if (ms === undefined) at(v, durationProblem(v));
@@ -134,8 +134,8 @@ export function walkConfig(doc: JsonValue, root: ModelNode): ConfigProblem[] {
       case "array": {
         if (v.kind !== JsonKind.Array) { at(v, "must be an array"); return; }
         const n = v.items.length;
-        if (n < (node.minItems ?? 0)) at(v, `must have at least ${node.minItems} items`);
-        else if (node.maxItems !== undefined && n > node.maxItems) at(v, `must have at most ${node.maxItems} items`);
+        if (n < (node.minItems ?? 0)) at(v, countProblem(false, node.minItems!, "item"));
+        else if (node.maxItems !== undefined && n > node.maxItems) at(v, countProblem(true, node.maxItems, "item"));
         for (const item of v.items) check(item, node.items!);
         return;
       }
@@ -230,4 +230,11 @@ export function walkConfig(doc: JsonValue, root: ModelNode): ConfigProblem[] {
 
   check(doc, root);
   return problems;
+}
+
+/** As the AS walker's countProblem: "must not be empty" for at least 1, else
+ *  "must have at least|most <n> <unit>[s]". */
+function countProblem(most: boolean, n: number, unit: string): string {
+  if (!most && n === 1) return "must not be empty";
+  return `must have at ${most ? "most" : "least"} ${n} ${unit}${n === 1 ? "" : "s"}`;
 }

@@ -212,8 +212,8 @@ class Walker {
       const list = v.items;
       const n = list.length;
       const max = this.u16(node + 4);
-      if (n < this.u16(node + 2)) e.at(v, "must have at least " + decimal(this.u16(node + 2)) + " items");
-      else if (max != NONE16 && n > max) e.at(v, "must have at most " + decimal(max) + " items");
+      if (n < this.u16(node + 2)) e.at(v, countProblem(false, this.u16(node + 2), "item"));
+      else if (max != NONE16 && n > max) e.at(v, countProblem(true, max, "item"));
       const itemNode = this.u16(node + 6);
       for (let i = 0; i < n; i++) this.check(changetype<JsonValue>(unchecked(list[i])), itemNode);
     } else {
@@ -236,8 +236,8 @@ class Walker {
     const s = v.string;
     const chars = charCount(s);
     const max = this.u16(node + 4);
-    if (chars < this.u16(node + 2)) { e.at(v, "must have at least " + decimal(this.u16(node + 2)) + " characters"); return; }
-    if (max != NONE16 && chars > max) { e.at(v, "must have at most " + decimal(max) + " characters"); return; }
+    if (chars < this.u16(node + 2)) { e.at(v, countProblem(false, this.u16(node + 2), "character")); return; }
+    if (max != NONE16 && chars > max) { e.at(v, countProblem(true, max, "character")); return; }
     if (fmt == DURATION) {
       const ms = parseDuration(s);
       const min = this.u16(node + 8);
@@ -403,4 +403,11 @@ class Walker {
     }
     return out;
   }
+}
+
+/** A list or string with fewer (or, `most`, more) than `n` `unit`s: "must not be empty" for at
+ *  least 1, else "must have at least|most <n> <unit>[s]". */
+function countProblem(most: bool, n: u32, unit: string): string {
+  if (!most && n == 1) return "must not be empty";
+  return (most ? "must have at most " : "must have at least ") + decimal(n) + " " + unit + (n == 1 ? "" : "s");
 }

@@ -36,7 +36,7 @@ export function parseChain(text: string, errors: ConfigErrors): ChainEntry[] | n
     errors.at(list, "must be an array");
     return null;
   }
-  if (list.items.length == 0) errors.at(list, "must have at least 1 items");
+  if (list.items.length == 0) errors.at(list, "must not be empty");
   const entries: ChainEntry[] = [];
   const spans = configSpans(text);
   let seen: u32 = 0;

@@ -73,7 +73,7 @@ export const CORPUS: CorpusCase[] = [
     "circuit-breaker: circuits: must be an array, got {...}",
   ] },
   { name: "no circuits", config: { circuits: [] }, lines: [
-    "circuit-breaker: circuits: must have at least 1 items, got [...]",
+    "circuit-breaker: circuits: must not be empty, got [...]",
   ] },
   { name: "17 circuits", config: { circuits: Array.from({ length: 17 }, (_, i) => circuit({ name: `c${i}` })) }, lines: [
     "circuit-breaker: circuits: must have at most 16 items, got [...]",
@@ -88,7 +88,7 @@ export const CORPUS: CorpusCase[] = [
     "circuit-breaker: circuits[0].name: is required, got nothing",
   ] },
   { name: "an empty name", config: one({ name: "" }), lines: [
-    "circuit-breaker: circuits[0].name: must have at least 1 characters, got \"\"",
+    "circuit-breaker: circuits[0].name: must not be empty, got \"\"",
   ] },
   { name: "a name with a dot", config: one({ name: "a.b" }), lines: [
     "circuit-breaker: circuits[0].name: must contain only letters, digits, \"_\" and \"-\", got \"a.b\"",

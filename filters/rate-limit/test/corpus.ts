@@ -60,7 +60,7 @@ export const CORPUS: CorpusCase[] = [
     "rate-limit: rules: must be an array, got \"r\"",
   ] },
   { name: "no rules", config: { rules: [] }, lines: [
-    "rate-limit: rules: must have at least 1 items, got [...]",
+    "rate-limit: rules: must not be empty, got [...]",
   ] },
   { name: "65 rules", config: { rules: Array.from({ length: 65 }, (_, i) => rule({ name: `r${i}`, match: { methods: ["GET"] } })) }, lines: [
     "rate-limit: rules: must have at most 64 items, got [...]",
@@ -92,7 +92,7 @@ export const CORPUS: CorpusCase[] = [
   ] },
   // limits
   { name: "no limits", config: withRule({ limits: [] }), lines: [
-    "rate-limit: rules[0].limits: must have at least 1 items, got [...]",
+    "rate-limit: rules[0].limits: must not be empty, got [...]",
   ] },
   { name: "five limits", config: withRule({ limits: [LIMIT, LIMIT, LIMIT, LIMIT, LIMIT] }), lines: [
     "rate-limit: rules[0].limits: must have at most 4 items, got [...]",
@@ -136,7 +136,7 @@ export const CORPUS: CorpusCase[] = [
   ] },
   // key
   { name: "an empty key", config: withRule({ key: [] }), lines: [
-    "rate-limit: rules[0].key: must have at least 1 items, got [...]",
+    "rate-limit: rules[0].key: must not be empty, got [...]",
   ] },
   { name: "an unknown key source", config: withRule({ key: [{ source: "ip" }] }), lines: [
     "rate-limit: rules[0].key[0].source: must be one of \"header\", \"query\", \"cookie\", \"path\", \"method\", \"host\", \"client_ip\", \"cidr\", \"peer_id\", \"peer_trust_domain\", \"peer_namespace\", \"peer_service_account\", \"colour\", got \"ip\"",
@@ -160,7 +160,7 @@ export const CORPUS: CorpusCase[] = [
     "rate-limit: rules[0].key[0].groups[0].name: must contain only letters, digits, \"_\" and \"-\", got \"the office\"",
   ] },
   { name: "a cidr group without ranges", config: withRule({ key: [{ source: "cidr", groups: [{ name: "office", ranges: [] }] }] }), lines: [
-    "rate-limit: rules[0].key[0].groups[0].ranges: must have at least 1 items, got [...]",
+    "rate-limit: rules[0].key[0].groups[0].ranges: must not be empty, got [...]",
   ] },
   { name: "a colour key with a bad header name", config: withRule({ key: [{ source: "colour", header: "x/colour" }] }), lines: [
     "rate-limit: rules[0].key[0].header: must be a header name (letters, digits and !#$%&'*+-.^_`|~), got \"x/colour\"",
@@ -187,7 +187,7 @@ export const CORPUS: CorpusCase[] = [
     "rate-limit: rules[0].overflow: is required with \"overflow_limits\", got nothing",
   ] },
   { name: "empty overflow_limits", config: withRule({ key: [{ source: "method" }], overflow: "shared_bucket", overflow_limits: [] }), lines: [
-    "rate-limit: rules[0].overflow_limits: must have at least 1 items, got [...]",
+    "rate-limit: rules[0].overflow_limits: must not be empty, got [...]",
   ] },
   { name: "a shared overflow bucket without limits", config: withRule({ key: [{ source: "method" }], overflow: "shared_bucket" }), lines: [
     "rate-limit: rules[0].overflow: needs overflow_limits, got \"shared_bucket\"",
@@ -222,7 +222,7 @@ export const CORPUS: CorpusCase[] = [
     "rate-limit: rules[0].match.host: needs one of \"exact\", \"prefix\", \"suffix\", \"glob\", got {...}",
   ] },
   { name: "an empty method", config: withRule({ match: { methods: [""] } }), lines: [
-    "rate-limit: rules[0].match.methods[0]: must have at least 1 characters, got \"\"",
+    "rate-limit: rules[0].match.methods[0]: must not be empty, got \"\"",
   ] },
   { name: "a lowercase method", config: withRule({ match: { methods: ["post"] } }), lines: [
     "rate-limit: rules[0].match.methods[0]: is not an HTTP method (uppercase letters, \"-\" and \"_\"), got \"post\"",
@@ -237,7 +237,7 @@ export const CORPUS: CorpusCase[] = [
     "rate-limit: rules[0].match.any[0].any: unknown key, got [...]",
   ] },
   { name: "an empty all", config: withRule({ match: { all: [] } }), lines: [
-    "rate-limit: rules[0].match.all: must have at least 1 items, got [...]",
+    "rate-limit: rules[0].match.all: must not be empty, got [...]",
   ] },
   { name: "the old peer_spiffe_id", config: withRule({ match: { peer_spiffe_id: "spiffe://td/**" } }), lines: [
     "rate-limit: rules[0].match.peer_spiffe_id: unknown key (did you mean \"peer_id\"?), got \"spiffe://td/**\"",

@@ -66,7 +66,7 @@ describe("the bundle's own configuration", () => {
   it("reports every problem of every filter, in chain order", async () => {
     const config = { filters: [{ id: "rate-limit", config: { rules: [] } }, { id: "circuit-breaker", config: { circuits: [{ name: "a", max_keys: 0 }] } }] };
     expect(await bundleLines(JSON.stringify(config))).toEqual([
-      "rate-limit: filters[0].config.rules: must have at least 1 items, got [...]",
+      "rate-limit: filters[0].config.rules: must not be empty, got [...]",
       "circuit-breaker: filters[1].config.circuits[0].key: is required with \"max_keys\", got nothing",
       "circuit-breaker: filters[1].config.circuits[0].max_keys: must be >= 1, got 0",
     ]);
@@ -78,7 +78,7 @@ describe("the bundle's own configuration", () => {
     ["no filters list", "{}", ["sluice: filters: is required, got nothing"]],
     ["an empty configuration", "", ["sluice: $: invalid JSON at line 1, column 1: unexpected end of input"]],
     ["filters that is not a list", "{\"filters\": {}}", ["sluice: filters: must be an array, got {...}"]],
-    ["an empty list", "{\"filters\": []}", ["sluice: filters: must have at least 1 items, got [...]"]],
+    ["an empty list", "{\"filters\": []}", ["sluice: filters: must not be empty, got [...]"]],
     ["an unknown top-level key", "{\"filters\": [{\"id\": \"rate-limit\", \"config\": {\"rules\": [{\"name\": \"r\", \"limits\": [{\"requests\": 1, \"per\": \"1s\"}]}]}}], \"vm\": 1}",
       ["sluice: vm: unknown key, got 1"]],
     ["an entry that is not an object", "{\"filters\": [\"rate-limit\"]}", ["sluice: filters[0]: must be an object, got \"rate-limit\""]],

@@ -59,7 +59,7 @@ export const CORPUS: CorpusCase[] = [
     "spiffe-rbac: default_action: must be one of \"ALLOW\", \"DENY\", got \"AUDIT\"",
   ] },
   { name: "an empty trust domain list", config: top({ trust_domains: [] }), lines: [
-    "spiffe-rbac: trust_domains: must have at least 1 items, got [...]",
+    "spiffe-rbac: trust_domains: must not be empty, got [...]",
   ] },
   { name: "a trust domain of 256 characters", config: top({ trust_domains: ["t".repeat(256)] }), lines: [
     "spiffe-rbac: trust_domains[0]: must have at most 255 characters, got \"tttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt...\"",
@@ -146,13 +146,13 @@ export const CORPUS: CorpusCase[] = [
     "spiffe-rbac: policies[0].from: must be an object, got [...]",
   ] },
   { name: "an empty principal list", config: withPolicy(allow({ from: { principals: [] } })), lines: [
-    "spiffe-rbac: policies[0].from.principals: must have at least 1 items, got [...]",
+    "spiffe-rbac: policies[0].from.principals: must not be empty, got [...]",
   ] },
   { name: "a principal that is a number", config: withPolicy(allow({ from: { principals: [1] } })), lines: [
     "spiffe-rbac: policies[0].from.principals[0]: must be a string, got 1",
   ] },
   { name: "an empty principal", config: withPolicy(allow({ from: { principals: [""] } })), lines: [
-    "spiffe-rbac: policies[0].from.principals[0]: must have at least 1 characters, got \"\"",
+    "spiffe-rbac: policies[0].from.principals[0]: must not be empty, got \"\"",
   ] },
   { name: "a principal of 2049 characters", config: withPolicy(allow({ from: { principals: [`spiffe://td/${"a".repeat(2037)}`] } })), lines: [
     "spiffe-rbac: policies[0].from.principals[0]: must have at most 2048 characters, got \"spiffe://td/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\"",
@@ -202,7 +202,7 @@ export const CORPUS: CorpusCase[] = [
   ] },
   // when
   { name: "an empty when", config: withPolicy(allow({ when: [] })), lines: [
-    "spiffe-rbac: policies[0].when: must have at least 1 items, got [...]",
+    "spiffe-rbac: policies[0].when: must not be empty, got [...]",
   ] },
   { name: "a condition without a source", config: withPolicy(allow({ when: [{ name: "x-team", values: ["a"] }] })), lines: [
     "spiffe-rbac: policies[0].when[0].source: is required, got nothing",
@@ -217,7 +217,7 @@ export const CORPUS: CorpusCase[] = [
     "spiffe-rbac: policies[0].when[0].name: must be a header name (letters, digits and !#$%&'*+-.^_`|~) or a pseudo-header like \":path\", got \"x team\"",
   ] },
   { name: "an empty value", config: withPolicy(allow({ when: [{ source: "header", name: "x", values: [""] }] })), lines: [
-    "spiffe-rbac: policies[0].when[0].values[0]: must have at least 1 characters, got \"\"",
+    "spiffe-rbac: policies[0].when[0].values[0]: must not be empty, got \"\"",
   ] },
   { name: "a singular value", config: withPolicy(allow({ when: [{ source: "header", name: "x", value: "a" }] })), lines: [
     "spiffe-rbac: policies[0].when[0].value: unknown key, got \"a\"",
@@ -227,7 +227,7 @@ export const CORPUS: CorpusCase[] = [
     "spiffe-rbac: policies[0].extra: unknown key, got 1",
     "spiffe-rbac: policies[0].action: must be one of \"ALLOW\", \"DENY\", \"AUDIT\", got \"allow\"",
     "spiffe-rbac: policies[0].name: must contain only letters, digits, \"_\" and \"-\", got \"a b\"",
-    "spiffe-rbac: policies[0].from.principals: must have at least 1 items, got [...]",
+    "spiffe-rbac: policies[0].from.principals: must not be empty, got [...]",
     "spiffe-rbac: policies[0].to.ports[0]: must be >= 1, got 0",
   ] },
   // what JSON Schema cannot say

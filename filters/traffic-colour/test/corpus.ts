@@ -52,7 +52,7 @@ export const CORPUS: CorpusCase[] = [
     "traffic-colour: colours: must have at most 32 items, got [...]",
   ] },
   { name: "no colours", config: { colours: [] }, lines: [
-    "traffic-colour: colours: must have at least 1 items, got [...]",
+    "traffic-colour: colours: must not be empty, got [...]",
   ] },
   { name: "33 colours", config: { colours: Array.from({ length: 33 }, (_, i) => `c${i}`) }, lines: [
     "traffic-colour: colours: must have at most 32 items, got [...]",
@@ -61,7 +61,7 @@ export const CORPUS: CorpusCase[] = [
     "traffic-colour: colours: must be an array, got \"stable\"",
   ] },
   { name: "an empty colour", config: { colours: [""] }, lines: [
-    "traffic-colour: colours[0]: must have at least 1 characters, got \"\"",
+    "traffic-colour: colours[0]: must not be empty, got \"\"",
   ] },
   { name: "a colour with a space", config: { colours: ["new blue"] }, lines: [
     "traffic-colour: colours[0]: must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\", got \"new blue\"",
@@ -104,7 +104,7 @@ export const CORPUS: CorpusCase[] = [
     "traffic-colour: trusted_peers: applies only when inbound is \"keep_from\", got [...]",
   ] },
   { name: "no trusted peers with keep_from", config: { ...base, inbound: "keep_from", trusted_peers: [] }, lines: [
-    "traffic-colour: trusted_peers: must have at least 1 items, got [...]",
+    "traffic-colour: trusted_peers: must not be empty, got [...]",
   ] },
   // rules
   { name: "rules that are an object", config: { ...base, rules: {} }, lines: [
@@ -168,7 +168,7 @@ export const CORPUS: CorpusCase[] = [
     "traffic-colour: rules[0].match.values: is required, got nothing",
   ] },
   { name: "in with an empty list", config: withMatch({ source: "method", op: "in", values: [] }), lines: [
-    "traffic-colour: rules[0].match.values: must have at least 1 items, got [...]",
+    "traffic-colour: rules[0].match.values: must not be empty, got [...]",
   ] },
   { name: "a value on present", config: withMatch({ source: "header", name: "x", op: "present", value: "1" }), lines: [
     "traffic-colour: rules[0].match.value: applies only when op is \"equals\", \"not_equals\", \"prefix\", \"suffix\", \"contains\", \"glob\", got \"1\"",
@@ -192,7 +192,7 @@ export const CORPUS: CorpusCase[] = [
     "traffic-colour: rules[0].match.conditions: is required, got nothing",
   ] },
   { name: "an empty group", config: withMatch({ op: "any", conditions: [] }), lines: [
-    "traffic-colour: rules[0].match.conditions: must have at least 1 items, got [...]",
+    "traffic-colour: rules[0].match.conditions: must not be empty, got [...]",
   ] },
   { name: "a source on a group", config: withMatch({ op: "all", source: "path", conditions: [{ source: "path", op: "present" }] }), lines: [
     "traffic-colour: rules[0].match.source: applies only when op is \"equals\", \"not_equals\", \"prefix\", \"suffix\", \"contains\", \"glob\", \"in\", \"not_in\", \"present\", \"absent\", \"range\", got \"path\"",
