@@ -12,7 +12,7 @@ export const RECORDED_BYTES: Record<string, number> = {
   "spiffe-rbac": 37_459,
   "traffic-colour": 33_487,
   noop: 5_361,
-  sluice: 97_868,
+  sluice: 97_641,
 };
 
 /** A module's limit: the bundle holds the four filters (issue 20: 96 KB); the no-op has none. */

@@ -18,7 +18,7 @@ export interface ConfigProblem {
 // The model's shapes (scripts/config-model.mjs).
 interface Bound { text: string; exclusive: boolean }
 export interface ModelNode {
-  kind: "string" | "integer" | "number" | "boolean" | "array" | "object";
+  kind: "string" | "integer" | "number" | "boolean" | "array" | "object" | "any";
   enum?: string[];
   minLength?: number;
   maxLength?: number;
@@ -139,9 +139,11 @@ export function walkConfig(doc: JsonValue, root: ModelNode): ConfigProblem[] {
         for (const item of v.items) check(item, node.items!);
         return;
       }
-      default:
+      case "object":
         if (v.kind !== JsonKind.Object) { at(v, "must be an object"); return; }
         checkObject(v, node);
+        return;
+      default: // any value
     }
   }
 

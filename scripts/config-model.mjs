@@ -9,7 +9,8 @@
 // (every object is closed), items, minItems, maxItems, minLength, maxLength, enum, const, minimum,
 // maximum, exclusiveMinimum, exclusiveMaximum, format (FORMATS below), formatMinimum/formatMaximum
 // (durations), default, dependentRequired, oneOf, $ref, $defs, and the annotation x-aliases (key
-// names people write by mistake, for "did you mean"). A oneOf is either a key group (every branch
+// names people write by mistake, for "did you mean"). A schema with annotations only accepts any
+// value (the bundle's `config`, which the filter it names checks itself). A oneOf is either a key group (every branch
 // is `{"required": [key]}`: exactly one of those keys) or a discriminated union (every branch an
 // object whose properties give the same key a const or enum: the tag; a branch whose tag is not
 // required is the default when the tag is absent).
@@ -57,7 +58,7 @@ const ANNOTATIONS = new Set(["$schema", "$id", "$comment", "title", "description
 
 /**
  * The model of `schema` (a filter's schema.json) with `shared` (filters/shared/schema.json).
- * Nodes: {kind: "string"|"integer"|"number"|"boolean"|"array"|"object", ...}; object nodes have
+ * Nodes: {kind: "string"|"integer"|"number"|"boolean"|"array"|"object"|"any", ...}; object nodes have
  * `name` (their $def name, "Root" for the document), `props` ([{name, aliases}]), `branches`
  * ([{values, nodes: Map<propIndex, {node, default, required}>}]), `tag` (prop index or -1),
  * `defaultBranch` (-1: none), `group` (prop indexes of a key group), `dependent` ([a, b] pairs).
@@ -104,6 +105,7 @@ export function buildModel(schema, shared) {
       checkBounds(copy);
       return copy;
     }
+    if (Object.keys(s).every((k) => ANNOTATIONS.has(k))) return { kind: "any" };
     for (const k of Object.keys(s)) {
       if (!KNOWN.has(k)) throw new Error(`config model: keyword ${k} is not supported (schema ${base}${name ? ` $defs/${name}` : ""})`);
     }

@@ -37,7 +37,7 @@ const ROOT = join(import.meta.dirname, "..");
 export const SHARED_SCHEMA = "filters/shared/schema.json";
 const NONE8 = 0xff;
 const NONE16 = 0xffff;
-const KIND = { string: 0, integer: 1, number: 2, boolean: 3, array: 4, object: 5 };
+const KIND = { string: 0, integer: 1, number: 2, boolean: 3, array: 4, object: 5, any: 6 };
 
 class Table {
   bytes = [0, 0, 0, 0];
@@ -110,6 +110,9 @@ class Table {
       }
       case "boolean":
         w.u8(KIND.boolean);
+        break;
+      case "any":
+        w.u8(KIND.any);
         break;
       case "array": {
         const items = this.node(node.items);

@@ -22,6 +22,8 @@ import { decimal } from "./number-text";
 // @ts-ignore: decorator
 @inline const ARRAY = 4;
 // @ts-ignore: decorator
+@inline const OBJECT = 5;
+// @ts-ignore: decorator
 @inline const DURATION = 1;
 // @ts-ignore: decorator
 @inline const NONE8 = 0xff;
@@ -85,7 +87,8 @@ export function items(obj: JsonValue | null, i: i32): Array<JsonValue | null> {
 
 // ---- the walker ----
 
-function isBlank(text: string): bool {
+/** Whether `text` is only JSON whitespace (a filter reads it as `{}`). */
+export function isBlank(text: string): bool {
   for (let i = 0, n = text.length; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) return false;
@@ -216,10 +219,10 @@ class Walker {
       else if (max != NONE16 && n > max) e.at(v, countProblem(true, max, "item"));
       const itemNode = this.u16(node + 6);
       for (let i = 0; i < n; i++) this.check(changetype<JsonValue>(unchecked(list[i])), itemNode);
-    } else {
+    } else if (kind == OBJECT) {
       if (v.kind != JsonKind.Object) { e.at(v, "must be an object"); return; }
       this.checkObject(v, node);
-    }
+    } // else any value
   }
 
   checkString(v: JsonValue, node: i32): void {

@@ -3,83 +3,41 @@
 // in chain order. Each member's config goes to that filter's own configuration code as JSON text,
 // whatever it is (the filter says what is wrong with it, as it would on its own).
 import { ConfigErrors } from "../shared/config-error";
-import { JsonKind, JsonParser, JsonValue, quoteString } from "../shared/json";
-import { memberKind, MEMBER_IDS } from "./members";
+import { field, isBlank, items, num, readConfig } from "../shared/config-walker";
+import { JsonParser, JsonValue } from "../shared/json";
+import { Member, Root, schema } from "./config-schema";
 
 export class ChainEntry {
   constructor(readonly kind: i32, readonly configText: string) {}
 }
 
-/** The chain `text` lists, or null after recording its problems in `errors`. */
+/** The chain `text` lists, or null after recording its problems in `errors`. The list's shape is
+ *  checked by the shared walker against schema.json; each filter's `config` is left to that filter. */
 export function parseChain(text: string, errors: ConfigErrors): ChainEntry[] | null {
-  const parser = new JsonParser(text);
-  const doc = parser.parseDocument();
-  if (doc === null) {
+  if (isBlank(text)) { // not the empty chain: a filter reads blank text as {}, the bundle needs its list
+    const parser = new JsonParser(text);
+    parser.parseDocument();
     errors.add("$", parser.describeError(), null);
     return null;
   }
-  if (doc.kind != JsonKind.Object) {
-    errors.at(doc, "must be an object");
-    return null;
-  }
-  let list: JsonValue | null = null;
-  for (let i = 0; i < doc.keys.length; i++) {
-    const v = changetype<JsonValue>(doc.items[i]);
-    if (doc.keys[i] == "filters") list = v;
-    else errors.at(v, "unknown key");
-  }
-  if (list === null) {
-    errors.absent(doc, "filters", "is required");
-    return null;
-  }
-  if (list.kind != JsonKind.Array) {
-    errors.at(list, "must be an array");
-    return null;
-  }
-  if (list.items.length == 0) errors.at(list, "must not be empty");
+  const root = readConfig(text, schema(), errors);
+  if (root === null) return null;
+  const list = items(root, Root.filters);
   const entries: ChainEntry[] = [];
   const spans = configSpans(text);
   let seen: u32 = 0;
-  for (let i = 0; i < list.items.length; i++) {
-    const start = spans[2 * i];
-    const configText = start < 0 ? "" : text.substring(start, spans[2 * i + 1]);
-    const entry = readEntry(changetype<JsonValue>(list.items[i]), configText, errors, seen);
-    if (entry !== null) {
-      seen |= <u32>1 << entry.kind;
-      entries.push(entry);
+  for (let i = 0; i < list.length; i++) {
+    const id = changetype<JsonValue>(field(list[i], Member.id));
+    const kind = <i32>num(list[i], Member.id); // the enum's index: schema.json lists MEMBER_IDS in order
+    if ((seen & (<u32>1 << kind)) != 0) {
+      errors.at(id, "appears twice: a bundle runs each filter once");
+      continue;
     }
+    seen |= <u32>1 << kind;
+    const start = spans[2 * i];
+    entries.push(new ChainEntry(kind, start < 0 ? "" : text.substring(start, spans[2 * i + 1])));
   }
   return errors.failed ? null : entries;
-}
-
-function readEntry(entry: JsonValue, configText: string, errors: ConfigErrors, seen: u32): ChainEntry | null {
-  if (entry.kind != JsonKind.Object) {
-    errors.at(entry, "must be an object");
-    return null;
-  }
-  let id: JsonValue | null = null;
-  for (let i = 0; i < entry.keys.length; i++) {
-    const key = entry.keys[i];
-    const v = changetype<JsonValue>(entry.items[i]);
-    if (key == "id") id = v;
-    else if (key != "config") errors.at(v, "unknown key");
-  }
-  if (id === null) {
-    errors.absent(entry, "id", "is required");
-    return null;
-  }
-  const kind = id.kind == JsonKind.String ? memberKind(id.string) : -1;
-  if (kind < 0) {
-    let list = "";
-    for (let i = 0; i < MEMBER_IDS.length; i++) list += (i > 0 ? ", " : "") + quoteString(MEMBER_IDS[i]);
-    errors.at(id, "must be one of " + list);
-    return null;
-  }
-  if ((seen & (<u32>1 << kind)) != 0) {
-    errors.at(id, "appears twice: a bundle runs each filter once");
-    return null;
-  }
-  return new ChainEntry(kind, configText);
 }
 
 /** Where each entry of the `filters` list of valid JSON `text` has its `config` value: a start and

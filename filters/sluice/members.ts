@@ -19,14 +19,8 @@ export namespace Hook {
   export const Callouts: u32 = 16;
 }
 
-/** Member kinds, indexes of MEMBER_IDS. */
+/** Member kinds, indexes of MEMBER_IDS (in the order of the `id` enum of schema.json). */
 export const MEMBER_IDS: string[] = ["spiffe-rbac", "rate-limit", "traffic-colour", "circuit-breaker"];
-
-/** The kind of filter `id`, or -1. */
-export function memberKind(id: string): i32 {
-  for (let i = 0; i < MEMBER_IDS.length; i++) if (unchecked(MEMBER_IDS[i]) == id) return i;
-  return -1;
-}
 
 /** A new root of kind `kind` for the bundle's root context `id`. */
 export function newMemberRoot(kind: i32, id: u32): RootContext {
