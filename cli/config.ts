@@ -99,6 +99,11 @@ export function whereIn(src: SourceDocument, offset: number): string {
 /** Reads a YAML or JSON file; a missing file, invalid UTF-8 or bad syntax is a CliError naming
  *  every problem with its line and column. */
 export function readSource(file: string): SourceDocument {
+  return parseText(file, readText(file));
+}
+
+/** The text of a file; a missing or unreadable file, or invalid UTF-8, is a one-line CliError. */
+export function readText(file: string): string {
   if (!existsSync(file)) throw new CliError(`${file}: no such file`);
   let bytes: Buffer;
   try {
@@ -106,7 +111,7 @@ export function readSource(file: string): SourceDocument {
   } catch (e) {
     throw new CliError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseText(file, decodeUtf8(file, bytes));
+  return decodeUtf8(file, bytes);
 }
 
 /** The text of a file's bytes; invalid UTF-8 is a CliError at its line and column. */

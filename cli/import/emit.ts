@@ -1,9 +1,9 @@
 // Writing an import: a sluice.yaml with one filter entry (or that entry added to an existing
 // sluice.yaml), a comment before every rule, checked as `sluice validate` checks it before it is
 // written anywhere.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { Document, isMap, isSeq, parseDocument, type Node, type ScalarTag } from "yaml";
-import { parseText, readSource, toConfig } from "../config.js";
+import { parseText, readText, toConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { FILTER_IDS, type FilterId } from "../paths.js";
 import { problems } from "../commands/validate.js";
@@ -94,8 +94,9 @@ function freshFile(imported: Imported, title: string): string {
 
 /** `existing` (a sluice.yaml's text) with the import added in chain order, its comments kept. */
 function mergedFile(file: string, imported: Imported): string {
-  readSource(file); // one located line per YAML problem
-  const doc = parseDocument(readFileSync(file, "utf8"), { customTags: [exactNumberTag] });
+  const text = readText(file);
+  parseText(file, text); // one located line per YAML problem
+  const doc = parseDocument(text, { customTags: [exactNumberTag] });
   const filters = doc.get("filters", true);
   if (!isMap(doc.contents) || !isSeq(filters)) throw new CliError(`${file}: not a sluice.yaml (no "filters" list): import into a new file`);
   const ids = filters.items.map((f) => (isMap(f) ? String(f.get("id")) : ""));

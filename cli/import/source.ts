@@ -1,10 +1,9 @@
 // Reading another tool's config: YAML or JSON (one or many documents), every value with its line,
 // so that what cannot be imported is reported as `file:line: what, why`.
-import { readFileSync, existsSync } from "node:fs";
 import { basename } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
 import { CliError } from "../errors.js";
-import { decodeUtf8 } from "../config.js";
+import { readText } from "../config.js";
 
 export interface SourceFile {
   /** The path as given on the command line. */
@@ -103,14 +102,7 @@ export class Value {
 /** Reads every document of a YAML or JSON file; a file that is not readable YAML is a one-line
  *  CliError per problem with its line. */
 export function readSourceDocuments(path: string): Value[] {
-  if (!existsSync(path)) throw new CliError(`${path}: no such file`);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new CliError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const text = decodeUtf8(path, bytes);
+  const text = readText(path);
   const lines = new LineCounter();
   const file: SourceFile = { path, name: basename(path), lines };
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
