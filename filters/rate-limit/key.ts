@@ -217,7 +217,8 @@ function fmix(h: u64): u64 {
 /** The set (of `sets`) that holds the bucket of `fingerprint`: the fingerprint is known to anyone
  *  who knows the configuration (and sent as the partition key), the process's secret `seed` is
  *  not, so no client can tell which keys share a set. */
-export function setOf(fingerprint: u64, seed: u64, sets: u32): u32 {
+// @ts-ignore: decorator
+@inline export function setOf(fingerprint: u64, seed: u64, sets: u32): u32 {
   return <u32>(fmix(fingerprint ^ seed) % <u64>sets);
 }
 

@@ -31,7 +31,8 @@ const returned = memory.data(12);
 const drawn = memory.data(8);
 
 /** Reads `key` into `returned` (pointer, length, cas); the host status. */
-function getShared(key: usize, keyLen: usize): u32 {
+// @ts-ignore: decorator
+@inline function getShared(key: usize, keyLen: usize): u32 {
   store<u64>(returned, 0);
   store<u32>(returned, 0, 8);
   return proxy_get_shared_data(key, keyLen, returned, returned + 4, returned + 8);
