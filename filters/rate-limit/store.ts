@@ -9,8 +9,8 @@
 // in between, the host answers CasMismatch instead of overwriting that worker's tokens, and the
 // request reads again.
 //
-// The process's seed (setOf in key.ts) is created the same way under SEED_KEY by the first VM
-// that configures a rule of several sets; every other VM of the process reads it.
+// The process's seed (setOf in key.ts) is created the same way under `sluice:rate-limit:seed` by
+// the first VM that configures a rule of several sets; every other VM of the process reads it.
 import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { random_get } from "@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1";
 import { stringToBuffer } from "../shared/bytes";
@@ -41,8 +41,8 @@ const drawn = memory.data(8);
 /**
  * The seed of this Envoy process: 8 bytes from WASI random_get (XOR `fallback`, e.g. the clock,
  * should the host's random source fail), stored in shared data by the first VM to ask; a VM that
- * loses the creating race, and every later one, reads the winner's. If shared data fails, the
- * VM's own draw (keys then keep to their own buckets still, but workers may place a key apart).
+ * loses the creating race, and every later one, reads the winner's. If shared data fails: the
+ * VM's own draw (a key still never shares a bucket, but workers may place it in different sets).
  */
 export function processSeed(fallback: u64): u64 {
   const keyBuffer = stringToBuffer("sluice:rate-limit:seed");
