@@ -6,7 +6,6 @@ import { headersNamed, outcome, start, WASM } from "./harness.js";
 
 const SEED_KEY = "sluice:rate-limit:seed";
 const NOT_FOUND = 1;
-const CAS_MISMATCH = 8;
 const rule = (maxKeys: number) => ({
   rules: [{ name: "per-user", limits: [{ requests: 3, per: "1s" }], key: [{ source: "header", name: "x-user" }], max_keys: maxKeys }],
   headers_mode: "ietf",
