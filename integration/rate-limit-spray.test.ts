@@ -1,9 +1,11 @@
 // rate-limit in a real Envoy (4 workers) under key spraying: a client sending a fresh x-user-id
 // with every request, as fast as the test can, while a well-behaved user sends 2 requests a second
-// against her limit of 5. The per-user rule's table is small (max_keys 16: one set of 16 slots), so
-// the sprayer fills it many times over; the user never gets a 429 she did not earn, and the
-// sprayer's keys that find no free slot are counted as overflow (policy allow, the default).
-// Config: envoy/rate-limit/envoy.yaml with its listeners moved into LDS and max_keys set to 16.
+// against her limit of 5. With a small per-user table (max_keys 16: one set of 16 slots) the
+// sprayer fills it many times over; the user never gets a 429 she did not earn, and the sprayer's
+// keys that find no free slot are counted as overflow (policy allow, the default). With max_keys
+// 4096 (2048 sets placed by the process's seed) the sprayer's live keys (one `per`'s worth, a few
+// thousand at most) fit: no key overflows, every one is decided by its own bucket.
+// Config: envoy/rate-limit/envoy.yaml with its listeners moved into LDS and max_keys set per case.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapPath, filterConfig, loadBootstrap, withFilterConfig, type Json } from "./support/bootstrap.js";
 import { request, sleep, type HttpResult } from "./support/http.js";
@@ -20,18 +22,22 @@ const SPRAYERS = 24;
 
 describe.skipIf(!runtime.available)("rate-limit in Envoy under key spraying", () => {
   let stack: Stack;
+  let base: Obj;
 
   beforeAll(async () => {
-    const base = filterConfig(loadBootstrap(bootstrapPath("rate-limit")), "rate-limit");
+    base = filterConfig(loadBootstrap(bootstrapPath("rate-limit")), "rate-limit") as Obj;
     stack = await startStack({ name: "rate-limit", dynamicListeners: true });
-    const rules = (base.rules as Obj[]).map((r) => (r.name === "per-user" ? { ...r, max_keys: 16 } : r));
-    await stack.reconfigure((listeners) => withFilterConfig(listeners, "rate-limit", { ...base, rules }));
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
-  it(`costs a user sending 2/s against 5/s no 429 while a sprayer sends fresh keys for ${SECONDS} s`, async () => {
+  it.each([
+    [16, "fills the table: sprayed keys overflow"],
+    [4096, "holds every live key: none overflows"],
+  ])(`costs a user sending 2/s against 5/s no 429 while a sprayer sends fresh keys for ${SECONDS} s (max_keys %i %s)`, async (maxKeys) => {
+    const rules = (base.rules as Obj[]).map((r) => (r.name === "per-user" ? { ...r, max_keys: maxKeys } : r));
+    await stack.reconfigure((listeners) => withFilterConfig(listeners, "rate-limit", { ...base, rules }));
     const before = await fetchStats(stack.envoy.adminUrl);
     const workersBefore = connectionsPerWorker(await fetchStats(stack.envoy.adminUrl, WORKER_STATS_FILTER), stack.envoy.listenerPort(10000));
     const end = Date.now() + SECONDS * 1000;
@@ -56,9 +62,14 @@ describe.skipIf(!runtime.available)("rate-limit in Envoy under key spraying", ()
     expect(busy).toBeGreaterThanOrEqual(2);
     const s = await waitForStats(stack.envoy.adminUrl, (x) =>
       stat(x, "sluice.rate_limit.per-user.allowed") - stat(before, "sluice.rate_limit.per-user.allowed") >= sprayed + alice.length);
-    expect(stat(s, "sluice.rate_limit.per-user.overflow") - stat(before, "sluice.rate_limit.per-user.overflow")).toBeGreaterThan(0);
+    const overflow = stat(s, "sluice.rate_limit.per-user.overflow") - stat(before, "sluice.rate_limit.per-user.overflow");
+    if (maxKeys <= 16) expect(overflow).toBeGreaterThan(0);
+    else {
+      expect(sprayed).toBeLessThan(maxKeys * SECONDS); // the premise: about max_keys live keys or fewer
+      expect(overflow).toBe(0);
+    }
     expect(stat(s, "sluice.rate_limit.per-user.limited") - stat(before, "sluice.rate_limit.per-user.limited")).toBe(0);
-    console.log(`spray in Envoy: ${sprayed} fresh keys in ${SECONDS} s (${Math.round(sprayed / SECONDS)}/s), ` +
+    console.log(`spray in Envoy, max_keys ${maxKeys}: ${sprayed} fresh keys in ${SECONDS} s (${Math.round(sprayed / SECONDS)}/s), ` +
       `overflow ${stat(s, "sluice.rate_limit.per-user.overflow") - stat(before, "sluice.rate_limit.per-user.overflow")}, ` +
       `evicted ${stat(s, "sluice.rate_limit.per-user.evicted") - stat(before, "sluice.rate_limit.per-user.evicted")}`);
     expectNoWasmErrors(stack.envoy);

@@ -56,8 +56,11 @@ export class Rule {
   /** Requests missing a key part use one shared bucket (true) or skip the rule (false). */
   missingKeyDefault: bool = false;
   maxKeys: u32 = 1;
-  /** Sets of WAYS slots holding the maxKeys slots (the last set may have fewer ways). */
+  /** Sets of `ways` slots: up to WAYS keys, one set of maxKeys ways (exact: maxKeys live keys
+   *  always fit); above, ceil(maxKeys / KEYS_PER_SET) sets of WAYS ways, chosen by a seeded hash
+   *  (key.ts setOf), so that maxKeys live keys fill a set only with negligible probability. */
   sets: u32 = 1;
+  ways: i32 = 1;
   /** What a request whose key finds no slot gets (Overflow), and the shared bucket's limits. */
   overflow: i32 = Overflow.Allow;
   overflowLimits: Limit[] = [];
@@ -87,6 +90,10 @@ export class Config {
 }
 
 const MS: u64 = 1_000_000;
+/** Live keys per set of WAYS ways when max_keys live keys spread over the sets (README: the odds
+ *  that a set fills up). */
+// @ts-ignore: decorator
+@inline const KEYS_PER_SET: u32 = 2;
 
 /** Parses and checks a configuration; null when it is invalid (every problem is in `errors`). */
 export function parseConfig(errors: ConfigErrors, text_: string): Config | null {
@@ -156,7 +163,8 @@ function parseRule(errors: ConfigErrors, obj: JsonValue, withMatch: bool): Rule 
   for (let i = 0; i < key.length; i++) rule.key.push(parseKeyPart(errors, element(key, i)));
   rule.missingKeyDefault = num(obj, RuleFields.on_missing_key - shift) == 1;
   rule.maxKeys = rule.key.length == 0 ? 1 : <u32>num(obj, RuleFields.max_keys - shift);
-  rule.sets = (rule.maxKeys + WAYS - 1) / WAYS;
+  rule.sets = rule.maxKeys <= WAYS ? 1 : (rule.maxKeys + KEYS_PER_SET - 1) / KEYS_PER_SET;
+  rule.ways = <i32>min(rule.maxKeys, WAYS);
   const cost = field(obj, RuleFields.cost - shift);
   if (cost !== null) parseCost(errors, cost, rule.cost);
   rule.shadow = num(obj, RuleFields.mode - shift) == 1;
@@ -186,8 +194,9 @@ function parseLimits(list: Array<JsonValue | null>): Limit[] {
 
 /** What decides a rule's bucket contents: equal descriptions may share shared-data keys. */
 function describeBuckets(rule: Rule): string {
-  // "sets": the layout of sets of ways (bucket.ts), so an older layout's keys are never read
-  let text = rule.name + "|sets|" + decimal(rule.maxKeys) + "|" + (rule.missingKeyDefault ? "d" : "s") +
+  // "seeded-sets": the layout of sets of ways (bucket.ts, setOf), so an older layout's keys are
+  // never read
+  let text = rule.name + "|seeded-sets|" + decimal(rule.maxKeys) + "|" + (rule.missingKeyDefault ? "d" : "s") +
     describeLimits(rule.limits) + "|overflow" + describeLimits(rule.overflowLimits);
   for (let i = 0; i < rule.key.length; i++) {
     const part = rule.key[i];

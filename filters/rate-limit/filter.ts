@@ -15,10 +15,10 @@ import { ConfigErrors } from "../shared/config-error";
 import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-reply";
 import { logEnabled, logEncoded, logMessage, LogLevel } from "../shared/log";
 import { SharedStatus } from "../shared/shared-data";
-import { Decision, Limit, WAYS } from "./bucket";
+import { Decision, Limit } from "./bucket";
 import { Config, HeadersMode, Overflow, parseConfig, Rule } from "./config";
 import { INVALID_COST, requestCost } from "./cost";
-import { keyFingerprint, MISSING_KEY } from "./key";
+import { keyFingerprint, MISSING_KEY, setOf } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
 import { EncodedConfig } from "./encoded-config";
 import { addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, hasHeader, hasRateLimitHeaders } from "./rate-limit-headers";
@@ -26,7 +26,7 @@ import { RequestView } from "./request";
 import {
   decodeRateLimitResponse, dropKeyEntries, finishRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, startRateLimitRequest,
 } from "./rls";
-import { BucketStore } from "./store";
+import { BucketStore, processSeed } from "./store";
 import { ceilSeconds } from "./bucket";
 import { decimal, hex } from "../shared/number-text";
 
@@ -45,6 +45,8 @@ export class RateLimitRoot extends RootContext {
   /** Per rule: the shared bucket of keys that found no slot (overflow: shared_bucket), else null. */
   overflowStores: Array<BucketStore | null> = [];
   counters: RuleCounters[] = [];
+  /** The process's secret that places keys in sets (key.ts setOf); 0 until a rule has several. */
+  seed: u64 = 0;
   /** Enforcement credit for `enforce_percent`: limited requests are enforced in an exact ratio. */
   private enforceCredit: i32 = 0;
   /** Reused by every stream of this VM (one request is decided at a time). */
@@ -66,8 +68,13 @@ export class RateLimitRoot extends RootContext {
     const stores: BucketStore[] = [];
     const overflowStores: Array<BucketStore | null> = [];
     const counters: RuleCounters[] = [];
+    let seed: u64 = 0;
     for (let i = 0; i < config.rules.length; i++) {
       const rule = config.rules[i];
+      if (rule.sets > 1 && seed == 0) { // the clock, should random_get fail
+        proxy_get_current_time_nanoseconds(timeScratch);
+        seed = processSeed(load<u64>(timeScratch));
+      }
       const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
       stores.push(new BucketStore(prefix, rule.limits));
       overflowStores.push(rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null);
@@ -77,6 +84,7 @@ export class RateLimitRoot extends RootContext {
     this.encoded = new EncodedConfig(config);
     this.view = new RequestView(config.readAllHeaders);
     this.stores = stores;
+    this.seed = seed;
     this.overflowStores = overflowStores;
     this.counters = counters;
     proxy_set_tick_period_milliseconds(TICK_MS);
@@ -210,8 +218,8 @@ export class RateLimitFilter extends HttpContext {
           slot = rule.sets; // the one bucket of requests missing a key part
           if (global) dropKeyEntries(); // it names the rule only
         } else {
-          slot = <u32>(fingerprint % <u64>rule.sets);
-          ways = <i32>min<u32>(WAYS, rule.maxKeys - slot * WAYS);
+          slot = setOf(fingerprint, this.rl.seed, rule.sets);
+          ways = rule.ways;
         }
       }
       return this.decide(config, i, rule, req, fingerprint, slot, ways);

@@ -1,6 +1,7 @@
 // The bucket key of a request: a composite of key parts, hashed (FNV-1a 64 over each part's
 // length and bytes, then the MurmurHash3 finalizer) into a 64-bit fingerprint. Values are never
-// kept or copied: the table slot and the slot's owner come from the fingerprint alone.
+// kept or copied: the slot's owner is the fingerprint, its set the fingerprint mixed with the
+// process's secret seed (setOf).
 // A part that is absent, invalid or longer than MAX_KEY_PART_BYTES makes the key missing.
 import { cookieValue, HeaderMap, pathWithoutQuery, queryParam } from "../shared/headers";
 import { stringToBuffer } from "../shared/bytes";
@@ -200,12 +201,25 @@ export function keyFingerprint(parts: KeyPart[], req: RequestView, seed: u64, en
     h = mixString(h, value);
     if (entries !== null) addEntryString(unchecked(entries[i + 1]), value);
   }
+  h = fmix(h);
+  return h == MISSING_KEY ? 1 : h;
+}
+
+/** The MurmurHash3 finalizer: every input bit reaches every output bit. */
+function fmix(h: u64): u64 {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccd;
   h ^= h >> 33;
   h *= 0xc4ceb9fe1a85ec53;
-  h ^= h >> 33;
-  return h == MISSING_KEY ? 1 : h;
+  return h ^ (h >> 33);
+}
+
+/** The set (of `sets`) that holds the bucket of `fingerprint`: the fingerprint is known to anyone
+ *  who knows the configuration (and sent as the partition key), the process's secret `seed` is
+ *  not, so no client can tell which keys share a set. */
+// @ts-ignore: decorator
+@inline export function setOf(fingerprint: u64, seed: u64, sets: u32): u32 {
+  return <u32>(fmix(fingerprint ^ seed) % <u64>sets);
 }
 
 /** The first group with a range holding the address in ipScratch. */

@@ -8,7 +8,12 @@
 // ignores the cas of an absent key, so the write creates it; if another worker created the set
 // in between, the host answers CasMismatch instead of overwriting that worker's tokens, and the
 // request reads again.
+//
+// The process's seed (setOf in key.ts) is created the same way under `sluice:rate-limit:seed` by
+// the first VM that configures a rule of several sets; every other VM of the process reads it.
 import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { random_get } from "@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1";
+import { stringToBuffer } from "../shared/bytes";
 import { SharedStatus } from "../shared/shared-data";
 import { Decision, decide, Limit, recordSize, WAYS } from "./bucket";
 import { hostFree } from "../shared/host-memory";
@@ -23,6 +28,46 @@ import { hostFree } from "../shared/host-memory";
 
 // Host results: u32 pointer, u32 length, u32 cas.
 const returned = memory.data(12);
+const drawn = memory.data(8);
+
+/** Reads `key` into `returned` (pointer, length, cas); the host status. */
+// @ts-ignore: decorator
+@inline function getShared(key: usize, keyLen: usize): u32 {
+  store<u64>(returned, 0);
+  store<u32>(returned, 0, 8);
+  return proxy_get_shared_data(key, keyLen, returned, returned + 4, returned + 8);
+}
+
+/**
+ * The seed of this Envoy process: 8 bytes from WASI random_get (XOR `fallback`, e.g. the clock,
+ * should the host's random source fail), stored in shared data by the first VM to ask; a VM that
+ * loses the creating race, and every later one, reads the winner's. If shared data fails: the
+ * VM's own draw (a key still never shares a bucket, but workers may place it in different sets).
+ */
+export function processSeed(fallback: u64): u64 {
+  const keyBuffer = stringToBuffer("sluice:rate-limit:seed");
+  const key = changetype<usize>(keyBuffer);
+  const keyLen = <usize>keyBuffer.byteLength;
+  store<u64>(drawn, 0);
+  random_get(drawn, 8);
+  store<u64>(drawn, load<u64>(drawn) ^ fallback);
+  for (let attempt = 0; attempt <= MAX_CAS_RETRIES; attempt++) {
+    const got = getShared(key, keyLen);
+    let cas = CREATE_CAS;
+    if (got == SharedStatus.Ok) {
+      const ptr = <usize>load<u32>(returned);
+      const stored = load<u32>(returned, 4) == 8;
+      const seed = stored ? load<u64>(ptr) : 0;
+      hostFree(ptr);
+      if (stored) return seed;
+      cas = load<u32>(returned, 8); // not a seed: replaced
+    } else if (got != SharedStatus.NotFound) {
+      break;
+    }
+    if (proxy_set_shared_data(key, keyLen, drawn, 8, cas) != SharedStatus.CasMismatch) break;
+  }
+  return load<u64>(drawn);
+}
 
 /** The shared-data keys and set buffer of one rule (or of its overflow bucket). */
 export class BucketStore {
@@ -59,9 +104,7 @@ export class BucketStore {
     const out = changetype<usize>(this.record);
     const size = <usize>(recordSize(this.limits.length) * ways);
     for (let attempt = 0; attempt <= MAX_CAS_RETRIES; attempt++) {
-      store<u64>(returned, 0);
-      store<u32>(returned, 0, 8);
-      const got = proxy_get_shared_data(key, keyLen, returned, returned + 4, returned + 8);
+      const got = getShared(key, keyLen);
       let cas = CREATE_CAS;
       if (got == SharedStatus.NotFound) {
         decide(this.limits, 0, 0, ways, owner, now, cost, out, d);

@@ -81,8 +81,9 @@ export const scenarios: Scenario[] = [
     workers: 2,
     config: { rules: [{ name: "per-client", limits: [OPEN], key: [{ source: "client_ip", trusted_hops: 1 }], max_keys: 4096 }] },
     request: (i) => withHeaders([["x-forwarded-for", `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`]]),
-    // Not the hot path: 100,000 clients over 4096 slots (256 sets of 16 ways), so most requests
-    // find every way of their set holding another client's live bucket and overflow (allow):
+    // Not the hot path: 100,000 clients over max_keys 4096 (2048 sets of 16 ways, 32,768 slots),
+    // so most requests find every way of their set holding another client's live bucket and
+    // overflow (allow):
     // key header, clock, one set read; a request that takes a way writes the set back.
     budget: { hostCallsPerRequest: 4 },
     soak: SOAK_REQUESTS,

@@ -1,6 +1,8 @@
 // Per-key exactness through the built module on 4 worker VMs, checked against a model of one
-// key's token bucket: a key that holds a slot gets exactly its limit, whatever other keys do, and a
-// key that finds no slot goes to the overflow policy, never into another key's bucket.
+// key's token bucket: while at most max_keys keys are live every key gets exactly its limit (one
+// set up to 16; above, sets placed by the seeded hash, where a full set is negligibly rare); a key
+// that holds a slot gets exactly its limit whatever other keys do; and a key that finds no slot
+// goes to the overflow policy, never into another key's bucket.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Proxy } from "../../../host-sim/src/index.js";
@@ -10,19 +12,22 @@ const BURST = 3;
 const CAS_MISMATCH = 8;
 const PER_FILL = 1;
 const FILL_MS = 100;
+/** The fill period of the tests on large tables: a drawn bucket stays live 10 s, so runs of
+ *  requests fill the table. */
+const SLOW_FILL_MS = 10_000;
 
 /** One key's bucket as bucket.ts keeps it (ms instead of ns): refills at whole intervals since
  *  the last fill, and a full bucket restarts its intervals (it equals a new one). */
 class ModelBucket {
   tokens = BURST;
   last: number;
-  constructor(now: number) { this.last = now; }
+  constructor(now: number, readonly fillMs = FILL_MS) { this.last = now; }
 
   take(now: number): boolean {
     if (now > this.last) {
-      const fills = Math.floor((now - this.last) / FILL_MS);
+      const fills = Math.floor((now - this.last) / this.fillMs);
       this.tokens = Math.min(BURST, this.tokens + fills * PER_FILL);
-      this.last += fills * FILL_MS;
+      this.last += fills * this.fillMs;
     }
     if (this.tokens === BURST) this.last = now;
     if (this.tokens === 0) return false;
@@ -31,20 +36,20 @@ class ModelBucket {
   }
 
   live(now: number): boolean {
-    const fills = now > this.last ? Math.floor((now - this.last) / FILL_MS) : 0;
+    const fills = now > this.last ? Math.floor((now - this.last) / this.fillMs) : 0;
     return this.tokens + fills * PER_FILL < BURST;
   }
 }
 
 type Step = { key: number; worker: number; wait: number; lostRaces: number };
 
-async function proxyWith(maxKeys: number, overflow: string): Promise<Proxy> {
+async function proxyWith(maxKeys: number, overflow: string, fillMs = FILL_MS): Promise<Proxy> {
   const proxy = new Proxy({ workers: 4, logLevel: "warn" });
   const plugin = await proxy.addPlugin({
     name: "rate-limit", wasm: WASM, rootId: "rate-limit",
     config: {
       rules: [{
-        name: "per-user", limits: [{ requests: PER_FILL, per: `${FILL_MS}ms`, burst: BURST }],
+        name: "per-user", limits: [{ requests: PER_FILL, per: `${fillMs}ms`, burst: BURST }],
         key: [{ source: "header", name: "x-user-id" }], max_keys: maxKeys, overflow,
       }],
     },
@@ -68,6 +73,19 @@ const steps = (keys: number) => fc.array(
   { minLength: 1, maxLength: 120 },
 );
 
+/** A table size, steady keys (0 .. steady-1, up to 1.25 × max_keys) and fresh spraying keys
+ *  (key >= steady, each used once), in long runs of requests with no time between them (so
+ *  buckets stay live and the table fills up), now and then a wait that lets some or all refill. */
+const sprayed = fc.constantFrom(64, 256, 1024).chain((maxKeys) => fc.integer({ min: 1, max: maxKeys * 1.25 }).chain((steady) => fc.record({
+  maxKeys: fc.constant(maxKeys),
+  steady: fc.constant(steady),
+  schedule: fc.array(fc.record({
+    key: fc.nat(2 * steady), worker: fc.nat(3),
+    wait: fc.oneof({ weight: 60, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.nat(500) }, { weight: 1, arbitrary: fc.nat(3 * SLOW_FILL_MS) }),
+    lostRaces: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat(3) }),
+  }), { minLength: 2 * maxKeys, maxLength: 3 * maxKeys }),
+})));
+
 describe("per-key exactness on 4 workers", () => {
   it("gives every key exactly its limit while the keys with live buckets fit in max_keys (one set: up to 16), through lost CAS races", async () => {
     await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 2, max: 20 }), steps(20),
@@ -88,6 +106,36 @@ describe("per-key exactness on 4 workers", () => {
           expect(send(proxy, `user-${key}`, worker)).toBe(expected);
         }
       }), { numRuns: 60 });
+  }, 120_000);
+
+  it("gives every key exactly its limit with max_keys 64, 256 or 1024 (sets chosen by the seeded hash) while at most max_keys keys are live, however many other keys spray, through lost CAS races", async () => {
+    let filled = 0;
+    await fc.assert(fc.asyncProperty(sprayed, async ({ maxKeys, steady, schedule }) => {
+      const proxy = await proxyWith(maxKeys, "deny", SLOW_FILL_MS);
+      const model = new Map<string, ModelBucket>();
+      let live = 0;
+      let sprayedKeys = 0;
+      for (const { key: k, worker, wait, lostRaces } of schedule) {
+        if (wait > 0) {
+          proxy.advance(wait);
+          live = [...model.values()].filter((b) => b.live(proxy.now())).length;
+        }
+        if (lostRaces > 0) proxy.shared.failNext("set", CAS_MISMATCH, lostRaces);
+        const key = k < steady ? `user-${k}` : `spray-${sprayedKeys++}`;
+        const now = proxy.now();
+        const bucket = model.get(key);
+        const wasLive = bucket !== undefined && bucket.live(now);
+        // the premise: skip a request that would make more than max_keys keys live
+        if (!wasLive && live >= maxKeys) continue;
+        const expected = (bucket ?? model.set(key, new ModelBucket(now, SLOW_FILL_MS)).get(key)!).take(now) ? "allow" : "limited";
+        if (!wasLive && model.get(key)!.live(now)) live++;
+        expect(send(proxy, key, worker)).toBe(expected);
+      }
+      if (live === maxKeys) filled++;
+      proxy.advance(1000);
+      expect(proxy.metric("sluice.rate_limit.per-user.overflow")).toBe(0);
+    }), { numRuns: 24 });
+    expect(filled).toBeGreaterThan(0); // the table was full of live keys at the end of some runs
   }, 120_000);
 
   it("never lets a key draw from another key's bucket, whatever other keys spray (a key without a slot overflows)", async () => {

@@ -205,17 +205,19 @@ describe("keys", () => {
     expect([outcome(send()), outcome(send())]).toEqual(["allow", "allow"]);
   });
 
-  it("keeps shared-data keys bounded by max_keys (sets of 16) and counts evictions and overflows", async () => {
+  it("keeps shared-data keys bounded by max_keys (ceil(max_keys / 2) sets of 16, and the seed) and counts evictions and overflows", async () => {
     const { proxy, send } = await start({ rules: [perSecond(1, { key: [{ source: "header", name: "x-user" }], max_keys: 20 })] }, 2);
-    for (let i = 0; i < 200; i++) send({ "x-user": `u${i}` });
+    // 1,000 keys a round over 10 sets: every set gets at least 16 (the odds otherwise are below 1e-20)
+    for (let i = 0; i < 1000; i++) send({ "x-user": `u${i}` });
     proxy.advance(1000);
-    for (let i = 200; i < 400; i++) send({ "x-user": `u${i}` });
-    const keys = [...proxy.sharedData("rate-limit").keys()];
-    expect(keys.length).toBe(2);
-    expect(keys.every((k) => /^sluice:rate-limit:[0-9a-f]{16}:0000000[01]$/.test(k))).toBe(true);
+    for (let i = 1000; i < 2000; i++) send({ "x-user": `u${i}` });
+    const keys = [...proxy.sharedData("rate-limit").keys()].sort();
+    expect(keys.length).toBe(11);
+    expect(keys.slice(0, 10).every((k, i) => new RegExp(`^sluice:rate-limit:[0-9a-f]{16}:0000000${i}$`).test(k))).toBe(true);
+    expect(keys[10]).toBe("sluice:rate-limit:seed");
     proxy.advance(1000);
-    expect(proxy.metric("sluice.rate_limit.api.evicted")).toBe(20);
-    expect(proxy.metric("sluice.rate_limit.api.overflow")).toBe(360);
+    expect(proxy.metric("sluice.rate_limit.api.evicted")).toBe(160);
+    expect(proxy.metric("sluice.rate_limit.api.overflow")).toBe(2000 - 2 * 160);
   });
 });
 

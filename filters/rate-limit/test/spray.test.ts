@@ -34,3 +34,17 @@ describe("200,000 first-time users on 1,024 slots", () => {
     expect(rejected).toBe(0);
   }, 600_000);
 });
+
+describe("1,000 new users a second (about 1,000 live buckets: one `per`'s worth)", () => {
+  // before sets were placed by the seeded hash (64 sets of 16 for max_keys 1024), 16% overflowed
+  it("overflows none of 100,000 users with max_keys 1024 and overflow deny", async () => {
+    const { proxy, send } = await start(USER_RULE({ max_keys: 1024, overflow: "deny" }), 4);
+    let rejected = 0;
+    for (let user = 0; user < 100_000; user++) {
+      if (outcome(send({ "x-user-id": `user-${user}` })) !== "allow") rejected++;
+      proxy.advance(1);
+    }
+    proxy.advance(1000);
+    expect([rejected, proxy.metric("sluice.rate_limit.per-user.overflow")]).toEqual([0, 0]);
+  }, 600_000);
+});
