@@ -6,6 +6,7 @@ import { overridePluginConfiguration, readPluginConfiguration } from "../shared/
 import { ConfigErrors, setConfigPathPrefix } from "../shared/config-error";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { streamOf } from "../shared/context-registry";
+import { beginHook, endHook, reserveHookCache } from "../shared/hook-reads";
 import { decimal } from "../shared/number-text";
 import { continueRequest, deferContinue, takeDeferredContinue } from "../shared/stream-control";
 import { parseChain } from "./chain-config";
@@ -40,6 +41,7 @@ export class SluiceRoot extends RootContext {
   private roots: StaticArray<RootContext | null> = new StaticArray<RootContext | null>(MEMBER_IDS.length);
 
   onConfigure(configSize: u32): bool {
+    reserveHookCache();
     const errors = new ConfigErrors(FILTER);
     const entries = parseChain(readPluginConfiguration(configSize), errors);
     if (entries === null) {
@@ -203,19 +205,22 @@ export class SluiceStream extends HttpContext {
   private runRequestHeaders(from: i32): u32 {
     const members = this.chain.members;
     const contexts = this.contexts;
+    let status = HeadersStatus.Continue;
+    this.pausedAt = NOT_PAUSED;
+    beginHook();
     for (let i = from, n = members.length; i < n; i++) {
       const ctx = unchecked(members[i]).root.streamContext(this.id);
       unchecked(contexts[i] = ctx);
       this.reached = i + 1;
       if (ctx === null) continue;
-      const status = ctx.onRequestHeaders(this.headerCount, this.endOfStream);
+      status = ctx.onRequestHeaders(this.headerCount, this.endOfStream);
       if (status != HeadersStatus.Continue) {
         this.pausedAt = i;
-        return status;
+        break;
       }
     }
-    this.pausedAt = NOT_PAUSED;
-    return HeadersStatus.Continue;
+    endHook();
+    return status;
   }
 
   /** The member that paused the request asked to resume it (as proxy_continue_stream would):
@@ -230,24 +235,29 @@ export class SluiceStream extends HttpContext {
     if ((this.chain.hooks & Hook.ResponseHeaders) == 0) return HeadersStatus.Continue;
     const members = this.chain.members;
     const contexts = this.contexts;
+    let status = HeadersStatus.Continue;
+    beginHook();
     // encoders run in reverse chain order
     for (let i = this.reached - 1; i >= 0; i--) {
       const ctx = unchecked(contexts[i]);
       if (ctx === null || (unchecked(members[i]).hooks & Hook.ResponseHeaders) == 0) continue;
-      const status = ctx.onResponseHeaders(headerCount, endOfStream);
-      if (status != HeadersStatus.Continue) return status;
+      status = ctx.onResponseHeaders(headerCount, endOfStream);
+      if (status != HeadersStatus.Continue) break;
     }
-    return HeadersStatus.Continue;
+    endHook();
+    return status;
   }
 
   onLog(): void {
     if ((this.chain.hooks & Hook.Log) == 0) return;
     const members = this.chain.members;
     const contexts = this.contexts;
+    beginHook();
     for (let i = 0, n = this.reached; i < n; i++) {
       const ctx = unchecked(contexts[i]);
       if (ctx !== null && (unchecked(members[i]).hooks & Hook.Log) != 0) ctx.onLog();
     }
+    endHook();
   }
 
   onDone(): void {
