@@ -51,18 +51,15 @@ import { hostAlloc } from "./host-memory";
 /** Sets header `name` of `map` to `value` (replacing every value). */
 // @ts-ignore: decorator
 @inline export function hostReplaceHeader(map: i32, name: usize, nameLen: usize, value: usize, valueLen: usize): u32 {
-  const status = proxy_replace_header_map_value(map, name, nameLen, value, valueLen);
-  if (isDefined(SLUICE_BUNDLE)) {
-    if (map == REQUEST_HEADERS) headerWritten();
-  }
-  return status;
+  if (isDefined(SLUICE_BUNDLE)) return replaceShared(map, name, nameLen, value, valueLen);
+  return proxy_replace_header_map_value(map, name, nameLen, value, valueLen);
 }
 
 /** Appends `value` to header `name` of `map`. */
 // @ts-ignore: decorator
 @inline export function hostAddHeader(map: i32, name: usize, nameLen: usize, value: usize, valueLen: usize): u32 {
   if (isDefined(SLUICE_BUNDLE)) {
-    if (map == REQUEST_HEADERS) headerWritten();
+    if (map == REQUEST_HEADERS) forgetValues();
   }
   return proxy_add_header_map_value(map, name, nameLen, value, valueLen);
 }
@@ -71,7 +68,7 @@ import { hostAlloc } from "./host-memory";
 // @ts-ignore: decorator
 @inline export function hostRemoveHeader(map: i32, name: usize, nameLen: usize): u32 {
   if (isDefined(SLUICE_BUNDLE)) {
-    if (map == REQUEST_HEADERS) headerWritten();
+    if (map == REQUEST_HEADERS) forgetValues();
   }
   return proxy_remove_header_map_value(map, name, nameLen);
 }
@@ -83,16 +80,17 @@ import { hostAlloc } from "./host-memory";
 // @ts-ignore: decorator
 @inline const ARENA_SIZE: i32 = 1024;
 // @ts-ignore: decorator
-@inline const ENTRY_SIZE: usize = 16;
+@inline const ENTRY_SIZE: usize = 12;
+// Kinds of value, marked in the high bit of an entry's name length.
 // @ts-ignore: decorator
-@inline const HEADER: u32 = 1;
+@inline const HEADER: u32 = 0;
 // @ts-ignore: decorator
-@inline const PROPERTY: u32 = 2;
+@inline const PROPERTY: u32 = 0x8000;
 
 // The bundle's state, in a namespace so that a separate module's build, which never uses it,
-// compiles none of it. The entries (ENTRY_SIZE bytes each: u32 kind, u32 the host's status, u32
-// where its name is, its value following it in the arena; u16 name length, u16 value length),
-// then the arena of names and values.
+// compiles none of it. The entries (ENTRY_SIZE bytes each: u32 the host's status, u32 where its
+// name is, its value following it in the arena; u16 name length | kind, u16 value length), then
+// the arena of names and values.
 namespace cache {
   /** The first entry (0 until reserved); the arena follows the last. */
   export let entries: usize = 0;
@@ -108,38 +106,60 @@ namespace cache {
 // @ts-ignore: decorator
 @inline const ARENA_OFFSET: usize = <usize>MAX_ENTRIES * ENTRY_SIZE;
 
+// @ts-ignore: decorator
+@inline const ARENA_END: usize = ARENA_OFFSET + <usize>ARENA_SIZE;
+
 /** Sets the cache's memory aside (static memory, so a separate module has none: only the
  *  bundle's configuration calls this). */
 export function reserveHookCache(): void {
-  cache.entries = memory.data(<i32>ARENA_OFFSET + ARENA_SIZE);
-  forgetAll();
+  cache.entries = memory.data(<i32>ARENA_END);
+  close();
 }
 
 /** The bundle starts running a hook of a stream: nothing is kept yet. */
 export function beginHook(): void {
   cache.depth++;
-  forgetAll();
+  open();
 }
 
-/** The hook ends: nothing is kept (the next hook may see what the host or other filters changed). */
+/** The hook ends: nothing is kept (the next hook may see what the host or other filters changed),
+ *  and outside hooks nothing is. */
 export function endHook(): void {
-  cache.depth--;
-  forgetAll();
+  if (--cache.depth > 0) open();
+  else close();
 }
 
-function forgetAll(): void {
-  headerWritten();
-  cache.clockKept = false;
-}
-
-/** A filter wrote a header of the request: every value kept is forgotten (the clock stays). */
-function headerWritten(): void {
-  cache.last = cache.entries;
+/** Nothing kept, room for everything. */
+function open(): void {
+  close();
   cache.next = cache.entries + ARENA_OFFSET;
 }
 
+/** Nothing kept, no room (outside hooks): every read goes to the host. */
+function close(): void {
+  forgetValues();
+  cache.next = cache.entries + ARENA_END + 1;
+  cache.clockKept = false;
+}
+
+/** A filter wrote a header of the request: every value kept is forgotten (the clock stays; the
+ *  arena's bytes they used stay used until the hook ends). */
+function forgetValues(): void {
+  cache.last = cache.entries;
+}
+
+/** A replace: a replaced header of the request has what it wrote as its one value now. */
+function replaceShared(map: i32, name: usize, nameLen: usize, value: usize, valueLen: usize): u32 {
+  const status = proxy_replace_header_map_value(map, name, nameLen, value, valueLen);
+  if (map == REQUEST_HEADERS) {
+    forgetValues();
+    if (status == 0) keep(HEADER, name, nameLen, 0, value, valueLen);
+  }
+  return status;
+}
+
 function sharedTime(out: usize): u32 {
-  if (cache.depth > 0 && cache.clockKept) {
+  if (cache.clockKept) {
     store<u64>(out, cache.clock);
     return 0;
   }
@@ -152,25 +172,24 @@ function sharedTime(out: usize): u32 {
 }
 
 function sharedRead(kind: u32, name: usize, nameLen: usize, ret: usize, retLen: usize): u32 {
-  const shared = cache.depth > 0 && (kind == HEADER || isConnectionProperty(name, nameLen));
+  const shared = kind == HEADER || isConnectionProperty(name, nameLen);
   if (shared) {
     const e = find(kind, name, nameLen);
     if (e != 0) {
-      const length = <usize>load<u16>(e, 14);
-      let p: usize = 0;
-      if (length > 0) {
-        p = hostAlloc(length);
-        memory.copy(p, <usize>load<u32>(e, 8) + nameLen, length);
-      }
+      const length = <usize>load<u16>(e, 10);
+      // (no read holds the host's block now, so an empty value takes none either)
+      const p = hostAlloc(length);
+      memory.copy(p, <usize>load<u32>(e, 4) + nameLen, length);
       store<u32>(ret, <u32>p);
       store<u32>(retLen, <u32>length);
-      return load<u32>(e, 4);
+      return load<u32>(e);
     }
   }
   const status = kind == HEADER
     ? proxy_get_header_map_value(REQUEST_HEADERS, name, nameLen, ret, retLen)
     : proxy_get_property(name, nameLen, ret, retLen);
-  if (shared) keep(kind, name, nameLen, status, <usize>load<u32>(ret), status == 0 ? <usize>load<u32>(retLen) : 0);
+  // (the callers zero ret and retLen: a failed read leaves an empty value)
+  if (shared) keep(kind, name, nameLen, status, <usize>load<u32>(ret), <usize>load<u32>(retLen));
   return status;
 }
 
@@ -178,12 +197,11 @@ function sharedRead(kind: u32, name: usize, nameLen: usize, ret: usize, retLen: 
 function keep(kind: u32, name: usize, nameLen: usize, status: u32, value: usize, valueLen: usize): void {
   const e = cache.last;
   const at = cache.next;
-  if (e == cache.entries + ARENA_OFFSET || at + nameLen + valueLen > cache.entries + ARENA_OFFSET + <usize>ARENA_SIZE) return;
-  store<u32>(e, kind);
-  store<u32>(e, status, 4);
-  store<u32>(e, <u32>at, 8);
-  store<u16>(e, <u16>nameLen, 12);
-  store<u16>(e, <u16>valueLen, 14);
+  if (e == cache.entries + ARENA_OFFSET || at + nameLen + valueLen > cache.entries + ARENA_END) return;
+  store<u32>(e, status);
+  store<u32>(e, <u32>at, 4);
+  store<u16>(e, <u16>(nameLen | kind), 8);
+  store<u16>(e, <u16>valueLen, 10);
   memory.copy(at, name, nameLen);
   memory.copy(at + nameLen, value, valueLen);
   cache.next = at + nameLen + valueLen;
@@ -193,14 +211,13 @@ function keep(kind: u32, name: usize, nameLen: usize, status: u32, value: usize,
 /** The entry of `kind` named `name` (byte for byte), or 0. */
 function find(kind: u32, name: usize, nameLen: usize): usize {
   for (let e = cache.entries; e < cache.last; e += ENTRY_SIZE) {
-    if (load<u32>(e) == kind && <usize>load<u16>(e, 12) == nameLen &&
-      bytesEqualBytes(<usize>load<u32>(e, 8), name, <i32>nameLen)) return e;
+    if (<usize>load<u16>(e, 8) == (nameLen | kind) && bytesEqualBytes(<usize>load<u32>(e, 4), name, <i32>nameLen)) return e;
   }
   return 0;
 }
 
 /** Whether a property is the downstream connection's (`connection.*`: its first segment and NUL
- *  compared as little-endian words; the path is longer than them). */
+ *  compared as two overlapping little-endian words; the path is longer than them). */
 function isConnectionProperty(path: usize, len: usize): bool {
-  return len > 11 && load<u64>(path) == 0x6974_6365_6e6e_6f63 && (load<u32>(path, 8) & 0xff_ffff) == 0x6e6f;
+  return len > 11 && load<u32>(path) == 0x6e6e_6f63 && load<u64>(path, 3) == 0x6e_6f69_7463_656e; // "conn", "nection\0"
 }

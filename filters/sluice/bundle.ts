@@ -117,39 +117,43 @@ export class SluiceRoot extends RootContext {
   // member that resumes its paused stream meanwhile has the rest of the chain run first.
 
   onGrpcReceiveInitialMetadata(token: u32, headerCount: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onGrpcReceiveInitialMetadata(token, headerCount); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onGrpcReceiveInitialMetadata(token, headerCount); this.resumeDeferred(); }
   }
 
   onGrpcReceive(token: u32, messageSize: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onGrpcReceive(token, messageSize); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onGrpcReceive(token, messageSize); this.resumeDeferred(); }
   }
 
   onGrpcReceiveTrailingMetadata(token: u32, trailerCount: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onGrpcReceiveTrailingMetadata(token, trailerCount); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onGrpcReceiveTrailingMetadata(token, trailerCount); this.resumeDeferred(); }
   }
 
   onGrpcClose(token: u32, statusCode: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onGrpcClose(token, statusCode); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onGrpcClose(token, statusCode); this.resumeDeferred(); }
   }
 
   onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onHttpCallResponse(token, headerCount, bodySize, trailerCount); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onHttpCallResponse(token, headerCount, bodySize, trailerCount); this.resumeDeferred(); }
   }
 
   /** The root of the chain's member that makes calls (at most one: rate-limit), or null. Its
-   *  tokens are the only ones this VM's calls have, so every call callback is its. */
-  private calloutMember(): RootContext | null {
+   *  tokens are the only ones this VM's calls have, so every call callback is its; the callback
+   *  the caller gives it defers a resume (see resumeDeferred). */
+  private deferringCallouts(): RootContext | null {
     const chain = this.chain;
     if (chain === null || (chain.hooks & Hook.Callouts) == 0) return null;
     const members = chain.members;
     for (let i = 0, n = members.length; i < n; i++) {
       const m = unchecked(members[i]);
-      if ((m.hooks & Hook.Callouts) != 0) return m.root;
+      if ((m.hooks & Hook.Callouts) != 0) {
+        deferContinue();
+        return m.root;
+      }
     }
     return null;
   }
