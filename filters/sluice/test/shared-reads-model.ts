@@ -64,3 +64,22 @@ export function shareableReads(proxy: Proxy, trace: TraceEntry[]): number {
   }
   return saved;
 }
+
+/** The host calls of `trace` made in hook `hook` (e.g. "proxy_on_request_headers"), each with the
+ *  header name or property path it reads or writes ("proxy_get_header_map_value x-user-id"). */
+export function hostCallsIn(proxy: Proxy, trace: TraceEntry[], hook: string): string[] {
+  const memoryOf = new Map(proxy.vms().map((vm) => [vm.name, vm.memory]));
+  const calls: string[] = [];
+  let inHook = false;
+  for (const e of trace) {
+    if (e.kind === "callback") {
+      if (e.name !== "proxy_on_context_create") inHook = e.name === hook;
+      continue;
+    }
+    if (!inHook) continue;
+    const a = e.args.split(",").map(Number);
+    const named = e.name === "proxy_get_property" ? [a[0], a[1]] : e.name.includes("header_map_value") ? [a[1], a[2]] : null;
+    calls.push(named === null ? e.name : `${e.name} ${memoryOf.get(e.vm)!.readString(named[0], named[1]).replaceAll("\0", ".")}`);
+  }
+  return calls;
+}
