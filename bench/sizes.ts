@@ -13,7 +13,7 @@ export const RECORDED_BYTES: Record<string, number> = {
   "traffic-colour": 33_487,
   noop: 5_361,
   // the bundle's shared reads per hook (filters/shared/hook-reads.ts, issue 20) added 646 bytes
-  sluice: 98_287,
+  sluice: 98_294,
 };
 
 /** A module's limit: the bundle holds the four filters (issue 20: 96 KB); the no-op has none. */

@@ -1,20 +1,21 @@
 // The host reads a request's filters share inside the bundle (filters/sluice): request headers by
-// name, connection properties and the clock. Every filter reads them through these functions;
-// in a separate module's build each is the host call alone (the bundle's code is compiled in only
-// by `--use SLUICE_BUNDLE=1`, scripts/build.mjs). In the bundle, a value read while the bundle runs
-// a hook of a stream (beginHook .. endHook) is kept until the hook ends, so the next filter of the
-// chain that reads it makes no host call. What is kept is what the host would return now:
-// - request headers (proxy_get_header_map_value on the request map: the first value): a filter's
-//   replace of a header keeps the value it wrote (the host then returns exactly that); an add or
-//   a remove forgets the name, and a write of `:authority` or `host` forgets every header;
-// - properties only under `source`, `destination` and `connection` (the downstream connection's,
-//   which no write of a filter changes); request.*, response.*, xds.* (the route a cleared route
-//   cache picks again) always go to the host;
+// name, connection properties and the clock. Every filter reads (and writes request headers)
+// through these functions; in a separate module's build each is the host call alone (the
+// bundle's code is compiled in only by `--use SLUICE_BUNDLE=1`, scripts/build.mjs). In the bundle,
+// a value read while the bundle runs a hook of a stream (beginHook .. endHook) is kept, so the next
+// filter of the chain that reads it makes no host call. What is kept is what the host would
+// return at that moment:
+// - request headers (proxy_get_header_map_value on the request map: the first value, or absence),
+//   by name byte for byte: any write of a request header forgets every kept value, and a replace
+//   then keeps the value it wrote (the host returns exactly that);
+// - properties under `connection` (the downstream connection's): request.*, response.*, xds.*
+//   (the route a cleared route cache picks again), source.*, destination.* go to the host;
 // - the clock (proxy_get_current_time_nanoseconds): read once per hook.
 // A hook that runs inside another (a callback the host makes during a host call) starts with
-// nothing kept, and the outer hook finds nothing kept after it. Memory is fixed: MAX_ENTRIES
-// values and ARENA_SIZE bytes of names and values per hook; a value beyond that is read from
-// the host every time (never evicting another).
+// nothing kept, and the outer hook finds nothing kept after it; outside hooks (ticks, a call's
+// answer) nothing is kept. Memory is fixed: MAX_ENTRIES values and ARENA_SIZE bytes of names and
+// values per hook; a value beyond that is read from the host every time (never evicting another).
+// Names are the filters' (configuration or code), never a client's.
 import {
   proxy_add_header_map_value, proxy_get_current_time_nanoseconds, proxy_get_header_map_value, proxy_get_property,
   proxy_remove_header_map_value, proxy_replace_header_map_value,
@@ -110,7 +111,7 @@ namespace cache {
 @inline const ARENA_END: usize = ARENA_OFFSET + <usize>ARENA_SIZE;
 
 /** Sets the cache's memory aside (static memory, so a separate module has none: only the
- *  bundle's configuration calls this). */
+ *  bundle's start calls this, before any callback). */
 export function reserveHookCache(): void {
   cache.entries = memory.data(<i32>ARENA_END);
   close();

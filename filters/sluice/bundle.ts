@@ -6,7 +6,7 @@ import { overridePluginConfiguration, readPluginConfiguration } from "../shared/
 import { ConfigErrors, setConfigPathPrefix } from "../shared/config-error";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { streamOf } from "../shared/context-registry";
-import { beginHook, endHook, reserveHookCache } from "../shared/hook-reads";
+import { beginHook, endHook } from "../shared/hook-reads";
 import { decimal } from "../shared/number-text";
 import { continueRequest, deferContinue, takeDeferredContinue } from "../shared/stream-control";
 import { parseChain } from "./chain-config";
@@ -41,7 +41,6 @@ export class SluiceRoot extends RootContext {
   private roots: StaticArray<RootContext | null> = new StaticArray<RootContext | null>(MEMBER_IDS.length);
 
   onConfigure(configSize: u32): bool {
-    reserveHookCache();
     const errors = new ConfigErrors(FILTER);
     const entries = parseChain(readPluginConfiguration(configSize), errors);
     if (entries === null) {
