@@ -29,7 +29,7 @@ async function both(plugins: ChainPlugin[], spec: RequestSpec, before = 0) {
     const proxy = await start(plugins, bundle);
     for (let i = 0; i < before; i++) proxy.request(spec);
     const { stream } = proxy.request(spec);
-    out.push({ calls: hostCallsIn(proxy, stream.result.trace, REQUEST_HOOK), upstream: stream.result.requestHeaders, proxy });
+    out.push({ calls: hostCallsIn(proxy, stream.result.trace, REQUEST_HOOK), upstream: stream.result.requestHeaders ?? [], proxy });
   }
   return { modules: out[0], bundle: out[1] };
 }
