@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { ROOT } from "./setup.js";
+import { findScenario, pluginsOf, ROOT } from "./setup.js";
 
 const V8_FLAGS = [
   "--expose-gc", "--single-threaded", "--predictable", "--liftoff-only", "--no-opt", "--no-sparkplug", "--no-maglev",
@@ -64,8 +64,28 @@ function readDump(file: string): { total: number; guest: number } {
 
 /** Scenarios per valgrind process: each VM's memory reserves a large address range, which the
  *  process does not always give back in time, and valgrind's address space is smaller than the
- *  machine's. */
+ *  machine's. A chain of several modules (four VMs) runs in a process of its own: two of them in
+ *  one process ran out of Wasm memory. */
 const SCENARIOS_PER_RUN = 10;
+
+/** `names` in the groups that share a valgrind process, in order. */
+function runsOf(names: string[]): string[][] {
+  const runs: string[][] = [];
+  let open: string[] | null = null;
+  for (const name of names) {
+    if (pluginsOf(findScenario(name)).length > 1) {
+      runs.push([name]);
+      open = null;
+      continue;
+    }
+    if (open === null || open.length === SCENARIOS_PER_RUN) {
+      open = [];
+      runs.push(open);
+    }
+    open.push(name);
+  }
+  return runs;
+}
 
 type Settle = { resolve(c: InstructionCounts): void; reject(e: Error): void };
 
@@ -85,9 +105,7 @@ export async function countInstructions(names: string[]): Promise<Map<string, Pr
     results.set(name, result);
   }
   void (async () => {
-    for (let i = 0; i < names.length; i += SCENARIOS_PER_RUN) {
-      await callgrindRun(script, names.slice(i, i + SCENARIOS_PER_RUN), settle);
-    }
+    for (const run of runsOf(names)) await callgrindRun(script, run, settle);
   })();
   return results;
 }

@@ -30,9 +30,11 @@ export function pluginsOf(scenario: Scenario): ChainPlugin[] {
 }
 
 /** A proxy running the scenario's plugins with their configs, set up and failing loudly if one
- *  does not start. `moduleOf` picks the module of a filter (default: its release build). */
-export async function startProxy(scenario: Scenario, moduleOf: (filter: string) => string = wasmPath): Promise<Proxy> {
-  const proxy = new Proxy({ workers: scenario.workers ?? 1, logLevel: "info" });
+ *  does not start. `moduleOf` picks the module of a filter (default: its release build); `trace`
+ *  records every callback and host call (host-sim's trace). */
+export async function startProxy(scenario: Scenario, moduleOf: (filter: string) => string = wasmPath,
+  trace = false): Promise<Proxy> {
+  const proxy = new Proxy({ workers: scenario.workers ?? 1, logLevel: "info", trace });
   for (const { filter, config } of pluginsOf(scenario)) {
     const wasm = moduleOf(filter);
     if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run npm run build first`);

@@ -90,6 +90,13 @@ describe.skipIf(!runtime.available).each(SETUPS)("the examples/sluice.yaml chain
     const stable = await get("/api/x");
     expect(stable.status).toBe(200);
     expect(parseEcho(stable)?.hostname).toBe("api-stable");
+    // a forged colour is replaced by traffic-colour, and circuit-breaker keys on what it wrote
+    // (the bundle hands it the written value): the stable circuit, not the open canary one
+    const forged = await get("/api/x", { "x-sluice-colour": "canary" });
+    expect(forged.status).toBe(200);
+    expect(header(forged, "x-sluice-colour")).toBe("stable");
+    expect(parseEcho(forged)?.hostname).toBe("api-stable");
+    expect(parseEcho(forged)?.headers["x-sluice-colour"]).toBe("stable");
   });
 
   it("shows every filter's counters in /stats and logged no Wasm error", async () => {

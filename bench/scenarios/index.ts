@@ -7,6 +7,7 @@ import type { Scenario } from "../scenario.js";
 import { plainRequest } from "../scenario.js";
 import { bundle } from "./bundle.js";
 import { chain } from "./chain.js";
+import { sharedBundle, sharedChain } from "./shared-reads.js";
 
 /** The no-op filter (bench/noop.ts): the dispatch layer alone. */
 export const NOOP: Scenario = {
@@ -17,4 +18,4 @@ export const NOOP: Scenario = {
   budget: { hostCallsPerRequest: 0, instructions: 1_300 },
 };
 
-export const SCENARIOS: Scenario[] = [...rateLimit, ...circuitBreaker, ...trafficColour, ...spiffeRbac, chain, bundle];
+export const SCENARIOS: Scenario[] = [...rateLimit, ...circuitBreaker, ...trafficColour, ...spiffeRbac, chain, bundle, sharedChain, sharedBundle];

@@ -1,13 +1,12 @@
 // RateLimitRoot (configuration, bucket stores, counters, metric flushing on tick) and
 // RateLimitFilter (one per stream: the first rule that applies decides the request).
-import {
-  proxy_get_current_time_nanoseconds, proxy_set_effective_context, proxy_set_tick_period_milliseconds,
-} from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { proxy_set_effective_context, proxy_set_tick_period_milliseconds } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { readPluginConfiguration } from "../shared/buffers";
 import { continueRequest } from "../shared/stream-control";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { stringToBuffer } from "../shared/bytes";
 import { replaceEncodedHeader } from "../shared/encoded-host-calls";
+import { hostTime } from "../shared/hook-reads";
 import { callToken, grpcCall, readResponse, releaseResponse, responsePtr } from "../shared/grpc";
 import { HeaderPairs } from "../shared/header-pairs";
 import { addHeader, HeaderList, HeaderMap, replaceHeader } from "../shared/headers";
@@ -237,7 +236,7 @@ export class RateLimitFilter extends HttpContext {
       sendLocalReply(400, INVALID_COST_DETAILS, NO_BODY, null, NO_GRPC_STATUS);
       return HeadersStatus.StopIteration;
     }
-    proxy_get_current_time_nanoseconds(timeScratch);
+    hostTime(timeScratch);
     const d = this.rl.decision;
     const now = load<i64>(timeScratch);
     // a keyed fingerprint is never 0 (MISSING_KEY); the one record of a set of 1 way is owner 1

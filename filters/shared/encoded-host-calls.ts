@@ -3,11 +3,8 @@
 // headers.ts getHeader and properties.ts getPropertyString / Int / Bool, which encode the name on
 // every call and then come here: a host failure reads as absent (or the fallback) and a write
 // reports false.
-import {
-  proxy_add_header_map_value, proxy_get_header_map_value, proxy_get_property, proxy_remove_header_map_value,
-  proxy_replace_header_map_value,
-} from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString } from "./bytes";
+import { hostAddHeader, hostHeaderValue, hostProperty, hostRemoveHeader, hostReplaceHeader } from "./hook-reads";
 import { hostFree } from "./host-memory";
 
 // Where the host writes a returned buffer: u32 pointer then u32 length.
@@ -24,14 +21,14 @@ function takeReturned(): string {
 /** A string property (path segments joined with NUL), or null when absent or unreadable. */
 export function getEncodedProperty(path: ArrayBuffer): string | null {
   store<u64>(returned, 0);
-  if (proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return null;
+  if (hostProperty(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return null;
   return takeReturned();
 }
 
 /** The first value of header `name` in `map`, or null when absent or unreadable. */
 export function getEncodedHeader(map: i32, name: ArrayBuffer): string | null {
   store<u64>(returned, 0);
-  if (proxy_get_header_map_value(map, changetype<usize>(name), name.byteLength, returned, returned + 4) != 0) return null;
+  if (hostHeaderValue(map, changetype<usize>(name), name.byteLength, returned, returned + 4) != 0) return null;
   return takeReturned();
 }
 
@@ -43,24 +40,24 @@ export function replaceEncodedHeader(map: i32, name: ArrayBuffer, value: ArrayBu
 /** Sets `name` in `map` to the `length` bytes at `value` (built in place), replacing existing
  *  values. */
 export function replaceHeaderBytes(map: i32, name: ArrayBuffer, value: usize, length: i32): bool {
-  return proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength, value, length) == 0;
+  return hostReplaceHeader(map, changetype<usize>(name), name.byteLength, value, length) == 0;
 }
 
 /** Appends `value` to `name` in `map` (keeps existing values of `name`). */
 export function addEncodedHeader(map: i32, name: ArrayBuffer, value: ArrayBuffer): bool {
-  return proxy_add_header_map_value(map, changetype<usize>(name), name.byteLength,
+  return hostAddHeader(map, changetype<usize>(name), name.byteLength,
     changetype<usize>(value), value.byteLength) == 0;
 }
 
 /** Removes every value of `name` from `map`. */
 export function removeEncodedHeader(map: i32, name: ArrayBuffer): bool {
-  return proxy_remove_header_map_value(map, changetype<usize>(name), name.byteLength) == 0;
+  return hostRemoveHeader(map, changetype<usize>(name), name.byteLength) == 0;
 }
 
 /** An 8-byte integer property (little-endian), or `fallback` when absent or of another size. */
 export function getEncodedPropertyInt(path: ArrayBuffer, fallback: i64): i64 {
   store<u64>(returned, 0);
-  if (proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return fallback;
+  if (hostProperty(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return fallback;
   const ptr = <usize>load<u32>(returned);
   const value = load<u32>(returned, 4) == 8 ? load<i64>(ptr) : fallback;
   hostFree(ptr);
@@ -70,7 +67,7 @@ export function getEncodedPropertyInt(path: ArrayBuffer, fallback: i64): i64 {
 /** A 1-byte bool property, or `fallback` when absent or of another size. */
 export function getEncodedPropertyBool(path: ArrayBuffer, fallback: bool): bool {
   store<u64>(returned, 0);
-  if (proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return fallback;
+  if (hostProperty(changetype<usize>(path), path.byteLength, returned, returned + 4) != 0) return fallback;
   const ptr = <usize>load<u32>(returned);
   const value = load<u32>(returned, 4) == 1 ? load<u8>(ptr) != 0 : fallback;
   hostFree(ptr);

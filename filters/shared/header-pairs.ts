@@ -2,7 +2,7 @@
 // u32 value length), N x (name NUL value NUL), little-endian), in one heap block every request
 // reuses: a local reply's headers, or response headers to add one by one. Names come encoded once
 // (configure time); values are written in place (bytes copied, digits), so nothing is allocated.
-import { proxy_add_header_map_value } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { hostAddHeader } from "./hook-reads";
 import { bufferLength } from "./bytes";
 import { writeDecimal } from "./number-text";
 import { ScratchBlock } from "./scratch-block";
@@ -121,7 +121,7 @@ export class HeaderPairs extends ScratchBlock {
       const nameLength = <usize>load<u32>(base + 4 + <usize>i * 8);
       const valueLength = <usize>load<u32>(base + 8 + <usize>i * 8);
       const value = name + nameLength + 1;
-      proxy_add_header_map_value(map, name, nameLength, value, valueLength);
+      hostAddHeader(map, name, nameLength, value, valueLength);
       name = value + valueLength + 1;
     }
   }

@@ -1,12 +1,10 @@
 // Header maps of the current stream, the header-pairs byte layout, and the request values read
 // out of headers (cookies, query parameters). Reads copy the host's buffer into a byte string and
 // free the host block at once; any host failure reads as "absent" and writes report false.
-import {
-  proxy_add_header_map_value, proxy_get_header_map_pairs,
-  proxy_remove_header_map_value, proxy_replace_header_map_value,
-} from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { proxy_get_header_map_pairs } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString, stringToBuffer, writeString } from "./bytes";
 import { getEncodedHeader } from "./encoded-host-calls";
+import { hostAddHeader, hostRemoveHeader, hostReplaceHeader } from "./hook-reads";
 import { hostFree } from "./host-memory";
 
 /** Header map types (proxy-wasm MapType). */
@@ -127,7 +125,7 @@ export function getHeaderPairs(map: i32): HeaderList {
 export function addHeader(map: i32, name: string, value: string): bool {
   const key = toHeap(name);
   const val = toHeap(value);
-  const status = proxy_add_header_map_value(map, key, name.length, val, value.length);
+  const status = hostAddHeader(map, key, name.length, val, value.length);
   heap.free(val);
   heap.free(key);
   return status == 0;
@@ -137,7 +135,7 @@ export function addHeader(map: i32, name: string, value: string): bool {
 export function replaceHeader(map: i32, name: string, value: string): bool {
   const key = toHeap(name);
   const val = toHeap(value);
-  const status = proxy_replace_header_map_value(map, key, name.length, val, value.length);
+  const status = hostReplaceHeader(map, key, name.length, val, value.length);
   heap.free(val);
   heap.free(key);
   return status == 0;
@@ -146,7 +144,7 @@ export function replaceHeader(map: i32, name: string, value: string): bool {
 /** Removes every value of `name` (true also when it was absent). */
 export function removeHeader(map: i32, name: string): bool {
   const key = toHeap(name);
-  const status = proxy_remove_header_map_value(map, key, name.length);
+  const status = hostRemoveHeader(map, key, name.length);
   heap.free(key);
   return status == 0;
 }

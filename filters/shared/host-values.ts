@@ -5,7 +5,7 @@
 // Per request this matters: each string made costs an allocation and a later sweep, about 1,000
 // guest instructions (Liftoff), while a raw host read costs about 150, so reading a header twice
 // is cheaper than keeping it as a string (ARCHITECTURE.md, "Hot paths").
-import { proxy_get_header_map_value, proxy_get_property } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { hostHeaderValue, hostProperty } from "./hook-reads";
 import { hostFree } from "./host-memory";
 
 // Where the host writes a returned buffer: u32 pointer then u32 length.
@@ -32,7 +32,7 @@ export function releaseValue(): void {
 export function readHeader(map: i32, name: ArrayBuffer): i32 {
   releaseValue();
   store<u64>(returned, 0);
-  return takeCurrent(proxy_get_header_map_value(map, changetype<usize>(name), name.byteLength, returned, returned + 4));
+  return takeCurrent(hostHeaderValue(map, changetype<usize>(name), name.byteLength, returned, returned + 4));
 }
 
 /** Reads property `path` (segments joined with NUL, encoded once) as the current value: its
@@ -40,7 +40,7 @@ export function readHeader(map: i32, name: ArrayBuffer): i32 {
 export function readProperty(path: ArrayBuffer): i32 {
   releaseValue();
   store<u64>(returned, 0);
-  return takeCurrent(proxy_get_property(changetype<usize>(path), path.byteLength, returned, returned + 4));
+  return takeCurrent(hostProperty(changetype<usize>(path), path.byteLength, returned, returned + 4));
 }
 
 /** Where the current value's bytes are (valid until the next read). */

@@ -6,6 +6,7 @@ import { overridePluginConfiguration, readPluginConfiguration } from "../shared/
 import { ConfigErrors, setConfigPathPrefix } from "../shared/config-error";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
 import { streamOf } from "../shared/context-registry";
+import { beginHook, endHook } from "../shared/hook-reads";
 import { decimal } from "../shared/number-text";
 import { continueRequest, deferContinue, takeDeferredContinue } from "../shared/stream-control";
 import { parseChain } from "./chain-config";
@@ -115,39 +116,43 @@ export class SluiceRoot extends RootContext {
   // member that resumes its paused stream meanwhile has the rest of the chain run first.
 
   onGrpcReceiveInitialMetadata(token: u32, headerCount: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onGrpcReceiveInitialMetadata(token, headerCount); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onGrpcReceiveInitialMetadata(token, headerCount); this.resumeDeferred(); }
   }
 
   onGrpcReceive(token: u32, messageSize: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onGrpcReceive(token, messageSize); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onGrpcReceive(token, messageSize); this.resumeDeferred(); }
   }
 
   onGrpcReceiveTrailingMetadata(token: u32, trailerCount: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onGrpcReceiveTrailingMetadata(token, trailerCount); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onGrpcReceiveTrailingMetadata(token, trailerCount); this.resumeDeferred(); }
   }
 
   onGrpcClose(token: u32, statusCode: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onGrpcClose(token, statusCode); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onGrpcClose(token, statusCode); this.resumeDeferred(); }
   }
 
   onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
-    const m = this.calloutMember();
-    if (m !== null) { deferContinue(); m.onHttpCallResponse(token, headerCount, bodySize, trailerCount); this.resumeDeferred(); }
+    const m = this.deferringCallouts();
+    if (m !== null) { m.onHttpCallResponse(token, headerCount, bodySize, trailerCount); this.resumeDeferred(); }
   }
 
   /** The root of the chain's member that makes calls (at most one: rate-limit), or null. Its
-   *  tokens are the only ones this VM's calls have, so every call callback is its. */
-  private calloutMember(): RootContext | null {
+   *  tokens are the only ones this VM's calls have, so every call callback is its; the callback
+   *  the caller gives it defers a resume (see resumeDeferred). */
+  private deferringCallouts(): RootContext | null {
     const chain = this.chain;
     if (chain === null || (chain.hooks & Hook.Callouts) == 0) return null;
     const members = chain.members;
     for (let i = 0, n = members.length; i < n; i++) {
       const m = unchecked(members[i]);
-      if ((m.hooks & Hook.Callouts) != 0) return m.root;
+      if ((m.hooks & Hook.Callouts) != 0) {
+        deferContinue();
+        return m.root;
+      }
     }
     return null;
   }
@@ -203,19 +208,22 @@ export class SluiceStream extends HttpContext {
   private runRequestHeaders(from: i32): u32 {
     const members = this.chain.members;
     const contexts = this.contexts;
+    let status = HeadersStatus.Continue;
+    this.pausedAt = NOT_PAUSED;
+    beginHook();
     for (let i = from, n = members.length; i < n; i++) {
       const ctx = unchecked(members[i]).root.streamContext(this.id);
       unchecked(contexts[i] = ctx);
       this.reached = i + 1;
       if (ctx === null) continue;
-      const status = ctx.onRequestHeaders(this.headerCount, this.endOfStream);
+      status = ctx.onRequestHeaders(this.headerCount, this.endOfStream);
       if (status != HeadersStatus.Continue) {
         this.pausedAt = i;
-        return status;
+        break;
       }
     }
-    this.pausedAt = NOT_PAUSED;
-    return HeadersStatus.Continue;
+    endHook();
+    return status;
   }
 
   /** The member that paused the request asked to resume it (as proxy_continue_stream would):
@@ -230,24 +238,29 @@ export class SluiceStream extends HttpContext {
     if ((this.chain.hooks & Hook.ResponseHeaders) == 0) return HeadersStatus.Continue;
     const members = this.chain.members;
     const contexts = this.contexts;
+    let status = HeadersStatus.Continue;
+    beginHook();
     // encoders run in reverse chain order
     for (let i = this.reached - 1; i >= 0; i--) {
       const ctx = unchecked(contexts[i]);
       if (ctx === null || (unchecked(members[i]).hooks & Hook.ResponseHeaders) == 0) continue;
-      const status = ctx.onResponseHeaders(headerCount, endOfStream);
-      if (status != HeadersStatus.Continue) return status;
+      status = ctx.onResponseHeaders(headerCount, endOfStream);
+      if (status != HeadersStatus.Continue) break;
     }
-    return HeadersStatus.Continue;
+    endHook();
+    return status;
   }
 
   onLog(): void {
     if ((this.chain.hooks & Hook.Log) == 0) return;
     const members = this.chain.members;
     const contexts = this.contexts;
+    beginHook();
     for (let i = 0, n = this.reached; i < n; i++) {
       const ctx = unchecked(contexts[i]);
       if (ctx !== null && (unchecked(members[i]).hooks & Hook.Log) != 0) ctx.onLog();
     }
+    endHook();
   }
 
   onDone(): void {

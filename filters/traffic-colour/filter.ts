@@ -1,9 +1,7 @@
 // TrafficColourRoot (one per plugin per VM: config, metrics) and TrafficColourFilter (one per
 // stream: trust check on the inbound colour, rules, then the colour header, baggage member,
 // sticky cookie and echo header).
-import {
-  proxy_call_foreign_function, proxy_get_current_time_nanoseconds, proxy_set_tick_period_milliseconds,
-} from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
+import { proxy_call_foreign_function, proxy_set_tick_period_milliseconds } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { readPluginConfiguration } from "../shared/buffers";
 import { stringToBuffer } from "../shared/bytes";
 import { HeadersStatus, HttpContext, RootContext } from "../shared/context";
@@ -11,6 +9,7 @@ import {
   addEncodedHeader, removeEncodedHeader, replaceEncodedHeader, replaceHeaderBytes,
 } from "../shared/encoded-host-calls";
 import { HeaderMap } from "../shared/headers";
+import { hostTime } from "../shared/hook-reads";
 import { readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { logEnabled, logMessage, LogLevel } from "../shared/log";
 import { Counter, flushCounters } from "../shared/metrics";
@@ -48,7 +47,7 @@ const baggage = new BaggageHeader();
 /** The proxy's wall clock in Unix epoch nanoseconds (0 when unavailable). */
 function nowNanoseconds(): i64 {
   store<u64>(timeScratch, 0);
-  proxy_get_current_time_nanoseconds(timeScratch);
+  hostTime(timeScratch);
   return load<i64>(timeScratch);
 }
 
