@@ -71,7 +71,7 @@ export class RateLimitRoot extends RootContext {
     for (let i = 0; i < config.rules.length; i++) {
       const rule = config.rules[i];
       if (rule.sets > 1 && seed == 0) { // the clock, should random_get fail
-        proxy_get_current_time_nanoseconds(timeScratch);
+        hostTime(timeScratch);
         seed = processSeed(load<u64>(timeScratch));
       }
       const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
