@@ -15,7 +15,7 @@ import { ROOT, wasmPath } from "./setup.js";
 
 /** Every heap block the allocator hands out (objects, buffers, host values over the scratch
  *  block, moved reallocations), and the in-place resizes of GC objects. */
-const HEAP_FUNCTIONS = ["~lib/rt/tlsf/allocateBlock", "~lib/rt/tcms/__renew"];
+const HEAP_FUNCTIONS = ["~lib/rt/tlsf/__alloc", "~lib/rt/tcms/__renew"];
 /** Every garbage-collected object (the minimal runtime's __new; arrays and strings go through it). */
 const GC_FUNCTIONS = ["~lib/rt/tcms/__new"];
 const HEAP_GLOBAL = "sluice_bench_heap_allocations";
