@@ -10,6 +10,8 @@ const ABORT = "filters/shared/abort/sluiceAbort";
 /** The runtime's id of `string` (rtId in a static object's header). */
 const STRING_ID = 2;
 const PATH = /^[\w~./-]+\.ts$/;
+/** An abort's first argument: a constant or a call with constant arguments (a packed literal). */
+const MESSAGE = String.raw`\((?:[^()]|\([^()]*\))*\)`;
 
 /** The text of the static string object `data` (header, then UTF-16), or null. */
 function staticString(data) {
@@ -40,7 +42,7 @@ export default class AbortFileNamesTransform {
       if (string !== null && PATH.test(string)) {
         const address = info.offset + 20;
         const uses = count(text, new RegExp(`\\(i32\\.const ${address}\\)`, "g"));
-        const asFileName = count(text, new RegExp(`\\(call \\$${ABORT}\\s+\\(i32\\.const -?\\d+\\)\\s+\\(i32\\.const ${address}\\)`, "g"));
+        const asFileName = count(text, new RegExp(`\\(call \\$${ABORT}\\s+${MESSAGE}\\s+\\(i32\\.const ${address}\\)`, "g"));
         if (uses > 0 && uses === asFileName) {
           dropped++;
           continue;

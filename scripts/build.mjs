@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import AbortFileNamesTransform from "./abort-file-names.mjs";
-import AllocatorTransform from "./allocator-transform.mjs";
+import RuntimeTransform from "./runtime-transform.mjs";
 import LiteralTableTransform from "./literal-table.mjs";
 import { writeTables } from "./config-table.mjs";
 
@@ -81,7 +81,7 @@ function inputsHash() {
     join(ROOT, "package-lock.json"),
     join(ROOT, "scripts/build.mjs"),
     join(ROOT, "scripts/literal-table.mjs"),
-    join(ROOT, "scripts/allocator-transform.mjs"),
+    join(ROOT, "scripts/runtime-transform.mjs"),
     join(ROOT, "scripts/abort-file-names.mjs"),
   ];
   for (const f of sources) hash.update(relative(ROOT, f)).update("\0").update(readFileSync(f)).update("\0");
@@ -90,7 +90,7 @@ function inputsHash() {
 
 /** The transforms every module is compiled with (a plain `asc` run without them also works, larger).
  *  asc takes transform classes here, though its types declare instances. @type {any[]} */
-export const TRANSFORMS = [AllocatorTransform, LiteralTableTransform, AbortFileNamesTransform];
+export const TRANSFORMS = [RuntimeTransform, LiteralTableTransform, AbortFileNamesTransform];
 
 /** @param {any} asc @param {Job} job */
 async function compile(asc, job) {

@@ -1,5 +1,5 @@
 // The heap allocator under AssemblyScript's minimal runtime, compiled in place of its TLSF
-// (~lib/rt/tlsf, 1.7 KB of every module) by scripts/allocator-transform.mjs; the runtime's
+// (~lib/rt/tlsf, 1.7 KB of every module) by scripts/runtime-transform.mjs; the runtime's
 // two-colour mark-and-sweep collector (~lib/rt/tcms) is unchanged and calls __alloc, __realloc
 // and __free below. Hence the relative imports: this file is ~lib/rt/tlsf when compiled.
 // Request paths allocate nothing (the bench counts it), so this serves configure time, stream
