@@ -92,12 +92,40 @@ function inputsHash() {
  *  asc takes transform classes here, though its types declare instances. @type {any[]} */
 export const TRANSFORMS = [RuntimeTransform, LiteralTableTransform, AbortFileNamesTransform];
 
+/** The release target's last step, after asc: Binaryen's inlining once more, with no size limit
+ *  for a function called from one place (asc's optimizer stops at 80 bytes at shrinkLevel 2). A
+ *  function inlined into its only caller costs no call on any path and saves its header and
+ *  locals (0.2–0.9 KB a module, ARCHITECTURE.md "Module size"). `names` keeps the name section
+ *  (the bench's named twin of a release module, bench/allocations.ts).
+ *  @param {string} file @param {boolean} [names] */
+export async function inlineOnceCalled(file, names = false) {
+  const binaryen = (await import("binaryen")).default;
+  const module = binaryen.readBinary(readFileSync(file));
+  try {
+    module.setFeatures(binaryen.Features.All); // what asc emits (bulk memory, sign extension, ...)
+    binaryen.setOptimizeLevel(3);
+    binaryen.setShrinkLevel(2);
+    binaryen.setDebugInfo(names);
+    // asc's inlining limits at shrinkLevel 2, but for functions called once
+    binaryen.setAlwaysInlineMaxSize(2);
+    binaryen.setFlexibleInlineMaxSize(65);
+    binaryen.setOneCallerInlineMaxSize(-1);
+    binaryen.setAllowInliningFunctionsWithLoops(false);
+    module.runPasses(["inlining-optimizing"]);
+    writeFileSync(file, module.emitBinary());
+  } finally {
+    module.dispose();
+    binaryen.setDebugInfo(false);
+  }
+}
+
 /** @param {any} asc @param {Job} job */
 async function compile(asc, job) {
   mkdirSync(join(ROOT, job.out, ".."), { recursive: true });
   const argv = [job.entry, "--config", "asconfig.json", "--target", job.target, "--outFile", job.out, ...(job.extra ?? [])];
   const { error, stderr } = await asc.main(argv, { stdout: process.stdout, stderr: process.stderr, transforms: TRANSFORMS });
   if (error) throw new Error(`asc ${argv.join(" ")} failed: ${error.message}\n${stderr.toString()}`);
+  if (job.target === "release") await inlineOnceCalled(job.out);
 }
 
 async function main() {
