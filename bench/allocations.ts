@@ -64,7 +64,7 @@ async function compileNamed(filter: string, out: string): Promise<void> {
     // asc takes transform classes here, though its types declare instances
     const { error, stderr } = await asc.main(argv, { transforms: TRANSFORMS as never[] });
     if (error) throw new Error(`asc ${argv.join(" ")} failed: ${error.message}\n${stderr.toString()}`);
-    await inlineOnceCalled(out, true); // as scripts/build.mjs finishes a release module
+    await inlineOnceCalled(out, entryOf(filter), true); // as scripts/build.mjs finishes a release module
   } finally {
     process.chdir(cwd);
   }

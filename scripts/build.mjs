@@ -92,6 +92,12 @@ function inputsHash() {
  *  asc takes transform classes here, though its types declare instances. @type {any[]} */
 export const TRANSFORMS = [RuntimeTransform, LiteralTableTransform, AbortFileNamesTransform];
 
+/** Entries whose request code is inlined too, as measured by `npm run bench`: every scenario of
+ *  these filters then runs fewer guest instructions (rate-limit 120-445 fewer a request,
+ *  traffic-colour 2-121); circuit-breaker's and spiffe-rbac's get up to 27 and 65 more, so theirs
+ *  (and the others') is left as asc compiled it. */
+const INLINE_REQUEST_CODE = new Set(["filters/rate-limit/index.ts", "filters/traffic-colour/index.ts"]);
+
 /** Exports that run only when a plugin starts or is configured, never for a request. */
 const CONFIGURE_EXPORTS = new Set(["_start", "proxy_on_vm_start", "proxy_on_configure"]);
 
@@ -290,14 +296,14 @@ function dropUnusedLocals(bytes) {
   return Uint8Array.from(out);
 }
 
-/** The release target's last step, after asc: Binaryen's inlining once more, for the functions
- *  only configuration runs, with no size limit for a function called from one place (asc's
- *  optimizer stops at 80 bytes at shrinkLevel 2), 0.2-0.5 KB a module (ARCHITECTURE.md, "Module
- *  size"). Every function a request can run is marked not to be inlined, so request paths keep
- *  their code and their instruction counts. `names` keeps the name section (the bench's named
- *  twin of a release module, bench/allocations.ts).
- *  @param {string} file @param {boolean} [names] */
-export async function inlineOnceCalled(file, names = false) {
+/** The release target's last step, after asc: Binaryen's inlining once more, with no size limit
+ *  for a function called from one place (asc's optimizer stops at 80 bytes at shrinkLevel 2),
+ *  0.1-0.4 KB a module (ARCHITECTURE.md, "Module size"). Unless `entry` is in
+ *  INLINE_REQUEST_CODE, every function a request can run is marked not to be inlined, so request
+ *  paths keep their code and their instruction counts. `names` keeps the name section (the
+ *  bench's named twin of a release module, bench/allocations.ts).
+ *  @param {string} file @param {string} entry @param {boolean} [names] */
+export async function inlineOnceCalled(file, entry, names = false) {
   const binaryen = (await import("binaryen")).default;
   const module = binaryen.readBinary(readFileSync(file));
   try {
@@ -315,7 +321,7 @@ export async function inlineOnceCalled(file, names = false) {
     binaryen.setFlexibleInlineMaxSize(65);
     binaryen.setAllowInliningFunctionsWithLoops(false);
     binaryen.setOneCallerInlineMaxSize(-1);
-    for (const f of requestFunctions(module.emitText())) {
+    for (const f of INLINE_REQUEST_CODE.has(entry) ? [] : requestFunctions(module.emitText())) {
       binaryen.setPassArgument("no-inline", f.startsWith("\"") ? f.slice(1, -1) : f);
       module.runPasses(["no-inline"]);
     }
@@ -334,7 +340,7 @@ async function compile(asc, job) {
   const argv = [job.entry, "--config", "asconfig.json", "--target", job.target, "--outFile", job.out, ...(job.extra ?? [])];
   const { error, stderr } = await asc.main(argv, { stdout: process.stdout, stderr: process.stderr, transforms: TRANSFORMS });
   if (error) throw new Error(`asc ${argv.join(" ")} failed: ${error.message}\n${stderr.toString()}`);
-  if (job.target === "release") await inlineOnceCalled(job.out);
+  if (job.target === "release") await inlineOnceCalled(job.out, job.entry);
 }
 
 async function main() {
