@@ -10,12 +10,12 @@ import binaryen from "binaryen";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Proxy } from "../host-sim/src/index.js";
-import { entryOptions, TRANSFORMS } from "../scripts/build.mjs";
+import { entryOptions, inlineOnceCalled, TRANSFORMS } from "../scripts/build.mjs";
 import { ROOT, wasmPath } from "./setup.js";
 
 /** Every heap block the allocator hands out (objects, buffers, host values over the scratch
- *  block, moved reallocations), and the in-place resizes of GC objects. */
-const HEAP_FUNCTIONS = ["~lib/rt/tlsf/allocateBlock", "~lib/rt/tcms/__renew"];
+ *  block, reallocations that move); a reallocation that fits its block allocates nothing. */
+const HEAP_FUNCTIONS = ["~lib/rt/tlsf/__alloc"];
 /** Every garbage-collected object (the minimal runtime's __new; arrays and strings go through it). */
 const GC_FUNCTIONS = ["~lib/rt/tcms/__new"];
 const HEAP_GLOBAL = "sluice_bench_heap_allocations";
@@ -64,6 +64,7 @@ async function compileNamed(filter: string, out: string): Promise<void> {
     // asc takes transform classes here, though its types declare instances
     const { error, stderr } = await asc.main(argv, { transforms: TRANSFORMS as never[] });
     if (error) throw new Error(`asc ${argv.join(" ")} failed: ${error.message}\n${stderr.toString()}`);
+    await inlineOnceCalled(out, entryOf(filter), true); // as scripts/build.mjs finishes a release module
   } finally {
     process.chdir(cwd);
   }

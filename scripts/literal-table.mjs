@@ -13,6 +13,9 @@ import { pack } from "./lz.mjs";
 
 const TABLE_PATH = "filters/shared/literal-table.ts";
 const RUNTIME_PATH = "filters/shared/literals.ts";
+// The standard library's error messages (`@inline` constants the aborts of bounds checks and
+// allocations name): stored here too, so an abort makes its message when it happens.
+const STD_MESSAGES_PATH = "~lib/util/error.ts";
 // The object of literal i starts at 20 * i + 2 * start(i) in LITERAL_OBJECTS (literals.ts), where
 // start(i) counts the bytes before it with each literal padded to an even length; u16 starts.
 const MAX_BYTES = 0xffff;
@@ -96,6 +99,19 @@ class LiteralTable {
     }
     this.rewrite(node);
     return node;
+  }
+
+  /** Replaces the string constants of the standard library's messages (`@inline`, so each use
+   *  becomes the call). */
+  messages(source) {
+    for (const statement of source.statements) {
+      for (const declaration of statement.declarations ?? []) {
+        if (isStorableLiteral(declaration.initializer)) {
+          declaration.initializer = call("sluiceLiteral", [this.idOf(declaration.initializer.value)], declaration.initializer.range);
+          declaration.decorators = declaration.decorators.filter((d) => d.name.text !== "inline");
+        }
+      }
+    }
   }
 
   /** The call that makes the array of literals `node` with `maker`. */
@@ -182,8 +198,9 @@ export default class LiteralTableTransform {
     if (placeholder === undefined) return;
     for (const source of parser.sources) {
       const path = source.normalizedPath;
-      if (path.startsWith("~lib/") || path === TABLE_PATH || path === RUNTIME_PATH) continue;
-      for (let i = 0; i < source.statements.length; i++) source.statements[i] = table.visit(source.statements[i]);
+      if ((path.startsWith("~lib/") && path !== STD_MESSAGES_PATH) || path === TABLE_PATH || path === RUNTIME_PATH) continue;
+      if (path === STD_MESSAGES_PATH) table.messages(source);
+      else for (let i = 0; i < source.statements.length; i++) source.statements[i] = table.visit(source.statements[i]);
     }
     // The placeholder's statements give way to the filled-in tables, parsed on the side.
     const filled = new Parser();

@@ -171,8 +171,9 @@ function readMatch(obj: JsonValue): RequestMatch {
 
 /** The key sources in schema.json order (CircuitKey's branches). */
 function keySourceOf(index: i32): KeySource {
-  return [KeySource.Header, KeySource.Authority, KeySource.Header, KeySource.Cluster, KeySource.Route][index];
+  return <KeySource>load<u8>(KEY_SOURCES + <usize>index);
 }
+const KEY_SOURCES = memory.data<u8>([<u8>KeySource.Header, <u8>KeySource.Authority, <u8>KeySource.Header, <u8>KeySource.Cluster, <u8>KeySource.Route]);
 
 function readKey(key: JsonValue, c: Circuit, maxKeys: i32): void {
   const source = <i32>num(key, CircuitKey.source);

@@ -283,22 +283,23 @@ class Walker {
     const keys = v.keys;
     const members = v.items;
     const n = keys.length;
-    // the property of each member, and the member of each property
+    // the property of each member, the properties present (at most 32) and the tag's member
     const propertyOf = new StaticArray<i32>(n);
-    const memberOf = new StaticArray<i32>(count);
-    for (let p = 0; p < count; p++) unchecked(memberOf[p] = -1);
+    let present: u32 = 0;
+    let tagAt = -1;
     for (let i = 0; i < n; i++) {
       let p = count - 1;
       while (p >= 0 && !this.is(unchecked(keys[i]), this.u16(node + 12 + 2 * p))) p--;
       unchecked(propertyOf[i] = p);
-      if (p >= 0) unchecked(memberOf[p] = i);
+      if (p >= 0) present |= <u32>1 << p;
+      if (p >= 0 && p == tag) tagAt = i;
     }
     // the branch of a discriminated union: the tag's value, or the default branch
     let branch = 0;
     let tagValue: JsonValue | null = null;
     if (tag != NONE8) {
       branch = -1;
-      const at = unchecked(memberOf[tag]);
+      const at = tagAt;
       if (at < 0) {
         const fallback = this.u8(node + 4);
         if (fallback != NONE8) branch = fallback;
@@ -332,7 +333,7 @@ class Walker {
     } else {
       const required = this.u32(bp + 4);
       for (let p = 0; p < count; p++) {
-        if ((required & (<u32>1 << p)) != 0 && unchecked(memberOf[p]) < 0) e.absent(v, this.name(node, p), "is required");
+        if ((required & ~present & (<u32>1 << p)) != 0) e.absent(v, this.name(node, p), "is required");
       }
       if (group != 0) {
         let first = -1;
@@ -353,7 +354,7 @@ class Walker {
       for (let d = 0; d < dependents; d++) {
         const a = this.u8(deps + 2 * d);
         const b = this.u8(deps + 2 * d + 1);
-        if (unchecked(memberOf[a]) >= 0 && unchecked(memberOf[b]) < 0) {
+        if ((present >> a & 1) != 0 && (present >> b & 1) == 0) {
           e.absent(v, this.name(node, b), "is required with " + quoteString(this.name(node, a)));
         }
       }
@@ -373,7 +374,7 @@ class Walker {
     const defaults = bp + 11 + 2 * popcnt(allowed);
     for (let d = 0, nd = this.u8(bp + 10); d < nd; d++) {
       const p = this.u8(defaults + 3 * d);
-      if (unchecked(memberOf[p]) >= 0) continue;
+      if ((present >> p & 1) != 0) continue;
       const value = new JsonParser(this.str(this.u16(defaults + 3 * d + 1))).parseDocument();
       if (value === null) continue;
       value.parent = v;

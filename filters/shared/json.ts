@@ -317,21 +317,16 @@ export class JsonParser {
     const start = this.pos + 1;
     // find the closing quote and check the UTF-8; the decoded string is never longer than the literal
     let end = start;
-    let escaped = false;
     while (true) {
       if (end >= text.length) { this.pos = end; this.fail("unterminated string"); return null; }
       const c = text.charCodeAt(end);
       if (c == 0x22) break;
       if (c < 0x20) { this.pos = end; this.fail("control character in string"); return null; }
-      if (c == 0x5c) { escaped = true; end += 2; continue; }
+      if (c == 0x5c) { end += 2; continue; }
       if (c < 0x80) { end++; continue; }
       const n = utf8Length(text, end);
       if (n == 0) { this.pos = utf8BadAt; this.fail("invalid UTF-8 byte 0x" + hex(text.charCodeAt(utf8BadAt), 2)); return null; }
       end += n;
-    }
-    if (!escaped) {
-      this.pos = end + 1;
-      return text.substring(start, end);
     }
     const out = changetype<string>(__new(<usize>(end - start) << 1, idof<string>()));
     let written = 0;
@@ -339,28 +334,28 @@ export class JsonParser {
     while (pos < end) {
       const c = text.charCodeAt(pos);
       if (c != 0x5c) {
-        written = putByte(out, written, c);
+        written = putByte(out, written, c); // bytes of UTF-8 stay as they are
         pos++;
         continue;
       }
       const e = text.charCodeAt(pos + 1);
+      let cp: i32;
+      let next = pos + 2;
       if (e != 0x75) {
-        const decoded = simpleEscape(e);
-        if (decoded < 0) { this.pos = pos; this.fail("invalid escape"); return null; }
-        written = putByte(out, written, decoded);
-        pos += 2;
-        continue;
+        cp = simpleEscape(e);
+        if (cp < 0) { this.pos = pos; this.fail("invalid escape"); return null; }
+      } else {
+        cp = hex4(text, pos + 2, end);
+        next = pos + 6;
+        if (cp >= 0xdc00 && cp <= 0xdfff) cp = -1; // a low surrogate first
+        if (cp >= 0xd800 && cp <= 0xdbff) {
+          const low = next + 1 < end && text.charCodeAt(next) == 0x5c && text.charCodeAt(next + 1) == 0x75
+            ? hex4(text, next + 2, end) : -1;
+          if (low < 0xdc00 || low > 0xdfff) cp = -1;
+          else { cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00); next += 6; }
+        }
+        if (cp < 0) { this.pos = pos; this.fail("invalid \\u escape"); return null; }
       }
-      let cp = hex4(text, pos + 2, end);
-      let next = pos + 6;
-      if (cp >= 0xdc00 && cp <= 0xdfff) cp = -1; // a low surrogate first
-      if (cp >= 0xd800 && cp <= 0xdbff) {
-        const low = next + 1 < end && text.charCodeAt(next) == 0x5c && text.charCodeAt(next + 1) == 0x75
-          ? hex4(text, next + 2, end) : -1;
-        if (low < 0xdc00 || low > 0xdfff) cp = -1;
-        else { cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00); next += 6; }
-      }
-      if (cp < 0) { this.pos = pos; this.fail("invalid \\u escape"); return null; }
       written = putUtf8(out, written, cp);
       pos = next;
     }
@@ -449,14 +444,10 @@ function putByte(out: string, at: i32, b: i32): i32 {
 /** Stores the UTF-8 bytes of code point `cp` from code unit `at` of `out`; returns the next index. */
 function putUtf8(out: string, at: i32, cp: i32): i32 {
   if (cp < 0x80) return putByte(out, at, cp);
-  if (cp < 0x800) return putByte(out, putByte(out, at, 0xc0 | (cp >> 6)), 0x80 | (cp & 0x3f));
-  if (cp < 0x10000) {
-    at = putByte(out, at, 0xe0 | (cp >> 12));
-  } else {
-    at = putByte(out, at, 0xf0 | (cp >> 18));
-    at = putByte(out, at, 0x80 | ((cp >> 12) & 0x3f));
-  }
-  return putByte(out, putByte(out, at, 0x80 | ((cp >> 6) & 0x3f)), 0x80 | (cp & 0x3f));
+  const more = cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3; // continuation bytes
+  at = putByte(out, at, ((0xff00 >> (more + 1)) & 0xff) | (cp >> (6 * more)));
+  for (let shift = 6 * (more - 1); shift >= 0; shift -= 6) at = putByte(out, at, 0x80 | ((cp >> shift) & 0x3f));
+  return at;
 }
 
 /** mantissa × 10^exp10 correctly rounded when both are exact doubles (mantissa <= 2^53,

@@ -52,7 +52,8 @@ describe("string literals from the literal table", () => {
   it("stores ASCII literals once, a byte each, packed, and leaves other text as UTF-16 segments", () => {
     const wasm = readFileSync(resolve(import.meta.dirname, "../../../build/shared-test/literals.wasm"));
     expect(wasm.includes(Buffer.from("x-sluice-circuit", "utf16le"))).toBe(false);
-    expect(wasm.includes(Buffer.from("café", "utf16le"))).toBe(true);
+    // all but the last byte (0): a data segment leaves out the zeros it ends with
+    expect(wasm.includes(Buffer.from("café", "utf16le").subarray(0, 7))).toBe(true);
     expect(m.storedText()).toContain("x-sluice-circuit");
     expect(m.storedText().split("x-sluice-circuit")).toHaveLength(2);
   });
