@@ -4,8 +4,10 @@ import { statSync } from "node:fs";
 import { MAX_BUNDLE_BYTES, MAX_WASM_BYTES } from "./scenario.js";
 import { wasmPath } from "./setup.js";
 
-/** The smallest size each release module has had (issue 14; rate-limit's is from before it, which
- *  it has grown past); a module may not grow past it. Lower a figure when a module shrinks. */
+/** The smallest size each release module has had (issue 14); a module may not grow past it. Lower
+ *  a figure when a module shrinks. Grown past theirs since: circuit-breaker and spiffe-rbac (the
+ *  config language and the hardening), rate-limit (its seeded sets, 354 bytes) and the bundle (its
+ *  shared reads, 646, and the seeded sets, 330). */
 export const RECORDED_BYTES: Record<string, number> = {
   "circuit-breaker": 32_426,
   "rate-limit": 42_761,
