@@ -1,8 +1,8 @@
-// Compiler transform (scripts/build.mjs passes it to asc with the literal table's): three changes
-// to AssemblyScript's minimal runtime that keep its behaviour and cost less of every module
-// (ARCHITECTURE.md, "Module size"). The AssemblyScript version is pinned exactly, so the runtime
-// code they rely on is fixed; the root scan is left as it is and the member scan fails the build
-// when the compiled code is not of the shape expected.
+// Compiler transform (scripts/build.mjs passes it to asc with the literal table's): four changes
+// to what AssemblyScript emits (its minimal runtime, its static data) that keep its behaviour and
+// cost less of every module (ARCHITECTURE.md, "Module size"). The AssemblyScript version is
+// pinned exactly, so the runtime code they rely on is fixed; the root scan is left as it is and
+// the member scan fails the build when the compiled code is not of the shape expected.
 //
 // 1. filters/shared/allocator.ts is compiled as the runtime's allocator, ~lib/rt/tlsf. asc keeps
 //    the standard library's sources in one table (`libraryFiles`) that it reads after making the
