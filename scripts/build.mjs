@@ -326,7 +326,8 @@ export async function inlineOnceCalled(file, entry, names = false) {
       module.runPasses(["no-inline"]);
     }
     binaryen.clearPassArguments();
-    module.runPasses(["inlining-optimizing"]);
+    // then one copy of functions that came out the same (calls to the others redirected to it)
+    module.runPasses(["inlining-optimizing", "duplicate-function-elimination"]);
     writeFileSync(file, dropUnusedLocals(module.emitBinary()));
   } finally {
     module.dispose();

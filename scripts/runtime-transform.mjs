@@ -1,8 +1,8 @@
-// Compiler transform (scripts/build.mjs passes it to asc with the literal table's): three changes
-// to AssemblyScript's minimal runtime that keep its behaviour and cost less of every module
-// (ARCHITECTURE.md, "Module size"). The AssemblyScript version is pinned exactly, so the runtime
-// code they rely on is fixed; the root scan is left as it is and the member scan fails the build
-// when the compiled code is not of the shape expected.
+// Compiler transform (scripts/build.mjs passes it to asc with the literal table's): four changes
+// to what AssemblyScript emits (its minimal runtime, its static data) that keep its behaviour and
+// cost less of every module (ARCHITECTURE.md, "Module size"). The AssemblyScript version is
+// pinned exactly, so the runtime code they rely on is fixed; the root scan is left as it is and
+// the member scan fails the build when the compiled code is not of the shape expected.
 //
 // 1. filters/shared/allocator.ts is compiled as the runtime's allocator, ~lib/rt/tlsf. asc keeps
 //    the standard library's sources in one table (`libraryFiles`) that it reads after making the
@@ -17,7 +17,13 @@
 //    byte each, stored just above the static data (the heap starts after it), and one loop
 //    visits them; what is not a plain field (the elements of arrays, maps, functions) is still
 //    visited by the compiler's code, from which the field visits are taken out.
+// 4. Every empty array literal (`[]`) gets a static buffer of its own, 16 bytes of header that
+//    `__newArray` copies nothing from, each its own data segment (14-16 bytes of module). Empty
+//    buffers of one class are the same, so the compiler is made to store one of each and point
+//    every empty literal at it; a buffer of length 0 is never written (an array grows into a new
+//    one), so sharing it changes nothing at run time.
 import asc from "assemblyscript/asc";
+import { Compiler } from "assemblyscript";
 import binaryen from "binaryen";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -185,9 +191,28 @@ function tableMemberScan(module, text) {
   return null;
 }
 
+const EMPTY_BUFFERS = Symbol("sluice empty static buffers");
+
+/** 4. above: the compiler's addStaticBuffer, storing one empty buffer per class id. */
+function shareEmptyBuffers() {
+  const add = Compiler.prototype.addStaticBuffer;
+  if (add[EMPTY_BUFFERS]) return;
+  /** @this {any} @param {any} type @param {unknown[]} values @param {number} [classId] */
+  const shared = function (type, values, classId) {
+    if (values.length > 0) return add.apply(this, arguments);
+    const id = classId ?? this.program.arrayBufferInstance.id;
+    const buffers = (this[EMPTY_BUFFERS] ??= new Map());
+    if (!buffers.has(id)) buffers.set(id, add.apply(this, arguments));
+    return buffers.get(id);
+  };
+  shared[EMPTY_BUFFERS] = true;
+  Compiler.prototype.addStaticBuffer = shared;
+}
+
 export default class RuntimeTransform {
   constructor() {
     asc.libraryFiles["rt/tlsf"] = ALLOCATOR;
+    shareEmptyBuffers();
   }
 
   afterCompile(module) {

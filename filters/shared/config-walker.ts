@@ -10,7 +10,7 @@
 // cli/config-walker.ts is this walker in TypeScript, over the same model.
 import { ConfigErrors } from "./config-error";
 import { INVALID_DURATION, parseDuration } from "./duration";
-import { JsonKind, JsonParser, JsonValue, numberValue, quoteString } from "./json";
+import { JsonKind, JsonParser, JsonValue, NO_ITEMS, numberValue, quoteString } from "./json";
 import { decimal } from "./number-text";
 
 // @ts-ignore: decorator
@@ -29,8 +29,6 @@ import { decimal } from "./number-text";
 @inline const NONE8 = 0xff;
 // @ts-ignore: decorator
 @inline const NONE16 = 0xffff;
-
-const NO_FIELDS: Array<JsonValue | null> = [];
 
 /** Parses `text` (blank text is `{}`) and checks it against `table`: the checked document, or null
  *  when `errors` recorded a problem (invalid JSON stops at once). */
@@ -82,7 +80,7 @@ export function flag(obj: JsonValue | null, i: i32): bool {
 /** An array's elements; none when absent. */
 export function items(obj: JsonValue | null, i: i32): Array<JsonValue | null> {
   const v = field(obj, i);
-  return v === null ? NO_FIELDS : v.items;
+  return v === null ? NO_ITEMS : v.items;
 }
 
 // ---- the walker ----

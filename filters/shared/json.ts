@@ -14,7 +14,8 @@ import { decimal, hex } from "./number-text";
 
 export const enum JsonKind { Null, Bool, Number, String, Array, Object }
 
-const NO_ITEMS: Array<JsonValue | null> = [];
+/** The items of a scalar, and of no value (config-walker.ts): always empty, never written. */
+export const NO_ITEMS: Array<JsonValue | null> = [];
 const NO_KEYS: string[] = [];
 
 /** A parsed JSON value. Objects keep key order: `keys[i]` names `items[i]`. */
