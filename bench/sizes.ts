@@ -13,7 +13,7 @@ export const RECORDED_BYTES: Record<string, number> = {
   "spiffe-rbac": 37_459,
   "traffic-colour": 31_439,
   noop: 3_965,
-  sluice: 93_249,
+  sluice: 93_224,
 };
 
 /** A module's limit: the bundle holds the four filters (issue 20: 96 KB); the no-op has none. */

@@ -12,11 +12,11 @@
 // The process's seed (setOf in key.ts) is created the same way under `sluice:rate-limit:seed` by
 // the first VM that configures a rule of several sets; every other VM of the process reads it.
 import { proxy_get_shared_data, proxy_set_shared_data } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { random_get } from "@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1";
 import { stringToBuffer } from "../shared/bytes";
 import { SharedStatus } from "../shared/shared-data";
 import { Decision, decide, Limit, recordSize, WAYS } from "./bucket";
 import { hostFree } from "../shared/host-memory";
+import { hostRandom64 } from "../shared/host-random";
 
 /** CAS attempts after the first before a request counts as a store error. */
 // @ts-ignore: decorator
@@ -48,9 +48,7 @@ export function processSeed(fallback: u64): u64 {
   const keyBuffer = stringToBuffer("sluice:rate-limit:seed");
   const key = changetype<usize>(keyBuffer);
   const keyLen = <usize>keyBuffer.byteLength;
-  store<u64>(drawn, 0);
-  random_get(drawn, 8);
-  store<u64>(drawn, load<u64>(drawn) ^ fallback);
+  store<u64>(drawn, hostRandom64(fallback));
   for (let attempt = 0; attempt <= MAX_CAS_RETRIES; attempt++) {
     const got = getShared(key, keyLen);
     let cas = CREATE_CAS;

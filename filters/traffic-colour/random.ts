@@ -1,15 +1,12 @@
 // The generator behind random splits: xorshift64* seeded once per VM from WASI random_get at
 // configure, so a request costs no host call. Not for secrets: it only spreads anonymous traffic.
-import { random_get } from "@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1";
+import { hostRandom64 } from "../shared/host-random";
 
-const seedScratch = memory.data(8);
 let state: u64 = 0x9e3779b97f4a7c15;
 
 /** Seeds from the host's random source, mixing in `fallback` (e.g. the clock) in case it fails. */
 export function seedRandom(fallback: u64): void {
-  store<u64>(seedScratch, 0);
-  random_get(seedScratch, 8);
-  const seed = load<u64>(seedScratch) ^ fallback;
+  const seed = hostRandom64(fallback);
   state = seed != 0 ? seed : 0x9e3779b97f4a7c15;
 }
 
