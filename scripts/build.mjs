@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, join, relative } from "node:path";
 import AbortFileNamesTransform from "./abort-file-names.mjs";
 import RuntimeTransform from "./runtime-transform.mjs";
+import { NAME, printedFunctions, unquote } from "./printed-functions.mjs";
 import LiteralTableTransform from "./literal-table.mjs";
 import { writeTables } from "./config-table.mjs";
 
@@ -83,6 +84,7 @@ function inputsHash() {
     join(ROOT, "scripts/literal-table.mjs"),
     join(ROOT, "scripts/runtime-transform.mjs"),
     join(ROOT, "scripts/abort-file-names.mjs"),
+    join(ROOT, "scripts/printed-functions.mjs"),
   ];
   for (const f of sources) hash.update(relative(ROOT, f)).update("\0").update(readFileSync(f)).update("\0");
   return hash.digest("hex");
@@ -105,16 +107,15 @@ const CONFIGURE_EXPORTS = new Set(["_start", "proxy_on_vm_start", "proxy_on_conf
  *  reachable only from CONFIGURE_EXPORTS and the start function. Functions in the table (called
  *  indirectly) count as reachable from a request. */
 function requestFunctions(text) {
-  const name = String.raw`\$("[^"\n]+"|[^\s()]+)`;
   const callees = new Map();
-  for (const m of text.matchAll(new RegExp(String.raw`^ \(func ${name}[^\n]*\n((?:(?! \(func )[^\n]*\n?)*)`, "gm"))) {
-    callees.set(m[1], [...m[2].matchAll(new RegExp(String.raw`\((?:call|return_call|ref\.func) ${name}`, "g"))].map((c) => c[1]));
+  for (const [f, printed] of printedFunctions(text)) {
+    callees.set(f, [...printed.matchAll(new RegExp(String.raw`\((?:call|return_call|ref\.func) ${NAME}`, "g"))].map((c) => unquote(c[1])));
   }
   const roots = [];
-  for (const m of text.matchAll(new RegExp(String.raw`\(export "([^"]+)" \(func ${name}\)\)`, "g"))) {
-    if (!CONFIGURE_EXPORTS.has(m[1])) roots.push(m[2]);
+  for (const m of text.matchAll(new RegExp(String.raw`\(export "([^"]+)" \(func ${NAME}\)\)`, "g"))) {
+    if (!CONFIGURE_EXPORTS.has(m[1])) roots.push(unquote(m[2]));
   }
-  for (const m of text.matchAll(/\(elem [^\n]*/g)) roots.push(...[...m[0].matchAll(new RegExp(name, "g"))].map((r) => r[1]));
+  for (const m of text.matchAll(/\(elem [^\n]*/g)) roots.push(...[...m[0].matchAll(new RegExp(NAME, "g"))].map((r) => unquote(r[1])));
   const reached = new Set();
   while (roots.length > 0) {
     const f = roots.pop();
@@ -322,7 +323,7 @@ export async function inlineOnceCalled(file, entry, names = false) {
     binaryen.setAllowInliningFunctionsWithLoops(false);
     binaryen.setOneCallerInlineMaxSize(-1);
     for (const f of INLINE_REQUEST_CODE.has(entry) ? [] : requestFunctions(module.emitText())) {
-      binaryen.setPassArgument("no-inline", f.startsWith("\"") ? f.slice(1, -1) : f);
+      binaryen.setPassArgument("no-inline", f);
       module.runPasses(["no-inline"]);
     }
     binaryen.clearPassArguments();

@@ -25,6 +25,7 @@
 import asc from "assemblyscript/asc";
 import { Compiler } from "assemblyscript";
 import binaryen from "binaryen";
+import { NAME, printedFunctions, unquote } from "./printed-functions.mjs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -44,9 +45,6 @@ function scannedGlobals(text) {
 const VISIT_MEMBERS = "~lib/rt/__visit_members";
 const HEAP_BASE = "~lib/memory/__heap_base";
 const i32 = binaryen.i32;
-/** A name as binaryen prints it: `$name`, or `$"name"` when it has characters such as `,`. */
-const NAME = String.raw`\$("[^"\n]+"|\S+)`;
-const unquote = (name) => (name.startsWith('"') ? name.slice(1, -1) : name);
 const none = binaryen.none;
 
 /** A printed class visitor (`<class>~visit`): its field offsets and the other calls it makes, or
@@ -70,18 +68,8 @@ function classVisitor(text) {
   return { fields, calls };
 }
 
-/** The printed functions of `text` by name. */
-function printedFunctions(text) {
-  const functions = new Map();
-  for (const m of text.matchAll(new RegExp(String.raw`^ \(func ${NAME} [^\n]*\n(?:(?! \(func )[^\n]*\n?)*`, "gm"))) {
-    functions.set(unquote(m[1]), m[0].trimEnd());
-  }
-  return functions;
-}
-
 /** Rewrites the member scan (3. above); null, or why the compiled code is not as expected. */
-function tableMemberScan(module, text) {
-  const functions = printedFunctions(text);
+function tableMemberScan(module, text, functions) {
   const scan = functions.get(VISIT_MEMBERS);
   const heapBase = /\(global \$~lib\/memory\/__heap_base i32 \(i32\.const (\d+)\)\)/.exec(text);
   if (scan === undefined || heapBase === null) return "no member scan or heap base";
@@ -217,12 +205,12 @@ export default class RuntimeTransform {
 
   afterCompile(module) {
     const text = module.emitText();
-    const unexpected = tableMemberScan(module, text);
+    const functions = printedFunctions(text);
+    const unexpected = tableMemberScan(module, text, functions);
     if (unexpected !== null) throw new Error(`runtime-transform: the collector's member scan is not as expected: ${unexpected}`);
-    const start = text.indexOf(` (func $${VISIT_GLOBALS} `);
-    if (start < 0) return;
-    const end = text.indexOf("\n (func", start + 1);
-    const globals = scannedGlobals(text.slice(start, end < 0 ? undefined : end));
+    const rootScan = functions.get(VISIT_GLOBALS);
+    if (rootScan === undefined) return;
+    const globals = scannedGlobals(rootScan);
     if (globals === null || globals.length === 0) return;
     const visits = globals.map((name) =>
       module.call(VISIT, [module.global.get(name, binaryen.i32), module.local.get(0, binaryen.i32)], binaryen.none));
