@@ -11,31 +11,13 @@ export namespace HeadersStatus {
   export const StopIteration: u32 = 1;
 }
 
-/** Values a body callback may return (proxy-wasm FilterDataStatus). */
-export namespace DataStatus {
-  export const Continue: u32 = 0;
-  export const StopIterationAndBuffer: u32 = 1;
-}
-
-/** Values a trailers callback may return (proxy-wasm FilterTrailersStatus). */
-export namespace TrailersStatus {
-  export const Continue: u32 = 0;
-  export const StopIteration: u32 = 1;
-}
-
 export class RootContext {
   constructor(public readonly id: u32, public readonly rootId: string) {}
-  /** proxy_on_vm_start; false fails the plugin start. */
-  onVmStart(vmConfigSize: u32): bool { return true; }
   /** proxy_on_configure; false rejects the configuration. */
   onConfigure(configSize: u32): bool { return true; }
   onTick(): void {}
-  onQueueReady(token: u32): void {}
-  onForeignFunction(functionId: u32, argumentsSize: u32): void {}
-  onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {}
-  onGrpcReceiveInitialMetadata(token: u32, headerCount: u32): void {}
+  /** gRPC call callbacks (callout-dispatch.ts): a message of the call `token`, and its end. */
   onGrpcReceive(token: u32, messageSize: u32): void {}
-  onGrpcReceiveTrailingMetadata(token: u32, trailerCount: u32): void {}
   onGrpcClose(token: u32, statusCode: u32): void {}
   /** proxy_on_done for this root; true when it is done at once (no proxy_done to follow). */
   onDone(): bool { return true; }
@@ -77,12 +59,9 @@ export class HttpContext {
    *  context has it. */
   reset(): void {}
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 { return HeadersStatus.Continue; }
-  onRequestBody(bodySize: u32, endOfStream: bool): u32 { return DataStatus.Continue; }
-  onRequestTrailers(trailerCount: u32): u32 { return TrailersStatus.Continue; }
   onResponseHeaders(headerCount: u32, endOfStream: bool): u32 { return HeadersStatus.Continue; }
-  onResponseBody(bodySize: u32, endOfStream: bool): u32 { return DataStatus.Continue; }
-  onResponseTrailers(trailerCount: u32): u32 { return TrailersStatus.Continue; }
-  /** Access-log time: the request is complete (or was reset). */
+  /** Access-log time: the request is complete (or was reset); called only in modules that
+   *  export access-log-dispatch.ts. */
   onLog(): void {}
   onDone(): void {}
   onDelete(): void {}

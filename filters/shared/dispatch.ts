@@ -1,13 +1,16 @@
-// The dispatch layer: the proxy_on_* exports of ABI 0.2.1 that an HTTP filter needs, and malloc.
+// The dispatch layer: the proxy_on_* exports of ABI 0.2.1 that every Sluice filter needs, and malloc.
 // A filter's index.ts re-exports this module (`export * from "../shared/dispatch"`), and
-// callout-dispatch.ts too when it makes HTTP or gRPC calls or uses queues or foreign functions.
-// The network (L4) and metadata callbacks are not exported: the host treats a missing callback as
-// "continue" (real-host-findings.md), which is all an HTTP filter would answer.
+// access-log-dispatch.ts when its streams act at access-log time, callout-dispatch.ts when it
+// makes gRPC calls. Callbacks no filter answers otherwise are not exported: the host treats a
+// missing callback as "continue" or a no-op (proxy-wasm-cpp-host ContextBase::onRequestBody,
+// onVmStart, ...; real-host-findings.md), the same as an export that only answers so, and each
+// export costs every module its name and code. So: no vm_start (a plugin starts), no body or
+// trailers callbacks (they continue), no network (L4) or metadata callbacks.
 // Contexts the registry does not know (a root id no factory serves, a stream whose root chose
 // to pass traffic through, callbacks after a delete) get the neutral answer, never a trap.
 import { proxy_get_property } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { bytesToString, stringToBuffer } from "./bytes";
-import { DataStatus, findRootFactory, HeadersStatus, registeredRootIds, TrailersStatus } from "./context";
+import { findRootFactory, HeadersStatus, registeredRootIds } from "./context";
 import { countStreamForLogLevel, logMessage, LogLevel, refreshLogLevel } from "./log";
 import { hostAlloc, hostFree } from "./host-memory";
 import { addRoot, addStream, removeRoot, removeStream, rootOf, streamOf } from "./context-registry";
@@ -64,11 +67,6 @@ export function proxy_on_context_create(contextId: u32, parentId: u32): void {
   if (stream !== null) addStream(stream);
 }
 
-export function proxy_on_vm_start(rootId: u32, vmConfigSize: u32): u32 {
-  const root = rootOf(rootId);
-  return root !== null && root.onVmStart(vmConfigSize) ? 1 : 0;
-}
-
 export function proxy_on_configure(rootId: u32, configSize: u32): u32 {
   refreshLogLevel();
   const root = rootOf(rootId);
@@ -85,34 +83,9 @@ export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOf
   return stream === null ? HeadersStatus.Continue : stream.onRequestHeaders(headerCount, endOfStream != 0);
 }
 
-export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
-  const stream = streamOf(contextId);
-  return stream === null ? DataStatus.Continue : stream.onRequestBody(bodySize, endOfStream != 0);
-}
-
-export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u32 {
-  const stream = streamOf(contextId);
-  return stream === null ? TrailersStatus.Continue : stream.onRequestTrailers(trailerCount);
-}
-
 export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
   const stream = streamOf(contextId);
   return stream === null ? HeadersStatus.Continue : stream.onResponseHeaders(headerCount, endOfStream != 0);
-}
-
-export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
-  const stream = streamOf(contextId);
-  return stream === null ? DataStatus.Continue : stream.onResponseBody(bodySize, endOfStream != 0);
-}
-
-export function proxy_on_response_trailers(contextId: u32, trailerCount: u32): u32 {
-  const stream = streamOf(contextId);
-  return stream === null ? TrailersStatus.Continue : stream.onResponseTrailers(trailerCount);
-}
-
-export function proxy_on_log(contextId: u32): void {
-  const stream = streamOf(contextId);
-  if (stream !== null) stream.onLog();
 }
 
 export function proxy_on_done(contextId: u32): u32 {

@@ -115,29 +115,14 @@ export class SluiceRoot extends RootContext {
   // Call callbacks go to the members that make calls (rate-limit: its rate limit service); a
   // member that resumes its paused stream meanwhile has the rest of the chain run first.
 
-  onGrpcReceiveInitialMetadata(token: u32, headerCount: u32): void {
-    const m = this.deferringCallouts();
-    if (m !== null) { m.onGrpcReceiveInitialMetadata(token, headerCount); this.resumeDeferred(); }
-  }
-
   onGrpcReceive(token: u32, messageSize: u32): void {
     const m = this.deferringCallouts();
     if (m !== null) { m.onGrpcReceive(token, messageSize); this.resumeDeferred(); }
   }
 
-  onGrpcReceiveTrailingMetadata(token: u32, trailerCount: u32): void {
-    const m = this.deferringCallouts();
-    if (m !== null) { m.onGrpcReceiveTrailingMetadata(token, trailerCount); this.resumeDeferred(); }
-  }
-
   onGrpcClose(token: u32, statusCode: u32): void {
     const m = this.deferringCallouts();
     if (m !== null) { m.onGrpcClose(token, statusCode); this.resumeDeferred(); }
-  }
-
-  onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
-    const m = this.deferringCallouts();
-    if (m !== null) { m.onHttpCallResponse(token, headerCount, bodySize, trailerCount); this.resumeDeferred(); }
   }
 
   /** The root of the chain's member that makes calls (at most one: rate-limit), or null. Its

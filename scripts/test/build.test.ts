@@ -35,10 +35,12 @@ describe("build", () => {
     expect(first.equals(second)).toBe(true);
   });
 
-  const CALLOUT_CALLBACKS = ["proxy_on_queue_ready", "proxy_on_foreign_function", "proxy_on_http_call_response",
-    "proxy_on_grpc_receive_initial_metadata", "proxy_on_grpc_receive", "proxy_on_grpc_receive_trailing_metadata",
-    "proxy_on_grpc_close"];
-  const UNUSED_CALLBACKS = ["proxy_on_new_connection", "proxy_on_downstream_data", "proxy_on_upstream_data",
+  const CALLOUT_CALLBACKS = ["proxy_on_grpc_receive", "proxy_on_grpc_close"];
+  // callbacks no filter answers: the host treats a missing one as "continue" or a no-op
+  const UNUSED_CALLBACKS = ["proxy_on_vm_start", "proxy_on_request_body", "proxy_on_request_trailers",
+    "proxy_on_response_body", "proxy_on_response_trailers", "proxy_on_queue_ready", "proxy_on_foreign_function",
+    "proxy_on_http_call_response", "proxy_on_grpc_receive_initial_metadata", "proxy_on_grpc_receive_trailing_metadata",
+    "proxy_on_new_connection", "proxy_on_downstream_data", "proxy_on_upstream_data",
     "proxy_on_downstream_connection_close", "proxy_on_upstream_connection_close", "proxy_on_request_metadata",
     "proxy_on_response_metadata"];
 
@@ -49,5 +51,8 @@ describe("build", () => {
     // gRPC calls to the rate limit service (the bundle runs rate-limit)
     const makesCalls = entry === "filters/rate-limit/index.ts" || entry === "filters/sluice/index.ts";
     expect(exports.filter((name) => CALLOUT_CALLBACKS.includes(name))).toEqual(makesCalls ? CALLOUT_CALLBACKS : []);
+    // access-log time: circuit-breaker records its outcomes there (the bundle runs circuit-breaker)
+    const logs = entry === "filters/circuit-breaker/index.ts" || entry === "filters/sluice/index.ts";
+    expect(exports.includes("proxy_on_log")).toBe(logs);
   });
 });

@@ -6,6 +6,7 @@
 // since its reset (x-requests-seen): streams must not mix up, and a reused context starts over.
 // Every request allocates (strings), so the collector has work.
 export * from "../dispatch";
+export * from "../access-log-dispatch";
 import { proxy_add_header_map_value } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { readPluginConfiguration } from "../buffers";
 import { stringToBuffer } from "../bytes";

@@ -79,7 +79,7 @@ describe("dispatch layer", () => {
     const alpha = await start(proxy, { name: "alpha" });
     const vm = alpha.workers[0];
     const root = vm.roots.get(alpha)!;
-    for (const callback of ["proxy_on_request_headers", "proxy_on_response_headers", "proxy_on_request_body"]) {
+    for (const callback of ["proxy_on_request_headers", "proxy_on_response_headers"]) {
       expect(vm.call(root, callback, [4242, 1, 0])).toBe(0);
     }
     expect(vm.call(root, "proxy_on_done", [4242])).toBe(1);
