@@ -42,19 +42,22 @@ function link(stream: HttpContext): void {
   store<usize>(at, changetype<usize>(stream));
 }
 
-/** Unregisters `stream` (registered). */
-export function removeStream(stream: HttpContext): void {
-  const at = slotAddress(stream.id & mask);
-  let before = changetype<HttpContext | null>(load<usize>(at));
-  if (before === stream) {
-    store<usize>(at, changetype<usize>(stream.next));
-  } else {
-    while (before !== null && before.next !== stream) before = before.next;
-    if (before === null) return;
-    before.next = stream.next;
+/** Unregisters the stream context `contextId` and returns it, or null: one walk of its chain
+ *  finds it and what links to it (a lookup and then an unlink would walk it twice). */
+export function takeStream(contextId: u32): HttpContext | null {
+  const at = slotAddress(contextId & mask);
+  let before: HttpContext | null = null;
+  let stream = changetype<HttpContext | null>(load<usize>(at));
+  while (stream !== null && stream.id != contextId) {
+    before = stream;
+    stream = stream.next;
   }
+  if (stream === null) return null;
+  if (before === null) store<usize>(at, changetype<usize>(stream.next));
+  else before.next = stream.next;
   stream.next = null;
   streamCount--;
+  return stream;
 }
 
 /** Doubles the table, relinking every stream. */
@@ -84,13 +87,16 @@ export function addRoot(root: RootContext): void {
   firstRoot = root;
 }
 
-/** Unregisters `root` (registered). */
-export function removeRoot(root: RootContext): void {
-  if (firstRoot === root) {
-    firstRoot = root.nextRoot;
-    return;
+/** Unregisters the root context `contextId` and returns it, or null (one walk, as takeStream). */
+export function takeRoot(contextId: u32): RootContext | null {
+  let before: RootContext | null = null;
+  let root = firstRoot;
+  while (root !== null && root.id != contextId) {
+    before = root;
+    root = root.nextRoot;
   }
-  let before = firstRoot;
-  while (before !== null && before.nextRoot !== root) before = before.nextRoot;
-  if (before !== null) before.nextRoot = root.nextRoot;
+  if (root === null) return null;
+  if (before === null) firstRoot = root.nextRoot;
+  else before.nextRoot = root.nextRoot;
+  return root;
 }

@@ -13,7 +13,7 @@ import { bytesToString, stringToBuffer } from "./bytes";
 import { findRootFactory, HeadersStatus, registeredRootIds } from "./context";
 import { countStreamForLogLevel, logMessage, LogLevel, refreshLogLevel } from "./log";
 import { hostAlloc, hostFree } from "./host-memory";
-import { addRoot, addStream, removeRoot, removeStream, rootOf, streamOf } from "./context-registry";
+import { addRoot, addStream, rootOf, streamOf, takeRoot, takeStream } from "./context-registry";
 import { collectIfAllocated } from "./collector";
 
 // Collections (collector.ts) are considered every COLLECT_EVERY stream deletions rather than after
@@ -99,9 +99,8 @@ export function proxy_on_done(contextId: u32): u32 {
 }
 
 export function proxy_on_delete(contextId: u32): void {
-  const stream = streamOf(contextId);
+  const stream = takeStream(contextId);
   if (stream !== null) {
-    removeStream(stream);
     stream.onDelete();
     stream.root.keepSpare(stream);
     // With the stack unwound here, nothing on it can hold a reference the collector misses.
@@ -111,9 +110,6 @@ export function proxy_on_delete(contextId: u32): void {
     }
     return;
   }
-  const root = rootOf(contextId);
-  if (root !== null) {
-    removeRoot(root);
-    root.onDelete();
-  }
+  const root = takeRoot(contextId);
+  if (root !== null) root.onDelete();
 }
