@@ -8,11 +8,11 @@
 // trailers callbacks (they continue), no network (L4) or metadata callbacks.
 // Contexts the registry does not know (a root id no factory serves, a stream whose root chose
 // to pass traffic through, callbacks after a delete) get the neutral answer, never a trap.
-import { proxy_get_property } from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { bytesToString, stringToBuffer } from "./bytes";
+import { stringToBuffer } from "./bytes";
 import { findRootFactory, HeadersStatus, registeredRootIds } from "./context";
 import { countStreamForLogLevel, logMessage, LogLevel, refreshLogLevel } from "./log";
-import { hostAlloc, hostFree } from "./host-memory";
+import { getEncodedProperty } from "./encoded-host-calls";
+import { hostAlloc } from "./host-memory";
 import { addRoot, addStream, rootOf, streamOf, takeRoot, takeStream } from "./context-registry";
 import { collectIfAllocated } from "./collector";
 
@@ -21,8 +21,6 @@ import { collectIfAllocated } from "./collector";
 // @ts-ignore: decorator
 @inline const COLLECT_EVERY: u32 = 64;
 let deletedSinceCollect: u32 = 0;
-const returnPtr = memory.data(4);
-const returnLen = memory.data(4);
 
 /** ABI marker: the host detects Proxy-Wasm ABI v0.2.1 by this export's name. */
 export function proxy_abi_version_0_2_1(): void {}
@@ -32,21 +30,9 @@ export function malloc(size: usize): usize {
   return hostAlloc(size);
 }
 
-function pluginRootId(): string {
-  const path = stringToBuffer("plugin_root_id");
-  store<usize>(returnPtr, 0);
-  store<usize>(returnLen, 0);
-  if (proxy_get_property(changetype<usize>(path), path.byteLength, returnPtr, returnLen) != 0) return "";
-  const ptr = load<usize>(returnPtr);
-  const len = load<usize>(returnLen);
-  if (len == 0) return "";
-  const id = bytesToString(ptr, len);
-  hostFree(ptr);
-  return id;
-}
-
 function createRoot(contextId: u32): void {
-  const rootId = pluginRootId();
+  const read = getEncodedProperty(stringToBuffer("plugin_root_id"));
+  const rootId = read === null ? "" : read;
   const factory = findRootFactory(rootId);
   if (factory == null) {
     logMessage(LogLevel.Critical, "sluice: unknown root_id \"" + rootId + "\"; this module serves: " + registeredRootIds());
