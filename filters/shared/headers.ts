@@ -98,7 +98,6 @@ export class HeaderList {
 // Where the host writes a returned buffer: u32 pointer then u32 length.
 const returned = memory.data(8);
 
-/** The buffer the host just returned, as a byte string; frees the host block. */
 /** A byte string copied to a heap block the caller frees (host calls need bytes). */
 function toHeap(s: string): usize {
   const ptr = heap.alloc(<usize>s.length);
@@ -167,15 +166,11 @@ export function cookieValue(cookieHeader: string, name: string): string | null {
     const end = indexIn(cookieHeader, 0x3b, start, n); // ;
     const eq = indexIn(cookieHeader, 0x3d, start, end); // =
     if (eq < end) {
-      let nameStart = start;
-      let nameEnd = eq;
-      while (nameStart < nameEnd && isCookieSpace(cookieHeader.charCodeAt(nameStart))) nameStart++;
-      while (nameEnd > nameStart && isCookieSpace(cookieHeader.charCodeAt(nameEnd - 1))) nameEnd--;
+      const nameStart = spaceEnd(cookieHeader, start, eq);
+      const nameEnd = spaceStart(cookieHeader, nameStart, eq);
       if (nameEnd - nameStart == name.length && regionEquals(cookieHeader, nameStart, name)) {
-        let valueStart = eq + 1;
-        let valueEnd = end;
-        while (valueStart < valueEnd && isCookieSpace(cookieHeader.charCodeAt(valueStart))) valueStart++;
-        while (valueEnd > valueStart && isCookieSpace(cookieHeader.charCodeAt(valueEnd - 1))) valueEnd--;
+        let valueStart = spaceEnd(cookieHeader, eq + 1, end);
+        let valueEnd = spaceStart(cookieHeader, valueStart, end);
         if (valueEnd - valueStart >= 2 && cookieHeader.charCodeAt(valueStart) == 0x22 &&
           cookieHeader.charCodeAt(valueEnd - 1) == 0x22) {
           valueStart++;
@@ -187,6 +182,18 @@ export function cookieValue(cookieHeader: string, name: string): string | null {
     start = end + 1;
   }
   return null;
+}
+
+/** Where the cookie spaces that s[start, end) starts with end. */
+function spaceEnd(s: string, start: i32, end: i32): i32 {
+  while (start < end && isCookieSpace(s.charCodeAt(start))) start++;
+  return start;
+}
+
+/** Where the cookie spaces that s[start, end) ends with start. */
+function spaceStart(s: string, start: i32, end: i32): i32 {
+  while (end > start && isCookieSpace(s.charCodeAt(end - 1))) end--;
+  return end;
 }
 
 /** The index of byte `c` in s[start, end), or `end`. Bounded searches keep parsing linear. */
