@@ -97,23 +97,15 @@ export function byteLength(s: string): i32 {
   return s.length;
 }
 
-/** ASCII A-Z lowered, other code units kept (header names: Envoy lowercases them the same way).
- *  String#toLowerCase would link about 8 KB of Unicode case tables. */
+/** A copy of `s` with ASCII A-Z lowered, other code units kept (header names: Envoy lowercases
+ *  them the same way). String#toLowerCase would link about 8 KB of Unicode case tables.
+ *  Configure-time only: it always makes a new string. */
 export function asciiLower(s: string): string {
-  const len = s.length;
-  let i = 0;
-  while (i < len && !isAsciiUpper(s.charCodeAt(i))) i++;
-  if (i == len) return s;
-  const out = changetype<string>(__new(<usize>len << 1, idof<string>()));
-  memory.copy(changetype<usize>(out), changetype<usize>(s), <usize>i << 1);
-  for (; i < len; i++) {
-    const c = s.charCodeAt(i);
-    store<u16>(changetype<usize>(out) + (<usize>i << 1), isAsciiUpper(c) ? c | 0x20 : c);
+  const len = <usize>s.length << 1;
+  const out = changetype<usize>(__new(len, idof<string>()));
+  for (let i: usize = 0; i < len; i += 2) {
+    const c = <u32>load<u16>(changetype<usize>(s) + i);
+    store<u16>(out + i, c - 0x41 < 26 ? c | 0x20 : c); // unsigned: below "A" wraps high
   }
-  return out;
-}
-
-// @ts-ignore: decorator
-@inline function isAsciiUpper(c: i32): bool {
-  return c >= 0x41 && c <= 0x5a;
+  return changetype<string>(out);
 }
