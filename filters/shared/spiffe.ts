@@ -145,9 +145,8 @@ function hasScheme(s: string): bool {
 
 /** Whether s[start, end) is `.` or `..`. */
 function isDotSegment(s: string, start: i32, end: i32): bool {
-  const n = end - start;
-  if (n == 1) return byteAt(s, start) == 0x2e;
-  return n == 2 && byteAt(s, start) == 0x2e && byteAt(s, start + 1) == 0x2e;
+  // one or two bytes, the first and the last a dot
+  return <u32>(end - start - 1) < 2 && byteAt(s, start) == 0x2e && byteAt(s, end - 1) == 0x2e;
 }
 
 /** Whether the `n` code units at a[aStart..] and b[bStart..] are equal (bytes.ts, 8 bytes at a time). */
