@@ -123,19 +123,13 @@ function isSegmentChar(c: u32): bool {
   return c < 256 && (load<u8>(CHAR_CLASS + c) & 2) != 0;
 }
 
-/** The error for a byte that is not allowed in a trust domain. */
-function trustDomainByteError(c: u32): i32 {
-  if (c == 0x25) return SpiffeError.PercentEncoded;
-  if (c == 0x3a || c == 0x40) return SpiffeError.PortOrUserinfo;
-  if (c == 0x3f || c == 0x23) return SpiffeError.QueryOrFragment;
-  return SpiffeError.TrustDomainChars;
-}
-
-/** The error for a byte that is not allowed in a path segment. */
-function segmentByteError(c: u32): i32 {
+/** The error for a byte that is not allowed in a trust domain (`segment` false) or in a path
+ *  segment. */
+function byteError(c: u32, segment: bool): i32 {
   if (c == 0x25) return SpiffeError.PercentEncoded;
   if (c == 0x3f || c == 0x23) return SpiffeError.QueryOrFragment;
-  return SpiffeError.PathChars;
+  if (segment) return SpiffeError.PathChars;
+  return c == 0x3a || c == 0x40 ? SpiffeError.PortOrUserinfo : SpiffeError.TrustDomainChars;
 }
 
 /** Whether s starts with the lowercase scheme `spiffe://`. */
@@ -174,7 +168,7 @@ export function validateTrustDomain(td: string): i32 {
   if (n > MAX_TRUST_DOMAIN_BYTES) return SpiffeError.TrustDomainTooLong;
   for (let i = 0; i < n; i++) {
     const c = byteAt(td, i);
-    if (!isTrustDomainChar(c)) return trustDomainByteError(c);
+    if (!isTrustDomainChar(c)) return byteError(c, false);
   }
   return SpiffeError.Ok;
 }
@@ -267,7 +261,7 @@ function scanId(s: string, out: SpiffeId, pattern: bool): i32 {
   if (!(pattern && tdLength == 1 && byteAt(s, SCHEME_LENGTH) == STAR)) {
     for (let j = SCHEME_LENGTH; j < i; j++) {
       const c = byteAt(s, j);
-      if (!isTrustDomainChar(c)) return pattern && c == STAR ? SpiffeError.TrustDomainGlob : trustDomainByteError(c);
+      if (!isTrustDomainChar(c)) return pattern && c == STAR ? SpiffeError.TrustDomainGlob : byteError(c, false);
     }
     if (tdLength > MAX_TRUST_DOMAIN_BYTES) return SpiffeError.TrustDomainTooLong;
   }
@@ -279,7 +273,7 @@ function scanId(s: string, out: SpiffeId, pattern: bool): i32 {
       const c = byteAt(s, i);
       if (c == 0x2f) break;
       if (!isSegmentChar(c)) {
-        if (!pattern || c != STAR) return segmentByteError(c);
+        if (!pattern || c != STAR) return byteError(c, true);
         stars++;
       }
       i++;
