@@ -375,17 +375,17 @@ export function compileSpiffePattern(text: string): SpiffePattern {
 export function compileSegmentGlob(text: string): SegmentGlob | null {
   const n = text.length;
   if (n == 0 || isDotSegment(text, 0, n)) return null;
-  let star = -1;
+  let star = NO_STAR;
   for (let i = 0; i < n; i++) {
     const c = byteAt(text, i);
     if (c == STAR) {
-      if (star >= 0) return null;
+      if (star != NO_STAR) return null;
       star = i;
     } else if (!isSegmentChar(c)) {
       return null;
     }
   }
-  return new SegmentGlob(text, star < 0 ? NO_STAR : star);
+  return new SegmentGlob(text, star);
 }
 
 export class SegmentGlob {
