@@ -101,7 +101,7 @@ export const TRANSFORMS = [RuntimeTransform, LiteralTableTransform, AbortFileNam
 const INLINE_REQUEST_CODE = new Set(["filters/rate-limit/index.ts", "filters/traffic-colour/index.ts"]);
 
 /** Exports that run only when a plugin starts or is configured, never for a request. */
-const CONFIGURE_EXPORTS = new Set(["_start", "proxy_on_vm_start", "proxy_on_configure"]);
+const CONFIGURE_EXPORTS = new Set(["_start", "proxy_on_configure"]);
 
 /** The functions of `text` (a module as binaryen prints it) that a request can run: all but those
  *  reachable only from CONFIGURE_EXPORTS and the start function. Functions in the table (called
