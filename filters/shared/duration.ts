@@ -26,7 +26,7 @@ export function parseDuration(text: string): u64 {
     // whole part
     let whole: u64 = 0;
     const wholeAt = pos;
-    while (pos < n && isDigit(text.charCodeAt(pos))) {
+    while (isDigit(text.charCodeAt(pos))) { // charCodeAt is -1 past the end
       if (pos - wholeAt == MAX_DIGITS) return INVALID_DURATION;
       whole = whole * 10 + <u64>(text.charCodeAt(pos) - 0x30);
       pos++;
@@ -35,10 +35,10 @@ export function parseDuration(text: string): u64 {
     // fraction, kept as fraction / scale
     let fraction: u64 = 0;
     let scale: u64 = 1;
-    if (pos < n && text.charCodeAt(pos) == 0x2e) {
+    if (text.charCodeAt(pos) == 0x2e) {
       pos++;
       const fractionAt = pos;
-      while (pos < n && isDigit(text.charCodeAt(pos))) {
+      while (isDigit(text.charCodeAt(pos))) {
         if (pos - fractionAt < MAX_FRACTION_DIGITS) {
           fraction = fraction * 10 + <u64>(text.charCodeAt(pos) - 0x30);
           scale *= 10;
@@ -49,8 +49,8 @@ export function parseDuration(text: string): u64 {
     }
     // unit
     let unit: u64;
-    const c = pos < n ? text.charCodeAt(pos) : 0;
-    if (c == 0x6d && pos + 1 < n && text.charCodeAt(pos + 1) == 0x73) { unit = 1; pos += 2; }
+    const c = text.charCodeAt(pos);
+    if (c == 0x6d && text.charCodeAt(pos + 1) == 0x73) { unit = 1; pos += 2; }
     else if (c == 0x73) { unit = 1000; pos++; }
     else if (c == 0x6d) { unit = 60_000; pos++; }
     else if (c == 0x68) { unit = 3_600_000; pos++; }

@@ -10,6 +10,8 @@
 // exponent is within ±22 (every realistic config number), within a few units in the last place
 // beyond (no strtod is linked: it costs 2 KB of every filter). cli/json-text.ts is the same parser
 // in TypeScript; the two must stay in step (cli/test/config-corpus.test.ts compares them).
+// The scans read past the end without a length check: String#charCodeAt is -1 there, which no
+// test of a character accepts.
 import { decimal, hex } from "./number-text";
 
 export const enum JsonKind { Null, Bool, Number, String, Array, Object }
@@ -165,7 +167,7 @@ export class JsonParser {
   skipSpace(): void {
     const text = this.text;
     let pos = this.pos;
-    while (pos < text.length) {
+    while (true) {
       const c = text.charCodeAt(pos);
       if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
       pos++;
@@ -208,7 +210,7 @@ export class JsonParser {
     const text = this.text;
     this.pos++; // {
     this.skipSpace();
-    if (this.pos < text.length && text.charCodeAt(this.pos) == 0x7d) { this.pos++; return obj; }
+    if (text.charCodeAt(this.pos) == 0x7d) { this.pos++; return obj; }
     while (true) {
       this.skipSpace();
       if (this.pos >= text.length) return this.fail("unexpected end of input");
@@ -222,7 +224,7 @@ export class JsonParser {
         return this.fail("duplicate key " + quoteString(key));
       }
       this.skipSpace();
-      if (this.pos >= text.length || text.charCodeAt(this.pos) != 0x3a) return this.fail("expected ':'");
+      if (text.charCodeAt(this.pos) != 0x3a) return this.fail("expected ':'");
       this.pos++;
       const value = this.parseValue(depth);
       if (value === null) return null;
@@ -240,7 +242,7 @@ export class JsonParser {
     const text = this.text;
     this.pos++; // [
     this.skipSpace();
-    if (this.pos < text.length && text.charCodeAt(this.pos) == 0x5d) { this.pos++; return arr; }
+    if (text.charCodeAt(this.pos) == 0x5d) { this.pos++; return arr; }
     while (true) {
       const value = this.parseValue(depth);
       if (value === null) return null;
@@ -276,28 +278,28 @@ export class JsonParser {
     let mantissa: u64 = 0;
     let exp10 = 0;
     const digitsAt = pos;
-    while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+    while (isDigit(text.charCodeAt(pos))) {
       if (pos > digitsAt && mantissa == 0) { this.pos = pos; return this.fail("invalid number"); } // leading zero
       if (mantissa < MANTISSA_LIMIT) mantissa = mantissa * 10 + <u64>(text.charCodeAt(pos) - 0x30);
       else exp10++; // digits beyond 18 only scale
       pos++;
     }
     if (pos == digitsAt) { this.pos = pos; return this.fail("invalid number"); }
-    if (pos < text.length && text.charCodeAt(pos) == 0x2e) {
+    if (text.charCodeAt(pos) == 0x2e) {
       const fractionAt = ++pos;
-      while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+      while (isDigit(text.charCodeAt(pos))) {
         if (mantissa < MANTISSA_LIMIT) { mantissa = mantissa * 10 + <u64>(text.charCodeAt(pos) - 0x30); exp10--; }
         pos++; // digits beyond 18 are dropped
       }
       if (pos == fractionAt) { this.pos = pos; return this.fail("invalid number"); }
     }
-    if (pos < text.length && (text.charCodeAt(pos) | 0x20) == 0x65) {
+    if ((text.charCodeAt(pos) | 0x20) == 0x65) {
       pos++;
-      const expNegative = pos < text.length && text.charCodeAt(pos) == 0x2d;
-      if (pos < text.length && (expNegative || text.charCodeAt(pos) == 0x2b)) pos++;
+      const expNegative = text.charCodeAt(pos) == 0x2d;
+      if (expNegative || text.charCodeAt(pos) == 0x2b) pos++;
       const expAt = pos;
       let exponent = 0;
-      while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+      while (isDigit(text.charCodeAt(pos))) {
         if (exponent < 100_000) exponent = exponent * 10 + text.charCodeAt(pos) - 0x30;
         pos++;
       }
@@ -384,7 +386,7 @@ function utf8Length(text: string, at: i32): i32 {
   else if (c == 0xf0) low = 0x90;
   else if (c == 0xf4) high = 0x8f;
   for (let i = 1; i <= count; i++) {
-    const b = at + i < text.length ? text.charCodeAt(at + i) : 0;
+    const b = text.charCodeAt(at + i); // -1 past the end
     if (b < low || b > high) {
       if (at + i < text.length) utf8BadAt = at + i;
       return 0;
