@@ -177,9 +177,8 @@ export class JsonParser {
 
   parseValue(depth: i32): JsonValue | null {
     this.skipSpace();
-    const text = this.text;
-    if (this.pos >= text.length) return this.fail("unexpected end of input");
-    const c = text.charCodeAt(this.pos);
+    const c = this.text.charCodeAt(this.pos);
+    if (c < 0) return this.fail("unexpected end of input");
     if (c == 0x7b || c == 0x5b) {
       if (depth == MAX_DEPTH) return this.fail("nesting deeper than 64");
       return c == 0x7b ? this.parseObject(depth + 1) : this.parseArray(depth + 1);
@@ -213,8 +212,8 @@ export class JsonParser {
     if (text.charCodeAt(this.pos) == 0x7d) { this.pos++; return obj; }
     while (true) {
       this.skipSpace();
-      if (this.pos >= text.length) return this.fail("unexpected end of input");
-      if (text.charCodeAt(this.pos) != 0x22) return this.fail("expected a string key");
+      const c = text.charCodeAt(this.pos);
+      if (c != 0x22) return this.fail(c < 0 ? "unexpected end of input" : "expected a string key");
       const keyAt = this.pos;
       const key = this.parseString();
       if (key === null) return null;
@@ -257,14 +256,12 @@ export class JsonParser {
   /** After a member or element: true at the closing `close`, false after a `,` (or on error). */
   next(close: i32): bool {
     this.skipSpace();
-    const text = this.text;
-    if (this.pos >= text.length) { this.fail("unexpected end of input"); return false; }
-    const c = text.charCodeAt(this.pos++);
-    if (c == close) return true;
-    if (c != 0x2c) {
-      this.pos--;
-      this.fail(close == 0x7d ? "expected ',' or '}'" : "expected ',' or ']'");
+    const c = this.text.charCodeAt(this.pos);
+    if (c == close || c == 0x2c) {
+      this.pos++;
+      return c == close;
     }
+    this.fail(c < 0 ? "unexpected end of input" : close == 0x7d ? "expected ',' or '}'" : "expected ',' or ']'");
     return false;
   }
 
@@ -321,10 +318,9 @@ export class JsonParser {
     // find the closing quote and check the UTF-8; the decoded string is never longer than the literal
     let end = start;
     while (true) {
-      if (end >= text.length) { this.pos = end; this.fail("unterminated string"); return null; }
       const c = text.charCodeAt(end);
       if (c == 0x22) break;
-      if (c < 0x20) { this.pos = end; this.fail("control character in string"); return null; }
+      if (c < 0x20) { this.pos = end; this.fail(c < 0 ? "unterminated string" : "control character in string"); return null; }
       if (c == 0x5c) { end += 2; continue; }
       if (c < 0x80) { end++; continue; }
       const n = utf8Length(text, end);
@@ -348,12 +344,11 @@ export class JsonParser {
         cp = simpleEscape(e);
         if (cp < 0) { this.pos = pos; this.fail("invalid escape"); return null; }
       } else {
-        cp = hex4(text, pos + 2, end);
+        cp = hex4(text, pos + 2);
         next = pos + 6;
         if (cp >= 0xdc00 && cp <= 0xdfff) cp = -1; // a low surrogate first
         if (cp >= 0xd800 && cp <= 0xdbff) {
-          const low = next + 1 < end && text.charCodeAt(next) == 0x5c && text.charCodeAt(next + 1) == 0x75
-            ? hex4(text, next + 2, end) : -1;
+          const low = text.charCodeAt(next) == 0x5c && text.charCodeAt(next + 1) == 0x75 ? hex4(text, next + 2) : -1;
           if (low < 0xdc00 || low > 0xdfff) cp = -1;
           else { cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00); next += 6; }
         }
@@ -388,7 +383,7 @@ function utf8Length(text: string, at: i32): i32 {
   for (let i = 1; i <= count; i++) {
     const b = text.charCodeAt(at + i); // -1 past the end
     if (b < low || b > high) {
-      if (at + i < text.length) utf8BadAt = at + i;
+      if (b >= 0) utf8BadAt = at + i;
       return 0;
     }
     low = 0x80;
@@ -410,9 +405,8 @@ function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39;
 }
 
-/** Four hex digits at `pos` (before `end`) as a number, or -1. */
-function hex4(text: string, pos: i32, end: i32): i32 {
-  if (pos + 4 > end) return -1;
+/** Four hex digits at `pos` as a number, or -1 (the literal's closing quote is no digit). */
+function hex4(text: string, pos: i32): i32 {
   let v = 0;
   for (let i = pos; i < pos + 4; i++) {
     const c = text.charCodeAt(i);
