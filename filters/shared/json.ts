@@ -82,6 +82,10 @@ export function pathOf(value: JsonValue): string {
 // @ts-ignore: decorator
 @inline const MAX_RENDERED_CHARS = 64;
 
+/** The one-character escapes: the character after a backslash and the byte it stands for; `/` last,
+ *  as it is read but never written. */
+const ESCAPES = memory.data<u8>([0x22, 0x22, 0x5c, 0x5c, 0x6e, 0x0a, 0x72, 0x0d, 0x74, 0x09, 0x62, 0x08, 0x66, 0x0c, 0x2f, 0x2f]);
+
 /** A byte string as a JSON string literal (JSON.stringify escapes); content over 64 characters
  *  (UTF-8 code points) is cut to 64 followed by `...` inside the quotes. */
 export function quoteString(s: string): string {
@@ -93,14 +97,10 @@ export function quoteString(s: string): string {
       if (chars == MAX_RENDERED_CHARS) return out + "...\"";
       chars++;
     }
-    if (c == 0x22) out += "\\\"";
-    else if (c == 0x5c) out += "\\\\";
+    let k = 0; // the escape of `c` among the first seven, which JSON.stringify writes
+    while (k < 14 && load<u8>(ESCAPES + k + 1) != c) k += 2;
+    if (k < 14) out += "\\" + String.fromCharCode(load<u8>(ESCAPES + k));
     else if (c >= 0x20) out += String.fromCharCode(c);
-    else if (c == 0x0a) out += "\\n";
-    else if (c == 0x0d) out += "\\r";
-    else if (c == 0x09) out += "\\t";
-    else if (c == 0x08) out += "\\b";
-    else if (c == 0x0c) out += "\\f";
     else out += "\\u00" + hex(c, 2);
   }
   return out + "\"";
@@ -421,15 +421,8 @@ function hex4(text: string, pos: i32): i32 {
 
 /** The byte a one-character escape stands for, or -1. */
 function simpleEscape(e: i32): i32 {
-  switch (e) {
-    case 0x22: case 0x5c: case 0x2f: return e;
-    case 0x62: return 0x08;
-    case 0x66: return 0x0c;
-    case 0x6e: return 0x0a;
-    case 0x72: return 0x0d;
-    case 0x74: return 0x09;
-    default: return -1;
-  }
+  for (let k = 0; k < 16; k += 2) if (load<u8>(ESCAPES + k) == e) return load<u8>(ESCAPES + k + 1);
+  return -1;
 }
 
 /** Stores byte `b` as code unit `at` of `out`; returns the next index. */
