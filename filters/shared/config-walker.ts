@@ -52,7 +52,7 @@ export function readConfig(text: string, schemaTable: usize, found: ConfigErrors
 
 /** Member `i` of checked object `obj`, or null when `obj` is null or the member absent. */
 export function field(obj: JsonValue | null, i: i32): JsonValue | null {
-  return obj === null ? null : unchecked(obj.fields[i]);
+  return obj === null ? null : unchecked(changetype<StaticArray<JsonValue | null>>(obj.fields)[i]); // checked: never null
 }
 
 /** A number, enum index or duration in ms; 0 when absent. */
@@ -202,16 +202,16 @@ function check(v: JsonValue, node: i32): void {
       e.at(v, kind == INTEGER ? "must be an integer" : "must be a number");
       return;
     }
-    const flags = read8(node + 1);
-    const min = read16(node + 2);
-    const max = read16(node + 4);
-    if (min != 0) {
-      const bound = numberValue(str(min));
-      if ((flags & 1) != 0 ? x <= bound : x < bound) { e.at(v, ((flags & 1) != 0 ? "must be > " : "must be >= ") + str(min)); return; }
-    }
-    if (max != 0) {
-      const bound = numberValue(str(max));
-      if ((flags & 2) != 0 ? x >= bound : x > bound) e.at(v, ((flags & 2) != 0 ? "must be < " : "must be <= ") + str(max));
+    // the minimum, then the maximum (flag bit b: exclusive)
+    for (let b = 0; b < 2; b++) {
+      const ref = read16(node + 2 + 2 * b);
+      if (ref == 0) continue;
+      const bound = numberValue(str(ref));
+      const exclusive = (read8(node + 1) >> b & 1) != 0;
+      if (x == bound ? exclusive : (b == 0) == (x < bound)) {
+        e.at(v, (b == 0 ? (exclusive ? "must be > " : "must be >= ") : exclusive ? "must be < " : "must be <= ") + str(ref));
+        return;
+      }
     }
   } else if (kind == BOOLEAN) {
     if (v.kind != JsonKind.Bool) e.at(v, "must be a boolean");
@@ -371,7 +371,7 @@ function checkObject(v: JsonValue, node: i32): void {
   }
   if (branch < 0) return;
   // the members by property, with defaults
-  const fields = new Array<JsonValue | null>(count);
+  const fields = new StaticArray<JsonValue | null>(count);
   for (let i = 0; i < n; i++) {
     const p = unchecked(propertyOf[i]);
     if (p >= 0) unchecked(fields[p] = unchecked(members[i]));

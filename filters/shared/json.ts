@@ -31,8 +31,9 @@ export class JsonValue {
   items: Array<JsonValue | null>;
   /** Object member names (empty for other kinds). */
   keys: string[];
-  /** A checked object's members by property index (config-schema.ts), defaults filled in. */
-  fields: Array<JsonValue | null> = NO_ITEMS;
+  /** A checked object's members by property index (config-schema.ts), defaults filled in; null
+   *  until the object is checked. */
+  fields: StaticArray<JsonValue | null> | null = null;
   /** Where this value sits: the containing value and the key, or the index when `key` is null. */
   parent: JsonValue | null = null;
   key: string | null = null;
