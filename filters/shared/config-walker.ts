@@ -163,10 +163,13 @@ function find(s: string, ref: i32): i32 {
 
 /** `"a", "b"` of the table list at `ref`, after `out`. */
 function quoted(out: string, ref: i32): string {
-  for (let i = 0, n = ref == 0 ? 0 : read8(ref); i < n; i++) {
-    out += (out.length > 0 ? ", " : "") + quoteString(str(read16(ref + 1 + 2 * i)));
-  }
+  for (let i = 0, n = ref == 0 ? 0 : read8(ref); i < n; i++) out = listed(out, str(read16(ref + 1 + 2 * i)));
   return out;
+}
+
+/** `item` quoted after the list `out` (`"a", "b"`). */
+function listed(out: string, item: string): string {
+  return out + (out.length > 0 ? ", " : "") + quoteString(item);
 }
 
 /** Format `id`'s entry. */
@@ -351,7 +354,7 @@ function checkObject(v: JsonValue, node: i32): void {
       }
       if (first < 0) {
         let list = "";
-        for (let p = 0; p < count; p++) if ((group & (<u32>1 << p)) != 0) list += (list.length > 0 ? ", " : "") + quoteString(name(node, p));
+        for (let p = 0; p < count; p++) if ((group & (<u32>1 << p)) != 0) list = listed(list, name(node, p));
         e.at(v, "needs one of " + list);
       }
     }
@@ -364,18 +367,17 @@ function checkObject(v: JsonValue, node: i32): void {
       }
     }
   }
-  // the members, the tag excepted (its value is the union's enum index)
-  for (let i = 0; i < n; i++) {
-    const p = unchecked(propertyOf[i]);
-    if (p >= 0 && p != tag && (allowed & (<u32>1 << p)) != 0) check(changetype<JsonValue>(unchecked(members[i])), nodeOf(bp, p));
-  }
-  if (branch < 0) return;
-  // the members by property, with defaults
+  // the members, the tag excepted (its value is the union's enum index), and them by property
   const fields = new StaticArray<JsonValue | null>(count);
   for (let i = 0; i < n; i++) {
     const p = unchecked(propertyOf[i]);
-    if (p >= 0) unchecked(fields[p] = unchecked(members[i]));
+    if (p < 0) continue;
+    const member = changetype<JsonValue>(unchecked(members[i]));
+    unchecked(fields[p] = member);
+    if (p != tag && (allowed & (<u32>1 << p)) != 0) check(member, nodeOf(bp, p));
   }
+  if (branch < 0) return;
+  // the defaults of absent members
   const defaults = bp + 11 + 2 * popcnt(allowed);
   for (let d = 0, nd = read8(bp + 10); d < nd; d++) {
     const p = read8(defaults + 3 * d);
