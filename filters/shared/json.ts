@@ -27,10 +27,11 @@ export class JsonValue {
   number: f64 = 0;
   /** The string (bytes); for a number, its text as written. */
   string: string = "";
-  /** Array elements, or object member values in document order (empty for scalars). */
-  items: Array<JsonValue | null>;
+  /** Array elements, or object member values in document order (empty for scalars; the parser
+   *  gives a parsed array or object its own). */
+  items: Array<JsonValue | null> = NO_ITEMS;
   /** Object member names (empty for other kinds). */
-  keys: string[];
+  keys: string[] = NO_KEYS;
   /** A checked object's members by property index (config-schema.ts), defaults filled in; null
    *  until the object is checked. */
   fields: StaticArray<JsonValue | null> | null = null;
@@ -39,10 +40,7 @@ export class JsonValue {
   key: string | null = null;
   index: i32 = 0;
 
-  constructor(public kind: JsonKind) {
-    this.items = kind >= JsonKind.Array ? [] : NO_ITEMS;
-    this.keys = kind == JsonKind.Object ? [] : NO_KEYS;
-  }
+  constructor(public kind: JsonKind) {}
 
   /** The member named `key` of an object, or null. */
   member(key: string): JsonValue | null {
@@ -192,10 +190,10 @@ export class JsonParser {
       return value;
     }
     if (c == 0x2d || isDigit(c)) return this.parseNumber();
-    if (this.literal("true")) { const v = new JsonValue(JsonKind.Bool); v.bool = true; return v; }
-    if (this.literal("false")) return new JsonValue(JsonKind.Bool);
-    if (this.literal("null")) return new JsonValue(JsonKind.Null);
-    return this.fail("unexpected character");
+    if (!this.literal(c == 0x74 ? "true" : c == 0x66 ? "false" : "null")) return this.fail("unexpected character");
+    const value = new JsonValue(c == 0x6e ? JsonKind.Null : JsonKind.Bool);
+    value.bool = c == 0x74;
+    return value;
   }
 
   literal(word: string): bool {
@@ -207,6 +205,8 @@ export class JsonParser {
 
   parseObject(depth: i32): JsonValue | null {
     const obj = new JsonValue(JsonKind.Object);
+    obj.items = [];
+    obj.keys = [];
     const text = this.text;
     this.pos++; // {
     this.skipSpace();
@@ -239,6 +239,7 @@ export class JsonParser {
 
   parseArray(depth: i32): JsonValue | null {
     const arr = new JsonValue(JsonKind.Array);
+    arr.items = [];
     const text = this.text;
     this.pos++; // [
     this.skipSpace();
