@@ -10,7 +10,7 @@
 // cli/config-walker.ts is this walker in TypeScript, over the same model.
 import { ConfigErrors } from "./config-error";
 import { INVALID_DURATION, parseDuration } from "./duration";
-import { JsonKind, JsonParser, JsonValue, NO_ITEMS, numberValue, quoteString } from "./json";
+import { jsonError, JsonKind, JsonValue, NO_ITEMS, numberValue, parseJson, quoteString } from "./json";
 import { decimal } from "./number-text";
 
 // @ts-ignore: decorator
@@ -35,10 +35,9 @@ import { decimal } from "./number-text";
 export function readConfig(text: string, schemaTable: usize, found: ConfigErrors): JsonValue | null {
   let doc: JsonValue | null = new JsonValue(JsonKind.Object);
   if (!isBlank(text)) {
-    const parser = new JsonParser(text);
-    doc = parser.parseDocument();
+    doc = parseJson(text);
     if (doc === null) {
-      found.add("$", parser.describeError(), null);
+      found.add("$", jsonError(), null);
       return null;
     }
   }
@@ -382,7 +381,7 @@ function checkObject(v: JsonValue, node: i32): void {
   for (let d = 0, nd = read8(bp + 10); d < nd; d++) {
     const p = read8(defaults + 3 * d);
     if ((present >> p & 1) != 0) continue;
-    const value = new JsonParser(str(read16(defaults + 3 * d + 1))).parseDocument();
+    const value = parseJson(str(read16(defaults + 3 * d + 1)));
     if (value === null) continue;
     value.parent = v;
     value.key = name(node, p);
