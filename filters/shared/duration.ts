@@ -6,6 +6,7 @@
 // ninth are ignored). Rejected: empty text,
 // signs, spaces, missing or unknown units, and totals that do not fit in u64 milliseconds.
 // scripts/config-model.mjs reads durations the same way (the CLI's copy).
+import { digitAt } from "./number-text";
 
 /** Returned by parseDuration for text that is not a duration. */
 export const INVALID_DURATION: u64 = u64.MAX_VALUE;
@@ -26,9 +27,10 @@ export function parseDuration(text: string): u64 {
     // whole part
     let whole: u64 = 0;
     const wholeAt = pos;
-    while (isDigit(text.charCodeAt(pos))) { // charCodeAt is -1 past the end
+    let d: i32;
+    while ((d = digitAt(text, pos)) >= 0) {
       if (pos - wholeAt == MAX_DIGITS) return INVALID_DURATION;
-      whole = whole * 10 + <u64>(text.charCodeAt(pos) - 0x30);
+      whole = whole * 10 + <u64>d;
       pos++;
     }
     if (pos == wholeAt) return INVALID_DURATION;
@@ -38,9 +40,9 @@ export function parseDuration(text: string): u64 {
     if (text.charCodeAt(pos) == 0x2e) {
       pos++;
       const fractionAt = pos;
-      while (isDigit(text.charCodeAt(pos))) {
+      while ((d = digitAt(text, pos)) >= 0) {
         if (pos - fractionAt < MAX_FRACTION_DIGITS) {
-          fraction = fraction * 10 + <u64>(text.charCodeAt(pos) - 0x30);
+          fraction = fraction * 10 + <u64>d;
           scale *= 10;
         }
         pos++;
@@ -63,10 +65,4 @@ export function parseDuration(text: string): u64 {
     total += part;
   }
   return total;
-}
-
-// @ts-ignore: decorator
-@inline
-function isDigit(c: i32): bool {
-  return c >= 0x30 && c <= 0x39;
 }

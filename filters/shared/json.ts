@@ -12,7 +12,7 @@
 // in TypeScript; the two must stay in step (cli/test/config-corpus.test.ts compares them).
 // The scans read past the end without a length check: String#charCodeAt is -1 there, which no
 // test of a character accepts.
-import { decimal, hex } from "./number-text";
+import { decimal, digitAt, hex } from "./number-text";
 
 export const enum JsonKind { Null, Bool, Number, String, Array, Object }
 
@@ -303,17 +303,18 @@ function parseNumber(): JsonValue | null {
   let mantissa: u64 = 0;
   let exp10 = 0;
   const digitsAt = pos;
-  while (isDigit(text.charCodeAt(pos))) {
+  let d: i32;
+  while ((d = digitAt(text, pos)) >= 0) {
     if (pos > digitsAt && mantissa == 0) { cursor = pos; return fail("invalid number"); } // leading zero
-    if (mantissa < MANTISSA_LIMIT) mantissa = mantissa * 10 + <u64>(text.charCodeAt(pos) - 0x30);
+    if (mantissa < MANTISSA_LIMIT) mantissa = mantissa * 10 + <u64>d;
     else exp10++; // digits beyond 18 only scale
     pos++;
   }
   if (pos == digitsAt) { cursor = pos; return fail("invalid number"); }
   if (text.charCodeAt(pos) == 0x2e) {
     const fractionAt = ++pos;
-    while (isDigit(text.charCodeAt(pos))) {
-      if (mantissa < MANTISSA_LIMIT) { mantissa = mantissa * 10 + <u64>(text.charCodeAt(pos) - 0x30); exp10--; }
+    while ((d = digitAt(text, pos)) >= 0) {
+      if (mantissa < MANTISSA_LIMIT) { mantissa = mantissa * 10 + <u64>d; exp10--; }
       pos++; // digits beyond 18 are dropped
     }
     if (pos == fractionAt) { cursor = pos; return fail("invalid number"); }
@@ -324,8 +325,8 @@ function parseNumber(): JsonValue | null {
     if (expNegative || text.charCodeAt(pos) == 0x2b) pos++;
     const expAt = pos;
     let exponent = 0;
-    while (isDigit(text.charCodeAt(pos))) {
-      if (exponent < 100_000) exponent = exponent * 10 + text.charCodeAt(pos) - 0x30;
+    while ((d = digitAt(text, pos)) >= 0) {
+      if (exponent < 100_000) exponent = exponent * 10 + d;
       pos++;
     }
     if (pos == expAt) { cursor = pos; return fail("invalid number"); }
@@ -474,16 +475,11 @@ function decimalToF64(mantissa: u64, exp10: i32): f64 {
   // one canonical form, so "1.50e2" and "150" take the same rounding steps
   while (mantissa >= 10 && mantissa % 10 == 0) { mantissa /= 10; exp10++; }
   let x = <f64>mantissa;
-  if (mantissa <= (<u64>1 << 53) && exp10 >= -22 && exp10 <= 22) {
-    const power = powerOfTen(exp10 < 0 ? -exp10 : exp10);
-    return exp10 < 0 ? x / power : x * power;
-  }
-  // x × 10^exp10 in steps of at most 10^22
-  let n = exp10;
-  while (n > 22 && isFinite(x)) { x *= 1e22; n -= 22; }
-  while (n < -22 && x != 0) { x /= 1e22; n += 22; }
-  if (n > 22 || n < -22) return x; // already Infinity or 0
-  return n < 0 ? x / powerOfTen(-n) : x * powerOfTen(n);
+  // x × 10^exp10 in steps of at most 10^22 (none for |exp10| <= 22: the fast path's one rounding)
+  while (exp10 > 22 && isFinite(x)) { x *= 1e22; exp10 -= 22; }
+  while (exp10 < -22 && x != 0) { x /= 1e22; exp10 += 22; }
+  if (exp10 > 22 || exp10 < -22) return x; // already Infinity or 0
+  return exp10 < 0 ? x / powerOfTen(-exp10) : x * powerOfTen(exp10);
 }
 
 /** 10^n for 0 <= n <= 22 (every step exact). */
