@@ -51,7 +51,7 @@ export function readConfig(text: string, schemaTable: usize, found: ConfigErrors
 
 /** Member `i` of checked object `obj`, or null when `obj` is null or the member absent. */
 export function field(obj: JsonValue | null, i: i32): JsonValue | null {
-  return obj === null ? null : unchecked(changetype<StaticArray<JsonValue | null>>(obj.fields)[i]); // checked: never null
+  return obj === null ? null : unchecked(obj.fields[i]);
 }
 
 /** A number, enum index or duration in ms; 0 when absent. */
@@ -367,7 +367,7 @@ function checkObject(v: JsonValue, node: i32): void {
     }
   }
   // the members, the tag excepted (its value is the union's enum index), and them by property
-  const fields = new StaticArray<JsonValue | null>(count);
+  const fields = new Array<JsonValue | null>(count);
   for (let i = 0; i < n; i++) {
     const p = unchecked(propertyOf[i]);
     if (p < 0) continue;

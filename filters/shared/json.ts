@@ -32,9 +32,8 @@ export class JsonValue {
   items: Array<JsonValue | null> = NO_ITEMS;
   /** Object member names (empty for other kinds). */
   keys: string[] = NO_KEYS;
-  /** A checked object's members by property index (config-schema.ts), defaults filled in; null
-   *  until the object is checked. */
-  fields: StaticArray<JsonValue | null> | null = null;
+  /** A checked object's members by property index (config-schema.ts), defaults filled in. */
+  fields: Array<JsonValue | null> = NO_ITEMS;
   /** Where this value sits: the containing value and the key, or the index when `key` is null. */
   parent: JsonValue | null = null;
   key: string | null = null;
