@@ -47,10 +47,7 @@ function configSpans(text: string): i32[] {
   skipSpace();
   stepOver(); // {
   while (nextMember(text)) {
-    const key = parseString();
-    skipSpace();
-    stepOver(); // :
-    skipSpace();
+    const key = memberName();
     if (key != "filters" || text.charCodeAt(jsonPosition()) != 0x5b) {
       parseValue(1);
       continue;
@@ -62,10 +59,7 @@ function configSpans(text: string): i32[] {
       if (text.charCodeAt(jsonPosition()) == 0x7b) {
         stepOver(); // {
         while (nextMember(text)) {
-          const member = parseString();
-          skipSpace();
-          stepOver(); // :
-          skipSpace();
+          const member = memberName();
           const at = jsonPosition();
           parseValue(2);
           if (member == "config") {
@@ -81,6 +75,15 @@ function configSpans(text: string): i32[] {
     }
   }
   return spans;
+}
+
+/** The name of the object member at the position, stepping over it and its `:` to the value. */
+function memberName(): string | null {
+  const name = parseString();
+  skipSpace();
+  stepOver(); // :
+  skipSpace();
+  return name;
 }
 
 /** Steps over the space and separator before the next member or element of an object or array
