@@ -10,7 +10,7 @@
 // cli/config-walker.ts is this walker in TypeScript, over the same model.
 import { ConfigErrors } from "./config-error";
 import { INVALID_DURATION, parseDuration } from "./duration";
-import { jsonError, JsonKind, JsonValue, NO_ITEMS, numberValue, parseJson, quoteString } from "./json";
+import { endJson, jsonError, JsonKind, JsonValue, NO_ITEMS, numberValue, parseJson, quoteString } from "./json";
 import { decimal } from "./number-text";
 
 // @ts-ignore: decorator
@@ -38,12 +38,16 @@ export function readConfig(text: string, schemaTable: usize, found: ConfigErrors
     doc = parseJson(text);
     if (doc === null) {
       found.add("$", jsonError(), null);
+      endJson();
       return null;
     }
   }
   table = schemaTable;
   errors = found;
   check(doc, load<u16>(schemaTable));
+  // no reference kept past configure: a collection on the request path would mark it
+  errors = changetype<ConfigErrors>(0);
+  endJson();
   return found.failed ? null : doc;
 }
 

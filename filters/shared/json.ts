@@ -141,6 +141,13 @@ export function startJson(text: string): void {
   errorAt = 0;
 }
 
+/** Lets go of the text parsed last and its error: module state a collection would otherwise
+ *  keep marking on the request path. */
+export function endJson(): void {
+  input = "";
+  error = null;
+}
+
 /** Where the parse is in the text. */
 export function jsonPosition(): i32 {
   return cursor;

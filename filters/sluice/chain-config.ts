@@ -4,7 +4,7 @@
 // whatever it is (the filter says what is wrong with it, as it would on its own).
 import { ConfigErrors } from "../shared/config-error";
 import { field, isBlank, items, num, readConfig } from "../shared/config-walker";
-import { jsonError, jsonPosition, JsonValue, parseJson, parseString, parseValue, skipSpace, startJson, stepOver } from "../shared/json";
+import { endJson, jsonError, jsonPosition, JsonValue, parseJson, parseString, parseValue, skipSpace, startJson, stepOver } from "../shared/json";
 import { Member, Root, schema } from "./config-schema";
 
 export class ChainEntry {
@@ -17,6 +17,7 @@ export function parseChain(text: string, errors: ConfigErrors): ChainEntry[] | n
   if (isBlank(text)) { // not the empty chain: a filter reads blank text as {}, the bundle needs its list
     parseJson(text);
     errors.add("$", jsonError(), null);
+    endJson();
     return null;
   }
   const root = readConfig(text, schema(), errors);
@@ -74,6 +75,7 @@ function configSpans(text: string): i32[] {
       spans.push(end);
     }
   }
+  endJson();
   return spans;
 }
 
