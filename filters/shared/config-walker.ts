@@ -10,7 +10,7 @@
 // cli/config-walker.ts is this walker in TypeScript, over the same model.
 import { ConfigErrors } from "./config-error";
 import { INVALID_DURATION, parseDuration } from "./duration";
-import { JsonKind, JsonParser, JsonValue, NO_ITEMS, numberValue, quoteString } from "./json";
+import { endJson, jsonError, JsonKind, JsonValue, NO_ITEMS, numberValue, parseJson, quoteString } from "./json";
 import { decimal } from "./number-text";
 
 // @ts-ignore: decorator
@@ -31,19 +31,24 @@ import { decimal } from "./number-text";
 @inline const NONE16 = 0xffff;
 
 /** Parses `text` (blank text is `{}`) and checks it against `table`: the checked document, or null
- *  when `errors` recorded a problem (invalid JSON stops at once). */
-export function readConfig(text: string, table: usize, errors: ConfigErrors): JsonValue | null {
+ *  when `found` recorded a problem (invalid JSON stops at once). */
+export function readConfig(text: string, schemaTable: usize, found: ConfigErrors): JsonValue | null {
   let doc: JsonValue | null = new JsonValue(JsonKind.Object);
   if (!isBlank(text)) {
-    const parser = new JsonParser(text);
-    doc = parser.parseDocument();
+    doc = parseJson(text);
     if (doc === null) {
-      errors.add("$", parser.describeError(), null);
+      found.add("$", jsonError(), null);
+      endJson();
       return null;
     }
   }
-  new Walker(table, errors).check(doc, load<u16>(table));
-  return errors.failed ? null : doc;
+  table = schemaTable;
+  errors = found;
+  check(doc, load<u16>(schemaTable));
+  // no reference kept past configure: a collection on the request path would mark it
+  errors = changetype<ConfigErrors>(0);
+  endJson();
+  return found.failed ? null : doc;
 }
 
 // ---- reading a checked document (indexes from config-schema.ts) ----
@@ -123,288 +128,294 @@ function loose(s: string): string {
   return out;
 }
 
-class Walker {
-  constructor(readonly t: usize, readonly errors: ConfigErrors) {}
+// The table being checked against and where its problems go, for the one check readConfig runs
+// (module state rather than a walker object: every table read is then a global, not a field).
+let table: usize = 0;
+let errors: ConfigErrors = changetype<ConfigErrors>(0);
 
-  u8(at: i32): i32 { return load<u8>(this.t + <usize>at); }
-  u16(at: i32): i32 { return load<u16>(this.t + <usize>at); }
-  u32(at: i32): u32 { return load<u32>(this.t + <usize>at); }
+// @ts-ignore: decorator
+@inline function read8(at: i32): i32 { return load<u8>(table + <usize>at); }
+// @ts-ignore: decorator
+@inline function read16(at: i32): i32 { return load<u16>(table + <usize>at); }
+// @ts-ignore: decorator
+@inline function read32(at: i32): u32 { return load<u32>(table + <usize>at); }
 
-  /** The table string at `ref`. */
-  str(ref: i32): string {
-    const p = this.t + <usize>ref;
-    const n = <i32>load<u8>(p);
-    const s = changetype<string>(__new(<usize>n << 1, idof<string>()));
-    for (let i = 0; i < n; i++) store<u16>(changetype<usize>(s) + (<usize>i << 1), load<u8>(p + 1 + <usize>i));
-    return s;
-  }
+/** The table string at `ref`. */
+function str(ref: i32): string {
+  const p = table + <usize>ref;
+  const n = <i32>load<u8>(p);
+  const s = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  for (let i = 0; i < n; i++) store<u16>(changetype<usize>(s) + (<usize>i << 1), load<u8>(p + 1 + <usize>i));
+  return s;
+}
 
-  /** Whether byte string `s` is the table string at `ref`. */
-  is(s: string, ref: i32): bool {
-    const n = this.u8(ref);
-    if (s.length != n) return false;
-    for (let i = 0; i < n; i++) if (s.charCodeAt(i) != this.u8(ref + 1 + i)) return false;
-    return true;
-  }
+/** Whether byte string `s` is the table string at `ref`. */
+function is(s: string, ref: i32): bool {
+  const n = read8(ref);
+  if (s.length != n) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) != read8(ref + 1 + i)) return false;
+  return true;
+}
 
-  /** The index of `s` in the table list at `ref` (0: no list), or -1. */
-  find(s: string, ref: i32): i32 {
-    if (ref == 0) return -1;
-    for (let i = 0, n = this.u8(ref); i < n; i++) if (this.is(s, this.u16(ref + 1 + 2 * i))) return i;
-    return -1;
-  }
+/** The index of `s` in the table list at `ref` (0: no list), or -1. */
+function find(s: string, ref: i32): i32 {
+  if (ref == 0) return -1;
+  for (let i = 0, n = read8(ref); i < n; i++) if (is(s, read16(ref + 1 + 2 * i))) return i;
+  return -1;
+}
 
-  /** `"a", "b"` of the table list at `ref`, after `out`. */
-  quoted(out: string, ref: i32): string {
-    for (let i = 0, n = ref == 0 ? 0 : this.u8(ref); i < n; i++) {
-      out += (out.length > 0 ? ", " : "") + quoteString(this.str(this.u16(ref + 1 + 2 * i)));
-    }
-    return out;
-  }
+/** `"a", "b"` of the table list at `ref`, after `out`. */
+function quoted(out: string, ref: i32): string {
+  for (let i = 0, n = ref == 0 ? 0 : read8(ref); i < n; i++) out = listed(out, str(read16(ref + 1 + 2 * i)));
+  return out;
+}
 
-  /** Format `id`'s entry. */
-  format(id: i32): i32 {
-    return this.u16(this.u16(2) + 1 + 2 * (id - 1));
-  }
+/** `item` quoted after the list `out` (`"a", "b"`). */
+function listed(out: string, item: string): string {
+  return out + (out.length > 0 ? ", " : "") + quoteString(item);
+}
 
-  /** The name of property `p` of object `node`. */
-  name(node: i32, p: i32): string {
-    return this.str(this.u16(node + 12 + 2 * p));
-  }
+/** Format `id`'s entry. */
+function format(id: i32): i32 {
+  return read16(read16(2) + 1 + 2 * (id - 1));
+}
 
-  /** Where branch `b` of object `node` starts. */
-  branch(node: i32, b: i32): i32 {
-    let at = node + 12 + 2 * this.u8(node + 1) + 2 * this.u8(node + 5);
-    while (b-- > 0) at += 11 + 2 * popcnt(this.u32(at)) + 3 * this.u8(at + 10);
-    return at;
-  }
+/** The name of property `p` of object `node`. */
+function name(node: i32, p: i32): string {
+  return str(read16(node + 12 + 2 * p));
+}
 
-  /** The node of property `p` in the branch at `at` (which has it). */
-  nodeOf(at: i32, p: i32): i32 {
-    return this.u16(at + 11 + 2 * popcnt(this.u32(at) & ((<u32>1 << p) - 1)));
-  }
+/** Where branch `b` of object `node` starts. */
+function branchAt(node: i32, b: i32): i32 {
+  let at = node + 12 + 2 * read8(node + 1) + 2 * read8(node + 5);
+  while (b-- > 0) at += 11 + 2 * popcnt(read32(at)) + 3 * read8(at + 10);
+  return at;
+}
 
-  check(v: JsonValue, node: i32): void {
-    const kind = this.u8(node);
-    const e = this.errors;
-    if (kind == STRING) {
-      this.checkString(v, node);
-    } else if (kind <= 2) { // integer, number
-      const x = v.number;
-      if (v.kind != JsonKind.Number || (kind == INTEGER && x != Math.floor(x))) {
-        e.at(v, kind == INTEGER ? "must be an integer" : "must be a number");
-        return;
-      }
-      const flags = this.u8(node + 1);
-      const min = this.u16(node + 2);
-      const max = this.u16(node + 4);
-      if (min != 0) {
-        const bound = numberValue(this.str(min));
-        if ((flags & 1) != 0 ? x <= bound : x < bound) { e.at(v, ((flags & 1) != 0 ? "must be > " : "must be >= ") + this.str(min)); return; }
-      }
-      if (max != 0) {
-        const bound = numberValue(this.str(max));
-        if ((flags & 2) != 0 ? x >= bound : x > bound) e.at(v, ((flags & 2) != 0 ? "must be < " : "must be <= ") + this.str(max));
-      }
-    } else if (kind == BOOLEAN) {
-      if (v.kind != JsonKind.Bool) e.at(v, "must be a boolean");
-    } else if (kind == ARRAY) {
-      if (v.kind != JsonKind.Array) { e.at(v, "must be an array"); return; }
-      const list = v.items;
-      const n = list.length;
-      const max = this.u16(node + 4);
-      if (n < this.u16(node + 2)) e.at(v, countProblem(false, this.u16(node + 2), "item"));
-      else if (max != NONE16 && n > max) e.at(v, countProblem(true, max, "item"));
-      const itemNode = this.u16(node + 6);
-      for (let i = 0; i < n; i++) this.check(changetype<JsonValue>(unchecked(list[i])), itemNode);
-    } else if (kind == OBJECT) {
-      if (v.kind != JsonKind.Object) { e.at(v, "must be an object"); return; }
-      this.checkObject(v, node);
-    } // else any value
-  }
+/** The node of property `p` in the branch at `at` (which has it). */
+function nodeOf(at: i32, p: i32): i32 {
+  return read16(at + 11 + 2 * popcnt(read32(at) & ((<u32>1 << p) - 1)));
+}
 
-  checkString(v: JsonValue, node: i32): void {
-    const e = this.errors;
-    const fmt = this.u8(node + 1);
-    const values = this.u16(node + 6);
-    if (v.kind != JsonKind.String || values != 0) {
-      const k = v.kind == JsonKind.String ? this.find(v.string, values) : -1;
-      if (k >= 0) v.number = k;
-      else if (values != 0) e.at(v, "must be one of " + this.quoted("", values));
-      else e.at(v, fmt == DURATION ? this.durationProblem(v) : "must be a string");
+function check(v: JsonValue, node: i32): void {
+  const kind = read8(node);
+  const e = errors;
+  if (kind == STRING) {
+    checkString(v, node);
+  } else if (kind <= 2) { // integer, number
+    const x = v.number;
+    if (v.kind != JsonKind.Number || (kind == INTEGER && x != Math.floor(x))) {
+      e.at(v, kind == INTEGER ? "must be an integer" : "must be a number");
       return;
     }
-    const s = v.string;
-    const chars = charCount(s);
-    const max = this.u16(node + 4);
-    if (chars < this.u16(node + 2)) { e.at(v, countProblem(false, this.u16(node + 2), "character")); return; }
-    if (max != NONE16 && chars > max) { e.at(v, countProblem(true, max, "character")); return; }
-    if (fmt == DURATION) {
-      const ms = parseDuration(s);
-      const min = this.u16(node + 8);
-      const most = this.u16(node + 10);
-      if (ms == INVALID_DURATION) e.at(v, this.durationProblem(v));
-      else if (min != 0 && ms < parseDuration(this.str(min))) e.at(v, "must be >= " + this.str(min));
-      else if (most != 0 && ms > parseDuration(this.str(most))) e.at(v, "must be <= " + this.str(most));
-      v.number = <f64>ms;
-      return;
-    }
-    if (fmt == 0) return;
-    const entry = this.format(fmt);
-    for (let i = 0, n = s.length; i < n; i++) {
-      const c = s.charCodeAt(i);
-      const mask = this.u16(entry + (i == 0 ? 0 : 2));
-      if (c >= 0x80 || (this.u8(mask + (c >> 3)) & (1 << (c & 7))) == 0) {
-        e.at(v, this.str(this.u16(entry + 4)));
+    // the minimum, then the maximum (flag bit b: exclusive)
+    for (let b = 0; b < 2; b++) {
+      const ref = read16(node + 2 + 2 * b);
+      if (ref == 0) continue;
+      const bound = numberValue(str(ref));
+      const exclusive = (read8(node + 1) >> b & 1) != 0;
+      if (x == bound ? exclusive : (b == 0) == (x < bound)) {
+        e.at(v, (b == 0 ? (exclusive ? "must be > " : "must be >= ") : exclusive ? "must be < " : "must be <= ") + str(ref));
         return;
       }
     }
-  }
+  } else if (kind == BOOLEAN) {
+    if (v.kind != JsonKind.Bool) e.at(v, "must be a boolean");
+  } else if (kind == ARRAY) {
+    if (v.kind != JsonKind.Array) { e.at(v, "must be an array"); return; }
+    const list = v.items;
+    const n = list.length;
+    const max = read16(node + 4);
+    if (n < read16(node + 2)) e.at(v, countProblem(false, read16(node + 2), "item"));
+    else if (max != NONE16 && n > max) e.at(v, countProblem(true, max, "item"));
+    const itemNode = read16(node + 6);
+    for (let i = 0; i < n; i++) check(changetype<JsonValue>(unchecked(list[i])), itemNode);
+  } else if (kind == OBJECT) {
+    if (v.kind != JsonKind.Object) { e.at(v, "must be an object"); return; }
+    checkObject(v, node);
+  } // else any value
+}
 
-  /** A duration given as a bare number gets the units to write, a unit's name its duration;
-   *  anything else the format's text. */
-  durationProblem(v: JsonValue): string {
-    const s = v.string;
-    if (v.kind != JsonKind.Bool && isBareNumber(s)) return "must be a duration with a unit: write \"" + s + "s\" or \"" + s + "ms\"";
-    const unit = ["second", "minute", "hour", "day"].indexOf(s);
-    if (unit >= 0) return "must be a duration: write \"1" + "smhd".charAt(unit) + "\"";
-    return this.str(this.u16(this.format(DURATION) + 4));
+function checkString(v: JsonValue, node: i32): void {
+  const e = errors;
+  const fmt = read8(node + 1);
+  const values = read16(node + 6);
+  if (v.kind != JsonKind.String || values != 0) {
+    const k = v.kind == JsonKind.String ? find(v.string, values) : -1;
+    if (k >= 0) v.number = k;
+    else if (values != 0) e.at(v, "must be one of " + quoted("", values));
+    else e.at(v, fmt == DURATION ? durationProblem(v) : "must be a string");
+    return;
   }
+  const s = v.string;
+  const chars = charCount(s);
+  const max = read16(node + 4);
+  if (chars < read16(node + 2)) { e.at(v, countProblem(false, read16(node + 2), "character")); return; }
+  if (max != NONE16 && chars > max) { e.at(v, countProblem(true, max, "character")); return; }
+  if (fmt == DURATION) {
+    const ms = parseDuration(s);
+    const min = read16(node + 8);
+    const most = read16(node + 10);
+    if (ms == INVALID_DURATION) e.at(v, durationProblem(v));
+    else if (min != 0 && ms < parseDuration(str(min))) e.at(v, "must be >= " + str(min));
+    else if (most != 0 && ms > parseDuration(str(most))) e.at(v, "must be <= " + str(most));
+    v.number = <f64>ms;
+    return;
+  }
+  if (fmt == 0) return;
+  const entry = format(fmt);
+  for (let i = 0, n = s.length; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const mask = read16(entry + (i == 0 ? 0 : 2));
+    if (c >= 0x80 || (read8(mask + (c >> 3)) & (1 << (c & 7))) == 0) {
+      e.at(v, str(read16(entry + 4)));
+      return;
+    }
+  }
+}
 
-  checkObject(v: JsonValue, node: i32): void {
-    const e = this.errors;
-    const count = this.u8(node + 1);
-    const tag = this.u8(node + 2);
-    const branchCount = this.u8(node + 3);
-    const dependents = this.u8(node + 5);
-    const group = this.u32(node + 6);
-    const keys = v.keys;
-    const members = v.items;
-    const n = keys.length;
-    // the property of each member, the properties present (at most 32) and the tag's member
-    const propertyOf = new StaticArray<i32>(n);
-    let present: u32 = 0;
-    let tagAt = -1;
-    for (let i = 0; i < n; i++) {
-      let p = count - 1;
-      while (p >= 0 && !this.is(unchecked(keys[i]), this.u16(node + 12 + 2 * p))) p--;
-      unchecked(propertyOf[i] = p);
-      if (p >= 0) present |= <u32>1 << p;
-      if (p >= 0 && p == tag) tagAt = i;
-    }
-    // the branch of a discriminated union: the tag's value, or the default branch
-    let branch = 0;
-    let tagValue: JsonValue | null = null;
-    if (tag != NONE8) {
-      branch = -1;
-      const at = tagAt;
-      if (at < 0) {
-        const fallback = this.u8(node + 4);
-        if (fallback != NONE8) branch = fallback;
-      } else {
-        const value = changetype<JsonValue>(unchecked(members[at]));
-        tagValue = value;
-        let index = 0;
-        for (let b = 0; b < branchCount && branch < 0; b++) {
-          const values = this.u16(this.branch(node, b) + 8);
-          const k = value.kind == JsonKind.String ? this.find(value.string, values) : -1;
-          if (k >= 0) { branch = b; value.number = index + k; }
-          index += this.u8(values);
-        }
-      }
-    }
-    // a wrong tag: only the members every branch has are checked (against the first branch)
-    const bp = this.branch(node, max(branch, 0));
-    let allowed = this.u32(bp);
-    if (branch < 0) {
-      for (let b = 0; b < branchCount; b++) allowed &= this.u32(this.branch(node, b));
-    }
-    for (let i = 0; i < n; i++) {
-      const p = unchecked(propertyOf[i]);
-      const member = changetype<JsonValue>(unchecked(members[i]));
-      if (p < 0) e.at(member, "unknown key" + this.hint(node, unchecked(keys[i])));
-      else if (branch >= 0 && (allowed & (<u32>1 << p)) == 0) e.at(member, "applies only when " + this.name(node, tag) + " is " + this.tagValues(node, p));
-    }
-    if (branch < 0) {
-      if (tagValue !== null) e.at(tagValue, "must be one of " + this.tagValues(node, -1));
-      else e.absent(v, this.name(node, tag), "is required");
+/** A duration given as a bare number gets the units to write, a unit's name its duration;
+ *  anything else the format's text. */
+function durationProblem(v: JsonValue): string {
+  const s = v.string;
+  if (v.kind != JsonKind.Bool && isBareNumber(s)) return "must be a duration with a unit: write \"" + s + "s\" or \"" + s + "ms\"";
+  const unit = ["second", "minute", "hour", "day"].indexOf(s);
+  if (unit >= 0) return "must be a duration: write \"1" + "smhd".charAt(unit) + "\"";
+  return str(read16(format(DURATION) + 4));
+}
+
+function checkObject(v: JsonValue, node: i32): void {
+  const e = errors;
+  const count = read8(node + 1);
+  const tag = read8(node + 2);
+  const branchCount = read8(node + 3);
+  const dependents = read8(node + 5);
+  const group = read32(node + 6);
+  const keys = v.keys;
+  const members = v.items;
+  const n = keys.length;
+  // the property of each member, the properties present (at most 32) and the tag's member
+  const propertyOf = new StaticArray<i32>(n);
+  let present: u32 = 0;
+  let tagAt = -1;
+  for (let i = 0; i < n; i++) {
+    let p = count - 1;
+    while (p >= 0 && !is(unchecked(keys[i]), read16(node + 12 + 2 * p))) p--;
+    unchecked(propertyOf[i] = p);
+    if (p >= 0) present |= <u32>1 << p;
+    if (p >= 0 && p == tag) tagAt = i;
+  }
+  // the branch of a discriminated union: the tag's value, or the default branch
+  let branch = 0;
+  let tagValue: JsonValue | null = null;
+  if (tag != NONE8) {
+    branch = -1;
+    const at = tagAt;
+    if (at < 0) {
+      const fallback = read8(node + 4);
+      if (fallback != NONE8) branch = fallback;
     } else {
-      const required = this.u32(bp + 4);
-      for (let p = 0; p < count; p++) {
-        if ((required & ~present & (<u32>1 << p)) != 0) e.absent(v, this.name(node, p), "is required");
-      }
-      if (group != 0) {
-        let first = -1;
-        for (let i = 0; i < n; i++) {
-          const p = unchecked(propertyOf[i]);
-          if (p < 0 || (group & (<u32>1 << p)) == 0) continue;
-          if (first < 0) { first = i; continue; }
-          e.at(changetype<JsonValue>(unchecked(members[i])), "cannot be combined with " + quoteString(unchecked(keys[first])));
-          break;
-        }
-        if (first < 0) {
-          let list = "";
-          for (let p = 0; p < count; p++) if ((group & (<u32>1 << p)) != 0) list += (list.length > 0 ? ", " : "") + quoteString(this.name(node, p));
-          e.at(v, "needs one of " + list);
-        }
-      }
-      const deps = node + 12 + 2 * count;
-      for (let d = 0; d < dependents; d++) {
-        const a = this.u8(deps + 2 * d);
-        const b = this.u8(deps + 2 * d + 1);
-        if ((present >> a & 1) != 0 && (present >> b & 1) == 0) {
-          e.absent(v, this.name(node, b), "is required with " + quoteString(this.name(node, a)));
-        }
+      const value = changetype<JsonValue>(unchecked(members[at]));
+      tagValue = value;
+      let index = 0;
+      for (let b = 0; b < branchCount && branch < 0; b++) {
+        const values = read16(branchAt(node, b) + 8);
+        const k = value.kind == JsonKind.String ? find(value.string, values) : -1;
+        if (k >= 0) { branch = b; value.number = index + k; }
+        index += read8(values);
       }
     }
-    // the members, the tag excepted (its value is the union's enum index)
-    for (let i = 0; i < n; i++) {
-      const p = unchecked(propertyOf[i]);
-      if (p >= 0 && p != tag && (allowed & (<u32>1 << p)) != 0) this.check(changetype<JsonValue>(unchecked(members[i])), this.nodeOf(bp, p));
-    }
-    if (branch < 0) return;
-    // the members by property, with defaults
-    const fields = new Array<JsonValue | null>(count);
-    for (let i = 0; i < n; i++) {
-      const p = unchecked(propertyOf[i]);
-      if (p >= 0) unchecked(fields[p] = unchecked(members[i]));
-    }
-    const defaults = bp + 11 + 2 * popcnt(allowed);
-    for (let d = 0, nd = this.u8(bp + 10); d < nd; d++) {
-      const p = this.u8(defaults + 3 * d);
-      if ((present >> p & 1) != 0) continue;
-      const value = new JsonParser(this.str(this.u16(defaults + 3 * d + 1))).parseDocument();
-      if (value === null) continue;
-      value.parent = v;
-      value.key = this.name(node, p);
-      this.check(value, this.nodeOf(bp, p));
-      unchecked(fields[p] = value);
-    }
-    v.fields = fields;
   }
+  // a wrong tag: only the members every branch has are checked (against the first branch)
+  const bp = branchAt(node, max(branch, 0));
+  let allowed = read32(bp);
+  if (branch < 0) {
+    for (let b = 0; b < branchCount; b++) allowed &= read32(branchAt(node, b));
+  }
+  for (let i = 0; i < n; i++) {
+    const p = unchecked(propertyOf[i]);
+    const member = changetype<JsonValue>(unchecked(members[i]));
+    if (p < 0) e.at(member, "unknown key" + hint(node, unchecked(keys[i])));
+    else if (branch >= 0 && (allowed & (<u32>1 << p)) == 0) e.at(member, "applies only when " + name(node, tag) + " is " + tagValues(node, p));
+  }
+  if (branch < 0) {
+    if (tagValue !== null) e.at(tagValue, "must be one of " + tagValues(node, -1));
+    else e.absent(v, name(node, tag), "is required");
+  } else {
+    const required = read32(bp + 4);
+    for (let p = 0; p < count; p++) {
+      if ((required & ~present & (<u32>1 << p)) != 0) e.absent(v, name(node, p), "is required");
+    }
+    if (group != 0) {
+      let first = -1;
+      for (let i = 0; i < n; i++) {
+        const p = unchecked(propertyOf[i]);
+        if (p < 0 || (group & (<u32>1 << p)) == 0) continue;
+        if (first < 0) { first = i; continue; }
+        e.at(changetype<JsonValue>(unchecked(members[i])), "cannot be combined with " + quoteString(unchecked(keys[first])));
+        break;
+      }
+      if (first < 0) {
+        let list = "";
+        for (let p = 0; p < count; p++) if ((group & (<u32>1 << p)) != 0) list = listed(list, name(node, p));
+        e.at(v, "needs one of " + list);
+      }
+    }
+    const deps = node + 12 + 2 * count;
+    for (let d = 0; d < dependents; d++) {
+      const a = read8(deps + 2 * d);
+      const b = read8(deps + 2 * d + 1);
+      if ((present >> a & 1) != 0 && (present >> b & 1) == 0) {
+        e.absent(v, name(node, b), "is required with " + quoteString(name(node, a)));
+      }
+    }
+  }
+  // the members, the tag excepted (its value is the union's enum index), and them by property
+  const fields = new Array<JsonValue | null>(count);
+  for (let i = 0; i < n; i++) {
+    const p = unchecked(propertyOf[i]);
+    if (p < 0) continue;
+    const member = changetype<JsonValue>(unchecked(members[i]));
+    unchecked(fields[p] = member);
+    if (p != tag && (allowed & (<u32>1 << p)) != 0) check(member, nodeOf(bp, p));
+  }
+  if (branch < 0) return;
+  // the defaults of absent members
+  const defaults = bp + 11 + 2 * popcnt(allowed);
+  for (let d = 0, nd = read8(bp + 10); d < nd; d++) {
+    const p = read8(defaults + 3 * d);
+    if ((present >> p & 1) != 0) continue;
+    const value = parseJson(str(read16(defaults + 3 * d + 1)));
+    if (value === null) continue;
+    value.parent = v;
+    value.key = name(node, p);
+    check(value, nodeOf(bp, p));
+    unchecked(fields[p] = value);
+  }
+  v.fields = fields;
+}
 
-  /** ` (did you mean "<property>"?)` for a key that is a property's alias or its spelling in
-   *  another case or with `-`; "" otherwise. */
-  hint(node: i32, key: string): string {
-    const aliases = this.u16(node + 10);
-    let p = -1;
-    for (let i = 0, n = aliases == 0 ? 0 : this.u8(aliases); i < n && p < 0; i++) {
-      if (this.is(key, this.u16(aliases + 1 + 3 * i))) p = this.u8(aliases + 3 + 3 * i);
-    }
-    const spelled = loose(key);
-    for (let q = 0, count = this.u8(node + 1); q < count && p < 0; q++) if (loose(this.name(node, q)) == spelled) p = q;
-    return p < 0 ? "" : " (did you mean " + quoteString(this.name(node, p)) + "?)";
+/** ` (did you mean "<property>"?)` for a key that is a property's alias or its spelling in
+ *  another case or with `-`; "" otherwise. */
+function hint(node: i32, key: string): string {
+  const aliases = read16(node + 10);
+  let p = -1;
+  for (let i = 0, n = aliases == 0 ? 0 : read8(aliases); i < n && p < 0; i++) {
+    if (is(key, read16(aliases + 1 + 3 * i))) p = read8(aliases + 3 + 3 * i);
   }
+  const spelled = loose(key);
+  for (let q = 0, count = read8(node + 1); q < count && p < 0; q++) if (loose(name(node, q)) == spelled) p = q;
+  return p < 0 ? "" : " (did you mean " + quoteString(name(node, p)) + "?)";
+}
 
-  /** The quoted tag values of the branches that allow property `p` (-1: of every branch). */
-  tagValues(node: i32, p: i32): string {
-    let out = "";
-    for (let b = 0, n = this.u8(node + 3); b < n; b++) {
-      const at = this.branch(node, b);
-      if (p < 0 || (this.u32(at) & (<u32>1 << p)) != 0) out = this.quoted(out, this.u16(at + 8));
-    }
-    return out;
+/** The quoted tag values of the branches that allow property `p` (-1: of every branch). */
+function tagValues(node: i32, p: i32): string {
+  let out = "";
+  for (let b = 0, n = read8(node + 3); b < n; b++) {
+    const at = branchAt(node, b);
+    if (p < 0 || (read32(at) & (<u32>1 << p)) != 0) out = quoted(out, read16(at + 8));
   }
+  return out;
 }
 
 /** A list or string with fewer (or, `most`, more) than `n` `unit`s: "must not be empty" for at

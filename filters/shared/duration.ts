@@ -6,6 +6,7 @@
 // ninth are ignored). Rejected: empty text,
 // signs, spaces, missing or unknown units, and totals that do not fit in u64 milliseconds.
 // scripts/config-model.mjs reads durations the same way (the CLI's copy).
+import { digitAt } from "./number-text";
 
 /** Returned by parseDuration for text that is not a duration. */
 export const INVALID_DURATION: u64 = u64.MAX_VALUE;
@@ -26,21 +27,22 @@ export function parseDuration(text: string): u64 {
     // whole part
     let whole: u64 = 0;
     const wholeAt = pos;
-    while (pos < n && isDigit(text.charCodeAt(pos))) {
+    let d: i32;
+    while ((d = digitAt(text, pos)) >= 0) {
       if (pos - wholeAt == MAX_DIGITS) return INVALID_DURATION;
-      whole = whole * 10 + <u64>(text.charCodeAt(pos) - 0x30);
+      whole = whole * 10 + <u64>d;
       pos++;
     }
     if (pos == wholeAt) return INVALID_DURATION;
     // fraction, kept as fraction / scale
     let fraction: u64 = 0;
     let scale: u64 = 1;
-    if (pos < n && text.charCodeAt(pos) == 0x2e) {
+    if (text.charCodeAt(pos) == 0x2e) {
       pos++;
       const fractionAt = pos;
-      while (pos < n && isDigit(text.charCodeAt(pos))) {
+      while ((d = digitAt(text, pos)) >= 0) {
         if (pos - fractionAt < MAX_FRACTION_DIGITS) {
-          fraction = fraction * 10 + <u64>(text.charCodeAt(pos) - 0x30);
+          fraction = fraction * 10 + <u64>d;
           scale *= 10;
         }
         pos++;
@@ -49,8 +51,8 @@ export function parseDuration(text: string): u64 {
     }
     // unit
     let unit: u64;
-    const c = pos < n ? text.charCodeAt(pos) : 0;
-    if (c == 0x6d && pos + 1 < n && text.charCodeAt(pos + 1) == 0x73) { unit = 1; pos += 2; }
+    const c = text.charCodeAt(pos);
+    if (c == 0x6d && text.charCodeAt(pos + 1) == 0x73) { unit = 1; pos += 2; }
     else if (c == 0x73) { unit = 1000; pos++; }
     else if (c == 0x6d) { unit = 60_000; pos++; }
     else if (c == 0x68) { unit = 3_600_000; pos++; }
@@ -63,10 +65,4 @@ export function parseDuration(text: string): u64 {
     total += part;
   }
   return total;
-}
-
-// @ts-ignore: decorator
-@inline
-function isDigit(c: i32): bool {
-  return c >= 0x30 && c <= 0x39;
 }

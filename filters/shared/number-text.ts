@@ -29,6 +29,15 @@ export function hex(value: u64, digits: i32): string {
   return changetype<string>(text);
 }
 
+/** The value of the decimal digit at `pos` of `text`, or -1 when there is none there (or `pos` is
+ *  past the end). */
+// @ts-ignore: decorator
+@inline
+export function digitAt(text: string, pos: i32): i32 {
+  const d = text.charCodeAt(pos) - 0x30;
+  return <u32>d < 10 ? d : -1;
+}
+
 /** The digits of the number writeDecimal() writes, from the end of this block. */
 const digits = memory.data(20);
 

@@ -4,7 +4,7 @@
 // whatever it is (the filter says what is wrong with it, as it would on its own).
 import { ConfigErrors } from "../shared/config-error";
 import { field, isBlank, items, num, readConfig } from "../shared/config-walker";
-import { JsonParser, JsonValue } from "../shared/json";
+import { endJson, jsonError, jsonPosition, JsonValue, parseJson, parseString, parseValue, skipSpace, startJson, stepOver } from "../shared/json";
 import { Member, Root, schema } from "./config-schema";
 
 export class ChainEntry {
@@ -15,9 +15,9 @@ export class ChainEntry {
  *  checked by the shared walker against schema.json; each filter's `config` is left to that filter. */
 export function parseChain(text: string, errors: ConfigErrors): ChainEntry[] | null {
   if (isBlank(text)) { // not the empty chain: a filter reads blank text as {}, the bundle needs its list
-    const parser = new JsonParser(text);
-    parser.parseDocument();
-    errors.add("$", parser.describeError(), null);
+    parseJson(text);
+    errors.add("$", jsonError(), null);
+    endJson();
     return null;
   }
   const root = readConfig(text, schema(), errors);
@@ -44,58 +44,63 @@ export function parseChain(text: string, errors: ConfigErrors): ChainEntry[] | n
  *  an end offset per entry (-1, -1 without one). The text goes to the filter exactly as written. */
 function configSpans(text: string): i32[] {
   const spans: i32[] = [];
-  const p = new JsonParser(text);
-  p.skipSpace();
-  p.pos++; // {
-  while (nextMember(p)) {
-    const key = p.parseString();
-    p.skipSpace();
-    p.pos++; // :
-    p.skipSpace();
-    if (key != "filters" || text.charCodeAt(p.pos) != 0x5b) {
-      p.parseValue(1);
+  startJson(text);
+  skipSpace();
+  stepOver(); // {
+  while (nextMember(text)) {
+    const key = memberName();
+    if (key != "filters" || text.charCodeAt(jsonPosition()) != 0x5b) {
+      parseValue(1);
       continue;
     }
-    p.pos++; // [
-    while (nextMember(p)) {
+    stepOver(); // [
+    while (nextMember(text)) {
       let start = -1;
       let end = -1;
-      if (text.charCodeAt(p.pos) == 0x7b) {
-        p.pos++; // {
-        while (nextMember(p)) {
-          const member = p.parseString();
-          p.skipSpace();
-          p.pos++; // :
-          p.skipSpace();
-          const at = p.pos;
-          p.parseValue(2);
+      if (text.charCodeAt(jsonPosition()) == 0x7b) {
+        stepOver(); // {
+        while (nextMember(text)) {
+          const member = memberName();
+          const at = jsonPosition();
+          parseValue(2);
           if (member == "config") {
             start = at;
-            end = p.pos;
+            end = jsonPosition();
           }
         }
       } else {
-        p.parseValue(2);
+        parseValue(2);
       }
       spans.push(start);
       spans.push(end);
     }
   }
+  endJson();
   return spans;
 }
 
+/** The name of the object member at the position, stepping over it and its `:` to the value. */
+function memberName(): string | null {
+  const name = parseString();
+  skipSpace();
+  stepOver(); // :
+  skipSpace();
+  return name;
+}
+
 /** Steps over the space and separator before the next member or element of an object or array
- *  of valid JSON; false (having stepped over its closing bracket) when there is none. */
-function nextMember(p: JsonParser): bool {
-  p.skipSpace();
-  const c = p.text.charCodeAt(p.pos);
+ *  of valid JSON `text` (the one being parsed); false (having stepped over its closing bracket)
+ *  when there is none. */
+function nextMember(text: string): bool {
+  skipSpace();
+  const c = text.charCodeAt(jsonPosition());
   if (c == 0x2c) { // ,
-    p.pos++;
-    p.skipSpace();
+    stepOver();
+    skipSpace();
     return true;
   }
   if (c == 0x7d || c == 0x5d) { // } ]
-    p.pos++;
+    stepOver();
     return false;
   }
   return true;

@@ -1,16 +1,15 @@
 // Test entry for json.ts and config-error.ts: parsing (the document re-serialized, or the error
 // line), value rendering and JSON paths as config errors print them.
 import { ConfigErrors } from "../config-error";
-import { JsonKind, JsonParser, JsonValue } from "../json";
+import { jsonError, JsonKind, JsonValue, parseJson } from "../json";
 
 /** The document re-serialized compactly (numbers as written, strings as byte strings in quotes
  *  escaping only `"` and `\`), or the config error line of the syntax error. */
 export function roundTrip(text: string): string {
-  const parser = new JsonParser(text);
-  const doc = parser.parseDocument();
+  const doc = parseJson(text);
   if (doc === null) {
     const errors = new ConfigErrors("f");
-    errors.add("$", parser.describeError(), null);
+    errors.add("$", jsonError(), null);
     return errors.lines[0];
   }
   return serialize(doc);
@@ -18,7 +17,7 @@ export function roundTrip(text: string): string {
 
 /** The error line for `{"v": <valueJson>}` failing at v, showing how the value renders. */
 export function renderMember(valueJson: string): string {
-  const doc = new JsonParser("{\"v\":" + valueJson + "}").parseDocument();
+  const doc = parseJson("{\"v\":" + valueJson + "}");
   if (doc === null) return "not JSON";
   const errors = new ConfigErrors("f");
   errors.at(doc.items[0]!, "bad");
@@ -27,7 +26,7 @@ export function renderMember(valueJson: string): string {
 
 /** The error line at the first string leaf found depth-first, to check path building. */
 export function firstStringPath(text: string): string {
-  const doc = new JsonParser(text).parseDocument();
+  const doc = parseJson(text);
   if (doc === null) return "not JSON";
   const leaf = firstString(doc);
   if (leaf === null) return "none";
@@ -38,7 +37,7 @@ export function firstStringPath(text: string): string {
 
 /** The number the module reads from a JSON number literal (NaN when it is not one). */
 export function readNumber(literal: string): f64 {
-  const doc = new JsonParser(literal).parseDocument();
+  const doc = parseJson(literal);
   return doc === null || doc.kind != JsonKind.Number ? NaN : doc.number;
 }
 
