@@ -147,9 +147,11 @@ function varintSize(value: u64): i32 {
  *   if (r.error) ...
  */
 export class ProtoReader {
-  /** Field number of the current field. */
+  /** Field number and wire type of the current field, and its tag (field << 3 | wire type: one
+   *  compare tells both). */
   field: u32 = 0;
   wireType: u32 = 0;
+  tag: u32 = 0;
   /** Value of a varint, fixed32 or fixed64 field. */
   value: u64 = 0;
   /** Offset in `data` and length of a length-delimited field. */
@@ -177,41 +179,34 @@ export class ProtoReader {
     this.wireType = 0;
   }
 
-  /** Advances to the next field; false at the end of the message or on malformed input. */
+  /** Advances to the next field; false at the end of the message or on malformed input. A fixed32
+   *  or fixed64 field also gets `offset` and `length`, like a length-delimited one. */
   next(): bool {
     if (this.error || this.pos >= this.end) return false;
-    const tag = this.readVarint();
+    const tag = this.readVarint(); // 0 when malformed
     const field = tag >> 3;
     const wireType = <u32>(tag & 7);
-    if (this.error || field == 0 || field > 0x1fffffff) return this.fail();
+    if (field == 0 || field > 0x1fffffff) return this.fail();
+    this.tag = <u32>tag;
     this.field = <u32>field;
     this.wireType = wireType;
-    const base = this.base;
     if (wireType == WireType.Varint) {
       this.value = this.readVarint();
       return !this.error;
     }
-    if (wireType == WireType.Len) {
-      const length = this.readVarint();
-      if (this.error || length > <u64>(this.end - this.pos)) return this.fail();
-      this.offset = this.pos;
-      this.length = <i32>length;
-      this.pos += <i32>length;
-      return true;
-    }
-    if (wireType == WireType.Fixed64) {
-      if (this.end - this.pos < 8) return this.fail();
-      this.value = load<u64>(base + <usize>this.pos);
-      this.pos += 8;
-      return true;
-    }
-    if (wireType == WireType.Fixed32) {
-      if (this.end - this.pos < 4) return this.fail();
-      this.value = <u64>load<u32>(base + <usize>this.pos);
-      this.pos += 4;
-      return true;
-    }
-    return this.fail();
+    let length: u64 = 8;
+    if (wireType == WireType.Len) length = this.readVarint();
+    else if (wireType == WireType.Fixed32) length = 4;
+    else if (wireType != WireType.Fixed64) return this.fail();
+    const at = this.pos;
+    if (this.error || length > <u64>(this.end - at)) return this.fail();
+    this.offset = at;
+    this.length = <i32>length;
+    this.pos = at + <i32>length;
+    const p = this.base + <usize>at;
+    if (wireType == WireType.Fixed64) this.value = load<u64>(p);
+    else if (wireType == WireType.Fixed32) this.value = <u64>load<u32>(p);
+    return true;
   }
 
   /** A reader over the current length-delimited field (an embedded message), valid until the
