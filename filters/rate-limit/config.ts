@@ -288,7 +288,8 @@ export function headerNames(config: Config): string[] {
   const names: string[] = [];
   for (let i = 0; i < config.rules.length; i++) {
     const rule = config.rules[i];
-    if (rule.match !== null) matchHeaders(rule.match!, names);
+    const match = rule.match;
+    if (match !== null) matchHeaders(match, names);
     for (let k = 0; k < rule.key.length; k++) keyHeaders(rule.key[k], names);
     if (rule.cost.header.length > 0) addName(names, rule.cost.header);
   }

@@ -15,7 +15,7 @@ import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-r
 import { logEnabled, logEncoded, logMessage, LogLevel } from "../shared/log";
 import { SharedStatus } from "../shared/shared-data";
 import { Decision, Limit } from "./bucket";
-import { Config, HeadersMode, Overflow, parseConfig, Rule } from "./config";
+import { Config, HeadersMode, Overflow, parseConfig, RlsConfig, Rule } from "./config";
 import { INVALID_COST, requestCost } from "./cost";
 import { keyFingerprint, MISSING_KEY, setOf } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
@@ -196,7 +196,7 @@ export class RateLimitFilter extends HttpContext {
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
-    const config = this.rl.config!;
+    const config = changetype<Config>(this.rl.config); // streams are made once there is one
     const rules = config.rules;
     const req = this.rl.view;
     req.reset();
@@ -209,7 +209,7 @@ export class RateLimitFilter extends HttpContext {
       let ways: i32 = 1;
       const global = rule.global;
       // a global rule's descriptor is written while its key is read
-      if (global) startRateLimitRequest(config.rls!.domain, unchecked(rule.descriptorNames[0]), rule.name);
+      if (global) startRateLimitRequest(changetype<RlsConfig>(config.rls).domain, unchecked(rule.descriptorNames[0]), rule.name);
       if (rule.key.length > 0) {
         fingerprint = keyFingerprint(rule.key, req, rule.fingerprint, global ? rule.descriptorNames : null);
         if (fingerprint == MISSING_KEY) {
@@ -309,7 +309,7 @@ export class RateLimitFilter extends HttpContext {
 
   /** Asks the rate limit service about the rule's descriptor; the request waits for the answer. */
   private askRls(config: Config, rule: Rule, cost: u64, counters: RuleCounters): u32 {
-    const rls = config.rls!;
+    const rls = changetype<RlsConfig>(config.rls); // a global rule needs one (config.ts checkRules)
     const message = finishRateLimitRequest(cost);
     const status = grpcCall(changetype<EncodedConfig>(this.encoded).rlsCluster, RLS_SERVICE, RLS_METHOD, message.ptr, message.length,
       rls.timeoutMs);
@@ -326,7 +326,7 @@ export class RateLimitFilter extends HttpContext {
   /** Counts rls_error and applies rls.failure_mode_deny; true when the request was rejected. */
   private rlsFailed(config: Config, rule: Rule, counters: RuleCounters): bool {
     counters.count(Event.RlsError);
-    if (!config.rls!.failureModeDeny) {
+    if (!changetype<RlsConfig>(config.rls).failureModeDeny) {
       counters.count(Event.Allowed);
       return false;
     }
@@ -353,7 +353,7 @@ export class RateLimitFilter extends HttpContext {
     const rule = this.rule;
     const counters = this.rlsCounters;
     if (rule === null || counters === null) return;
-    const config = this.rl.config!;
+    const config = changetype<Config>(this.rl.config);
     const reply = changetype<RateLimitReply>(this.rls); // made by rlsReply() when answered
     if (!answered || !reply.valid) {
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: no valid answer from the rate limit service for rule " + rule.name);
@@ -429,7 +429,7 @@ export class RateLimitFilter extends HttpContext {
       for (let i = 0; i < add.length; i++) addHeader(HeaderMap.ResponseHeaders, add.names[i], add.values[i]);
     }
     const rule = this.rule;
-    const mode = this.rl.config!.headersMode;
+    const mode = changetype<Config>(this.rl.config).headersMode;
     if (rule === null || mode == HeadersMode.None) return HeadersStatus.Continue;
     if (!this.bucketed && (fromRls === null || !fromRls.hasTightest)) return HeadersStatus.Continue; // no bucket decided
     if (fromRls !== null && hasRateLimitHeaders(fromRls.responseHeaders, mode)) return HeadersStatus.Continue; // the service's own win
