@@ -6,7 +6,7 @@ import { ConfigErrors } from "../shared/config-error";
 import { CidrGroup as GroupFields } from "../shared/config-schema";
 import { element, field, flag, items, num, readConfig, text } from "../shared/config-walker";
 import { hash64 } from "../shared/hash";
-import { JsonValue } from "../shared/json";
+import { JsonValue, pathOf } from "../shared/json";
 import { compileReply, LocalReply } from "../shared/local-reply";
 import { compileStringMatch, compileValueCondition } from "../shared/match-config";
 import { ValueCondition } from "../shared/matchers";
@@ -48,10 +48,8 @@ export namespace Overflow {
 }
 
 export class Rule {
-  name: string = "";
   /** null: every request. */
   match: Match | null = null;
-  limits: Limit[] = [];
   key: KeyPart[] = [];
   /** Requests missing a key part use one shared bucket (true) or skip the rule (false). */
   missingKeyDefault: bool = false;
@@ -63,15 +61,17 @@ export class Rule {
   ways: i32 = 1;
   /** What a request whose key finds no slot gets (Overflow), and the shared bucket's limits. */
   overflow: i32 = Overflow.Allow;
-  overflowLimits: Limit[] = [];
   cost: Cost = new Cost();
   shadow: bool = false;
   /** After the local limits allow, ask the rate limit service. */
   global: bool = false;
-  /** RLS descriptor entry names: "rule", then one per key part. */
-  descriptorNames: string[] = [];
+  /** RLS descriptor entry names: "rule", then one per key part (keyNames). */
+  readonly descriptorNames: string[] = ["rule"];
   /** Identifies the rule's buckets: seeds key hashing and names its shared-data keys. */
   fingerprint: u64 = 0;
+
+  /** `overflowLimits`: the overflow shared bucket's limits. */
+  constructor(readonly name: string, readonly limits: Limit[], readonly overflowLimits: Limit[]) {}
 }
 
 /** gRPC RESOURCE_EXHAUSTED: the default status of a rejected gRPC request. */
@@ -82,11 +82,13 @@ export class Config {
   headersMode: i32 = HeadersMode.None;
   enforcePercent: i32 = 100;
   failureModeDeny: bool = false;
-  reply: LocalReply = compileReply(null, 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited");
-  shadowHeader: string = "x-sluice-rate-limited";
+  /** Set by parseConfig, like every field (the defaults are schema.json's). */
+  shadowHeader: string = "";
   rls: RlsConfig | null = null;
   /** The rules read more than one request header: read them all in one host call. */
   readAllHeaders: bool = false;
+
+  constructor(readonly reply: LocalReply) {}
 }
 
 const MS: u64 = 1_000_000;
@@ -99,7 +101,7 @@ const MS: u64 = 1_000_000;
 export function parseConfig(errors: ConfigErrors, text_: string): Config | null {
   const root = readConfig(text_, schema(), errors);
   if (root === null) return null;
-  const config = new Config();
+  const config = new Config(compileReply(field(root, Root.reply), 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited"));
   const rules = items(root, Root.rules);
   for (let i = 0; i < rules.length; i++) config.rules.push(parseRule(errors, element(rules, i), true));
   const fallback = field(root, Root.default_rule);
@@ -108,7 +110,6 @@ export function parseConfig(errors: ConfigErrors, text_: string): Config | null 
   config.enforcePercent = <i32>num(root, Root.enforce_percent);
   config.failureModeDeny = flag(root, Root.failure_mode_deny);
   config.shadowHeader = asciiLower(text(root, Root.shadow_header));
-  config.reply = compileReply(field(root, Root.reply), 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited");
   const rls = field(root, Root.rls);
   if (rls !== null) {
     const r = new RlsConfig();
@@ -120,23 +121,25 @@ export function parseConfig(errors: ConfigErrors, text_: string): Config | null 
   }
   checkRules(errors, config, rules, fallback);
   if (errors.failed) return null;
-  config.readAllHeaders = headerNames(config).length > 1;
+  config.readAllHeaders = readsSeveralHeaders(config);
   return config;
 }
 
 /** Semantic checks across rules: unique names, nothing after a rule that takes every request. */
 function checkRules(errors: ConfigErrors, config: Config, rules: Array<JsonValue | null>, fallback: JsonValue | null): void {
   const list = config.rules;
+  let previous: JsonValue | null = null;
   for (let i = 0; i < list.length; i++) {
     const value = i < rules.length ? element(rules, i) : changetype<JsonValue>(fallback);
+    const rule = unchecked(list[i]);
     for (let j = 0; j < i; j++) {
-      if (list[j].name == list[i].name) errors.at(changetype<JsonValue>(field(value, RuleFields.name)), "duplicate rule name");
+      if (unchecked(list[j]).name == rule.name) errors.at(changetype<JsonValue>(field(value, RuleFields.name)), "duplicate rule name");
     }
-    if (list[i].global && config.rls === null) errors.at(changetype<JsonValue>(field(value, RuleFields.global)), "needs \"rls\" at the top level");
-    if (i > 0 && takesEveryRequest(list[i - 1])) {
-      errors.at(value, "is unreachable: " + (i - 1 < rules.length ? "rules[" + decimal(i - 1) + "]" : "default_rule") +
-        " applies to every request");
+    if (rule.global && config.rls === null) errors.at(changetype<JsonValue>(field(value, RuleFields.global)), "needs \"rls\" at the top level");
+    if (previous !== null && takesEveryRequest(unchecked(list[i - 1]))) {
+      errors.at(value, "is unreachable: " + pathOf(previous) + " applies to every request");
     }
+    previous = value;
   }
 }
 
@@ -152,13 +155,12 @@ function takesEveryRequest(rule: Rule): bool {
 function parseRule(errors: ConfigErrors, obj: JsonValue, withMatch: bool): Rule {
   // DefaultRule's members are Rule's without match, one index lower from limits on
   const shift = withMatch ? 0 : 1;
-  const rule = new Rule();
-  rule.name = text(obj, RuleFields.name);
+  const rule = new Rule(text(obj, RuleFields.name), parseLimits(items(obj, RuleFields.limits - shift)),
+    parseLimits(items(obj, RuleFields.overflow_limits - shift)));
   if (withMatch) {
     const match = field(obj, RuleFields.match);
     if (match !== null) rule.match = parseMatch(errors, match, true);
   }
-  rule.limits = parseLimits(items(obj, RuleFields.limits - shift));
   const key = items(obj, RuleFields.key - shift);
   for (let i = 0; i < key.length; i++) rule.key.push(parseKeyPart(errors, element(key, i)));
   rule.missingKeyDefault = num(obj, RuleFields.on_missing_key - shift) == 1;
@@ -170,13 +172,11 @@ function parseRule(errors: ConfigErrors, obj: JsonValue, withMatch: bool): Rule 
   rule.shadow = num(obj, RuleFields.mode - shift) == 1;
   rule.global = flag(obj, RuleFields.global - shift);
   rule.overflow = <i32>num(obj, RuleFields.overflow - shift);
-  rule.overflowLimits = parseLimits(items(obj, RuleFields.overflow_limits - shift));
   const overflow = field(obj, RuleFields.overflow - shift);
   if (overflow !== null && (rule.overflow == Overflow.SharedBucket) != (rule.overflowLimits.length > 0)) {
     errors.at(overflow, rule.overflow == Overflow.SharedBucket ? "needs overflow_limits" : "takes no overflow_limits (only shared_bucket does)");
   }
-  rule.descriptorNames = keyNames(rule.key);
-  rule.descriptorNames.unshift("rule");
+  keyNames(rule.key, rule.descriptorNames);
   rule.fingerprint = hash64(describeBuckets(rule));
   return rule;
 }
@@ -256,15 +256,13 @@ function parseKeyPart(errors: ConfigErrors, obj: JsonValue): KeyPart {
 @inline const KEY_COLOUR = 12;
 
 function parseMatch(errors: ConfigErrors, obj: JsonValue, nested: bool): Match {
-  const match = new Match();
+  const match = new Match(conditions(items(obj, MatchFields.headers), true), conditions(items(obj, MatchFields.query), false));
   const methods = items(obj, MatchFields.methods);
   for (let i = 0; i < methods.length; i++) match.methods.push(element(methods, i).string);
   const host = field(obj, MatchFields.host);
   if (host !== null) match.host = compileStringMatch(host, true);
   const path = field(obj, MatchFields.path);
   if (path !== null) match.path = compileStringMatch(path);
-  match.headers = conditions(items(obj, MatchFields.headers), true);
-  match.query = conditions(items(obj, MatchFields.query), false);
   const peer = field(obj, MatchFields.peer_id);
   if (peer !== null) match.peerSpiffeId = spiffePatternOf(errors, peer);
   if (nested) {
@@ -283,38 +281,46 @@ function conditions(list: Array<JsonValue | null>, lower: bool): ValueCondition[
   return out;
 }
 
-/** The distinct request headers the rules read (pseudo-headers included). */
-export function headerNames(config: Config): string[] {
-  const names: string[] = [];
+/** The first request header the rules read (pseudo-headers included), and whether they read
+ *  another one too (readsSeveralHeaders). */
+let firstHeader: string | null = null;
+let severalHeaders = false;
+
+/** Whether the rules read more than one distinct request header. */
+function readsSeveralHeaders(config: Config): bool {
+  firstHeader = null;
+  severalHeaders = false;
   for (let i = 0; i < config.rules.length; i++) {
-    const rule = config.rules[i];
+    const rule = unchecked(config.rules[i]);
     const match = rule.match;
-    if (match !== null) matchHeaders(match, names);
-    for (let k = 0; k < rule.key.length; k++) keyHeaders(rule.key[k], names);
-    if (rule.cost.header.length > 0) addName(names, rule.cost.header);
+    if (match !== null) matchHeaders(match);
+    for (let k = 0; k < rule.key.length; k++) keyHeaders(unchecked(rule.key[k]));
+    if (rule.cost.header.length > 0) noteHeader(rule.cost.header);
   }
-  return names;
+  return severalHeaders;
 }
 
-function addName(names: string[], name: string): void {
-  if (!names.includes(name)) names.push(name);
+function noteHeader(name: string): void {
+  const first = firstHeader;
+  if (first === null) firstHeader = name;
+  else if (first != name) severalHeaders = true;
 }
 
-function matchHeaders(match: Match, names: string[]): void {
-  if (match.methods.length > 0) addName(names, ":method");
-  if (match.host !== null) addName(names, ":authority");
-  if (match.path !== null || match.query.length > 0) addName(names, ":path");
-  for (let i = 0; i < match.headers.length; i++) addName(names, match.headers[i].name);
-  for (let i = 0; i < match.any.length; i++) matchHeaders(match.any[i], names);
-  for (let i = 0; i < match.all.length; i++) matchHeaders(match.all[i], names);
+function matchHeaders(match: Match): void {
+  if (match.methods.length > 0) noteHeader(":method");
+  if (match.host !== null) noteHeader(":authority");
+  if (match.path !== null || match.query.length > 0) noteHeader(":path");
+  for (let i = 0; i < match.headers.length; i++) noteHeader(match.headers[i].name);
+  for (let i = 0; i < match.any.length; i++) matchHeaders(match.any[i]);
+  for (let i = 0; i < match.all.length; i++) matchHeaders(match.all[i]);
 }
 
-function keyHeaders(part: KeyPart, names: string[]): void {
+function keyHeaders(part: KeyPart): void {
   const source = part.source;
-  if (source == KeySource.Header) addName(names, part.name);
-  else if (source == KeySource.Query || source == KeySource.Path) addName(names, ":path");
-  else if (source == KeySource.Cookie) addName(names, "cookie");
-  else if (source == KeySource.Method) addName(names, ":method");
-  else if (source == KeySource.Host) addName(names, ":authority");
-  else if ((source == KeySource.ClientIp || source == KeySource.Cidr) && part.trustedHops > 0) addName(names, "x-forwarded-for");
+  if (source == KeySource.Header) noteHeader(part.name);
+  else if (source == KeySource.Query || source == KeySource.Path) noteHeader(":path");
+  else if (source == KeySource.Cookie) noteHeader("cookie");
+  else if (source == KeySource.Method) noteHeader(":method");
+  else if (source == KeySource.Host) noteHeader(":authority");
+  else if ((source == KeySource.ClientIp || source == KeySource.Cidr) && part.trustedHops > 0) noteHeader("x-forwarded-for");
 }

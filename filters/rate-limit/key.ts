@@ -233,12 +233,11 @@ function groupOf(groups: CidrGroup[], family: i32): CidrGroup | null {
   return null;
 }
 
-/** RLS descriptor entry names of the parts: the header, parameter or cookie name, else the source. */
-export function keyNames(parts: KeyPart[]): string[] {
-  const names: string[] = [];
+/** Adds the RLS descriptor entry names of the parts to `names`: the header, parameter or cookie
+ *  name, else the source. */
+export function keyNames(parts: KeyPart[], names: string[]): void {
   for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
+    const part = unchecked(parts[i]);
     names.push(part.name.length > 0 ? part.name : KEY_SOURCES[part.source]);
   }
-  return names;
 }
