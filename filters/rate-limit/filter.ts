@@ -35,15 +35,26 @@ const INVALID_COST_DETAILS = stringToBuffer("rate_limit_invalid_cost");
 const NO_BODY = new ArrayBuffer(0);
 /** The response headers or rejection headers of the request being decided (one at a time). */
 const headers = new HeaderPairs();
+/** A stream's limits until a bucket decides its request. */
+const NO_LIMITS: Limit[] = [];
+
+/** What the root keeps per rule of its configuration. */
+class RuleState {
+  constructor(
+    /** The rule's buckets. */
+    readonly store: BucketStore,
+    /** The shared bucket of keys that found no slot (overflow: shared_bucket), else null. */
+    readonly overflowStore: BucketStore | null,
+    readonly counters: RuleCounters,
+  ) {}
+}
 
 export class RateLimitRoot extends RootContext {
   config: Config | null = null;
   /** What `config` makes the request path send, encoded once. */
   encoded: EncodedConfig | null = null;
-  stores: BucketStore[] = [];
-  /** Per rule: the shared bucket of keys that found no slot (overflow: shared_bucket), else null. */
-  overflowStores: Array<BucketStore | null> = [];
-  counters: RuleCounters[] = [];
+  /** Per rule, in config order. */
+  rules: RuleState[] = [];
   /** The process's secret that places keys in sets (key.ts setOf); 0 until a rule has several. */
   seed: u64 = 0;
   /** Enforcement credit for `enforce_percent`: limited requests are enforced in an exact ratio. */
@@ -64,9 +75,7 @@ export class RateLimitRoot extends RootContext {
       return false;
     }
     this.flushCounters();
-    const stores: BucketStore[] = [];
-    const overflowStores: Array<BucketStore | null> = [];
-    const counters: RuleCounters[] = [];
+    const rules: RuleState[] = [];
     let seed: u64 = 0;
     for (let i = 0; i < config.rules.length; i++) {
       const rule = config.rules[i];
@@ -75,17 +84,15 @@ export class RateLimitRoot extends RootContext {
         seed = processSeed(load<u64>(timeScratch));
       }
       const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
-      stores.push(new BucketStore(prefix, rule.limits));
-      overflowStores.push(rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null);
-      counters.push(new RuleCounters(rule.name));
+      rules.push(new RuleState(new BucketStore(prefix, rule.limits),
+        rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null,
+        new RuleCounters(rule.name)));
     }
     this.config = config;
     this.encoded = new EncodedConfig(config);
     this.view = new RequestView(config.readAllHeaders);
-    this.stores = stores;
+    this.rules = rules;
     this.seed = seed;
-    this.overflowStores = overflowStores;
-    this.counters = counters;
     proxy_set_tick_period_milliseconds(TICK_MS);
     return true;
   }
@@ -142,8 +149,8 @@ export class RateLimitRoot extends RootContext {
   }
 
   private flushCounters(): void {
-    const counters = this.counters;
-    for (let i = 0, n = counters.length; i < n; i++) unchecked(counters[i]).flush();
+    const rules = this.rules;
+    for (let i = 0, n = rules.length; i < n; i++) unchecked(rules[i]).counters.flush();
   }
 
   /** Whether the next limited request is enforced (false: treated as shadow). */
@@ -170,7 +177,7 @@ export class RateLimitFilter extends HttpContext {
   private limitIndex: i32 = 0;
   private fingerprint: u64 = 0;
   /** The limits that decided (the rule's or its overflow bucket's), and whether a bucket did. */
-  private limits: Limit[] = [];
+  private limits: Limit[] = NO_LIMITS;
   private bucketed: bool = false;
   /** The rate limit service call this stream waits for (0: none), and the next waiting stream. */
   rlsToken: u32 = 0;
@@ -227,7 +234,8 @@ export class RateLimitFilter extends HttpContext {
   }
 
   private decide(config: Config, index: i32, rule: Rule, req: RequestView, fingerprint: u64, slot: u32, ways: i32): u32 {
-    const counters = unchecked(this.rl.counters[index]);
+    const state = unchecked(this.rl.rules[index]);
+    const counters = state.counters;
     this.ruleIndex = index;
     this.encoded = this.rl.encoded;
     const cost = requestCost(rule.cost, req);
@@ -240,13 +248,13 @@ export class RateLimitFilter extends HttpContext {
     const d = this.rl.decision;
     const now = load<i64>(timeScratch);
     // a keyed fingerprint is never 0 (MISSING_KEY); the one record of a set of 1 way is owner 1
-    let status = unchecked(this.rl.stores[index]).take(slot, ways, fingerprint == 0 ? 1 : fingerprint, now, cost, d);
+    let status = state.store.take(slot, ways, fingerprint == 0 ? 1 : fingerprint, now, cost, d);
     let limits = rule.limits;
     if (status == SharedStatus.Ok && d.overflow) {
       counters.count(Event.Overflow);
       const policy = rule.overflow;
       if (policy == Overflow.SharedBucket) {
-        status = changetype<BucketStore>(unchecked(this.rl.overflowStores[index])).take(0, 1, 1, now, cost, d); // made with the rule
+        status = changetype<BucketStore>(state.overflowStore).take(0, 1, 1, now, cost, d); // made with the rule
         limits = rule.overflowLimits;
       } else if (policy == Overflow.Allow) {
         this.allow(rule, null, fingerprint);
