@@ -20,6 +20,7 @@ import { INVALID_COST, requestCost } from "./cost";
 import { keyFingerprint, MISSING_KEY, setOf } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
 import { EncodedConfig } from "./encoded-config";
+import { RuleState } from "./rule-state";
 import { addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, hasHeader, hasRateLimitHeaders } from "./rate-limit-headers";
 import { RequestView } from "./request";
 import {
@@ -27,7 +28,7 @@ import {
 } from "./rls";
 import { BucketStore, processSeed } from "./store";
 import { ceilSeconds } from "./bucket";
-import { decimal, hex } from "../shared/number-text";
+import { decimal } from "../shared/number-text";
 
 const timeScratch = memory.data(8);
 const REJECT_DETAILS = stringToBuffer("rate_limited");
@@ -38,23 +39,10 @@ const headers = new HeaderPairs();
 /** A stream's limits until a bucket decides its request. */
 const NO_LIMITS: Limit[] = [];
 
-/** What the root keeps per rule of its configuration. */
-class RuleState {
-  constructor(
-    /** The rule's buckets. */
-    readonly store: BucketStore,
-    /** The shared bucket of keys that found no slot (overflow: shared_bucket), else null. */
-    readonly overflowStore: BucketStore | null,
-    readonly counters: RuleCounters,
-  ) {}
-}
-
 export class RateLimitRoot extends RootContext {
   config: Config | null = null;
-  /** What `config` makes the request path send, encoded once. */
-  encoded: EncodedConfig | null = null;
   /** Per rule, in config order. */
-  rules: RuleState[] = [];
+  states: RuleState[] = [];
   /** The process's secret that places keys in sets (key.ts setOf); 0 until a rule has several. */
   seed: u64 = 0;
   /** Enforcement credit for `enforce_percent`: limited requests are enforced in an exact ratio. */
@@ -75,23 +63,20 @@ export class RateLimitRoot extends RootContext {
       return false;
     }
     this.flushCounters();
-    const rules: RuleState[] = [];
+    const states: RuleState[] = [];
+    const encoded = new EncodedConfig(config);
     let seed: u64 = 0;
     for (let i = 0; i < config.rules.length; i++) {
-      const rule = config.rules[i];
+      const rule = unchecked(config.rules[i]);
       if (rule.sets > 1 && seed == 0) { // the clock, should random_get fail
         hostTime(timeScratch);
         seed = processSeed(load<u64>(timeScratch));
       }
-      const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
-      rules.push(new RuleState(new BucketStore(prefix, rule.limits),
-        rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null,
-        new RuleCounters(rule.name)));
+      states.push(new RuleState(rule, encoded));
     }
     this.config = config;
-    this.encoded = new EncodedConfig(config);
     this.view = new RequestView(config.readAllHeaders);
-    this.rules = rules;
+    this.states = states;
     this.seed = seed;
     proxy_set_tick_period_milliseconds(TICK_MS);
     return true;
@@ -149,8 +134,8 @@ export class RateLimitRoot extends RootContext {
   }
 
   private flushCounters(): void {
-    const rules = this.rules;
-    for (let i = 0, n = rules.length; i < n; i++) unchecked(rules[i]).counters.flush();
+    const states = this.states;
+    for (let i = 0, n = states.length; i < n; i++) unchecked(states[i]).counters.flush();
   }
 
   /** Whether the next limited request is enforced (false: treated as shadow). */
@@ -167,11 +152,10 @@ export class RateLimitRoot extends RootContext {
 }
 
 export class RateLimitFilter extends HttpContext {
-  /** The rule that decided the request (null: none), its index, the configuration's encoded
-   *  parts, and what the response headers report. */
+  /** The rule that decided the request (null: none), what the root keeps for it, and what the
+   *  response headers report. */
   private rule: Rule | null = null;
-  private ruleIndex: i32 = 0;
-  private encoded: EncodedConfig | null = null;
+  private state: RuleState | null = null;
   private remaining: u64 = 0;
   private resetNs: u64 = 0;
   private limitIndex: i32 = 0;
@@ -228,16 +212,14 @@ export class RateLimitFilter extends HttpContext {
           ways = rule.ways;
         }
       }
-      return this.decide(config, i, rule, req, fingerprint, slot, ways);
+      return this.decide(config, unchecked(this.rl.states[i]), rule, req, fingerprint, slot, ways);
     }
     return HeadersStatus.Continue;
   }
 
-  private decide(config: Config, index: i32, rule: Rule, req: RequestView, fingerprint: u64, slot: u32, ways: i32): u32 {
-    const state = unchecked(this.rl.rules[index]);
+  private decide(config: Config, state: RuleState, rule: Rule, req: RequestView, fingerprint: u64, slot: u32, ways: i32): u32 {
     const counters = state.counters;
-    this.ruleIndex = index;
-    this.encoded = this.rl.encoded;
+    this.state = state;
     const cost = requestCost(rule.cost, req);
     if (cost == INVALID_COST) {
       if (logEnabled(LogLevel.Debug)) logMessage(LogLevel.Debug, "rate-limit: invalid cost header for rule " + rule.name);
@@ -309,9 +291,9 @@ export class RateLimitFilter extends HttpContext {
       return true;
     }
     counters.count(Event.ShadowLimited);
-    const encoded = changetype<EncodedConfig>(this.encoded); // set by decide()
-    replaceEncodedHeader(HeaderMap.RequestHeaders, encoded.shadowHeader, unchecked(encoded.ruleNames[this.ruleIndex]));
-    if (logEnabled(LogLevel.Info)) logEncoded(LogLevel.Info, unchecked(encoded.shadowLogLines[this.ruleIndex]));
+    const state = changetype<RuleState>(this.state); // set by decide()
+    replaceEncodedHeader(HeaderMap.RequestHeaders, state.encoded.shadowHeader, state.name);
+    if (logEnabled(LogLevel.Info)) logEncoded(LogLevel.Info, state.shadowLogLine);
     return false;
   }
 
@@ -319,7 +301,7 @@ export class RateLimitFilter extends HttpContext {
   private askRls(config: Config, rule: Rule, cost: u64, counters: RuleCounters): u32 {
     const rls = changetype<RlsConfig>(config.rls); // a global rule needs one (config.ts checkRules)
     const message = finishRateLimitRequest(cost);
-    const status = grpcCall(changetype<EncodedConfig>(this.encoded).rlsCluster, RLS_SERVICE, RLS_METHOD, message.ptr, message.length,
+    const status = grpcCall(changetype<RuleState>(this.state).encoded.rlsCluster, RLS_SERVICE, RLS_METHOD, message.ptr, message.length,
       rls.timeoutMs);
     if (status != 0) {
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + decimal(status));
@@ -390,8 +372,9 @@ export class RateLimitFilter extends HttpContext {
    *  unless the service sent those headers itself). Neither: no rate-limit headers, no retry-after. */
   private reject(config: Config, d: Decision | null, rule: Rule, fingerprint: u64, reply: RateLimitReply | null): void {
     const mode = config.headersMode;
-    const encoded = changetype<EncodedConfig>(this.encoded); // set by decide()
-    const ruleName = unchecked(encoded.ruleNames[this.ruleIndex]);
+    const state = changetype<RuleState>(this.state); // set by decide()
+    const encoded = state.encoded;
+    const ruleName = state.name;
     const names = encoded.rejectNames;
     const values = encoded.rejectValues;
     let serviceRetryAfter = false;
@@ -441,7 +424,7 @@ export class RateLimitFilter extends HttpContext {
     if (rule === null || mode == HeadersMode.None) return HeadersStatus.Continue;
     if (!this.bucketed && (fromRls === null || !fromRls.hasTightest)) return HeadersStatus.Continue; // no bucket decided
     if (fromRls !== null && hasRateLimitHeaders(fromRls.responseHeaders, mode)) return HeadersStatus.Continue; // the service's own win
-    const ruleName = unchecked(changetype<EncodedConfig>(this.encoded).ruleNames[this.ruleIndex]);
+    const ruleName = changetype<RuleState>(this.state).name;
     const keyed = rule.key.length > 0;
     const s = fromRls !== null && fromRls.hasTightest ? fromRls.tightest : null;
     headers.start(3);

@@ -1,0 +1,30 @@
+// What a rate-limit root keeps per rule of its configuration: the rule's bucket stores and
+// counters, and what the request path sends for it, encoded once.
+import { stringToBuffer } from "../shared/bytes";
+import { hex } from "../shared/number-text";
+import { Overflow, Rule } from "./config";
+import { EncodedConfig } from "./encoded-config";
+import { RuleCounters } from "./metrics";
+import { BucketStore } from "./store";
+
+export class RuleState {
+  /** The rule's buckets. */
+  readonly store: BucketStore;
+  /** The shared bucket of keys that found no slot (overflow: shared_bucket), else null. */
+  readonly overflowStore: BucketStore | null;
+  readonly counters: RuleCounters;
+  /** The rule's name (the shadow header's value, in the ietf headers). */
+  readonly name: ArrayBuffer;
+  /** The info line of a shadow hit. */
+  readonly shadowLogLine: ArrayBuffer;
+
+  /** `encoded`: the configuration's parts, shared by its rules. */
+  constructor(rule: Rule, readonly encoded: EncodedConfig) {
+    const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
+    this.store = new BucketStore(prefix, rule.limits);
+    this.overflowStore = rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null;
+    this.counters = new RuleCounters(rule.name);
+    this.name = stringToBuffer(rule.name);
+    this.shadowLogLine = stringToBuffer("rate-limit: shadow limited by rule " + rule.name);
+  }
+}
