@@ -21,7 +21,9 @@ import { keyFingerprint, MISSING_KEY, setOf } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
 import { EncodedConfig } from "./encoded-config";
 import { RuleState } from "./rule-state";
-import { addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, hasHeader, hasRateLimitHeaders } from "./rate-limit-headers";
+import {
+  addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, addStatusHeaders, hasHeader, hasRateLimitHeaders,
+} from "./rate-limit-headers";
 import { RequestView } from "./request";
 import {
   decodeRateLimitResponse, dropKeyEntries, finishRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, startRateLimitRequest,
@@ -386,9 +388,8 @@ export class RateLimitFilter extends HttpContext {
       serviceRetryAfter = hasHeader(fromService, "retry-after");
       serviceRateLimitHeaders = hasRateLimitHeaders(fromService, mode);
       for (let i = 0, n = fromService.length; i < n; i++) {
-        const name = unchecked(fromService.names[i]);
-        headers.header(changetype<usize>(stringToBuffer(name)), name.length);
-        headers.string(unchecked(fromService.values[i]));
+        headers.named(stringToBuffer(unchecked(fromService.names[i])));
+        headers.buffer(stringToBuffer(unchecked(fromService.values[i])));
       }
     }
     if (d !== null) {
@@ -399,8 +400,7 @@ export class RateLimitFilter extends HttpContext {
     } else if (reply !== null && reply.hasRetry) {
       const s = reply.retry;
       if (mode != HeadersMode.None && s.complete && !serviceRateLimitHeaders) {
-        addRateLimitHeaderValues(headers, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
-          rule.key.length > 0, fingerprint);
+        addStatusHeaders(headers, mode, ruleName, s, rule.key.length > 0, fingerprint);
       }
       if (!serviceRetryAfter) addRetryAfter(headers, s.resetSeconds);
     }
@@ -429,8 +429,7 @@ export class RateLimitFilter extends HttpContext {
     const s = fromRls !== null && fromRls.hasTightest ? fromRls.tightest : null;
     headers.start(3);
     if (s !== null && (!this.bucketed || s.remaining < this.remaining)) {
-      addRateLimitHeaderValues(headers, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
-        keyed, this.fingerprint);
+      addStatusHeaders(headers, mode, ruleName, s, keyed, this.fingerprint);
     } else {
       const limit = this.limits[this.limitIndex];
       addRateLimitHeaderValues(headers, mode, ruleName, limit.maxTokens, limit.windowSeconds, this.remaining,

@@ -13,6 +13,7 @@ import { HeaderPairs } from "../shared/header-pairs";
 import { HeaderList } from "../shared/headers";
 import { ceilSeconds, Decision, Limit } from "./bucket";
 import { HeadersMode } from "./config";
+import { RlsStatus } from "./rls";
 
 // Every header name written here, one after the other, encoded once: name(out, <offset>, <length>).
 const NAMES = stringToBuffer("x-ratelimit-limitx-ratelimit-remainingx-ratelimit-resetratelimit-policyratelimitretry-after");
@@ -68,6 +69,13 @@ export function addRateLimitHeaders(out: HeaderPairs, mode: i32, ruleName: Array
   keyed: bool, fingerprint: u64): void {
   addRateLimitHeaderValues(out, mode, ruleName, limit.maxTokens, limit.windowSeconds, d.remaining, ceilSeconds(d.resetNs),
     keyed, fingerprint);
+}
+
+/** Adds the `mode` headers with the values of the rate limit service's status `s`. */
+export function addStatusHeaders(out: HeaderPairs, mode: i32, ruleName: ArrayBuffer, s: RlsStatus, keyed: bool,
+  fingerprint: u64): void {
+  addRateLimitHeaderValues(out, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds, keyed,
+    fingerprint);
 }
 
 /** Adds the `mode` headers with quota `q` per `w` seconds, `r` remaining, full again in `t` s. */

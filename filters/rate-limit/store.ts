@@ -76,10 +76,8 @@ export class BucketStore {
 
   constructor(prefix: string, readonly limits: Limit[]) {
     this.prefixLen = prefix.length;
-    this.key = new ArrayBuffer(prefix.length + 8);
+    this.key = stringToBuffer(prefix + "00000000"); // the set's digits are written per request
     this.record = new ArrayBuffer(recordSize(limits.length) * <i32>WAYS);
-    const base = changetype<usize>(this.key);
-    for (let i = 0; i < prefix.length; i++) store<u8>(base + i, <u8>prefix.charCodeAt(i));
   }
 
   private setSlot(slot: u32): void {
