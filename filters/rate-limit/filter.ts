@@ -22,7 +22,7 @@ import { Event, RuleCounters, TICK_MS } from "./metrics";
 import { EncodedConfig } from "./encoded-config";
 import { RuleState } from "./rule-state";
 import {
-  addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, addStatusHeaders, hasHeader, hasRateLimitHeaders,
+  addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, addStatusHeaders, hasRateLimitHeaders, hasRetryAfter,
 } from "./rate-limit-headers";
 import { RequestView } from "./request";
 import {
@@ -234,21 +234,17 @@ export class RateLimitFilter extends HttpContext {
     // a keyed fingerprint is never 0 (MISSING_KEY); the one record of a set of 1 way is owner 1
     let status = state.store.take(slot, ways, fingerprint == 0 ? 1 : fingerprint, now, cost, d);
     let limits = rule.limits;
+    // the bucket that decides: none when the key overflowed without a shared bucket
+    let bucket: Decision | null = d;
     if (status == SharedStatus.Ok && d.overflow) {
       counters.count(Event.Overflow);
       const policy = rule.overflow;
       if (policy == Overflow.SharedBucket) {
         status = changetype<BucketStore>(state.overflowStore).take(0, 1, 1, now, cost, d); // made with the rule
         limits = rule.overflowLimits;
-      } else if (policy == Overflow.Allow) {
-        this.allow(rule, null, fingerprint);
-        if (rule.global) return this.askRls(config, rule, cost, counters);
-        counters.count(Event.Allowed);
-        return HeadersStatus.Continue;
       } else {
-        if (!this.limited(config, rule, counters)) return HeadersStatus.Continue;
-        this.reject(config, null, rule, fingerprint, null);
-        return HeadersStatus.StopIteration;
+        bucket = null;
+        d.allowed = policy == Overflow.Allow; // (d.evicted is false: nothing was taken)
       }
     }
     if (status != SharedStatus.Ok) {
@@ -261,13 +257,13 @@ export class RateLimitFilter extends HttpContext {
     if (d.evicted) counters.count(Event.Evicted);
     this.limits = limits;
     if (d.allowed) {
-      this.allow(rule, d, fingerprint);
+      this.allow(rule, bucket, fingerprint);
       if (rule.global) return this.askRls(config, rule, cost, counters);
       counters.count(Event.Allowed);
       return HeadersStatus.Continue;
     }
     if (this.limited(config, rule, counters)) {
-      this.reject(config, d, rule, fingerprint, null);
+      this.reject(config, bucket, rule, fingerprint, null);
       return HeadersStatus.StopIteration;
     }
     return HeadersStatus.Continue;
@@ -385,7 +381,7 @@ export class RateLimitFilter extends HttpContext {
     headers.start((reply === null ? 0 : reply.responseHeaders.length) + names.length + 4);
     if (reply !== null) {
       const fromService = reply.responseHeaders;
-      serviceRetryAfter = hasHeader(fromService, "retry-after");
+      serviceRetryAfter = hasRetryAfter(fromService);
       serviceRateLimitHeaders = hasRateLimitHeaders(fromService, mode);
       for (let i = 0, n = fromService.length; i < n; i++) {
         headers.named(stringToBuffer(unchecked(fromService.names[i])));
