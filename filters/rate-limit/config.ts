@@ -35,10 +35,7 @@ export class Cost {
 }
 
 export class RlsConfig {
-  cluster: string = "";
-  domain: string = "";
-  timeoutMs: u32 = 20;
-  failureModeDeny: bool = false;
+  constructor(readonly cluster: string, readonly domain: string, readonly timeoutMs: u32, readonly failureModeDeny: bool) {}
 }
 
 export namespace Overflow {
@@ -112,12 +109,7 @@ export function parseConfig(errors: ConfigErrors, text_: string): Config | null 
   config.shadowHeader = asciiLower(text(root, Root.shadow_header));
   const rls = field(root, Root.rls);
   if (rls !== null) {
-    const r = new RlsConfig();
-    r.cluster = text(rls, Rls.cluster);
-    r.domain = text(rls, Rls.domain);
-    r.timeoutMs = <u32>num(rls, Rls.timeout);
-    r.failureModeDeny = flag(rls, Rls.failure_mode_deny);
-    config.rls = r;
+    config.rls = new RlsConfig(text(rls, Rls.cluster), text(rls, Rls.domain), <u32>num(rls, Rls.timeout), flag(rls, Rls.failure_mode_deny));
   }
   checkRules(errors, config, rules, fallback);
   if (errors.failed) return null;
