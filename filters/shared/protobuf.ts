@@ -141,16 +141,13 @@ function varintSize(value: u64): i32 {
  *
  *   reader.readAt(ptr, length, 0, length);
  *   while (r.next()) {
- *     if (r.field == 1 && r.wireType == WireType.Varint) code = <u32>r.value;
- *     else if (r.field == 2 && r.wireType == WireType.Len) readStatus(r.message());
+ *     if (r.tag == (1 << 3 | WireType.Varint)) code = <u32>r.value;
+ *     else if (r.tag == (2 << 3 | WireType.Len)) readStatus(r.message());
  *   }
  *   if (r.error) ...
  */
 export class ProtoReader {
-  /** Field number and wire type of the current field, and its tag (field << 3 | wire type: one
-   *  compare tells both). */
-  field: u32 = 0;
-  wireType: u32 = 0;
+  /** The current field's tag: field number << 3 | wire type (one compare tells both). */
   tag: u32 = 0;
   /** Value of a varint, fixed32 or fixed64 field. */
   value: u64 = 0;
@@ -175,8 +172,16 @@ export class ProtoReader {
     this.error = start < 0 || start > end || end > size;
     this.pos = start;
     this.end = end;
-    this.field = 0;
-    this.wireType = 0;
+    this.tag = 0;
+  }
+
+  /** Field number of the current field. */
+  get field(): u32 {
+    return this.tag >> 3;
+  }
+
+  get wireType(): u32 {
+    return this.tag & 7;
   }
 
   /** Advances to the next field; false at the end of the message or on malformed input. A fixed32
@@ -188,8 +193,6 @@ export class ProtoReader {
     const wireType = <u32>(tag & 7);
     if (field == 0 || field > 0x1fffffff) return this.fail();
     this.tag = <u32>tag;
-    this.field = <u32>field;
-    this.wireType = wireType;
     if (wireType == WireType.Varint) {
       this.value = this.readVarint();
       return !this.error;
