@@ -48,27 +48,34 @@ export class Rule {
   /** null: every request. */
   match: Match | null = null;
   key: KeyPart[] = [];
-  /** Requests missing a key part use one shared bucket (true) or skip the rule (false). */
-  missingKeyDefault: bool = false;
-  maxKeys: u32 = 1;
   /** Sets of `ways` slots: up to WAYS keys, one set of maxKeys ways (exact: maxKeys live keys
    *  always fit); above, ceil(maxKeys / KEYS_PER_SET) sets of WAYS ways, chosen by a seeded hash
    *  (key.ts setOf), so that maxKeys live keys fill a set only with negligible probability. */
-  sets: u32 = 1;
-  ways: i32 = 1;
-  /** What a request whose key finds no slot gets (Overflow), and the shared bucket's limits. */
-  overflow: i32 = Overflow.Allow;
+  readonly sets: u32;
+  readonly ways: i32;
   cost: Cost = new Cost();
-  shadow: bool = false;
-  /** After the local limits allow, ask the rate limit service. */
-  global: bool = false;
   /** RLS descriptor entry names: "rule", then one per key part (keyNames). */
   readonly descriptorNames: string[] = ["rule"];
   /** Identifies the rule's buckets: seeds key hashing and names its shared-data keys. */
   fingerprint: u64 = 0;
 
-  /** `overflowLimits`: the overflow shared bucket's limits. */
-  constructor(readonly name: string, readonly limits: Limit[], readonly overflowLimits: Limit[]) {}
+  constructor(
+    readonly name: string,
+    readonly limits: Limit[],
+    /** Requests missing a key part use one shared bucket (true) or skip the rule (false). */
+    readonly missingKeyDefault: bool,
+    /** 1 without a key. */
+    readonly maxKeys: u32,
+    /** What a request whose key finds no slot gets (Overflow), and the shared bucket's limits. */
+    readonly overflow: i32,
+    readonly overflowLimits: Limit[],
+    readonly shadow: bool,
+    /** After the local limits allow, ask the rate limit service. */
+    readonly global: bool,
+  ) {
+    this.sets = maxKeys <= WAYS ? 1 : (maxKeys + KEYS_PER_SET - 1) / KEYS_PER_SET;
+    this.ways = <i32>min(maxKeys, WAYS);
+  }
 }
 
 /** gRPC RESOURCE_EXHAUSTED: the default status of a rejected gRPC request. */
@@ -147,23 +154,18 @@ function takesEveryRequest(rule: Rule): bool {
 function parseRule(errors: ConfigErrors, obj: JsonValue, withMatch: bool): Rule {
   // DefaultRule's members are Rule's without match, one index lower from limits on
   const shift = withMatch ? 0 : 1;
+  const key = items(obj, RuleFields.key - shift);
   const rule = new Rule(text(obj, RuleFields.name), parseLimits(items(obj, RuleFields.limits - shift)),
-    parseLimits(items(obj, RuleFields.overflow_limits - shift)));
+    num(obj, RuleFields.on_missing_key - shift) == 1, key.length == 0 ? 1 : <u32>num(obj, RuleFields.max_keys - shift),
+    <i32>num(obj, RuleFields.overflow - shift), parseLimits(items(obj, RuleFields.overflow_limits - shift)),
+    num(obj, RuleFields.mode - shift) == 1, flag(obj, RuleFields.global - shift));
   if (withMatch) {
     const match = field(obj, RuleFields.match);
     if (match !== null) rule.match = parseMatch(errors, match, true);
   }
-  const key = items(obj, RuleFields.key - shift);
   for (let i = 0; i < key.length; i++) rule.key.push(parseKeyPart(errors, element(key, i)));
-  rule.missingKeyDefault = num(obj, RuleFields.on_missing_key - shift) == 1;
-  rule.maxKeys = rule.key.length == 0 ? 1 : <u32>num(obj, RuleFields.max_keys - shift);
-  rule.sets = rule.maxKeys <= WAYS ? 1 : (rule.maxKeys + KEYS_PER_SET - 1) / KEYS_PER_SET;
-  rule.ways = <i32>min(rule.maxKeys, WAYS);
   const cost = field(obj, RuleFields.cost - shift);
   if (cost !== null) parseCost(errors, cost, rule.cost);
-  rule.shadow = num(obj, RuleFields.mode - shift) == 1;
-  rule.global = flag(obj, RuleFields.global - shift);
-  rule.overflow = <i32>num(obj, RuleFields.overflow - shift);
   const overflow = field(obj, RuleFields.overflow - shift);
   if (overflow !== null && (rule.overflow == Overflow.SharedBucket) != (rule.overflowLimits.length > 0)) {
     errors.at(overflow, rule.overflow == Overflow.SharedBucket ? "needs overflow_limits" : "takes no overflow_limits (only shared_bucket does)");
