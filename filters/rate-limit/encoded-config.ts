@@ -22,8 +22,8 @@ export class EncodedConfig {
     this.rlsCluster = stringToBuffer(rls === null ? "" : rls.cluster);
     const extra = reply.headers;
     for (let i = 0; i < extra.length; i++) {
-      this.rejectNames.push(stringToBuffer(extra.names[i]));
-      this.rejectValues.push(stringToBuffer(extra.values[i]));
+      this.rejectNames.push(stringToBuffer(unchecked(extra.names[i])));
+      this.rejectValues.push(stringToBuffer(unchecked(extra.values[i])));
     }
   }
 }

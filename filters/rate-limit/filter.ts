@@ -51,8 +51,8 @@ export class RateLimitRoot extends RootContext {
   private enforceCredit: i32 = 0;
   /** Reused by every stream of this VM (one request is decided at a time). */
   readonly decision: Decision = new Decision();
-  /** The request view of the stream being decided, reset per request. */
-  view: RequestView = new RequestView(false);
+  /** The request view of the stream being decided, reset per request; made with `config`. */
+  view: RequestView | null = null;
   /** Streams paused for a rate limit service answer (each holds its call token), linked through
    *  nextWaiting: as many as calls in flight, so few. */
   private firstWaiting: RateLimitFilter | null = null;
@@ -191,7 +191,7 @@ export class RateLimitFilter extends HttpContext {
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
     const config = changetype<Config>(this.rl.config); // streams are made once there is one
     const rules = config.rules;
-    const req = this.rl.view;
+    const req = changetype<RequestView>(this.rl.view);
     req.reset();
     for (let i = 0, n = rules.length; i < n; i++) {
       const rule = unchecked(rules[i]);
