@@ -226,16 +226,13 @@ function readPair(r: ProtoReader, one: u64, two: u64): bool {
   return !r.error;
 }
 
-/** Seconds of a RateLimit.Unit, as Envoy's rate limit filter counts them (a month is 30 days, a
- *  year 365); 0 for UNKNOWN and values this filter does not know. */
+/** Seconds of each RateLimit.Unit, as Envoy's rate limit filter counts them (a month is 30 days,
+ *  a year 365): UNKNOWN, SECOND, MINUTE, HOUR, DAY, MONTH, YEAR. */
+const UNIT_SECONDS = memory.data<u32>([0, 1, 60, 3600, 86400, 30 * 86400, 365 * 86400]);
+
+/** Seconds of a RateLimit.Unit; 0 for UNKNOWN and values this filter does not know. */
 function unitSeconds(unit: u64): u64 {
-  if (unit == 1) return 1;
-  if (unit == 2) return 60;
-  if (unit == 3) return 3600;
-  if (unit == 4) return 86400;
-  if (unit == 5) return 30 * 86400;
-  if (unit == 6) return 365 * 86400;
-  return 0;
+  return unit < 7 ? <u64>load<u32>(UNIT_SECONDS + (<usize>unit << 2)) : 0;
 }
 
 /** A Duration's seconds rounded up, negative ones as 0, at most MAX_RESET_SECONDS. Out-of-range
