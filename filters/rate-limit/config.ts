@@ -83,16 +83,12 @@ const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
 
 export class Config {
   rules: Rule[] = [];
-  headersMode: i32 = HeadersMode.None;
-  enforcePercent: i32 = 100;
-  failureModeDeny: bool = false;
-  /** Set by parseConfig, like every field (the defaults are schema.json's). */
-  shadowHeader: string = "";
-  rls: RlsConfig | null = null;
   /** The rules read more than one request header: read them all in one host call. */
   readAllHeaders: bool = false;
 
-  constructor(readonly reply: LocalReply) {}
+  /** `headersMode`: HeadersMode. */
+  constructor(readonly reply: LocalReply, readonly headersMode: i32, readonly enforcePercent: i32,
+    readonly failureModeDeny: bool, readonly shadowHeader: string, readonly rls: RlsConfig | null) {}
 }
 
 const MS: u64 = 1_000_000;
@@ -105,19 +101,16 @@ const MS: u64 = 1_000_000;
 export function parseConfig(errors: ConfigErrors, text_: string): Config | null {
   const root = readConfig(text_, schema(), errors);
   if (root === null) return null;
-  const config = new Config(compileReply(field(root, Root.reply), 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited"));
+  const rls = field(root, Root.rls);
+  const config = new Config(compileReply(field(root, Root.reply), 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited"),
+    <i32>num(root, Root.headers_mode), <i32>num(root, Root.enforce_percent), flag(root, Root.failure_mode_deny),
+    asciiLower(text(root, Root.shadow_header)),
+    rls === null ? null
+      : new RlsConfig(text(rls, Rls.cluster), text(rls, Rls.domain), <u32>num(rls, Rls.timeout), flag(rls, Rls.failure_mode_deny)));
   const rules = items(root, Root.rules);
   for (let i = 0; i < rules.length; i++) config.rules.push(parseRule(errors, element(rules, i), true));
   const fallback = field(root, Root.default_rule);
   if (fallback !== null) config.rules.push(parseRule(errors, fallback, false));
-  config.headersMode = <i32>num(root, Root.headers_mode);
-  config.enforcePercent = <i32>num(root, Root.enforce_percent);
-  config.failureModeDeny = flag(root, Root.failure_mode_deny);
-  config.shadowHeader = asciiLower(text(root, Root.shadow_header));
-  const rls = field(root, Root.rls);
-  if (rls !== null) {
-    config.rls = new RlsConfig(text(rls, Rls.cluster), text(rls, Rls.domain), <u32>num(rls, Rls.timeout), flag(rls, Rls.failure_mode_deny));
-  }
   checkRules(errors, config, rules, fallback);
   if (errors.failed) return null;
   config.readAllHeaders = readsSeveralHeaders(config);
