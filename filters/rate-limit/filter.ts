@@ -377,8 +377,9 @@ export class RateLimitFilter extends HttpContext {
     const values = encoded.rejectValues;
     let serviceRetryAfter = false;
     let serviceRateLimitHeaders = false;
-    // the service's headers, at most 3 rate-limit headers and retry-after, then reply.headers
-    headers.start((reply === null ? 0 : reply.responseHeaders.length) + names.length + 4);
+    // the service's headers (the list grows for them), at most 3 rate-limit headers and
+    // retry-after, then reply.headers
+    headers.start(names.length + 4);
     if (reply !== null) {
       const fromService = reply.responseHeaders;
       serviceRetryAfter = hasRetryAfter(fromService);
