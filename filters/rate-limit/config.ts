@@ -253,12 +253,15 @@ function parseMatch(errors: ConfigErrors, obj: JsonValue, nested: bool): Match {
   const peer = field(obj, MatchFields.peer_id);
   if (peer !== null) match.peerSpiffeId = spiffePatternOf(errors, peer);
   if (nested) {
-    const any = items(obj, MatchFields.any);
-    for (let i = 0; i < any.length; i++) match.any.push(parseMatch(errors, element(any, i), false));
-    const all = items(obj, MatchFields.all);
-    for (let i = 0; i < all.length; i++) match.all.push(parseMatch(errors, element(all, i), false));
+    subMatches(errors, items(obj, MatchFields.any), match.any);
+    subMatches(errors, items(obj, MatchFields.all), match.all);
   }
   return match;
+}
+
+/** Adds the matches of `list` (any or all: no nesting further) to `out`. */
+function subMatches(errors: ConfigErrors, list: Array<JsonValue | null>, out: Match[]): void {
+  for (let i = 0; i < list.length; i++) out.push(parseMatch(errors, element(list, i), false));
 }
 
 /** Header (`lower` names) or query parameter conditions. */
