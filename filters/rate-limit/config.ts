@@ -301,8 +301,12 @@ function matchHeaders(match: Match): void {
   if (match.host !== null) noteHeader(":authority");
   if (match.path !== null || match.query.length > 0) noteHeader(":path");
   for (let i = 0; i < match.headers.length; i++) noteHeader(match.headers[i].name);
-  for (let i = 0; i < match.any.length; i++) matchHeaders(match.any[i]);
-  for (let i = 0; i < match.all.length; i++) matchHeaders(match.all[i]);
+  listHeaders(match.any);
+  listHeaders(match.all);
+}
+
+function listHeaders(matches: Match[]): void {
+  for (let i = 0; i < matches.length; i++) matchHeaders(matches[i]);
 }
 
 function keyHeaders(part: KeyPart): void {
