@@ -219,10 +219,8 @@ function parseKeyPart(errors: ConfigErrors, obj: JsonValue): KeyPart {
     source = KeySource.Header;
     name = asciiLower(text(obj, PartFields.header));
   }
-  const part = new KeyPart(source);
-  part.name = name;
-  part.trustedHops = <i32>num(obj, PartFields.trusted_hops);
   const groups = items(obj, PartFields.groups);
+  const cidrGroups: CidrGroup[] = [];
   for (let g = 0; g < groups.length; g++) {
     const group = element(groups, g);
     const ranges = items(group, GroupFields.ranges);
@@ -233,9 +231,9 @@ function parseKeyPart(errors: ConfigErrors, obj: JsonValue): KeyPart {
       if (cidr === null) errors.at(range, "is not a valid CIDR");
       else parsed.push(cidr);
     }
-    part.groups.push(new CidrGroup(text(group, GroupFields.name), parsed));
+    cidrGroups.push(new CidrGroup(text(group, GroupFields.name), parsed));
   }
-  return part;
+  return new KeyPart(source, name, <i32>num(obj, PartFields.trusted_hops), cidrGroups);
 }
 
 /** The colour source's index in KeyPart's branches (schema.json): read as the header it names. */

@@ -44,13 +44,14 @@ export class CidrGroup {
 }
 
 export class KeyPart {
-  /** Header, query parameter or cookie name (lowercase for headers). */
-  name: string = "";
-  /** client_ip / cidr: 0 reads source.address, N the Nth x-forwarded-for entry from the right. */
-  trustedHops: i32 = 0;
-  groups: CidrGroup[] = [];
-
-  constructor(readonly source: i32) {}
+  constructor(
+    readonly source: i32,
+    /** Header, query parameter or cookie name (lowercase for headers). */
+    readonly name: string,
+    /** client_ip / cidr: 0 reads source.address, N the Nth x-forwarded-for entry from the right. */
+    readonly trustedHops: i32,
+    readonly groups: CidrGroup[],
+  ) {}
 }
 
 // @ts-ignore: decorator
