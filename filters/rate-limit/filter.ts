@@ -20,7 +20,7 @@ import { INVALID_COST, requestCost } from "./cost";
 import { keyFingerprint, MISSING_KEY, setOf } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
 import { EncodedConfig } from "./encoded-config";
-import { RuleState } from "./rule-state";
+import { ruleState, RuleState } from "./rule-state";
 import {
   addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, addStatusHeaders, hasRateLimitHeaders, hasRetryAfter,
 } from "./rate-limit-headers";
@@ -74,7 +74,7 @@ export class RateLimitRoot extends RootContext {
         hostTime(timeScratch);
         seed = processSeed(load<u64>(timeScratch));
       }
-      states.push(new RuleState(rule, encoded));
+      states.push(ruleState(rule, encoded));
     }
     this.config = config;
     this.view = new RequestView(config.readAllHeaders);

@@ -8,23 +8,25 @@ import { RuleCounters } from "./metrics";
 import { BucketStore } from "./store";
 
 export class RuleState {
-  /** The rule's buckets. */
-  readonly store: BucketStore;
-  /** The shared bucket of keys that found no slot (overflow: shared_bucket), else null. */
-  readonly overflowStore: BucketStore | null;
-  readonly counters: RuleCounters;
-  /** The rule's name (the shadow header's value, in the ietf headers). */
-  readonly name: ArrayBuffer;
-  /** The info line of a shadow hit. */
-  readonly shadowLogLine: ArrayBuffer;
+  constructor(
+    /** The rule's buckets. */
+    readonly store: BucketStore,
+    /** The shared bucket of keys that found no slot (overflow: shared_bucket), else null. */
+    readonly overflowStore: BucketStore | null,
+    readonly counters: RuleCounters,
+    /** The rule's name (the shadow header's value, in the ietf headers). */
+    readonly name: ArrayBuffer,
+    /** The info line of a shadow hit. */
+    readonly shadowLogLine: ArrayBuffer,
+    /** The configuration's parts, shared by its rules. */
+    readonly encoded: EncodedConfig,
+  ) {}
+}
 
-  /** `encoded`: the configuration's parts, shared by its rules. */
-  constructor(rule: Rule, readonly encoded: EncodedConfig) {
-    const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
-    this.store = new BucketStore(prefix, rule.limits);
-    this.overflowStore = rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null;
-    this.counters = new RuleCounters(rule.name);
-    this.name = stringToBuffer(rule.name);
-    this.shadowLogLine = stringToBuffer("rate-limit: shadow limited by rule " + rule.name);
-  }
+/** The state of `rule` (of the configuration encoded as `encoded`). */
+export function ruleState(rule: Rule, encoded: EncodedConfig): RuleState {
+  const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
+  return new RuleState(new BucketStore(prefix, rule.limits),
+    rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null,
+    new RuleCounters(rule.name), stringToBuffer(rule.name), stringToBuffer("rate-limit: shadow limited by rule " + rule.name), encoded);
 }
