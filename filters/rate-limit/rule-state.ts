@@ -5,7 +5,7 @@ import { hex } from "../shared/number-text";
 import { Overflow, Rule } from "./config";
 import { EncodedConfig } from "./encoded-config";
 import { RuleCounters } from "./metrics";
-import { BucketStore } from "./store";
+import { BucketStore, bucketStore } from "./store";
 
 export class RuleState {
   constructor(
@@ -26,7 +26,7 @@ export class RuleState {
 /** The state of `rule` (of the configuration encoded as `encoded`). */
 export function ruleState(rule: Rule, encoded: EncodedConfig): RuleState {
   const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
-  return new RuleState(new BucketStore(prefix, rule.limits),
-    rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null,
+  return new RuleState(bucketStore(prefix, rule.limits),
+    rule.overflow == Overflow.SharedBucket ? bucketStore(prefix + "overflow:", rule.overflowLimits) : null,
     new RuleCounters(rule.name), stringToBuffer(rule.name), stringToBuffer("rate-limit: shadow limited by rule " + rule.name), encoded);
 }
