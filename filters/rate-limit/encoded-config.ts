@@ -6,24 +6,28 @@ import { stringToBuffer } from "../shared/bytes";
 import { Config } from "./config";
 
 export class EncodedConfig {
-  readonly shadowHeader: ArrayBuffer;
-  readonly rejectBody: ArrayBuffer;
-  /** rls.cluster ("" without rls). */
-  readonly rlsCluster: ArrayBuffer;
   /** reply.headers, added to every rejection. */
   readonly rejectNames: ArrayBuffer[] = [];
   readonly rejectValues: ArrayBuffer[] = [];
 
-  constructor(config: Config) {
-    this.shadowHeader = stringToBuffer(config.shadowHeader);
-    const reply = config.reply;
-    this.rejectBody = stringToBuffer(reply.body);
-    const rls = config.rls;
-    this.rlsCluster = stringToBuffer(rls === null ? "" : rls.cluster);
-    const extra = reply.headers;
-    for (let i = 0; i < extra.length; i++) {
-      this.rejectNames.push(stringToBuffer(unchecked(extra.names[i])));
-      this.rejectValues.push(stringToBuffer(unchecked(extra.values[i])));
-    }
+  constructor(
+    readonly shadowHeader: ArrayBuffer,
+    readonly rejectBody: ArrayBuffer,
+    /** rls.cluster ("" without rls). */
+    readonly rlsCluster: ArrayBuffer,
+  ) {}
+}
+
+/** What `config` makes the request path send, encoded. */
+export function encodeConfig(config: Config): EncodedConfig {
+  const reply = config.reply;
+  const rls = config.rls;
+  const encoded = new EncodedConfig(stringToBuffer(config.shadowHeader), stringToBuffer(reply.body),
+    stringToBuffer(rls === null ? "" : rls.cluster));
+  const extra = reply.headers;
+  for (let i = 0; i < extra.length; i++) {
+    encoded.rejectNames.push(stringToBuffer(unchecked(extra.names[i])));
+    encoded.rejectValues.push(stringToBuffer(unchecked(extra.values[i])));
   }
+  return encoded;
 }

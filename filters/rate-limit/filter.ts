@@ -19,7 +19,7 @@ import { Config, HeadersMode, Overflow, parseConfig, RlsConfig, Rule } from "./c
 import { INVALID_COST, requestCost } from "./cost";
 import { keyFingerprint, MISSING_KEY, setOf } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
-import { EncodedConfig } from "./encoded-config";
+import { encodeConfig } from "./encoded-config";
 import { ruleState, RuleState } from "./rule-state";
 import {
   addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, addStatusHeaders, hasRateLimitHeaders, hasRetryAfter,
@@ -66,7 +66,7 @@ export class RateLimitRoot extends RootContext {
     }
     this.flushCounters();
     const states: RuleState[] = [];
-    const encoded = new EncodedConfig(config);
+    const encoded = encodeConfig(config);
     let seed: u64 = 0;
     for (let i = 0; i < config.rules.length; i++) {
       const rule = unchecked(config.rules[i]);
