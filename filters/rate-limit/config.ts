@@ -6,7 +6,7 @@ import { ConfigErrors } from "../shared/config-error";
 import { CidrGroup as GroupFields } from "../shared/config-schema";
 import { element, field, flag, items, num, readConfig, text } from "../shared/config-walker";
 import { hash64 } from "../shared/hash";
-import { JsonValue } from "../shared/json";
+import { JsonValue, pathOf } from "../shared/json";
 import { compileReply, LocalReply } from "../shared/local-reply";
 import { compileStringMatch, compileValueCondition } from "../shared/match-config";
 import { ValueCondition } from "../shared/matchers";
@@ -35,10 +35,7 @@ export class Cost {
 }
 
 export class RlsConfig {
-  cluster: string = "";
-  domain: string = "";
-  timeoutMs: u32 = 20;
-  failureModeDeny: bool = false;
+  constructor(readonly cluster: string, readonly domain: string, readonly timeoutMs: u32, readonly failureModeDeny: bool) {}
 }
 
 export namespace Overflow {
@@ -48,30 +45,37 @@ export namespace Overflow {
 }
 
 export class Rule {
-  name: string = "";
   /** null: every request. */
   match: Match | null = null;
-  limits: Limit[] = [];
   key: KeyPart[] = [];
-  /** Requests missing a key part use one shared bucket (true) or skip the rule (false). */
-  missingKeyDefault: bool = false;
-  maxKeys: u32 = 1;
   /** Sets of `ways` slots: up to WAYS keys, one set of maxKeys ways (exact: maxKeys live keys
    *  always fit); above, ceil(maxKeys / KEYS_PER_SET) sets of WAYS ways, chosen by a seeded hash
    *  (key.ts setOf), so that maxKeys live keys fill a set only with negligible probability. */
-  sets: u32 = 1;
-  ways: i32 = 1;
-  /** What a request whose key finds no slot gets (Overflow), and the shared bucket's limits. */
-  overflow: i32 = Overflow.Allow;
-  overflowLimits: Limit[] = [];
+  readonly sets: u32;
+  readonly ways: i32;
   cost: Cost = new Cost();
-  shadow: bool = false;
-  /** After the local limits allow, ask the rate limit service. */
-  global: bool = false;
-  /** RLS descriptor entry names: "rule", then one per key part. */
-  descriptorNames: string[] = [];
+  /** RLS descriptor entry names: "rule", then one per key part (keyNames). */
+  readonly descriptorNames: string[] = ["rule"];
   /** Identifies the rule's buckets: seeds key hashing and names its shared-data keys. */
   fingerprint: u64 = 0;
+
+  constructor(
+    readonly name: string,
+    readonly limits: Limit[],
+    /** Requests missing a key part use one shared bucket (true) or skip the rule (false). */
+    readonly missingKeyDefault: bool,
+    /** 1 without a key. */
+    readonly maxKeys: u32,
+    /** What a request whose key finds no slot gets (Overflow), and the shared bucket's limits. */
+    readonly overflow: i32,
+    readonly overflowLimits: Limit[],
+    readonly shadow: bool,
+    /** After the local limits allow, ask the rate limit service. */
+    readonly global: bool,
+  ) {
+    this.sets = maxKeys <= WAYS ? 1 : (maxKeys + KEYS_PER_SET - 1) / KEYS_PER_SET;
+    this.ways = <i32>min(maxKeys, WAYS);
+  }
 }
 
 /** gRPC RESOURCE_EXHAUSTED: the default status of a rejected gRPC request. */
@@ -79,14 +83,12 @@ const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
 
 export class Config {
   rules: Rule[] = [];
-  headersMode: i32 = HeadersMode.None;
-  enforcePercent: i32 = 100;
-  failureModeDeny: bool = false;
-  reply: LocalReply = compileReply(null, 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited");
-  shadowHeader: string = "x-sluice-rate-limited";
-  rls: RlsConfig | null = null;
   /** The rules read more than one request header: read them all in one host call. */
   readAllHeaders: bool = false;
+
+  /** `headersMode`: HeadersMode. */
+  constructor(readonly reply: LocalReply, readonly headersMode: i32, readonly enforcePercent: i32,
+    readonly failureModeDeny: bool, readonly shadowHeader: string, readonly rls: RlsConfig | null) {}
 }
 
 const MS: u64 = 1_000_000;
@@ -99,44 +101,37 @@ const MS: u64 = 1_000_000;
 export function parseConfig(errors: ConfigErrors, text_: string): Config | null {
   const root = readConfig(text_, schema(), errors);
   if (root === null) return null;
-  const config = new Config();
+  const rls = field(root, Root.rls);
+  const config = new Config(compileReply(field(root, Root.reply), 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited"),
+    <i32>num(root, Root.headers_mode), <i32>num(root, Root.enforce_percent), flag(root, Root.failure_mode_deny),
+    asciiLower(text(root, Root.shadow_header)),
+    rls === null ? null
+      : new RlsConfig(text(rls, Rls.cluster), text(rls, Rls.domain), <u32>num(rls, Rls.timeout), flag(rls, Rls.failure_mode_deny)));
   const rules = items(root, Root.rules);
   for (let i = 0; i < rules.length; i++) config.rules.push(parseRule(errors, element(rules, i), true));
   const fallback = field(root, Root.default_rule);
   if (fallback !== null) config.rules.push(parseRule(errors, fallback, false));
-  config.headersMode = <i32>num(root, Root.headers_mode);
-  config.enforcePercent = <i32>num(root, Root.enforce_percent);
-  config.failureModeDeny = flag(root, Root.failure_mode_deny);
-  config.shadowHeader = asciiLower(text(root, Root.shadow_header));
-  config.reply = compileReply(field(root, Root.reply), 429, "", GRPC_RESOURCE_EXHAUSTED, "rate_limited");
-  const rls = field(root, Root.rls);
-  if (rls !== null) {
-    const r = new RlsConfig();
-    r.cluster = text(rls, Rls.cluster);
-    r.domain = text(rls, Rls.domain);
-    r.timeoutMs = <u32>num(rls, Rls.timeout);
-    r.failureModeDeny = flag(rls, Rls.failure_mode_deny);
-    config.rls = r;
-  }
   checkRules(errors, config, rules, fallback);
   if (errors.failed) return null;
-  config.readAllHeaders = headerNames(config).length > 1;
+  config.readAllHeaders = readsSeveralHeaders(config);
   return config;
 }
 
 /** Semantic checks across rules: unique names, nothing after a rule that takes every request. */
 function checkRules(errors: ConfigErrors, config: Config, rules: Array<JsonValue | null>, fallback: JsonValue | null): void {
   const list = config.rules;
+  let previous: JsonValue | null = null;
   for (let i = 0; i < list.length; i++) {
     const value = i < rules.length ? element(rules, i) : changetype<JsonValue>(fallback);
+    const rule = unchecked(list[i]);
     for (let j = 0; j < i; j++) {
-      if (list[j].name == list[i].name) errors.at(changetype<JsonValue>(field(value, RuleFields.name)), "duplicate rule name");
+      if (unchecked(list[j]).name == rule.name) errors.at(changetype<JsonValue>(field(value, RuleFields.name)), "duplicate rule name");
     }
-    if (list[i].global && config.rls === null) errors.at(changetype<JsonValue>(field(value, RuleFields.global)), "needs \"rls\" at the top level");
-    if (i > 0 && takesEveryRequest(list[i - 1])) {
-      errors.at(value, "is unreachable: " + (i - 1 < rules.length ? "rules[" + decimal(i - 1) + "]" : "default_rule") +
-        " applies to every request");
+    if (rule.global && config.rls === null) errors.at(changetype<JsonValue>(field(value, RuleFields.global)), "needs \"rls\" at the top level");
+    if (previous !== null && takesEveryRequest(unchecked(list[i - 1]))) {
+      errors.at(value, "is unreachable: " + pathOf(previous) + " applies to every request");
     }
+    previous = value;
   }
 }
 
@@ -152,31 +147,23 @@ function takesEveryRequest(rule: Rule): bool {
 function parseRule(errors: ConfigErrors, obj: JsonValue, withMatch: bool): Rule {
   // DefaultRule's members are Rule's without match, one index lower from limits on
   const shift = withMatch ? 0 : 1;
-  const rule = new Rule();
-  rule.name = text(obj, RuleFields.name);
+  const key = items(obj, RuleFields.key - shift);
+  const rule = new Rule(text(obj, RuleFields.name), parseLimits(items(obj, RuleFields.limits - shift)),
+    num(obj, RuleFields.on_missing_key - shift) == 1, key.length == 0 ? 1 : <u32>num(obj, RuleFields.max_keys - shift),
+    <i32>num(obj, RuleFields.overflow - shift), parseLimits(items(obj, RuleFields.overflow_limits - shift)),
+    num(obj, RuleFields.mode - shift) == 1, flag(obj, RuleFields.global - shift));
   if (withMatch) {
     const match = field(obj, RuleFields.match);
     if (match !== null) rule.match = parseMatch(errors, match, true);
   }
-  rule.limits = parseLimits(items(obj, RuleFields.limits - shift));
-  const key = items(obj, RuleFields.key - shift);
   for (let i = 0; i < key.length; i++) rule.key.push(parseKeyPart(errors, element(key, i)));
-  rule.missingKeyDefault = num(obj, RuleFields.on_missing_key - shift) == 1;
-  rule.maxKeys = rule.key.length == 0 ? 1 : <u32>num(obj, RuleFields.max_keys - shift);
-  rule.sets = rule.maxKeys <= WAYS ? 1 : (rule.maxKeys + KEYS_PER_SET - 1) / KEYS_PER_SET;
-  rule.ways = <i32>min(rule.maxKeys, WAYS);
   const cost = field(obj, RuleFields.cost - shift);
   if (cost !== null) parseCost(errors, cost, rule.cost);
-  rule.shadow = num(obj, RuleFields.mode - shift) == 1;
-  rule.global = flag(obj, RuleFields.global - shift);
-  rule.overflow = <i32>num(obj, RuleFields.overflow - shift);
-  rule.overflowLimits = parseLimits(items(obj, RuleFields.overflow_limits - shift));
   const overflow = field(obj, RuleFields.overflow - shift);
   if (overflow !== null && (rule.overflow == Overflow.SharedBucket) != (rule.overflowLimits.length > 0)) {
     errors.at(overflow, rule.overflow == Overflow.SharedBucket ? "needs overflow_limits" : "takes no overflow_limits (only shared_bucket does)");
   }
-  rule.descriptorNames = keyNames(rule.key);
-  rule.descriptorNames.unshift("rule");
+  keyNames(rule.key, rule.descriptorNames);
   rule.fingerprint = hash64(describeBuckets(rule));
   return rule;
 }
@@ -232,10 +219,8 @@ function parseKeyPart(errors: ConfigErrors, obj: JsonValue): KeyPart {
     source = KeySource.Header;
     name = asciiLower(text(obj, PartFields.header));
   }
-  const part = new KeyPart(source);
-  part.name = name;
-  part.trustedHops = <i32>num(obj, PartFields.trusted_hops);
   const groups = items(obj, PartFields.groups);
+  const cidrGroups: CidrGroup[] = [];
   for (let g = 0; g < groups.length; g++) {
     const group = element(groups, g);
     const ranges = items(group, GroupFields.ranges);
@@ -246,9 +231,9 @@ function parseKeyPart(errors: ConfigErrors, obj: JsonValue): KeyPart {
       if (cidr === null) errors.at(range, "is not a valid CIDR");
       else parsed.push(cidr);
     }
-    part.groups.push(new CidrGroup(text(group, GroupFields.name), parsed));
+    cidrGroups.push(new CidrGroup(text(group, GroupFields.name), parsed));
   }
-  return part;
+  return new KeyPart(source, name, <i32>num(obj, PartFields.trusted_hops), cidrGroups);
 }
 
 /** The colour source's index in KeyPart's branches (schema.json): read as the header it names. */
@@ -256,24 +241,25 @@ function parseKeyPart(errors: ConfigErrors, obj: JsonValue): KeyPart {
 @inline const KEY_COLOUR = 12;
 
 function parseMatch(errors: ConfigErrors, obj: JsonValue, nested: bool): Match {
-  const match = new Match();
+  const match = new Match(conditions(items(obj, MatchFields.headers), true), conditions(items(obj, MatchFields.query), false));
   const methods = items(obj, MatchFields.methods);
   for (let i = 0; i < methods.length; i++) match.methods.push(element(methods, i).string);
   const host = field(obj, MatchFields.host);
   if (host !== null) match.host = compileStringMatch(host, true);
   const path = field(obj, MatchFields.path);
   if (path !== null) match.path = compileStringMatch(path);
-  match.headers = conditions(items(obj, MatchFields.headers), true);
-  match.query = conditions(items(obj, MatchFields.query), false);
   const peer = field(obj, MatchFields.peer_id);
   if (peer !== null) match.peerSpiffeId = spiffePatternOf(errors, peer);
   if (nested) {
-    const any = items(obj, MatchFields.any);
-    for (let i = 0; i < any.length; i++) match.any.push(parseMatch(errors, element(any, i), false));
-    const all = items(obj, MatchFields.all);
-    for (let i = 0; i < all.length; i++) match.all.push(parseMatch(errors, element(all, i), false));
+    subMatches(errors, items(obj, MatchFields.any), match.any);
+    subMatches(errors, items(obj, MatchFields.all), match.all);
   }
   return match;
+}
+
+/** Adds the matches of `list` (any or all: no nesting further) to `out`. */
+function subMatches(errors: ConfigErrors, list: Array<JsonValue | null>, out: Match[]): void {
+  for (let i = 0; i < list.length; i++) out.push(parseMatch(errors, element(list, i), false));
 }
 
 /** Header (`lower` names) or query parameter conditions. */
@@ -283,37 +269,50 @@ function conditions(list: Array<JsonValue | null>, lower: bool): ValueCondition[
   return out;
 }
 
-/** The distinct request headers the rules read (pseudo-headers included). */
-export function headerNames(config: Config): string[] {
-  const names: string[] = [];
+/** The first request header the rules read (pseudo-headers included), and whether they read
+ *  another one too (readsSeveralHeaders). */
+let firstHeader: string | null = null;
+let severalHeaders = false;
+
+/** Whether the rules read more than one distinct request header. */
+function readsSeveralHeaders(config: Config): bool {
+  firstHeader = null;
+  severalHeaders = false;
   for (let i = 0; i < config.rules.length; i++) {
-    const rule = config.rules[i];
-    if (rule.match !== null) matchHeaders(rule.match!, names);
-    for (let k = 0; k < rule.key.length; k++) keyHeaders(rule.key[k], names);
-    if (rule.cost.header.length > 0) addName(names, rule.cost.header);
+    const rule = unchecked(config.rules[i]);
+    const match = rule.match;
+    if (match !== null) matchHeaders(match);
+    for (let k = 0; k < rule.key.length; k++) keyHeaders(unchecked(rule.key[k]));
+    if (rule.cost.header.length > 0) noteHeader(rule.cost.header);
   }
-  return names;
+  return severalHeaders;
 }
 
-function addName(names: string[], name: string): void {
-  if (!names.includes(name)) names.push(name);
+function noteHeader(name: string): void {
+  const first = firstHeader;
+  if (first === null) firstHeader = name;
+  else if (first != name) severalHeaders = true;
 }
 
-function matchHeaders(match: Match, names: string[]): void {
-  if (match.methods.length > 0) addName(names, ":method");
-  if (match.host !== null) addName(names, ":authority");
-  if (match.path !== null || match.query.length > 0) addName(names, ":path");
-  for (let i = 0; i < match.headers.length; i++) addName(names, match.headers[i].name);
-  for (let i = 0; i < match.any.length; i++) matchHeaders(match.any[i], names);
-  for (let i = 0; i < match.all.length; i++) matchHeaders(match.all[i], names);
+function matchHeaders(match: Match): void {
+  if (match.methods.length > 0) noteHeader(":method");
+  if (match.host !== null) noteHeader(":authority");
+  if (match.path !== null || match.query.length > 0) noteHeader(":path");
+  for (let i = 0; i < match.headers.length; i++) noteHeader(match.headers[i].name);
+  listHeaders(match.any);
+  listHeaders(match.all);
 }
 
-function keyHeaders(part: KeyPart, names: string[]): void {
+function listHeaders(matches: Match[]): void {
+  for (let i = 0; i < matches.length; i++) matchHeaders(matches[i]);
+}
+
+function keyHeaders(part: KeyPart): void {
   const source = part.source;
-  if (source == KeySource.Header) addName(names, part.name);
-  else if (source == KeySource.Query || source == KeySource.Path) addName(names, ":path");
-  else if (source == KeySource.Cookie) addName(names, "cookie");
-  else if (source == KeySource.Method) addName(names, ":method");
-  else if (source == KeySource.Host) addName(names, ":authority");
-  else if ((source == KeySource.ClientIp || source == KeySource.Cidr) && part.trustedHops > 0) addName(names, "x-forwarded-for");
+  if (source == KeySource.Header) noteHeader(part.name);
+  else if (source == KeySource.Query || source == KeySource.Path) noteHeader(":path");
+  else if (source == KeySource.Cookie) noteHeader("cookie");
+  else if (source == KeySource.Method) noteHeader(":method");
+  else if (source == KeySource.Host) noteHeader(":authority");
+  else if ((source == KeySource.ClientIp || source == KeySource.Cidr) && part.trustedHops > 0) noteHeader("x-forwarded-for");
 }

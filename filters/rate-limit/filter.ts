@@ -15,19 +15,22 @@ import { isGrpcRequest, NO_GRPC_STATUS, sendLocalReply } from "../shared/local-r
 import { logEnabled, logEncoded, logMessage, LogLevel } from "../shared/log";
 import { SharedStatus } from "../shared/shared-data";
 import { Decision, Limit } from "./bucket";
-import { Config, HeadersMode, Overflow, parseConfig, Rule } from "./config";
+import { Config, HeadersMode, Overflow, parseConfig, RlsConfig, Rule } from "./config";
 import { INVALID_COST, requestCost } from "./cost";
 import { keyFingerprint, MISSING_KEY, setOf } from "./key";
 import { Event, RuleCounters, TICK_MS } from "./metrics";
-import { EncodedConfig } from "./encoded-config";
-import { addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, hasHeader, hasRateLimitHeaders } from "./rate-limit-headers";
+import { encodeConfig } from "./encoded-config";
+import { ruleState, RuleState } from "./rule-state";
+import {
+  addRateLimitHeaders, addRateLimitHeaderValues, addRetryAfter, addStatusHeaders, hasRateLimitHeaders, hasRetryAfter,
+} from "./rate-limit-headers";
 import { RequestView } from "./request";
 import {
   decodeRateLimitResponse, dropKeyEntries, finishRateLimitRequest, RateLimitReply, RLS_METHOD, RLS_SERVICE, startRateLimitRequest,
 } from "./rls";
 import { BucketStore, processSeed } from "./store";
 import { ceilSeconds } from "./bucket";
-import { decimal, hex } from "../shared/number-text";
+import { decimal } from "../shared/number-text";
 
 const timeScratch = memory.data(8);
 const REJECT_DETAILS = stringToBuffer("rate_limited");
@@ -35,23 +38,21 @@ const INVALID_COST_DETAILS = stringToBuffer("rate_limit_invalid_cost");
 const NO_BODY = new ArrayBuffer(0);
 /** The response headers or rejection headers of the request being decided (one at a time). */
 const headers = new HeaderPairs();
+/** A stream's limits until a bucket decides its request. */
+const NO_LIMITS: Limit[] = [];
 
 export class RateLimitRoot extends RootContext {
   config: Config | null = null;
-  /** What `config` makes the request path send, encoded once. */
-  encoded: EncodedConfig | null = null;
-  stores: BucketStore[] = [];
-  /** Per rule: the shared bucket of keys that found no slot (overflow: shared_bucket), else null. */
-  overflowStores: Array<BucketStore | null> = [];
-  counters: RuleCounters[] = [];
+  /** Per rule, in config order. */
+  states: RuleState[] = [];
   /** The process's secret that places keys in sets (key.ts setOf); 0 until a rule has several. */
   seed: u64 = 0;
   /** Enforcement credit for `enforce_percent`: limited requests are enforced in an exact ratio. */
   private enforceCredit: i32 = 0;
   /** Reused by every stream of this VM (one request is decided at a time). */
   readonly decision: Decision = new Decision();
-  /** The request view of the stream being decided, reset per request. */
-  view: RequestView = new RequestView(false);
+  /** The request view of the stream being decided, reset per request; made with `config`. */
+  view: RequestView | null = null;
   /** Streams paused for a rate limit service answer (each holds its call token), linked through
    *  nextWaiting: as many as calls in flight, so few. */
   private firstWaiting: RateLimitFilter | null = null;
@@ -64,28 +65,21 @@ export class RateLimitRoot extends RootContext {
       return false;
     }
     this.flushCounters();
-    const stores: BucketStore[] = [];
-    const overflowStores: Array<BucketStore | null> = [];
-    const counters: RuleCounters[] = [];
+    const states: RuleState[] = [];
+    const encoded = encodeConfig(config);
     let seed: u64 = 0;
     for (let i = 0; i < config.rules.length; i++) {
-      const rule = config.rules[i];
+      const rule = unchecked(config.rules[i]);
       if (rule.sets > 1 && seed == 0) { // the clock, should random_get fail
         hostTime(timeScratch);
         seed = processSeed(load<u64>(timeScratch));
       }
-      const prefix = "sluice:rate-limit:" + hex(rule.fingerprint, 16) + ":";
-      stores.push(new BucketStore(prefix, rule.limits));
-      overflowStores.push(rule.overflow == Overflow.SharedBucket ? new BucketStore(prefix + "overflow:", rule.overflowLimits) : null);
-      counters.push(new RuleCounters(rule.name));
+      states.push(ruleState(rule, encoded));
     }
     this.config = config;
-    this.encoded = new EncodedConfig(config);
     this.view = new RequestView(config.readAllHeaders);
-    this.stores = stores;
+    this.states = states;
     this.seed = seed;
-    this.overflowStores = overflowStores;
-    this.counters = counters;
     proxy_set_tick_period_milliseconds(TICK_MS);
     return true;
   }
@@ -142,8 +136,8 @@ export class RateLimitRoot extends RootContext {
   }
 
   private flushCounters(): void {
-    const counters = this.counters;
-    for (let i = 0, n = counters.length; i < n; i++) unchecked(counters[i]).flush();
+    const states = this.states;
+    for (let i = 0, n = states.length; i < n; i++) unchecked(states[i]).counters.flush();
   }
 
   /** Whether the next limited request is enforced (false: treated as shadow). */
@@ -160,17 +154,16 @@ export class RateLimitRoot extends RootContext {
 }
 
 export class RateLimitFilter extends HttpContext {
-  /** The rule that decided the request (null: none), its index, the configuration's encoded
-   *  parts, and what the response headers report. */
+  /** The rule that decided the request (null: none), what the root keeps for it, and what the
+   *  response headers report. */
   private rule: Rule | null = null;
-  private ruleIndex: i32 = 0;
-  private encoded: EncodedConfig | null = null;
+  private state: RuleState | null = null;
   private remaining: u64 = 0;
   private resetNs: u64 = 0;
   private limitIndex: i32 = 0;
   private fingerprint: u64 = 0;
   /** The limits that decided (the rule's or its overflow bucket's), and whether a bucket did. */
-  private limits: Limit[] = [];
+  private limits: Limit[] = NO_LIMITS;
   private bucketed: bool = false;
   /** The rate limit service call this stream waits for (0: none), and the next waiting stream. */
   rlsToken: u32 = 0;
@@ -196,9 +189,9 @@ export class RateLimitFilter extends HttpContext {
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): u32 {
-    const config = this.rl.config!;
+    const config = changetype<Config>(this.rl.config); // streams are made once there is one
     const rules = config.rules;
-    const req = this.rl.view;
+    const req = changetype<RequestView>(this.rl.view);
     req.reset();
     for (let i = 0, n = rules.length; i < n; i++) {
       const rule = unchecked(rules[i]);
@@ -209,7 +202,7 @@ export class RateLimitFilter extends HttpContext {
       let ways: i32 = 1;
       const global = rule.global;
       // a global rule's descriptor is written while its key is read
-      if (global) startRateLimitRequest(config.rls!.domain, unchecked(rule.descriptorNames[0]), rule.name);
+      if (global) startRateLimitRequest(changetype<RlsConfig>(config.rls).domain, unchecked(rule.descriptorNames[0]), rule.name);
       if (rule.key.length > 0) {
         fingerprint = keyFingerprint(rule.key, req, rule.fingerprint, global ? rule.descriptorNames : null);
         if (fingerprint == MISSING_KEY) {
@@ -221,15 +214,14 @@ export class RateLimitFilter extends HttpContext {
           ways = rule.ways;
         }
       }
-      return this.decide(config, i, rule, req, fingerprint, slot, ways);
+      return this.decide(config, unchecked(this.rl.states[i]), rule, req, fingerprint, slot, ways);
     }
     return HeadersStatus.Continue;
   }
 
-  private decide(config: Config, index: i32, rule: Rule, req: RequestView, fingerprint: u64, slot: u32, ways: i32): u32 {
-    const counters = unchecked(this.rl.counters[index]);
-    this.ruleIndex = index;
-    this.encoded = this.rl.encoded;
+  private decide(config: Config, state: RuleState, rule: Rule, req: RequestView, fingerprint: u64, slot: u32, ways: i32): u32 {
+    const counters = state.counters;
+    this.state = state;
     const cost = requestCost(rule.cost, req);
     if (cost == INVALID_COST) {
       if (logEnabled(LogLevel.Debug)) logMessage(LogLevel.Debug, "rate-limit: invalid cost header for rule " + rule.name);
@@ -240,23 +232,19 @@ export class RateLimitFilter extends HttpContext {
     const d = this.rl.decision;
     const now = load<i64>(timeScratch);
     // a keyed fingerprint is never 0 (MISSING_KEY); the one record of a set of 1 way is owner 1
-    let status = unchecked(this.rl.stores[index]).take(slot, ways, fingerprint == 0 ? 1 : fingerprint, now, cost, d);
+    let status = state.store.take(slot, ways, fingerprint == 0 ? 1 : fingerprint, now, cost, d);
     let limits = rule.limits;
+    // the bucket that decides: none when the key overflowed without a shared bucket
+    let bucket: Decision | null = d;
     if (status == SharedStatus.Ok && d.overflow) {
       counters.count(Event.Overflow);
       const policy = rule.overflow;
       if (policy == Overflow.SharedBucket) {
-        status = changetype<BucketStore>(unchecked(this.rl.overflowStores[index])).take(0, 1, 1, now, cost, d); // made with the rule
+        status = changetype<BucketStore>(state.overflowStore).take(0, 1, 1, now, cost, d); // made with the rule
         limits = rule.overflowLimits;
-      } else if (policy == Overflow.Allow) {
-        this.allow(rule, null, fingerprint);
-        if (rule.global) return this.askRls(config, rule, cost, counters);
-        counters.count(Event.Allowed);
-        return HeadersStatus.Continue;
       } else {
-        if (!this.limited(config, rule, counters)) return HeadersStatus.Continue;
-        this.reject(config, null, rule, fingerprint, null);
-        return HeadersStatus.StopIteration;
+        bucket = null;
+        d.allowed = policy == Overflow.Allow; // (d.evicted is false: nothing was taken)
       }
     }
     if (status != SharedStatus.Ok) {
@@ -269,13 +257,13 @@ export class RateLimitFilter extends HttpContext {
     if (d.evicted) counters.count(Event.Evicted);
     this.limits = limits;
     if (d.allowed) {
-      this.allow(rule, d, fingerprint);
+      this.allow(rule, bucket, fingerprint);
       if (rule.global) return this.askRls(config, rule, cost, counters);
       counters.count(Event.Allowed);
       return HeadersStatus.Continue;
     }
     if (this.limited(config, rule, counters)) {
-      this.reject(config, d, rule, fingerprint, null);
+      this.reject(config, bucket, rule, fingerprint, null);
       return HeadersStatus.StopIteration;
     }
     return HeadersStatus.Continue;
@@ -301,17 +289,17 @@ export class RateLimitFilter extends HttpContext {
       return true;
     }
     counters.count(Event.ShadowLimited);
-    const encoded = changetype<EncodedConfig>(this.encoded); // set by decide()
-    replaceEncodedHeader(HeaderMap.RequestHeaders, encoded.shadowHeader, unchecked(encoded.ruleNames[this.ruleIndex]));
-    if (logEnabled(LogLevel.Info)) logEncoded(LogLevel.Info, unchecked(encoded.shadowLogLines[this.ruleIndex]));
+    const state = changetype<RuleState>(this.state); // set by decide()
+    replaceEncodedHeader(HeaderMap.RequestHeaders, state.encoded.shadowHeader, state.name);
+    if (logEnabled(LogLevel.Info)) logEncoded(LogLevel.Info, state.shadowLogLine);
     return false;
   }
 
   /** Asks the rate limit service about the rule's descriptor; the request waits for the answer. */
   private askRls(config: Config, rule: Rule, cost: u64, counters: RuleCounters): u32 {
-    const rls = config.rls!;
+    const rls = changetype<RlsConfig>(config.rls); // a global rule needs one (config.ts checkRules)
     const message = finishRateLimitRequest(cost);
-    const status = grpcCall(changetype<EncodedConfig>(this.encoded).rlsCluster, RLS_SERVICE, RLS_METHOD, message.ptr, message.length,
+    const status = grpcCall(changetype<RuleState>(this.state).encoded.rlsCluster, RLS_SERVICE, RLS_METHOD, message.ptr, message.length,
       rls.timeoutMs);
     if (status != 0) {
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: rate limit service call failed with status " + decimal(status));
@@ -326,7 +314,7 @@ export class RateLimitFilter extends HttpContext {
   /** Counts rls_error and applies rls.failure_mode_deny; true when the request was rejected. */
   private rlsFailed(config: Config, rule: Rule, counters: RuleCounters): bool {
     counters.count(Event.RlsError);
-    if (!config.rls!.failureModeDeny) {
+    if (!changetype<RlsConfig>(config.rls).failureModeDeny) {
       counters.count(Event.Allowed);
       return false;
     }
@@ -353,7 +341,7 @@ export class RateLimitFilter extends HttpContext {
     const rule = this.rule;
     const counters = this.rlsCounters;
     if (rule === null || counters === null) return;
-    const config = this.rl.config!;
+    const config = changetype<Config>(this.rl.config);
     const reply = changetype<RateLimitReply>(this.rls); // made by rlsReply() when answered
     if (!answered || !reply.valid) {
       if (logEnabled(LogLevel.Warn)) logMessage(LogLevel.Warn, "rate-limit: no valid answer from the rate limit service for rule " + rule.name);
@@ -382,22 +370,23 @@ export class RateLimitFilter extends HttpContext {
    *  unless the service sent those headers itself). Neither: no rate-limit headers, no retry-after. */
   private reject(config: Config, d: Decision | null, rule: Rule, fingerprint: u64, reply: RateLimitReply | null): void {
     const mode = config.headersMode;
-    const encoded = changetype<EncodedConfig>(this.encoded); // set by decide()
-    const ruleName = unchecked(encoded.ruleNames[this.ruleIndex]);
+    const state = changetype<RuleState>(this.state); // set by decide()
+    const encoded = state.encoded;
+    const ruleName = state.name;
     const names = encoded.rejectNames;
     const values = encoded.rejectValues;
     let serviceRetryAfter = false;
     let serviceRateLimitHeaders = false;
-    // the service's headers, at most 3 rate-limit headers and retry-after, then reply.headers
-    headers.start((reply === null ? 0 : reply.responseHeaders.length) + names.length + 4);
+    // the service's headers (the list grows for them), at most 3 rate-limit headers and
+    // retry-after, then reply.headers
+    headers.start(names.length + 4);
     if (reply !== null) {
       const fromService = reply.responseHeaders;
-      serviceRetryAfter = hasHeader(fromService, "retry-after");
+      serviceRetryAfter = hasRetryAfter(fromService);
       serviceRateLimitHeaders = hasRateLimitHeaders(fromService, mode);
       for (let i = 0, n = fromService.length; i < n; i++) {
-        const name = unchecked(fromService.names[i]);
-        headers.header(changetype<usize>(stringToBuffer(name)), name.length);
-        headers.string(unchecked(fromService.values[i]));
+        headers.named(stringToBuffer(unchecked(fromService.names[i])));
+        headers.buffer(stringToBuffer(unchecked(fromService.values[i])));
       }
     }
     if (d !== null) {
@@ -408,8 +397,7 @@ export class RateLimitFilter extends HttpContext {
     } else if (reply !== null && reply.hasRetry) {
       const s = reply.retry;
       if (mode != HeadersMode.None && s.complete && !serviceRateLimitHeaders) {
-        addRateLimitHeaderValues(headers, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
-          rule.key.length > 0, fingerprint);
+        addStatusHeaders(headers, mode, ruleName, s, rule.key.length > 0, fingerprint);
       }
       if (!serviceRetryAfter) addRetryAfter(headers, s.resetSeconds);
     }
@@ -429,17 +417,16 @@ export class RateLimitFilter extends HttpContext {
       for (let i = 0; i < add.length; i++) addHeader(HeaderMap.ResponseHeaders, add.names[i], add.values[i]);
     }
     const rule = this.rule;
-    const mode = this.rl.config!.headersMode;
+    const mode = changetype<Config>(this.rl.config).headersMode;
     if (rule === null || mode == HeadersMode.None) return HeadersStatus.Continue;
     if (!this.bucketed && (fromRls === null || !fromRls.hasTightest)) return HeadersStatus.Continue; // no bucket decided
     if (fromRls !== null && hasRateLimitHeaders(fromRls.responseHeaders, mode)) return HeadersStatus.Continue; // the service's own win
-    const ruleName = unchecked(changetype<EncodedConfig>(this.encoded).ruleNames[this.ruleIndex]);
+    const ruleName = changetype<RuleState>(this.state).name;
     const keyed = rule.key.length > 0;
     const s = fromRls !== null && fromRls.hasTightest ? fromRls.tightest : null;
     headers.start(3);
     if (s !== null && (!this.bucketed || s.remaining < this.remaining)) {
-      addRateLimitHeaderValues(headers, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds,
-        keyed, this.fingerprint);
+      addStatusHeaders(headers, mode, ruleName, s, keyed, this.fingerprint);
     } else {
       const limit = this.limits[this.limitIndex];
       addRateLimitHeaderValues(headers, mode, ruleName, limit.maxTokens, limit.windowSeconds, this.remaining,

@@ -45,56 +45,53 @@ function parseV4(s: usize, start: i32, end: i32, out: StaticArray<u8>): bool {
   return part == 4;
 }
 
-/** Parses IPv6 s[start, end) (RFC 4291 text, `::` once, optional trailing dotted IPv4) into out. */
+/** Parses IPv6 s[start, end) (RFC 4291 text, `::` once, optional trailing dotted IPv4) into out
+ *  (at least 2 bytes: parseIp). */
 function parseV6(s: usize, start: i32, end: i32, out: StaticArray<u8>): bool {
+  const o = changetype<usize>(out);
   let groups = 0; // 16-bit groups written
   let gap = -1; // group index where `::` stands
   let i = start;
-  if (end - start >= 2 && load<u8>(s + <usize>i) == 0x3a) {
-    if (load<u8>(s + <usize>(i + 1)) != 0x3a) return false;
+  if (load<u8>(s + <usize>i) == 0x3a) {
+    if (load<u8>(s + <usize>i, 1) != 0x3a) return false;
     gap = 0;
     i += 2;
   }
   while (i < end) {
     if (groups == 8) return false;
-    // a trailing dotted IPv4 takes the last two groups
     let j = i;
     let value = 0;
-    while (j < end && j - i < 5) {
-      const d = hexDigit(load<u8>(s + <usize>j));
-      if (d < 0) break;
+    let d = 0;
+    while (j < end && j - i < 5 && (d = hexDigit(load<u8>(s + <usize>j))) >= 0) {
       value = (value << 4) | d;
       j++;
     }
     if (j < end && load<u8>(s + <usize>j) == 0x2e) {
+      // a trailing dotted IPv4 takes the last two groups
       if (groups > 6 || !parseV4(s, i, end, out)) return false;
-      for (let k = 0; k < 4; k++) unchecked(out[groups * 2 + k] = out[12 + k]);
+      memory.copy(o + <usize>(groups * 2), o + 12, 4);
       groups += 2;
-      i = end;
       break;
     }
     if (j == i || j - i > 4) return false;
-    unchecked(out[groups * 2] = <u8>(value >> 8));
-    unchecked(out[groups * 2 + 1] = <u8>value);
+    store<u16>(o + <usize>(groups * 2), bswap<u16>(<u16>value)); // big-endian
     groups++;
-    i = j;
-    if (i == end) break;
-    if (load<u8>(s + <usize>i) != 0x3a) return false;
-    i++;
-    if (i < end && load<u8>(s + <usize>i) == 0x3a) {
+    if (j == end) break;
+    if (load<u8>(s + <usize>j) != 0x3a) return false;
+    i = j + 1;
+    if (i == end) return false; // trailing single colon
+    if (load<u8>(s + <usize>i) == 0x3a) {
       if (gap >= 0) return false;
       gap = groups;
       i++;
-    } else if (i == end) {
-      return false; // trailing single colon
     }
   }
   if (gap < 0) return groups == 8;
   if (groups == 8) return false;
   // move the groups after the gap to the end, zero the gap
-  const tail = groups - gap;
-  for (let k = tail * 2 - 1; k >= 0; k--) unchecked(out[16 - tail * 2 + k] = out[gap * 2 + k]);
-  for (let k = gap * 2; k < 16 - tail * 2; k++) unchecked(out[k] = 0);
+  const tail = <usize>((groups - gap) * 2);
+  memory.copy(o + 16 - tail, o + <usize>(gap * 2), tail);
+  memory.fill(o + <usize>(gap * 2), 0, <usize>(16 - groups * 2));
   return true;
 }
 
@@ -123,20 +120,23 @@ export class Cidr {
     const slash = text.indexOf("/");
     if (slash < 0) return null;
     const cidr = new Cidr();
-    cidr.family = parseIp(changetype<usize>(stringToBuffer(text)), 0, slash, cidr.bytes);
-    if (cidr.family == Family.Invalid) return null;
-    const lenText = text.substring(slash + 1);
-    const maxBits = cidr.family == Family.V4 ? 32 : 128;
-    if (lenText.length == 0 || lenText.length > 3) return null;
+    const family = parseIp(changetype<usize>(stringToBuffer(text)), 0, slash, cidr.bytes);
+    if (family == Family.Invalid) return null;
+    cidr.family = family;
+    // the prefix length: 1 to 3 decimal digits without a leading zero
+    const digits = text.length - slash - 1;
+    if (digits == 0 || digits > 3 || (digits > 1 && text.charCodeAt(slash + 1) == 0x30)) return null;
     let len = 0;
-    for (let i = 0; i < lenText.length; i++) {
-      const c = lenText.charCodeAt(i);
-      if (c < 0x30 || c > 0x39 || (i == 0 && c == 0x30 && lenText.length > 1)) return null;
+    for (let i = slash + 1; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) return null;
       len = len * 10 + c - 0x30;
     }
-    if (len > maxBits) return null;
-    cidr.bits = cidr.family == Family.V4 ? len + 96 : len;
-    for (let bit = cidr.bits; bit < 128; bit++) {
+    // over the 16-byte form: IPv4 prefixes + 96
+    if (family == Family.V4) len += 96;
+    if (len > 128) return null;
+    cidr.bits = len;
+    for (let bit = len; bit < 128; bit++) {
       if ((unchecked(cidr.bytes[bit >> 3]) >> <u8>(7 - (bit & 7))) & 1) return null;
     }
     return cidr;

@@ -44,13 +44,14 @@ export class CidrGroup {
 }
 
 export class KeyPart {
-  /** Header, query parameter or cookie name (lowercase for headers). */
-  name: string = "";
-  /** client_ip / cidr: 0 reads source.address, N the Nth x-forwarded-for entry from the right. */
-  trustedHops: i32 = 0;
-  groups: CidrGroup[] = [];
-
-  constructor(readonly source: i32) {}
+  constructor(
+    readonly source: i32,
+    /** Header, query parameter or cookie name (lowercase for headers). */
+    readonly name: string,
+    /** client_ip / cidr: 0 reads source.address, N the Nth x-forwarded-for entry from the right. */
+    readonly trustedHops: i32,
+    readonly groups: CidrGroup[],
+  ) {}
 }
 
 // @ts-ignore: decorator
@@ -233,12 +234,11 @@ function groupOf(groups: CidrGroup[], family: i32): CidrGroup | null {
   return null;
 }
 
-/** RLS descriptor entry names of the parts: the header, parameter or cookie name, else the source. */
-export function keyNames(parts: KeyPart[]): string[] {
-  const names: string[] = [];
+/** Adds the RLS descriptor entry names of the parts to `names`: the header, parameter or cookie
+ *  name, else the source. */
+export function keyNames(parts: KeyPart[], names: string[]): void {
   for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
+    const part = unchecked(parts[i]);
     names.push(part.name.length > 0 ? part.name : KEY_SOURCES[part.source]);
   }
-  return names;
 }

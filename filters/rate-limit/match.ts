@@ -10,11 +10,11 @@ export class Match {
   methods: string[] = [];
   host: StringMatcher | null = null;
   path: StringMatcher | null = null;
-  headers: ValueCondition[] = [];
-  query: ValueCondition[] = [];
   peerSpiffeId: SpiffePattern | null = null;
   any: Match[] = [];
   all: Match[] = [];
+
+  constructor(readonly headers: ValueCondition[], readonly query: ValueCondition[]) {}
 
   matches(req: RequestView): bool {
     const methods = this.methods;

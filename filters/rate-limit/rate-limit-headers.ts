@@ -13,6 +13,7 @@ import { HeaderPairs } from "../shared/header-pairs";
 import { HeaderList } from "../shared/headers";
 import { ceilSeconds, Decision, Limit } from "./bucket";
 import { HeadersMode } from "./config";
+import { RlsStatus } from "./rls";
 
 // Every header name written here, one after the other, encoded once: name(out, <offset>, <length>).
 const NAMES = stringToBuffer("x-ratelimit-limitx-ratelimit-remainingx-ratelimit-resetratelimit-policyratelimitretry-after");
@@ -68,6 +69,13 @@ export function addRateLimitHeaders(out: HeaderPairs, mode: i32, ruleName: Array
   keyed: bool, fingerprint: u64): void {
   addRateLimitHeaderValues(out, mode, ruleName, limit.maxTokens, limit.windowSeconds, d.remaining, ceilSeconds(d.resetNs),
     keyed, fingerprint);
+}
+
+/** Adds the `mode` headers with the values of the rate limit service's status `s`. */
+export function addStatusHeaders(out: HeaderPairs, mode: i32, ruleName: ArrayBuffer, s: RlsStatus, keyed: bool,
+  fingerprint: u64): void {
+  addRateLimitHeaderValues(out, mode, ruleName, s.requestsPerUnit, s.windowSeconds, s.remaining, s.resetSeconds, keyed,
+    fingerprint);
 }
 
 /** Adds the `mode` headers with quota `q` per `w` seconds, `r` remaining, full again in `t` s. */
@@ -134,11 +142,10 @@ export function addRetryAfter(out: HeaderPairs, seconds: u64): void {
   out.decimal(max<u64>(1, seconds));
 }
 
-/** Whether `list` holds a header named `lower` (a lowercase name), names compared ignoring ASCII
- *  case. */
-export function hasHeader(list: HeaderList, lower: string): bool {
+/** Whether `list` holds a header named like the `n` bytes at `at` in NAMES, ignoring ASCII case. */
+function hasName(list: HeaderList, at: i32, n: i32): bool {
   const names = list.names;
-  const n = lower.length;
+  const lower = changetype<usize>(NAMES) + <usize>at;
   for (let i = 0, count = names.length; i < count; i++) {
     const name = unchecked(names[i]);
     if (name.length != n) continue;
@@ -146,17 +153,22 @@ export function hasHeader(list: HeaderList, lower: string): bool {
     for (let j = 0; j < n && same; j++) {
       let c = name.charCodeAt(j);
       if (c >= 0x41 && c <= 0x5a) c += 0x20;
-      same = c == lower.charCodeAt(j);
+      same = c == <i32>load<u8>(lower + <usize>j);
     }
     if (same) return true;
   }
   return false;
 }
 
+/** Whether `list` holds retry-after. */
+export function hasRetryAfter(list: HeaderList): bool {
+  return hasName(list, RETRY_AFTER, 11);
+}
+
 /** Whether `list` already holds one of the `mode` headers. */
 export function hasRateLimitHeaders(list: HeaderList, mode: i32): bool {
   if (mode == HeadersMode.Draft03) {
-    return hasHeader(list, "x-ratelimit-limit") || hasHeader(list, "x-ratelimit-remaining") || hasHeader(list, "x-ratelimit-reset");
+    return hasName(list, X_RATELIMIT_LIMIT, 17) || hasName(list, X_RATELIMIT_REMAINING, 21) || hasName(list, X_RATELIMIT_RESET, 17);
   }
-  return mode == HeadersMode.Ietf && (hasHeader(list, "ratelimit-policy") || hasHeader(list, "ratelimit"));
+  return mode == HeadersMode.Ietf && (hasName(list, RATELIMIT_POLICY, 16) || hasName(list, RATELIMIT, 9));
 }

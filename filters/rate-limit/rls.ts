@@ -71,35 +71,29 @@ export function finishRateLimitRequest(hits: u64): ProtoWriter {
  *  any larger delta-seconds value. */
 export const MAX_RESET_SECONDS: u64 = 2147483648;
 
-/** One DescriptorStatus. */
+/** One DescriptorStatus. Its fields are all numbers, so statuses are copied and cleared as
+ *  bytes (foldStatus, readStatus). */
 export class RlsStatus {
   overLimit: bool = false;
-  /** current_limit: requests per unit and the unit in seconds (0 when absent or unknown). */
+  /** current_limit: requests per unit, and the unit as sent (0 when absent). */
   requestsPerUnit: u64 = 0;
-  windowSeconds: u64 = 0;
+  unit: u64 = 0;
   remaining: u64 = 0;
   /** duration_until_reset was given: `resetSeconds` holds it rounded up, within [0, 2^31]. */
   hasReset: bool = false;
   resetSeconds: u64 = 0;
   /** duration_until_reset as decoded (kept so a repeated field merges). */
-  durationSeconds: i64 = 0;
-  durationNanos: i32 = 0;
+  durationSeconds: u64 = 0;
+  durationNanos: u64 = 0;
+
+  /** The unit in seconds (0 when absent or unknown). */
+  get windowSeconds(): u64 {
+    return unitSeconds(this.unit);
+  }
 
   /** Whether the status describes a whole limit (quota, window, remaining and reset). */
   get complete(): bool {
     return this.hasReset && this.requestsPerUnit > 0 && this.windowSeconds > 0;
-  }
-
-  /** Becomes a copy of `other`. */
-  copy(other: RlsStatus): void {
-    this.overLimit = other.overLimit;
-    this.requestsPerUnit = other.requestsPerUnit;
-    this.windowSeconds = other.windowSeconds;
-    this.remaining = other.remaining;
-    this.hasReset = other.hasReset;
-    this.resetSeconds = other.resetSeconds;
-    this.durationSeconds = other.durationSeconds;
-    this.durationNanos = other.durationNanos;
   }
 }
 
@@ -129,6 +123,22 @@ export class RateLimitReply {
   }
 }
 
+// The tags (field number << 3 | wire type) of the fields read.
+// @ts-ignore: decorator
+@inline const VARINT_1: u32 = 1 << 3 | WireType.Varint;
+// @ts-ignore: decorator
+@inline const VARINT_2: u32 = 2 << 3 | WireType.Varint;
+// @ts-ignore: decorator
+@inline const VARINT_3: u32 = 3 << 3 | WireType.Varint;
+// @ts-ignore: decorator
+@inline const LEN_1: u32 = 1 << 3 | WireType.Len;
+// @ts-ignore: decorator
+@inline const LEN_2: u32 = 2 << 3 | WireType.Len;
+// @ts-ignore: decorator
+@inline const LEN_3: u32 = 3 << 3 | WireType.Len;
+// @ts-ignore: decorator
+@inline const LEN_4: u32 = 4 << 3 | WireType.Len;
+
 const reader = new ProtoReader();
 /** The status being decoded. */
 const status = new RlsStatus();
@@ -138,99 +148,91 @@ export function decodeRateLimitResponse(p: usize, length: i32, reply: RateLimitR
   reply.reset();
   const r = reader;
   r.readAt(p, length, 0, length);
+  let valid = true;
   while (r.next()) {
-    if (r.field == 1 && r.wireType == WireType.Varint) reply.overLimit = r.value == OVER_LIMIT;
-    else if (r.field == 2 && r.wireType == WireType.Len) {
-      if (!readStatus(r.message())) reply.valid = false;
-      else foldStatus(reply);
-    }
-    else if ((r.field == 3 || r.field == 4) && r.wireType == WireType.Len) {
-      if (!readHeader(r.message(), r.field == 3 ? reply.responseHeaders : reply.requestHeaders)) reply.valid = false;
+    const tag = r.tag;
+    if (tag == VARINT_1) reply.overLimit = r.value == OVER_LIMIT; // overall_code
+    else if (tag == LEN_2) valid = readStatus(r.message(), reply) && valid;
+    else if (tag == LEN_3 || tag == LEN_4) {
+      valid = readHeader(r.message(), tag == LEN_3 ? reply.responseHeaders : reply.requestHeaders) && valid;
     }
   }
-  if (r.error) reply.valid = false;
+  reply.valid = valid && !r.error;
 }
 
-/** Adds a HeaderValue {key, value} to `out`; false when malformed or without a key. */
+/** Adds a HeaderValue {key = 1, value = 2} to `out`; false when malformed or without a key. */
 function readHeader(r: ProtoReader, out: HeaderList): bool {
   let key = "";
   let value = "";
   while (r.next()) {
-    if (r.wireType != WireType.Len) continue;
-    if (r.field == 1) key = r.string();
-    else if (r.field == 2) value = r.string();
+    if (r.tag == LEN_1) key = r.string();
+    else if (r.tag == LEN_2) value = r.string();
   }
   if (r.error || key.length == 0) return false;
   out.add(key, value);
   return true;
 }
 
-/** Keeps `status` in `reply` where it is the longest OVER_LIMIT reset or the tightest limit. */
-function foldStatus(reply: RateLimitReply): void {
+/** Decodes a DescriptorStatus into `status` and keeps it in `reply` where it is the longest
+ *  OVER_LIMIT reset or the tightest limit; false when malformed. Repeated fields merge as
+ *  protobuf does (the last scalar wins); fields of another wire type are passed over like unknown
+ *  ones. */
+function readStatus(r: ProtoReader, reply: RateLimitReply): bool {
+  const at = changetype<usize>(status);
+  memory.fill(at, 0, offsetof<RlsStatus>());
+  while (r.next()) {
+    const tag = r.tag;
+    if (tag == VARINT_1) status.overLimit = r.value == OVER_LIMIT; // code
+    else if (tag == VARINT_3) status.remaining = r.value & 0xffffffff; // limit_remaining: uint32
+    else if (tag == LEN_2) { // current_limit: RateLimit { uint32 requests_per_unit = 1; Unit unit = 2 }
+      if (!readPair(r.message(), status.requestsPerUnit, status.unit)) return false;
+      status.requestsPerUnit = first & 0xffffffff;
+      status.unit = second;
+    } else if (tag == LEN_4) { // duration_until_reset: Duration { int64 seconds = 1; int32 nanos = 2 }
+      if (!readPair(r.message(), status.durationSeconds, status.durationNanos)) return false;
+      status.durationSeconds = first;
+      status.durationNanos = second;
+      status.hasReset = true;
+      // nanos: an int32, the low 32 bits of the sign-extended varint
+      status.resetSeconds = ceilDurationSeconds(<i64>first, <i32>second);
+    }
+  }
+  if (r.error) return false;
   if (status.overLimit && status.hasReset && (!reply.hasRetry || status.resetSeconds > reply.retry.resetSeconds)) {
-    reply.retry.copy(status);
+    memory.copy(changetype<usize>(reply.retry), at, offsetof<RlsStatus>());
     reply.hasRetry = true;
   }
   if (status.complete && (!reply.hasTightest || status.remaining < reply.tightest.remaining)) {
-    reply.tightest.copy(status);
+    memory.copy(changetype<usize>(reply.tightest), at, offsetof<RlsStatus>());
     reply.hasTightest = true;
   }
-}
-
-/** Decodes a DescriptorStatus into `status`; false when malformed. Repeated fields merge as
- *  protobuf does (the last scalar wins); fields of another wire type are passed over like unknown
- *  ones. */
-function readStatus(r: ProtoReader): bool {
-  status.copy(EMPTY);
-  while (r.next()) {
-    const field = r.field;
-    if (r.wireType == WireType.Varint) {
-      if (field == 1) status.overLimit = r.value == OVER_LIMIT;
-      else if (field == 3) status.remaining = r.value & 0xffffffff; // uint32
-    } else if (r.wireType == WireType.Len) {
-      if (field == 2 && !readLimit(r.message(), status)) return false;
-      if (field == 4 && !readDuration(r.message(), status)) return false;
-    }
-  }
-  return !r.error;
-}
-
-/** A status with nothing decoded. */
-const EMPTY = new RlsStatus();
-/** RateLimit { requests_per_unit = 1; unit = 2 } into `status`; false when malformed. */
-function readLimit(r: ProtoReader, status: RlsStatus): bool {
-  while (r.next()) {
-    if (r.wireType != WireType.Varint) continue;
-    if (r.field == 1) status.requestsPerUnit = r.value & 0xffffffff; // uint32
-    else if (r.field == 2) status.windowSeconds = unitSeconds(r.value);
-  }
-  return !r.error;
-}
-
-/** google.protobuf.Duration { seconds = 1; nanos = 2 } into `status` (merged with an earlier
- *  one); false when malformed. */
-function readDuration(r: ProtoReader, status: RlsStatus): bool {
-  while (r.next()) {
-    if (r.wireType != WireType.Varint) continue;
-    if (r.field == 1) status.durationSeconds = <i64>r.value; // int64
-    else if (r.field == 2) status.durationNanos = <i32>r.value; // int32: low 32 bits of the sign-extended varint
-  }
-  if (r.error) return false;
-  status.hasReset = true;
-  status.resetSeconds = ceilDurationSeconds(status.durationSeconds, status.durationNanos);
   return true;
 }
 
-/** Seconds of a RateLimit.Unit, as Envoy's rate limit filter counts them (a month is 30 days, a
- *  year 365); 0 for UNKNOWN and values this filter does not know. */
+/** The varint fields 1 and 2 of the last message readPair() read. */
+let first: u64 = 0;
+let second: u64 = 0;
+
+/** Reads a message of two varint fields 1 and 2 (RateLimit, Duration) into `first` and `second`,
+ *  which start as `one` and `two` (an earlier occurrence: a field the message lacks keeps its
+ *  value); false when malformed. */
+function readPair(r: ProtoReader, one: u64, two: u64): bool {
+  first = one;
+  second = two;
+  while (r.next()) {
+    if (r.tag == VARINT_1) first = r.value;
+    else if (r.tag == VARINT_2) second = r.value;
+  }
+  return !r.error;
+}
+
+/** Seconds of each RateLimit.Unit, as Envoy's rate limit filter counts them (a month is 30 days,
+ *  a year 365): UNKNOWN, SECOND, MINUTE, HOUR, DAY, MONTH, YEAR. */
+const UNIT_SECONDS = memory.data<u32>([0, 1, 60, 3600, 86400, 30 * 86400, 365 * 86400]);
+
+/** Seconds of a RateLimit.Unit; 0 for UNKNOWN and values this filter does not know. */
 function unitSeconds(unit: u64): u64 {
-  if (unit == 1) return 1;
-  if (unit == 2) return 60;
-  if (unit == 3) return 3600;
-  if (unit == 4) return 86400;
-  if (unit == 5) return 30 * 86400;
-  if (unit == 6) return 365 * 86400;
-  return 0;
+  return unit < 7 ? <u64>load<u32>(UNIT_SECONDS + (<usize>unit << 2)) : 0;
 }
 
 /** A Duration's seconds rounded up, negative ones as 0, at most MAX_RESET_SECONDS. Out-of-range

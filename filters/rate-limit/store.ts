@@ -68,19 +68,21 @@ export function processSeed(fallback: u64): u64 {
 }
 
 /** The shared-data keys and set buffer of one rule (or of its overflow bucket). */
-export class BucketStore {
-  /** `<prefix><8 hex digits of the set>`; the digits are rewritten per request. */
-  private readonly key: ArrayBuffer;
-  private readonly prefixLen: i32;
-  private readonly record: ArrayBuffer;
+/** The store of the sets named `<prefix><8 hex digits of the set>`, with `limits`. */
+export function bucketStore(prefix: string, limits: Limit[]): BucketStore {
+  return new BucketStore(stringToBuffer(prefix + "00000000"), prefix.length, new ArrayBuffer(recordSize(limits.length) * <i32>WAYS),
+    limits);
+}
 
-  constructor(prefix: string, readonly limits: Limit[]) {
-    this.prefixLen = prefix.length;
-    this.key = new ArrayBuffer(prefix.length + 8);
-    this.record = new ArrayBuffer(recordSize(limits.length) * <i32>WAYS);
-    const base = changetype<usize>(this.key);
-    for (let i = 0; i < prefix.length; i++) store<u8>(base + i, <u8>prefix.charCodeAt(i));
-  }
+export class BucketStore {
+  constructor(
+    /** The set's key: `prefixLen` bytes of prefix, then 8 digits rewritten per request. */
+    private readonly key: ArrayBuffer,
+    private readonly prefixLen: i32,
+    /** Where the set a request writes back is made. */
+    private readonly record: ArrayBuffer,
+    readonly limits: Limit[],
+  ) {}
 
   private setSlot(slot: u32): void {
     const digits = changetype<usize>(this.key) + this.prefixLen;

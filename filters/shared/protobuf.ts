@@ -141,15 +141,14 @@ function varintSize(value: u64): i32 {
  *
  *   reader.readAt(ptr, length, 0, length);
  *   while (r.next()) {
- *     if (r.field == 1 && r.wireType == WireType.Varint) code = <u32>r.value;
- *     else if (r.field == 2 && r.wireType == WireType.Len) readStatus(r.message());
+ *     if (r.tag == (1 << 3 | WireType.Varint)) code = <u32>r.value;
+ *     else if (r.tag == (2 << 3 | WireType.Len)) readStatus(r.message());
  *   }
  *   if (r.error) ...
  */
 export class ProtoReader {
-  /** Field number of the current field. */
-  field: u32 = 0;
-  wireType: u32 = 0;
+  /** The current field's tag: field number << 3 | wire type (one compare tells both). */
+  tag: u32 = 0;
   /** Value of a varint, fixed32 or fixed64 field. */
   value: u64 = 0;
   /** Offset in `data` and length of a length-delimited field. */
@@ -173,45 +172,44 @@ export class ProtoReader {
     this.error = start < 0 || start > end || end > size;
     this.pos = start;
     this.end = end;
-    this.field = 0;
-    this.wireType = 0;
+    this.tag = 0;
   }
 
-  /** Advances to the next field; false at the end of the message or on malformed input. */
+  /** Field number of the current field. */
+  get field(): u32 {
+    return this.tag >> 3;
+  }
+
+  get wireType(): u32 {
+    return this.tag & 7;
+  }
+
+  /** Advances to the next field; false at the end of the message or on malformed input. A fixed32
+   *  or fixed64 field also gets `offset` and `length`, like a length-delimited one. */
   next(): bool {
     if (this.error || this.pos >= this.end) return false;
-    const tag = this.readVarint();
+    const tag = this.readVarint(); // 0 when malformed
     const field = tag >> 3;
     const wireType = <u32>(tag & 7);
-    if (this.error || field == 0 || field > 0x1fffffff) return this.fail();
-    this.field = <u32>field;
-    this.wireType = wireType;
-    const base = this.base;
+    if (field == 0 || field > 0x1fffffff) return this.fail();
+    this.tag = <u32>tag;
     if (wireType == WireType.Varint) {
       this.value = this.readVarint();
       return !this.error;
     }
-    if (wireType == WireType.Len) {
-      const length = this.readVarint();
-      if (this.error || length > <u64>(this.end - this.pos)) return this.fail();
-      this.offset = this.pos;
-      this.length = <i32>length;
-      this.pos += <i32>length;
-      return true;
-    }
-    if (wireType == WireType.Fixed64) {
-      if (this.end - this.pos < 8) return this.fail();
-      this.value = load<u64>(base + <usize>this.pos);
-      this.pos += 8;
-      return true;
-    }
-    if (wireType == WireType.Fixed32) {
-      if (this.end - this.pos < 4) return this.fail();
-      this.value = <u64>load<u32>(base + <usize>this.pos);
-      this.pos += 4;
-      return true;
-    }
-    return this.fail();
+    let length: u64 = 8;
+    if (wireType == WireType.Len) length = this.readVarint();
+    else if (wireType == WireType.Fixed32) length = 4;
+    else if (wireType != WireType.Fixed64) return this.fail();
+    const at = this.pos;
+    if (this.error || length > <u64>(this.end - at)) return this.fail();
+    this.offset = at;
+    this.length = <i32>length;
+    this.pos = at + <i32>length;
+    const p = this.base + <usize>at;
+    if (wireType == WireType.Fixed64) this.value = load<u64>(p);
+    else if (wireType == WireType.Fixed32) this.value = <u64>load<u32>(p);
+    return true;
   }
 
   /** A reader over the current length-delimited field (an embedded message), valid until the
