@@ -93,9 +93,8 @@ export const ANY_PATH: i32 = -1;
 
 /** Builds a PatternTable at configure time. */
 export class PatternTableBuilder {
-  /** Pattern i's literal (a template's text). */
-  private readonly texts: string[] = [];
-  private textLength: i32 = 0;
+  /** Every literal (a template's text), one after the other. */
+  private text: string = "";
   private readonly patterns: i32[] = [];
   private readonly parts: i32[] = [];
 
@@ -119,20 +118,22 @@ export class PatternTableBuilder {
 
   /** The PATH_END / ANY_PATH / byte key of path pattern `index` (see PATH_END). */
   pathKey(index: i32): i32 {
-    const kind = this.patterns[index * 3];
-    const literal = this.texts[index];
-    if (kind == PatternKind.Exact) return literal.length == 1 ? PATH_END : literal.charCodeAt(1);
-    return kind == PatternKind.Prefix && literal.length > 1 ? literal.charCodeAt(1) : ANY_PATH;
+    const patterns = this.patterns;
+    const kind = patterns[index * 3];
+    // a path literal starts with `/`: the key is its next character
+    const key = this.text.charCodeAt(patterns[index * 3 + 1] + 1);
+    const length = patterns[index * 3 + 2];
+    if (kind == PatternKind.Exact) return length == 1 ? PATH_END : key;
+    return kind == PatternKind.Prefix && length > 1 ? key : ANY_PATH;
   }
 
   build(): PatternTable {
-    return new PatternTable(this.texts.join(""), StaticArray.fromArray(this.patterns), StaticArray.fromArray(this.parts));
+    return new PatternTable(this.text, StaticArray.fromArray(this.patterns), StaticArray.fromArray(this.parts));
   }
 
   private addText(literal: string): i32 {
-    const start = this.textLength;
-    this.texts.push(literal);
-    this.textLength += literal.length;
+    const start = this.text.length;
+    this.text += literal;
     return start;
   }
 
