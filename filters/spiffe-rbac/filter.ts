@@ -11,13 +11,13 @@ import { removeEncodedHeader, replaceHeaderBytes } from "../shared/encoded-host-
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { ConfigErrors } from "../shared/config-error";
-import { logEnabled, LogLevel, logMessage } from "../shared/log";
+import { logEnabled, LogLevel } from "../shared/log";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
 import { CallerMatches } from "./caller-matches";
 import { AuthorityResult } from "./authority";
 import { FILTER, Forwarding, parseConfig, RbacConfig, XfccConfig } from "./config";
 import { DenyReply } from "./deny-reply";
-import { Caller, Decision, Evaluator, NONE, PolicySet, reasonName } from "./evaluate";
+import { Caller, Decision, Evaluator, logRequest, NONE, PolicySet, reasonName } from "./evaluate";
 import { FLUSH_PERIOD_MS, RbacMetrics, Stat } from "./metrics";
 import { HostRequest } from "./host-request";
 import { PathOptions, PathResult } from "./path";
@@ -195,8 +195,7 @@ function forward(set: PolicySet, request: HostRequest, config: RbacConfig, evalu
 }
 
 function logDecision(level: u32, what: string, decision: Decision, config: RbacConfig, caller: Caller, request: HostRequest): void {
-  logMessage(level, FILTER + ": " + what + " (" + describe(decision, config.policies) + ") principal=\"" + caller.presented +
-    "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
+  logRequest(level, what + " (" + describe(decision, config.policies) + ")", caller, request);
 }
 
 /** The entry of the identity named by the XFCC URI that parseXfcc just found in `header`. */
