@@ -69,19 +69,18 @@ export class CallerMatches {
     const words = (count + 31) >> 5;
     const from = new StaticArray<u32>((ANY_CALLER + 1) * words);
     const sources = new Array<i32>();
+    const principals = newBitSet(config.principals.count);
     for (let i = 0; i < count; i++) {
       const hasFrom = policies.has(i, PolicyFlag.HasFrom);
-      // a `from` matches a caller without a valid identity exactly when it says `unauthenticated`
-      const unauthenticated = policies.has(i, PolicyFlag.Unauthenticated);
       if (!hasFrom) setBitAt(from, ANY_CALLER * words, i);
       else if (!policies.has(i, PolicyFlag.PrincipalsOnly)) sources.push(i);
-      if (!hasFrom || unauthenticated) setBitAt(from, UNAUTHENTICATED * words, i);
-      if (unauthenticated) setBitAt(from, UNAUTHENTICATED_ALLOWED * words, i);
+      if (!hasFrom || policies.sourceMatches(i, null, principals)) setBitAt(from, UNAUTHENTICATED * words, i);
+      if (policies.has(i, PolicyFlag.Unauthenticated)) setBitAt(from, UNAUTHENTICATED_ALLOWED * words, i);
     }
     this.words = words;
     this.from = from;
     this.sources = StaticArray.fromArray(sources);
-    this.principals = newBitSet(config.principals.count);
+    this.principals = principals;
   }
 
   /** Where entry (or UNAUTHENTICATED...) `entry`'s policy bits start in `from`. */

@@ -182,7 +182,7 @@ function readGlobs(errors: ConfigErrors, list: Array<JsonValue | null>, out: Seg
     const slash = text.indexOf("/");
     // a missing "/" leaves an empty half, which is not a valid glob
     const ns = compileSegmentGlob(slash < 0 ? "" : text.substring(0, slash));
-    const sa = compileSegmentGlob(slash < 0 ? "" : text.substring(slash + 1));
+    const sa = compileSegmentGlob(slash < 0 ? "" : text.substring(slash + 1, text.length));
     if (ns === null || sa === null) {
       errors.at(item, "must be \"<namespace>/<service-account>\", each a SPIFFE path segment with at most one \"*\"");
     } else {

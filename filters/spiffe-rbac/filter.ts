@@ -19,15 +19,13 @@ import { FILTER, Forwarding, parseConfig, RbacConfig, XfccConfig } from "./confi
 import { DenyReply } from "./deny-reply";
 import { Caller, Decision, Evaluator, logRequest, NONE, PolicySet, reasonName } from "./evaluate";
 import { FLUSH_PERIOD_MS, RbacMetrics, Stat } from "./metrics";
-import { HostRequest } from "./host-request";
+import { AUTHORITY, HostRequest, PATH } from "./host-request";
 import { PathOptions, PathResult } from "./path";
 import { PolicyTable } from "./policy";
 import { parseXfcc, xfccUriEnd, xfccUriStart, XfccResult } from "./xfcc";
 
 const PEER_URI = stringToBuffer(CONNECTION_URI_SAN_PEER);
 const XFCC = stringToBuffer("x-forwarded-client-cert");
-const PATH = stringToBuffer(":path");
-const AUTHORITY = stringToBuffer(":authority");
 /** How much of a malformed XFCC header a log shows. */
 const MAX_PRESENTED_HEADER = 256;
 

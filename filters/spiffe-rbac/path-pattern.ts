@@ -29,7 +29,7 @@ export function compilePathPattern(text: string, table: PatternTableBuilder): i3
     return invalid("\"*\" may only be the first or the last character (use {*} or {**} templates)");
   }
   if (n == 1) return table.add(PatternKind.Prefix, "");
-  if (star == 0) return table.add(PatternKind.Suffix, text.substring(1));
+  if (star == 0) return table.add(PatternKind.Suffix, text.substring(1, n));
   if (byteAt(text, 0) != 0x2f) return invalid("must start with \"/\" or \"*\"");
   return table.add(PatternKind.Prefix, text.substring(0, n - 1));
 }

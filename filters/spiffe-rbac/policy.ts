@@ -101,10 +101,12 @@ export class PolicyTable {
     return false;
   }
 
-  /** Whether `from` of policy `policy` (which has one) matches the valid ID `caller` (a caller
-   *  without one: CallerMatches); `principals`: the PrincipalIndex patterns that match it. */
-  sourceMatches(policy: i32, caller: SpiffeId, principals: StaticArray<u32>): bool {
-    if (!this.has(policy, PolicyFlag.HasIdentityFields)) return !this.has(policy, PolicyFlag.Unauthenticated);
+  /** Whether `from` of policy `policy` (which has one) matches `caller`, null for a caller
+   *  without a valid identity; `principals`: the PrincipalIndex patterns that match it. */
+  sourceMatches(policy: i32, caller: SpiffeId | null, principals: StaticArray<u32>): bool {
+    const unauthenticated = this.has(policy, PolicyFlag.Unauthenticated);
+    if (caller === null) return unauthenticated;
+    if (!this.has(policy, PolicyFlag.HasIdentityFields)) return !unauthenticated;
     // every present list (ranges in PolicyField order, each `not_` list after its list)
     for (let range = PolicyField.Principals; range < PolicyField.Count; range += 2) {
       const from = this.field(policy, range);
