@@ -20,7 +20,7 @@ import { DenyReply } from "./deny-reply";
 import { Caller, Decision, Evaluator, logRequest, NONE, PolicySet, reasonName } from "./evaluate";
 import { FLUSH_PERIOD_MS, RbacMetrics, Stat } from "./metrics";
 import { AUTHORITY, HostRequest, PATH } from "./host-request";
-import { PathOptions, PathResult } from "./path";
+import { PathResult } from "./path";
 import { PolicyTable } from "./policy";
 import { parseXfcc, xfccUriEnd, xfccUriStart, XfccResult } from "./xfcc";
 
@@ -33,10 +33,10 @@ export class SpiffeRbacRoot extends RootContext {
   evaluator: Evaluator | null = null;
   // Per-request state, reused: a VM runs one callback at a time and nothing outlives it.
   readonly caller: Caller = new Caller();
-  request: HostRequest = new HostRequest(new PathOptions());
   readonly decision: Decision = new Decision();
   readonly shadowDecision: Decision = new Decision();
   /** Set with `evaluator`. */
+  request: HostRequest | null = null;
   denyReply: DenyReply | null = null;
 
   onConfigure(configSize: u32): bool {
@@ -84,7 +84,7 @@ export class SpiffeRbacFilter extends HttpContext {
     const caller = rbac.caller;
     this.identify(config, evaluator, caller);
     if (caller.invalid) metrics.count(Stat.InvalidIdentity);
-    const request = rbac.request.reset();
+    const request = changetype<HostRequest>(rbac.request).reset();
     const enforceSet = evaluator.enforce;
     // what the enforced policies read must be forwarded as read (README "Path forwarding")
     const shape = enforceSet !== null && (enforceSet.usesPath || enforceSet.usesHost);
