@@ -120,7 +120,8 @@ export class SpiffeRbacFilter extends HttpContext {
     let authority = false;
     let rejected = false;
     if (set.usesPath) {
-      const path = request.pathValid() ? request.pathResult : PathResult.Invalid;
+      request.path();
+      const path = request.pathResult;
       rejected = path == PathResult.Invalid || (strict && path == PathResult.Changed);
     }
     if (!rejected && set.usesHost) {
