@@ -36,12 +36,18 @@ export namespace Reason {
 // @ts-ignore: decorator
 @inline export const REASON_COUNT = 9;
 
-/** The name of each Reason, by value. */
-const REASON_NAMES = ["allowed_by_policy", "default_action", "denied_by_policy", "no_allow_match", "invalid_identity",
-  "untrusted_trust_domain", "invalid_path", "path_rejected", "authority_rejected"];
-
 export function reasonName(reason: i32): string {
-  return REASON_NAMES[reason];
+  switch (reason) {
+    case Reason.AllowedByPolicy: return "allowed_by_policy";
+    case Reason.DefaultAction: return "default_action";
+    case Reason.DeniedByPolicy: return "denied_by_policy";
+    case Reason.NoAllowMatch: return "no_allow_match";
+    case Reason.InvalidIdentity: return "invalid_identity";
+    case Reason.UntrustedTrustDomain: return "untrusted_trust_domain";
+    case Reason.InvalidPath: return "invalid_path";
+    case Reason.PathRejected: return "path_rejected";
+    default: return "authority_rejected";
+  }
 }
 
 /** Logs `<filter>: <what> principal="<presented>" method=<method> path="<canonical path>"`. */
