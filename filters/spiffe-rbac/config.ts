@@ -97,7 +97,7 @@ export function parseConfig(text_: string, errors: ConfigErrors): RbacConfig | n
   const fallback = defaultReply(field(root, Root.reply));
   const replies: LocalReply[] = [];
   const policies = items(root, Root.policies);
-  const checks = new RequestChecksBuilder();
+  const checks = new RequestChecksBuilder(policies.length);
   for (let i = 0; i < policies.length; i++) {
     const obj = element(policies, i);
     readPolicy(errors, obj, principals, checks, table);
@@ -121,19 +121,21 @@ export function parseConfig(text_: string, errors: ConfigErrors): RbacConfig | n
   return config;
 }
 
-/** Appends the trust domains of `list` to `out`. */
-function readTrustDomains(errors: ConfigErrors, list: Array<JsonValue | null>, out: string[]): void {
+/** Appends the trust domains of `list` to `out`; returns its new length. */
+function readTrustDomains(errors: ConfigErrors, list: Array<JsonValue | null>, out: string[]): i32 {
   for (let i = 0; i < list.length; i++) {
     const item = element(list, i);
     const error = validateTrustDomain(item.string);
     if (error != SpiffeError.Ok) errors.at(item, "is not a valid trust domain: " + spiffeErrorMessage(error));
     out.push(item.string);
   }
+  return out.length;
 }
 
-/** Appends the patterns of `list` to `out`. */
-function readPatterns(errors: ConfigErrors, list: Array<JsonValue | null>, out: SpiffePattern[]): void {
+/** Appends the patterns of `list` to `out`; returns its new length. */
+function readPatterns(errors: ConfigErrors, list: Array<JsonValue | null>, out: SpiffePattern[]): i32 {
   for (let i = 0; i < list.length; i++) out.push(spiffePatternOf(errors, element(list, i)));
+  return out.length;
 }
 
 function readXfcc(errors: ConfigErrors, obj: JsonValue, principals: SpiffePattern[]): XfccConfig {
@@ -153,42 +155,34 @@ function readPolicy(errors: ConfigErrors, obj: JsonValue, principals: SpiffePatt
   const from = field(obj, Policy.from);
   if (from !== null) readSource(errors, from, principals, table);
   const to = field(obj, Policy.to);
-  if (to !== null) {
-    const reads = readOperation(errors, to, checks);
-    if ((reads & READS_PATH) != 0) table.setFlag(PolicyFlag.UsesPath);
-    if ((reads & READS_HOST) != 0) table.setFlag(PolicyFlag.UsesHost);
-  }
+  if (to !== null) readOperation(errors, to, checks, table);
   const when = items(obj, Policy.when);
   for (let i = 0; i < when.length; i++) {
     const condition = element(when, i);
     const subject = checks.headerSubject(asciiLower(text(condition, Condition.name)));
-    const values = readMatchers(items(condition, Condition.values), checks, subject, false);
-    const notValues = readMatchers(items(condition, Condition.not_values), checks, subject, true);
+    const values = readClause(errors, items(condition, Condition.values), checks, subject, false, false);
+    const notValues = readClause(errors, items(condition, Condition.not_values), checks, subject, true, false);
     if (!values && !notValues) errors.at(condition, "needs \"values\" or \"not_values\"");
   }
   checks.endPolicy();
 }
 
-/** Appends the namespace globs of `list` to `out`. */
-function readSegmentGlobs(errors: ConfigErrors, list: Array<JsonValue | null>, out: SegmentGlob[]): void {
-  for (let i = 0; i < list.length; i++) {
-    const item = element(list, i);
-    const glob = compileSegmentGlob(item.string);
-    if (glob === null) errors.at(item, "must be a SPIFFE path segment with at most one \"*\"");
-    else out.push(glob);
-  }
-}
-
-/** Appends the service accounts of `list` to `out`: two globs each, namespace then service
- *  account. */
-function readServiceAccounts(errors: ConfigErrors, list: Array<JsonValue | null>, out: SegmentGlob[]): void {
+/** Appends the globs of `list` to `out`: namespaces, or (`serviceAccounts`) service accounts, two
+ *  globs each, namespace then service account. Returns its new length. */
+function readGlobs(errors: ConfigErrors, list: Array<JsonValue | null>, out: SegmentGlob[], serviceAccounts: bool): i32 {
   for (let i = 0; i < list.length; i++) {
     const item = element(list, i);
     const text = item.string;
+    if (!serviceAccounts) {
+      const glob = compileSegmentGlob(text);
+      if (glob === null) errors.at(item, "must be a SPIFFE path segment with at most one \"*\"");
+      else out.push(glob);
+      continue;
+    }
     const slash = text.indexOf("/");
     // a missing "/" leaves an empty half, which is not a valid glob
     const ns = compileSegmentGlob(slash < 0 ? "" : text.substring(0, slash));
-    const sa = compileSegmentGlob(slash < 0 ? "" : text.substring(slash + 1));
+    const sa = compileSegmentGlob(slash < 0 ? "" : text.substring(slash + 1, text.length));
     if (ns === null || sa === null) {
       errors.at(item, "must be \"<namespace>/<service-account>\", each a SPIFFE path segment with at most one \"*\"");
     } else {
@@ -196,36 +190,23 @@ function readServiceAccounts(errors: ConfigErrors, list: Array<JsonValue | null>
       out.push(sa);
     }
   }
+  return out.length;
 }
 
 function readSource(errors: ConfigErrors, obj: JsonValue, principals: SpiffePattern[], table: PolicyTableBuilder): void {
-  let from = principals.length;
-  readPatterns(errors, items(obj, Source.principals), principals);
-  const hasPrincipals = from < principals.length;
-  table.setRange(PolicyField.Principals, from, principals.length);
-  from = principals.length;
-  readPatterns(errors, items(obj, Source.not_principals), principals);
-  table.setRange(PolicyField.NotPrincipals, from, principals.length);
+  let hasPrincipals = false;
   const domains = table.domains;
-  from = domains.length;
-  readTrustDomains(errors, items(obj, Source.trust_domains), domains);
-  table.setRange(PolicyField.TrustDomains, from, domains.length);
-  from = domains.length;
-  readTrustDomains(errors, items(obj, Source.not_trust_domains), domains);
-  table.setRange(PolicyField.NotTrustDomains, from, domains.length);
   const globs = table.globs;
-  from = globs.length;
-  readSegmentGlobs(errors, items(obj, Source.namespaces), globs);
-  table.setRange(PolicyField.Namespaces, from, globs.length);
-  from = globs.length;
-  readSegmentGlobs(errors, items(obj, Source.not_namespaces), globs);
-  table.setRange(PolicyField.NotNamespaces, from, globs.length);
-  from = globs.length;
-  readServiceAccounts(errors, items(obj, Source.service_accounts), globs);
-  table.setRange(PolicyField.ServiceAccounts, from, globs.length);
-  from = globs.length;
-  readServiceAccounts(errors, items(obj, Source.not_service_accounts), globs);
-  table.setRange(PolicyField.NotServiceAccounts, from, globs.length);
+  // the identity lists, in schema.json's order, which is PolicyField's range order
+  for (let k = Source.principals; k <= Source.not_service_accounts; k++) {
+    const list = items(obj, k);
+    const from = k <= Source.not_principals ? principals.length : k <= Source.not_trust_domains ? domains.length : globs.length;
+    const to = k <= Source.not_principals ? readPatterns(errors, list, principals)
+      : k <= Source.not_trust_domains ? readTrustDomains(errors, list, domains)
+      : readGlobs(errors, list, globs, k >= Source.service_accounts);
+    table.setRange(PolicyField.Principals + 2 * k, from, to);
+    if (k == Source.principals) hasPrincipals = to > from;
+  }
   const unauthenticated = flag(obj, Source.unauthenticated);
   const identityFields = obj.keys.length - (obj.member("unauthenticated") !== null ? 1 : 0);
   table.setFlag(PolicyFlag.HasFrom);
@@ -235,62 +216,44 @@ function readSource(errors: ConfigErrors, obj: JsonValue, principals: SpiffePatt
   if (identityFields == 0 && !unauthenticated) errors.at(obj, "must name at least one identity field or \"unauthenticated\": true");
 }
 
-// Each reader below compiles one list into a clause of `checks` (nothing when the list is absent).
-
-function readMethods(list: Array<JsonValue | null>, checks: RequestChecksBuilder, negated: bool): void {
-  if (list.length == 0) return;
-  checks.clause(Subject.Method, negated, false);
-  for (let i = 0; i < list.length; i++) checks.add(checks.patterns.add(PatternKind.Exact, element(list, i).string));
-}
-
-/** Whether the list is present. */
-function readMatchers(list: Array<JsonValue | null>, checks: RequestChecksBuilder, subject: i32, negated: bool): bool {
+/** Compiles `list` into a clause of `checks` on `subject` (nothing when the list is absent);
+ *  returns whether it is present. `foldCase`: patterns are lowercased and compared with the
+ *  value's ASCII letters folded (hosts; paths with `ignore_case`). */
+function readClause(errors: ConfigErrors, list: Array<JsonValue | null>, checks: RequestChecksBuilder, subject: i32, negated: bool, foldCase: bool): bool {
   if (list.length == 0) return false;
-  const ignoreCase = subject == Subject.Host;
-  checks.clause(subject, negated, ignoreCase);
-  for (let i = 0; i < list.length; i++) checks.add(compileIstioMatcher(element(list, i).string, ignoreCase, checks.patterns));
-  return true;
-}
-
-function readPorts(list: Array<JsonValue | null>, checks: RequestChecksBuilder, negated: bool): void {
-  if (list.length == 0) return;
-  checks.clause(Subject.Port, negated, false);
-  for (let i = 0; i < list.length; i++) checks.add(<i32>element(list, i).number);
-}
-
-/** Whether the list is present. `ignoreCase`: patterns are lowercased and compared with the
- *  path's ASCII letters folded. */
-function readPaths(errors: ConfigErrors, list: Array<JsonValue | null>, checks: RequestChecksBuilder, negated: bool, ignoreCase: bool): bool {
-  if (list.length == 0) return false;
-  checks.clause(Subject.Path, negated, ignoreCase);
+  checks.clause(subject, negated, foldCase);
+  const patterns = checks.patterns;
   for (let i = 0; i < list.length; i++) {
     const item = element(list, i);
-    const pattern = compilePathPattern(ignoreCase ? asciiLower(item.string) : item.string, checks.patterns);
-    if (pattern < 0) {
-      errors.at(item, "is not a valid path pattern: " + pathPatternError);
+    if (subject == Subject.Port) {
+      checks.add(<i32>item.number);
+    } else if (subject == Subject.Method) {
+      checks.add(patterns.add(PatternKind.Exact, item.string));
+    } else if (subject != Subject.Path) {
+      checks.add(compileIstioMatcher(item.string, foldCase, patterns));
     } else {
-      checks.add(pattern);
-      if (!negated) checks.addPathKey(pattern, ignoreCase);
+      const pattern = compilePathPattern(foldCase ? asciiLower(item.string) : item.string, patterns);
+      if (pattern < 0) {
+        errors.at(item, "is not a valid path pattern: " + pathPatternError);
+      } else {
+        checks.add(pattern);
+        if (!negated) checks.addPathKey(pattern, foldCase);
+      }
     }
   }
   return true;
 }
 
-/** readOperation's result: bits of what the operation reads. */
-const READS_PATH = 1;
-const READS_HOST = 2;
-
-/** Compiles `to`; returns what it reads (READS_PATH, READS_HOST). */
-function readOperation(errors: ConfigErrors, obj: JsonValue, checks: RequestChecksBuilder): i32 {
-  readMethods(items(obj, Operation.methods), checks, false);
-  readMethods(items(obj, Operation.not_methods), checks, true);
-  const hosts = readMatchers(items(obj, Operation.hosts), checks, Subject.Host, false);
-  const notHosts = readMatchers(items(obj, Operation.not_hosts), checks, Subject.Host, true);
-  readPorts(items(obj, Operation.ports), checks, false);
-  readPorts(items(obj, Operation.not_ports), checks, true);
+/** Compiles `to` into `checks`; flags in `table` what it reads. */
+function readOperation(errors: ConfigErrors, obj: JsonValue, checks: RequestChecksBuilder, table: PolicyTableBuilder): void {
   const ignoreCase = flag(obj, Operation.ignore_case);
-  const paths = readPaths(errors, items(obj, Operation.paths), checks, false, ignoreCase);
-  const notPaths = readPaths(errors, items(obj, Operation.not_paths), checks, true, ignoreCase);
+  // methods, hosts, ports, paths, each followed by its `not_` list: field k is on Subject k >> 1
+  for (let k = Operation.methods; k <= Operation.not_paths; k++) {
+    const subject = k >> 1;
+    const foldCase = subject == Subject.Host || (subject == Subject.Path && ignoreCase);
+    if (!readClause(errors, items(obj, k), checks, subject, (k & 1) != 0, foldCase)) continue;
+    if (subject == Subject.Path) table.setFlag(PolicyFlag.UsesPath);
+    if (subject == Subject.Host) table.setFlag(PolicyFlag.UsesHost);
+  }
   if (obj.keys.length == (ignoreCase ? 1 : 0)) errors.at(obj, "must name at least one field");
-  return (paths || notPaths ? READS_PATH : 0) | (hosts || notHosts ? READS_HOST : 0);
 }

@@ -39,7 +39,7 @@ export class DenyReply {
     for (let i = 0; i < count; i++) {
       const name = i < reasons ? reasonName(i) : POLICY + policies.name(i - reasons);
       names += name;
-      ends[i] = names.length;
+      unchecked(ends[i] = names.length);
       longest = max(longest, name.length);
     }
     this.names = stringToBuffer(names);
@@ -51,7 +51,7 @@ export class DenyReply {
     for (let i = 0; i < n; i++) {
       const reply = replies[i];
       this.replies.push(reply === fallback ? shared : encode(reply, longest));
-      this.grpcStatuses[i] = reply.grpcStatus;
+      unchecked(this.grpcStatuses[i] = reply.grpcStatus);
     }
   }
 

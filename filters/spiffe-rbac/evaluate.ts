@@ -50,6 +50,12 @@ export function reasonName(reason: i32): string {
   }
 }
 
+/** Logs `<filter>: <what> principal="<presented>" method=<method> path="<canonical path>"`. */
+export function logRequest(level: u32, what: string, caller: Caller, request: HostRequest): void {
+  logMessage(level, FILTER + ": " + what + " principal=\"" + caller.presented + "\" method=" + request.method().toString() +
+    " path=\"" + request.path().toString() + "\"");
+}
+
 /** Caller.id without a valid identity; Decision.policy without a policy. */
 // @ts-ignore: decorator
 @inline export const NONE = -1;
@@ -147,18 +153,18 @@ export class Evaluator {
     this.callerMatches = new CallerMatches(config);
     const policies = config.policies;
     const count = policies.count;
-    let anyShadow = config.shadow;
-    for (let i = 0; i < count; i++) if (policies.has(i, PolicyFlag.Shadow)) anyShadow = true;
-    if (!config.shadow) {
-      const enforce = new PolicySet(count, "", true);
-      for (let i = 0; i < count; i++) if (!policies.has(i, PolicyFlag.Shadow)) enforce.add(policies, i);
-      this.enforce = enforce;
+    const globalShadow = config.shadow;
+    const enforce: PolicySet | null = globalShadow ? null : new PolicySet(count, "", true);
+    const shadow = new PolicySet(count, "shadow ", globalShadow);
+    let anyShadow = globalShadow;
+    for (let i = 0; i < count; i++) {
+      shadow.add(policies, i);
+      if (policies.has(i, PolicyFlag.Shadow)) anyShadow = true;
+      else if (enforce !== null) enforce.add(policies, i);
     }
-    if (anyShadow) {
-      const shadow = new PolicySet(count, "shadow ", config.shadow);
-      for (let i = 0; i < count; i++) shadow.add(policies, i);
-      this.shadow = shadow;
-    }
+    this.enforce = enforce;
+    // the shadow pass only runs when some policy (or the global mode) is shadow
+    if (anyShadow) this.shadow = shadow;
   }
 
   decide(set: PolicySet, caller: Caller, request: HostRequest, out: Decision): Decision {
@@ -223,8 +229,7 @@ export class Evaluator {
     if (!set.countAll && !policies.has(policy, PolicyFlag.Shadow)) return;
     this.metrics.countPolicy(policy);
     if (policies.action(policy) == Action.Audit && logEnabled(LogLevel.Info)) {
-      logMessage(LogLevel.Info, FILTER + ": " + set.label + "audit policy=" + policies.name(policy) + " principal=\"" +
-        caller.presented + "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
+      logRequest(LogLevel.Info, set.label + "audit policy=" + policies.name(policy), caller, request);
     }
   }
 }

@@ -11,23 +11,21 @@ import { removeEncodedHeader, replaceHeaderBytes } from "../shared/encoded-host-
 import { HeaderMap } from "../shared/headers";
 import { readHeader, readProperty, releaseValue, valuePtr } from "../shared/host-values";
 import { ConfigErrors } from "../shared/config-error";
-import { logEnabled, LogLevel, logMessage } from "../shared/log";
+import { logEnabled, LogLevel } from "../shared/log";
 import { CONNECTION_URI_SAN_PEER } from "../shared/properties";
 import { CallerMatches } from "./caller-matches";
 import { AuthorityResult } from "./authority";
 import { FILTER, Forwarding, parseConfig, RbacConfig, XfccConfig } from "./config";
 import { DenyReply } from "./deny-reply";
-import { Caller, Decision, Evaluator, NONE, PolicySet, reasonName } from "./evaluate";
+import { Caller, Decision, Evaluator, logRequest, NONE, PolicySet, reasonName } from "./evaluate";
 import { FLUSH_PERIOD_MS, RbacMetrics, Stat } from "./metrics";
-import { HostRequest } from "./host-request";
-import { PathOptions, PathResult } from "./path";
+import { AUTHORITY, HostRequest, PATH } from "./host-request";
+import { PathResult } from "./path";
 import { PolicyTable } from "./policy";
 import { parseXfcc, xfccUriEnd, xfccUriStart, XfccResult } from "./xfcc";
 
 const PEER_URI = stringToBuffer(CONNECTION_URI_SAN_PEER);
 const XFCC = stringToBuffer("x-forwarded-client-cert");
-const PATH = stringToBuffer(":path");
-const AUTHORITY = stringToBuffer(":authority");
 /** How much of a malformed XFCC header a log shows. */
 const MAX_PRESENTED_HEADER = 256;
 
@@ -35,10 +33,10 @@ export class SpiffeRbacRoot extends RootContext {
   evaluator: Evaluator | null = null;
   // Per-request state, reused: a VM runs one callback at a time and nothing outlives it.
   readonly caller: Caller = new Caller();
-  request: HostRequest = new HostRequest(new PathOptions());
   readonly decision: Decision = new Decision();
   readonly shadowDecision: Decision = new Decision();
   /** Set with `evaluator`. */
+  request: HostRequest | null = null;
   denyReply: DenyReply | null = null;
 
   onConfigure(configSize: u32): bool {
@@ -86,7 +84,7 @@ export class SpiffeRbacFilter extends HttpContext {
     const caller = rbac.caller;
     this.identify(config, evaluator, caller);
     if (caller.invalid) metrics.count(Stat.InvalidIdentity);
-    const request = rbac.request.reset();
+    const request = changetype<HostRequest>(rbac.request).reset();
     const enforceSet = evaluator.enforce;
     // what the enforced policies read must be forwarded as read (README "Path forwarding")
     const shape = enforceSet !== null && (enforceSet.usesPath || enforceSet.usesHost);
@@ -122,7 +120,8 @@ export class SpiffeRbacFilter extends HttpContext {
     let authority = false;
     let rejected = false;
     if (set.usesPath) {
-      const path = request.pathValid() ? request.pathResult : PathResult.Invalid;
+      request.path();
+      const path = request.pathResult;
       rejected = path == PathResult.Invalid || (strict && path == PathResult.Changed);
     }
     if (!rejected && set.usesHost) {
@@ -195,8 +194,7 @@ function forward(set: PolicySet, request: HostRequest, config: RbacConfig, evalu
 }
 
 function logDecision(level: u32, what: string, decision: Decision, config: RbacConfig, caller: Caller, request: HostRequest): void {
-  logMessage(level, FILTER + ": " + what + " (" + describe(decision, config.policies) + ") principal=\"" + caller.presented +
-    "\" method=" + request.method().toString() + " path=\"" + request.path().toString() + "\"");
+  logRequest(level, what + " (" + describe(decision, config.policies) + ")", caller, request);
 }
 
 /** The entry of the identity named by the XFCC URI that parseXfcc just found in `header`. */

@@ -11,8 +11,8 @@ import { RequestValue } from "./request-value";
 
 const DESTINATION_PORT = stringToBuffer("destination\0port");
 const METHOD = new HostKey(":method");
-const AUTHORITY = stringToBuffer(":authority");
-const PATH = stringToBuffer(":path");
+export const AUTHORITY = stringToBuffer(":authority");
+export const PATH = stringToBuffer(":path");
 
 /** Request attributes read from the host lazily, each at most once per request. */
 export class HostRequest {

@@ -29,7 +29,7 @@ export function compilePathPattern(text: string, table: PatternTableBuilder): i3
     return invalid("\"*\" may only be the first or the last character (use {*} or {**} templates)");
   }
   if (n == 1) return table.add(PatternKind.Prefix, "");
-  if (star == 0) return table.add(PatternKind.Suffix, text.substring(1));
+  if (star == 0) return table.add(PatternKind.Suffix, text.substring(1, n));
   if (byteAt(text, 0) != 0x2f) return invalid("must start with \"/\" or \"*\"");
   return table.add(PatternKind.Prefix, text.substring(0, n - 1));
 }
@@ -51,7 +51,8 @@ function segmentKind(text: string, start: i32, end: i32): i32 {
 function compileTemplate(text: string, table: PatternTableBuilder): i32 {
   const n = text.length;
   if (n == 0 || byteAt(text, 0) != 0x2f) return invalid("a template must start with \"/\"");
-  const parts = new Array<i32>();
+  // parts go into the table as they are read: an invalid template fails the configuration
+  table.startTemplate(text);
   let start = 1;
   while (true) {
     let end = text.indexOf("/", start);
@@ -59,11 +60,9 @@ function compileTemplate(text: string, table: PatternTableBuilder): i32 {
     const kind = segmentKind(text, start, end);
     if (kind < 0) return invalid("template operators {*} and {**} must be whole segments");
     if (kind == TemplatePart.Rest && end != n) return invalid("{**} must be the last segment of a template");
-    parts.push(kind);
-    parts.push(start);
-    parts.push(end);
+    table.addTemplatePart(kind, start, end);
     if (end == n) break;
     start = end + 1;
   }
-  return table.addTemplate(text, parts);
+  return table.endTemplate();
 }

@@ -93,46 +93,58 @@ export const ANY_PATH: i32 = -1;
 
 /** Builds a PatternTable at configure time. */
 export class PatternTableBuilder {
-  /** Pattern i's literal (a template's text). */
-  private readonly texts: string[] = [];
-  private textLength: i32 = 0;
+  /** Every literal (a template's text), one after the other. */
+  private text: string = "";
   private readonly patterns: i32[] = [];
   private readonly parts: i32[] = [];
+  /** The open template's text start in `text`, and its first part's entry in `parts`. */
+  private templateText: i32 = 0;
+  private templateParts: i32 = 0;
 
   /** Adds a pattern comparing `literal`; returns its index. */
   add(kind: i32, literal: string): i32 {
     return this.push(kind, this.addText(literal), literal.length);
   }
 
-  /** Adds a path template whose parts are [kind, start, end) triples in `template`; returns its
-   *  index. */
-  addTemplate(template: string, parts: i32[]): i32 {
-    const base = this.addText(template);
-    const first = this.parts.length / 3;
-    for (let k = 0; k < parts.length; k += 3) {
-      this.parts.push(parts[k]);
-      this.parts.push(base + parts[k + 1]);
-      this.parts.push(parts[k + 2] - parts[k + 1]);
-    }
-    return this.push(PatternKind.Template, first, parts.length / 3);
+  /** Starts a path template of text `template`: addTemplatePart adds its parts, then
+   *  endTemplate. */
+  startTemplate(template: string): void {
+    this.templateText = this.addText(template);
+    this.templateParts = this.parts.length;
+  }
+
+  /** Adds a part of the template: its kind and where it starts and ends in the template's text. */
+  addTemplatePart(kind: i32, start: i32, end: i32): void {
+    const parts = this.parts;
+    parts.push(kind);
+    parts.push(this.templateText + start);
+    parts.push(end - start);
+  }
+
+  /** Ends the template; returns its index. */
+  endTemplate(): i32 {
+    const first = this.templateParts;
+    return this.push(PatternKind.Template, first / 3, (this.parts.length - first) / 3);
   }
 
   /** The PATH_END / ANY_PATH / byte key of path pattern `index` (see PATH_END). */
   pathKey(index: i32): i32 {
-    const kind = this.patterns[index * 3];
-    const literal = this.texts[index];
-    if (kind == PatternKind.Exact) return literal.length == 1 ? PATH_END : literal.charCodeAt(1);
-    return kind == PatternKind.Prefix && literal.length > 1 ? literal.charCodeAt(1) : ANY_PATH;
+    const patterns = this.patterns;
+    const kind = patterns[index * 3];
+    // a path literal starts with `/`: the key is its next character
+    const key = this.text.charCodeAt(patterns[index * 3 + 1] + 1);
+    const length = patterns[index * 3 + 2];
+    if (kind == PatternKind.Exact) return length == 1 ? PATH_END : key;
+    return kind == PatternKind.Prefix && length > 1 ? key : ANY_PATH;
   }
 
   build(): PatternTable {
-    return new PatternTable(this.texts.join(""), StaticArray.fromArray(this.patterns), StaticArray.fromArray(this.parts));
+    return new PatternTable(this.text, StaticArray.fromArray(this.patterns), StaticArray.fromArray(this.parts));
   }
 
   private addText(literal: string): i32 {
-    const start = this.textLength;
-    this.texts.push(literal);
-    this.textLength += literal.length;
+    const start = this.text.length;
+    this.text += literal;
     return start;
   }
 

@@ -177,9 +177,9 @@ export class PolicyTableBuilder {
   build(): PolicyTable {
     const names = this.names;
     const ends = new StaticArray<i32>(names.length);
-    let end = 0;
-    for (let i = 0; i < names.length; i++) unchecked(ends[i] = end += names[i].length);
-    return new PolicyTable(names.join(""), ends, StaticArray.fromArray(this.fields), StaticArray.fromArray(this.domains),
+    let text = "";
+    for (let i = 0; i < names.length; i++) unchecked(ends[i] = (text += names[i]).length);
+    return new PolicyTable(text, ends, StaticArray.fromArray(this.fields), StaticArray.fromArray(this.domains),
       StaticArray.fromArray(this.globs));
   }
 }

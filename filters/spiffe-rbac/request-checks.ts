@@ -9,6 +9,7 @@
 // values are read from the host in the same order as a policy names them.
 // An index on the canonical path's byte after the leading `/` (or its absence) gives the policies
 // whose `paths` can match it, so a request skips the others without running their clauses.
+import { setBitAt } from "./bit-set";
 import { HostKey } from "./host-key";
 import { HostRequest } from "./host-request";
 import { ANY_PATH, PATH_END, PatternTable, PatternTableBuilder } from "./pattern-table";
@@ -110,9 +111,17 @@ export class RequestChecksBuilder {
   private readonly headers: HostKey[] = [];
   /** Where the open clause's count is. */
   private countAt: i32 = 0;
-  /** Per policy: the path keys its `paths` can match (null: any path). */
-  private readonly pathKeys: Array<StaticArray<bool> | null> = [];
-  private openPathKeys: StaticArray<bool> | null = null;
+  /** RequestChecks' pathCandidates, filled policy by policy. */
+  private readonly pathCandidates: StaticArray<u32>;
+  private readonly words: i32;
+  /** The current policy's `paths` named a path key (its bits are set only for those keys). */
+  private hasPathKeys: bool = false;
+
+  constructor(policyCount: i32) {
+    const words = (policyCount + 31) >> 5;
+    this.pathCandidates = new StaticArray<u32>((PATH_END + 1) * words);
+    this.words = words;
+  }
 
   /** The subject of header `name`: one key per header, shared by every condition on it. */
   headerSubject(name: string): i32 {
@@ -141,35 +150,33 @@ export class RequestChecksBuilder {
   /** Notes that the current policy's `paths` has path pattern `pattern` (lowercase and matched
    *  either case when `foldCase`). */
   addPathKey(pattern: i32, foldCase: bool): void {
-    let keys = this.openPathKeys;
-    if (keys === null) this.openPathKeys = keys = new StaticArray<bool>(PATH_END + 1);
+    this.hasPathKeys = true;
     const key = this.patterns.pathKey(pattern);
     if (key == ANY_PATH) {
-      keys.fill(true);
+      this.setPathKeys(0, PATH_END);
     } else {
-      keys[key] = true;
-      if (foldCase && <u32>(key - 0x61) < 26) unchecked(keys[key - 0x20] = true);
+      this.setPathKeys(key, key);
+      if (foldCase && <u32>(key - 0x61) < 26) this.setPathKeys(key - 0x20, key - 0x20);
     }
   }
 
   /** Ends the current policy: the clauses since the previous one are its. */
   endPolicy(): void {
+    // without path keys, the policy is a candidate for every path
+    if (!this.hasPathKeys) this.setPathKeys(0, PATH_END);
+    this.hasPathKeys = false;
     this.starts.push(this.clauses.length);
-    this.pathKeys.push(this.openPathKeys);
-    this.openPathKeys = null;
   }
 
   build(): RequestChecks {
-    const pathKeys = this.pathKeys;
-    const words = (pathKeys.length + 31) >> 5;
-    const candidates = new StaticArray<u32>((PATH_END + 1) * words);
-    for (let key = 0; key <= PATH_END; key++) {
-      for (let i = 0; i < pathKeys.length; i++) {
-        const keys = pathKeys[i];
-        if (keys === null || keys[key]) candidates[key * words + (i >> 5)] |= 1 << (i & 31);
-      }
-    }
     return new RequestChecks(StaticArray.fromArray(this.clauses), StaticArray.fromArray(this.starts),
-      this.patterns.build(), StaticArray.fromArray(this.headers), candidates, words);
+      this.patterns.build(), StaticArray.fromArray(this.headers), this.pathCandidates, this.words);
+  }
+
+  /** Sets the current policy's bit for path keys from..to (included). */
+  private setPathKeys(from: i32, to: i32): void {
+    const words = this.words;
+    const policy = this.starts.length - 1;
+    for (let key = from; key <= to; key++) setBitAt(this.pathCandidates, key * words, policy);
   }
 }

@@ -54,13 +54,13 @@ export class SpiffePatternTable {
 
 /** Packs `patterns` (valid ones) into a SpiffePatternTable; pattern i is the table's pattern i. */
 export function packSpiffePatterns(patterns: SpiffePattern[]): SpiffePatternTable {
-  const texts = new Array<string>();
+  let text = "";
   const fields = new Array<i32>();
   const segments = new Array<i32>();
-  let base = 0;
   for (let i = 0, n = patterns.length; i < n; i++) {
     const pattern = patterns[i];
-    texts.push(pattern.text);
+    const base = text.length;
+    text += pattern.text;
     const offsets = pattern.segments;
     fields.push(base + SCHEME_LENGTH);
     fields.push(pattern.anyTrustDomain ? ANY_TRUST_DOMAIN : base + pattern.trustDomainEnd);
@@ -70,7 +70,6 @@ export function packSpiffePatterns(patterns: SpiffePattern[]): SpiffePatternTabl
       const offset = offsets[k];
       segments.push(offset == NO_STAR ? NO_STAR : base + offset);
     }
-    base += pattern.text.length;
   }
-  return new SpiffePatternTable(texts.join(""), StaticArray.fromArray(fields), StaticArray.fromArray(segments));
+  return new SpiffePatternTable(text, StaticArray.fromArray(fields), StaticArray.fromArray(segments));
 }

@@ -8,9 +8,10 @@ import { PatternKind, PatternTableBuilder } from "./pattern-table";
  *  index. */
 export function compileIstioMatcher(text: string, ignoreCase: bool, table: PatternTableBuilder): i32 {
   const n = text.length;
-  if (n == 1 && text == "*") return table.add(PatternKind.Prefix, "");
   const literal = ignoreCase ? asciiLower(text) : text;
-  if (n > 1 && text.startsWith("*")) return table.add(PatternKind.Suffix, literal.substring(1));
-  if (n > 1 && text.endsWith("*")) return table.add(PatternKind.Prefix, literal.substring(0, n - 1));
+  // substring with both bounds everywhere: the module then has no substring@varargs
+  if (n > 1 && literal.charCodeAt(0) == 0x2a) return table.add(PatternKind.Suffix, literal.substring(1, n));
+  // `*` alone is the empty prefix
+  if (n > 0 && literal.charCodeAt(n - 1) == 0x2a) return table.add(PatternKind.Prefix, literal.substring(0, n - 1));
   return table.add(PatternKind.Exact, literal);
 }

@@ -44,6 +44,14 @@ function isUriKey(s: usize, start: i32, end: i32): bool {
     (byteAt(s, start + 2) | 0x20) == 0x69;
 }
 
+/** The result for the chosen element, which has `uris` URI keys, the last one's value at
+ *  [uriStart, uriEnd). */
+function chosen(uris: i32, uriStart: i32, uriEnd: i32): i32 {
+  xfccUriStart = uriStart;
+  xfccUriEnd = uriEnd;
+  return uris == 0 ? XfccResult.NoUri : uris == 1 ? XfccResult.Uri : XfccResult.ManyUris;
+}
+
 // The last header parsed and what came of it: a proxy sends the same header for every request of
 // one client, so while it repeats one comparison replaces the parse (xfccUri* still hold its URI).
 const lastHeader = new RequestValue();
@@ -114,11 +122,7 @@ function scanXfcc(header: usize, n: i32, useLast: bool): i32 {
     }
     if (i >= n || byteAt(header, i) == 0x2c) {
       // the element ends here
-      if (useLast || element == 0) {
-        result = uris == 0 ? XfccResult.NoUri : uris == 1 ? XfccResult.Uri : XfccResult.ManyUris;
-        xfccUriStart = uriStart;
-        xfccUriEnd = uriEnd;
-      }
+      if (useLast || element == 0) result = chosen(uris, uriStart, uriEnd);
       if (i >= n) break;
       i++; // `,`
       element++;
@@ -217,11 +221,7 @@ function scanJson(header: usize, n: i32, start: i32, useLast: bool): i32 {
         }
       } while (take(0x2c));
       if (!take(0x7d)) return XfccResult.Malformed;
-      if (useLast || first) {
-        result = uris == 0 ? XfccResult.NoUri : uris == 1 ? XfccResult.Uri : XfccResult.ManyUris;
-        xfccUriStart = uriStart;
-        xfccUriEnd = uriEnd;
-      }
+      if (useLast || first) result = chosen(uris, uriStart, uriEnd);
       first = false;
     } while (take(0x2c));
     if (!take(0x5d)) return XfccResult.Malformed;
