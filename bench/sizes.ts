@@ -5,15 +5,14 @@ import { MAX_BUNDLE_BYTES, MAX_WASM_BYTES } from "./scenario.js";
 import { wasmPath } from "./setup.js";
 
 /** The smallest size each release module has had (issue 14); a module may not grow past it. Lower
- *  a figure when a module shrinks. Grown past its record since: spiffe-rbac (the config language
- *  and the hardening: path and authority forwarding, JSON XFCC). */
+ *  a figure when a module shrinks. */
 export const RECORDED_BYTES: Record<string, number> = {
-  "circuit-breaker": 32_402,
-  "rate-limit": 42_451,
-  "spiffe-rbac": 37_459,
-  "traffic-colour": 31_439,
-  noop: 3_965,
-  sluice: 93_224,
+  "circuit-breaker": 31_206,
+  "rate-limit": 39_637,
+  "spiffe-rbac": 36_556,
+  "traffic-colour": 30_240,
+  noop: 3_752,
+  sluice: 88_856,
 };
 
 /** A module's limit: the bundle holds the four filters (issue 20: 96 KB); the no-op has none. */
