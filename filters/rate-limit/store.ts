@@ -67,13 +67,13 @@ export function processSeed(fallback: u64): u64 {
   return load<u64>(drawn);
 }
 
-/** The shared-data keys and set buffer of one rule (or of its overflow bucket). */
 /** The store of the sets named `<prefix><8 hex digits of the set>`, with `limits`. */
 export function bucketStore(prefix: string, limits: Limit[]): BucketStore {
   return new BucketStore(stringToBuffer(prefix + "00000000"), prefix.length, new ArrayBuffer(recordSize(limits.length) * <i32>WAYS),
     limits);
 }
 
+/** The shared-data keys and set buffer of one rule (or of its overflow bucket). */
 export class BucketStore {
   constructor(
     /** The set's key: `prefixLen` bytes of prefix, then 8 digits rewritten per request. */
