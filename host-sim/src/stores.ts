@@ -23,6 +23,12 @@ export class SharedDataStore {
     this.faults.push({ op, status, remaining: times });
   }
 
+  /** Drops the injected statuses no call has consumed yet (a test's faults meant for one request
+   *  that did not make that many calls). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** The injected status for this call, if any (consumes one occurrence). */
   takeFault(op: "get" | "set"): number | undefined {
     const fault = this.faults.find((f) => f.op === op && f.remaining > 0);
